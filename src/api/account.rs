@@ -1,0 +1,61 @@
+//! Account update: `PUT /hserve/v2.2/user/account/` (answers the full profile)
+//! and `/v2.1/` (answers the short account body).
+
+use actix_web::{web, HttpResponse};
+use serde_json::{json, Map, Value};
+
+use super::error::ApiError;
+use super::extract::{nullable_string, opt_string, LoggedIn};
+use super::AppState;
+use crate::auth::AccountChange;
+use crate::domain::{Email, Password, Phone, Username};
+
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{version}/user/account/", web::put().to(update));
+}
+
+fn parse_change(body: &Map<String, Value>) -> Result<AccountChange, ApiError> {
+    Ok(AccountChange {
+        username: nullable_string(body, "username")?
+            .map(|v| v.map(Username::parse).transpose())
+            .transpose()?,
+        email: nullable_string(body, "email")?
+            .map(|v| v.map(Email::parse).transpose())
+            .transpose()?,
+        phone: nullable_string(body, "phone")?
+            .map(|v| v.map(Phone::parse).transpose())
+            .transpose()?,
+        password: opt_string(body, "password")?
+            .map(|p| Password::candidate("password", p))
+            .transpose()?,
+        new_password: opt_string(body, "new_password")?
+            .map(|p| Password::parse("new_password", p))
+            .transpose()?,
+    })
+}
+
+async fn update(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    caller: LoggedIn,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    let version = path.into_inner();
+    if version != "v2.1" && version != "v2.2" {
+        return Err(ApiError::NotFound);
+    }
+    let change = parse_change(&body)?;
+    let user_id = state.auth.update_account(&caller.0, change).await?;
+    let profile = state.profiles.get_own(user_id).await?;
+    if version == "v2.1" {
+        let field = |k: &str| profile.get(k).cloned().unwrap_or(Value::Null);
+        return Ok(HttpResponse::Ok().json(json!({
+            "username": field("_username"),
+            "email": field("_email"),
+            "email_verified": field("_email_verified"),
+            "phone": field("_phone"),
+            "phone_verified": field("_phone_verified"),
+        })));
+    }
+    Ok(HttpResponse::Ok().json(profile))
+}

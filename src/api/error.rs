@@ -1,0 +1,96 @@
+//! The one place where errors become HTTP statuses and Hydrogen error bodies
+//! (`{"status":"error","error_msg":…}`). A 5xx never shows internals; its whole
+//! cause chain is logged instead.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+
+use crate::auth::AuthError;
+use crate::domain::InvalidInput;
+use crate::query::QueryError;
+use crate::records::RecordsError;
+use crate::store::StoreError;
+
+/// Any failure of a request.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// From the auth layer.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// From the records layer.
+    #[error(transparent)]
+    Records(#[from] RecordsError),
+    /// Malformed request (body, path, query).
+    #[error("{0}")]
+    BadRequest(String),
+    /// Missing or unknown `X-Hydrogen-Client-ID`.
+    #[error("{0}")]
+    UnknownClient(String),
+    /// No route.
+    #[error("Not found.")]
+    NotFound,
+}
+
+impl From<InvalidInput> for ApiError {
+    fn from(e: InvalidInput) -> Self {
+        ApiError::BadRequest(e.to_string())
+    }
+}
+
+impl From<QueryError> for ApiError {
+    fn from(e: QueryError) -> Self {
+        ApiError::BadRequest(e.to_string())
+    }
+}
+
+fn store_status(e: &StoreError) -> StatusCode {
+    match e {
+        StoreError::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
+        StoreError::Rejected(_) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::UnknownClient(_) => StatusCode::UNAUTHORIZED,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Auth(e) => match e {
+                AuthError::Invalid(_) | AuthError::InvalidCredentials | AuthError::Taken { .. } => {
+                    StatusCode::BAD_REQUEST
+                }
+                AuthError::Unauthorized => StatusCode::UNAUTHORIZED,
+                AuthError::Forbidden(_) => StatusCode::FORBIDDEN,
+                AuthError::Hash(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                AuthError::Store(s) => store_status(s),
+            },
+            ApiError::Records(e) => match e {
+                RecordsError::Invalid(_) | RecordsError::Query(_) | RecordsError::Taken { .. } => {
+                    StatusCode::BAD_REQUEST
+                }
+                RecordsError::Forbidden(_) => StatusCode::FORBIDDEN,
+                RecordsError::Unauthorized => StatusCode::UNAUTHORIZED,
+                RecordsError::NotFound => StatusCode::NOT_FOUND,
+                RecordsError::Store(s) => store_status(s),
+            },
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let message = if status == StatusCode::SERVICE_UNAVAILABLE {
+            "The service is busy; retry shortly.".to_owned()
+        } else if status.is_server_error() {
+            tracing::error!(error = %self, cause = ?self, "request failed");
+            "Internal server error.".to_owned()
+        } else if status == StatusCode::NOT_FOUND {
+            "Not found.".to_owned()
+        } else {
+            self.to_string()
+        };
+        HttpResponse::build(status)
+            .json(serde_json::json!({"status": "error", "error_msg": message}))
+    }
+}

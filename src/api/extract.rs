@@ -1,0 +1,129 @@
+//! Request extractors: the caller's principal, client metadata, body fields.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use serde_json::{Map, Value};
+
+use super::error::ApiError;
+use super::AppState;
+use crate::auth::{AuthError, ClientInfo, Principal};
+use crate::domain::InvalidInput;
+
+fn authorization(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::BadRequest("application state missing".into()))
+}
+
+/// The caller: a guest, a user or an admin. A bad or expired token is a 401.
+#[derive(Debug)]
+pub struct Caller(pub Principal);
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = state(req);
+        let header = authorization(req);
+        Box::pin(async move { Ok(Caller(state?.auth.authenticate(header.as_deref()).await?)) })
+    }
+}
+
+/// A caller who must be logged in (user or admin); guests get 401.
+#[derive(Debug)]
+pub struct LoggedIn(pub Principal);
+
+impl FromRequest for LoggedIn {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let caller = Caller::from_request(req, payload);
+        Box::pin(async move {
+            match caller.await?.0 {
+                Principal::Guest => Err(AuthError::Unauthorized.into()),
+                p => Ok(LoggedIn(p)),
+            }
+        })
+    }
+}
+
+/// The caller of a public endpoint (register, login): a stale or bad token is
+/// ignored and the caller treated as a guest.
+#[derive(Debug)]
+pub struct MaybeCaller(pub Principal);
+
+impl FromRequest for MaybeCaller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let caller = Caller::from_request(req, payload);
+        Box::pin(async move {
+            match caller.await {
+                Ok(c) => Ok(MaybeCaller(c.0)),
+                Err(ApiError::Auth(AuthError::Unauthorized)) => Ok(MaybeCaller(Principal::Guest)),
+                Err(e) => Err(e),
+            }
+        })
+    }
+}
+
+/// Peer address and user agent, kept with sessions.
+pub fn client_info(req: &HttpRequest) -> ClientInfo {
+    ClientInfo {
+        ip: req.peer_addr().map(|a| a.ip().to_string()),
+        user_agent: req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    }
+}
+
+/// A body field that must be a string when present.
+pub fn opt_string<'a>(
+    body: &'a Map<String, Value>,
+    field: &str,
+) -> Result<Option<&'a str>, InvalidInput> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.as_str())),
+        Some(_) => Err(InvalidInput::new(field, "must be a string")),
+    }
+}
+
+/// A body field that must be a non-empty string.
+pub fn required_string<'a>(
+    body: &'a Map<String, Value>,
+    field: &str,
+) -> Result<&'a str, InvalidInput> {
+    opt_string(body, field)?
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| InvalidInput::new(field, "is required"))
+}
+
+/// A body field that may be absent (`None`), `null` (`Some(None)`) or a string.
+pub fn nullable_string<'a>(
+    body: &'a Map<String, Value>,
+    field: &str,
+) -> Result<Option<Option<&'a str>>, InvalidInput> {
+    match body.get(field) {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(None)),
+        Some(Value::String(s)) => Ok(Some(Some(s.as_str()))),
+        Some(_) => Err(InvalidInput::new(field, "must be a string or null")),
+    }
+}

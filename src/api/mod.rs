@@ -1,0 +1,71 @@
+//! HTTP: thin actix handlers speaking the Hydrogen client API
+//! (extract → parse → service → wire type), plus `/health`.
+//!
+//! Rules: handlers hold no business logic; [`error`] alone picks statuses;
+//! every `/hserve` request passes the client-id check in [`client_check`].
+
+mod account;
+mod client_check;
+pub mod error;
+mod extract;
+mod session;
+mod user_info;
+mod wire;
+
+use actix_web::{web, HttpResponse};
+
+use crate::auth::AuthService;
+use crate::records::ProfileService;
+
+/// Services shared by all handlers.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// Authentication and accounts.
+    pub auth: AuthService,
+    /// User profiles.
+    pub profiles: ProfileService,
+}
+
+/// Largest accepted JSON body.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Registers every route. `client_ids` empty accepts any client.
+pub fn configure(cfg: &mut web::ServiceConfig, client_ids: Vec<String>) {
+    cfg.app_data(json_config())
+        .app_data(query_config())
+        .app_data(path_config())
+        .route("/health/", web::get().to(health))
+        .service(
+            web::scope("/hserve")
+                .wrap(client_check::ClientCheck::new(client_ids))
+                .configure(session::routes)
+                .configure(user_info::routes)
+                .configure(account::routes),
+        )
+        .default_service(web::to(not_found));
+}
+
+async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+}
+
+async fn not_found() -> Result<HttpResponse, error::ApiError> {
+    Err(error::ApiError::NotFound)
+}
+
+fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(MAX_BODY_BYTES)
+        .content_type_required(false)
+        .error_handler(|err, _| error::ApiError::BadRequest(format!("request body: {err}")).into())
+}
+
+fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default()
+        .error_handler(|err, _| error::ApiError::BadRequest(format!("query string: {err}")).into())
+}
+
+fn path_config() -> web::PathConfig {
+    web::PathConfig::default()
+        .error_handler(|err, _| error::ApiError::BadRequest(format!("path: {err}")).into())
+}

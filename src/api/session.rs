@@ -1,0 +1,105 @@
+//! Register, login (password and anonymous) and logout.
+//!
+//! `POST /hserve/v2.1/register/{email|username|phone}/`,
+//! `POST /hserve/v2.1/login/{email|username|phone}/`, `POST /hserve/v2.0/login/anonymous/`,
+//! `POST /hserve/v2.0/session/destroy/`. Stale `Authorization` headers are ignored here.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Map, Value};
+
+use super::error::ApiError;
+use super::extract::{client_info, required_string, MaybeCaller};
+use super::wire::login_object;
+use super::AppState;
+use crate::auth::{Identifier, Session, SessionToken};
+use crate::domain::{Email, Password, Phone, Username};
+
+/// Versions under which the auth endpoints are served.
+const VERSIONS: &[&str] = &["v2.0", "v2.1"];
+
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{version}/register/{kind}/", web::post().to(register))
+        .route("/{version}/login/{kind}/", web::post().to(login))
+        .route("/{version}/session/destroy/", web::post().to(logout));
+}
+
+fn check_version(version: &str) -> Result<(), ApiError> {
+    if VERSIONS.contains(&version) {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// Reads `{<kind>: …}` from the body as a login identifier.
+fn identifier(kind: &str, body: &Map<String, Value>) -> Result<Identifier, ApiError> {
+    Ok(match kind {
+        "email" => Identifier::Email(Email::parse(required_string(body, "email")?)?),
+        "username" => Identifier::Username(Username::parse(required_string(body, "username")?)?),
+        "phone" => Identifier::Phone(Phone::parse(required_string(body, "phone")?)?),
+        _ => return Err(ApiError::NotFound),
+    })
+}
+
+async fn respond(state: &AppState, session: Session) -> Result<HttpResponse, ApiError> {
+    let profile = state.profiles.get_own(session.user_id).await?;
+    Ok(HttpResponse::Created().json(login_object(&session, profile)))
+}
+
+async fn register(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    caller: MaybeCaller,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    let (version, kind) = path.into_inner();
+    check_version(&version)?;
+    let ident = identifier(&kind, &body)?;
+    let password = Password::parse("password", required_string(&body, "password")?)?;
+    let session = state
+        .auth
+        .register(ident, password, &caller.0, client_info(&req))
+        .await?;
+    respond(&state, session).await
+}
+
+async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: Option<web::Json<Map<String, Value>>>,
+) -> Result<HttpResponse, ApiError> {
+    let (version, kind) = path.into_inner();
+    check_version(&version)?;
+    if kind == "anonymous" {
+        let session = state.auth.anonymous_login(client_info(&req)).await?;
+        return respond(&state, session).await;
+    }
+    let body = body.map(web::Json::into_inner).unwrap_or_default();
+    let ident = identifier(&kind, &body)?;
+    let password = Password::candidate("password", required_string(&body, "password")?)?;
+    let session = state.auth.login(ident, password, client_info(&req)).await?;
+    respond(&state, session).await
+}
+
+/// Always 201 so the SDK clears its local session, even for an unknown or
+/// expired token (HYDROGEN-API.md §2.1).
+async fn logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    check_version(&path.into_inner())?;
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Hydrogen-r1 "))
+        .map(|t| SessionToken::from_client(t.trim()));
+    if let Some(token) = token {
+        state.auth.logout(&token).await?;
+    }
+    Ok(HttpResponse::Created().json(json!({"message": "Destroy succeed.", "status": "ok"})))
+}

@@ -1,0 +1,48 @@
+//! Errors of the auth layer.
+
+use crate::domain::InvalidInput;
+use crate::store::StoreError;
+
+/// An authentication or account operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// Malformed input.
+    #[error(transparent)]
+    Invalid(#[from] InvalidInput),
+    /// Unknown account or wrong password (deliberately not saying which).
+    #[error("invalid credentials: unknown account or wrong password")]
+    InvalidCredentials,
+    /// No valid session.
+    #[error("not logged in or session expired")]
+    Unauthorized,
+    /// Logged in, but not allowed.
+    #[error("{0}")]
+    Forbidden(String),
+    /// An identifier is already used by another account.
+    #[error("{field}: already taken by another account")]
+    Taken {
+        /// Wire name: `username`, `email` or `phone`.
+        field: &'static str,
+    },
+    /// The password hasher failed.
+    #[error("password hashing failed: {0}")]
+    Hash(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for AuthError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Unique { column } => AuthError::Taken {
+                field: match column.as_str() {
+                    "_email" => "email",
+                    "_phone" => "phone",
+                    _ => "username",
+                },
+            },
+            other => AuthError::Store(other),
+        }
+    }
+}

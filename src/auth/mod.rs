@@ -1,0 +1,20 @@
+//! Authentication: passwords (argon2id, off the executor), session tokens (random,
+//! stored as SHA-256), registration, login, logout and account changes.
+//!
+//! Rules: no actix types; no secret in logs or `Debug`; a login for an unknown
+//! account spends one hash like a real one; uniqueness of identifiers is left to
+//! the database so parallel registrations cannot both succeed.
+
+mod account;
+mod error;
+mod password;
+mod principal;
+mod service;
+mod token;
+
+pub use account::AccountChange;
+pub use error::AuthError;
+pub use password::PasswordHasher;
+pub use principal::Principal;
+pub use service::{AuthService, ClientInfo, Identifier, LoginMethod, Session};
+pub use token::SessionToken;

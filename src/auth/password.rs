@@ -1,0 +1,105 @@
+//! argon2id password hashing with OWASP parameters (m = 19 MiB, t = 2, p = 1).
+//!
+//! Hashing is CPU-bound: callers run it through [`PasswordHasher::hash_blocking`]
+//! and [`PasswordHasher::verify_blocking`], which leave the async executor.
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use argon2::{Algorithm, Argon2, Params, Version};
+
+use super::error::AuthError;
+use crate::domain::Password;
+
+/// Hashes and verifies passwords. Cheap to clone.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    params: Params,
+    /// A real hash of a random password, verified against when the account is unknown.
+    dummy: std::sync::Arc<str>,
+}
+
+impl std::fmt::Debug for PasswordHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordHasher(argon2id)")
+    }
+}
+
+impl PasswordHasher {
+    /// OWASP's recommended argon2id parameters. Computes the dummy hash once.
+    pub fn new() -> Result<Self, AuthError> {
+        let params =
+            Params::new(19 * 1024, 2, 1, None).map_err(|e| AuthError::Hash(e.to_string()))?;
+        let mut hasher = Self {
+            params,
+            dummy: std::sync::Arc::from(""),
+        };
+        let random = super::token::SessionToken::generate();
+        hasher.dummy = std::sync::Arc::from(hasher.hash(random.expose())?);
+        Ok(hasher)
+    }
+
+    fn argon2(&self) -> Argon2<'static> {
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
+    }
+
+    /// PHC string of `password` with a fresh salt. Blocking.
+    pub fn hash(&self, password: &str) -> Result<String, AuthError> {
+        self.argon2()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| AuthError::Hash(e.to_string()))
+    }
+
+    /// Whether `password` matches `phc`; with no hash, spends the same time on the
+    /// dummy hash and answers false. Blocking.
+    pub fn verify(&self, password: &str, phc: Option<&str>) -> bool {
+        let target = phc.unwrap_or(&self.dummy);
+        let ok = PasswordHash::new(target)
+            .map(|parsed| {
+                self.argon2()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false);
+        ok && phc.is_some()
+    }
+
+    /// [`Self::hash`] on the blocking thread pool.
+    pub async fn hash_blocking(&self, password: &Password) -> Result<String, AuthError> {
+        let this = self.clone();
+        let pw = password.clone();
+        tokio::task::spawn_blocking(move || this.hash(pw.expose()))
+            .await
+            .map_err(|e| AuthError::Hash(e.to_string()))?
+    }
+
+    /// [`Self::verify`] on the blocking thread pool.
+    pub async fn verify_blocking(
+        &self,
+        password: &Password,
+        phc: Option<String>,
+    ) -> Result<bool, AuthError> {
+        let this = self.clone();
+        let pw = password.clone();
+        tokio::task::spawn_blocking(move || this.verify(pw.expose(), phc.as_deref()))
+            .await
+            .map_err(|e| AuthError::Hash(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_argon2id_salted_and_verify() {
+        let h = PasswordHasher::new().unwrap();
+        let a = h.hash("correct horse").unwrap();
+        let b = h.hash("correct horse").unwrap();
+        assert!(a.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert_ne!(a, b, "salts differ");
+        assert!(h.verify("correct horse", Some(&a)));
+        assert!(!h.verify("wrong horse", Some(&a)));
+        assert!(!h.verify("anything", None));
+    }
+}

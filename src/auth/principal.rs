@@ -1,0 +1,36 @@
+//! Who is making a request.
+
+use crate::domain::UserId;
+
+/// The caller of a request, resolved from its `Authorization` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// No (valid) credentials.
+    Guest,
+    /// A logged-in user.
+    User {
+        /// The user.
+        id: UserId,
+        /// Logged in anonymously (device login), not yet registered.
+        anonymous: bool,
+        /// Storage key of the session used, to keep it when revoking others.
+        session_hash: String,
+    },
+    /// A request carrying the admin token.
+    Admin,
+}
+
+impl Principal {
+    /// The user id, for logged-in users.
+    pub fn user_id(&self) -> Option<UserId> {
+        match self {
+            Principal::User { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// Whether the caller is an admin.
+    pub fn is_admin(&self) -> bool {
+        matches!(self, Principal::Admin)
+    }
+}

@@ -1,0 +1,31 @@
+//! Parse-don't-validate newtypes for values that cross the API edge.
+//!
+//! Every constructor checks its input once; code behind the edge holds only
+//! valid values. Errors carry the field name and the rule that failed so the
+//! API layer can answer a precise 400.
+
+mod dialect;
+mod email;
+mod error;
+mod password;
+mod phone;
+mod secret;
+mod user_id;
+mod username;
+
+pub use dialect::Dialect;
+pub use email::Email;
+pub use error::InvalidInput;
+pub use password::Password;
+pub use phone::Phone;
+pub use secret::SecretString;
+pub use user_id::UserId;
+pub use username::Username;
+
+/// Current time as unix seconds.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,38 @@
+//! Queries: Hydrogen's `where` JSON → a closed condition AST → SQL text plus bind
+//! values for one dialect. Pure: no database access.
+//!
+//! Rules: field names resolve only through a [`FieldCatalog`] the caller supplies
+//! (the schema's allow-list, filtered by what the caller may read); every value is
+//! a bind parameter; depth, size and pattern length are bounded.
+
+mod condition;
+mod error;
+mod order;
+mod parse;
+mod render;
+mod sql;
+
+pub use condition::{Condition, Op};
+pub use error::QueryError;
+pub use order::{parse_order_by, OrderBy};
+pub use parse::parse_where;
+pub use render::{render_condition, render_order};
+pub use sql::{SqlFragment, SqlValue};
+
+use crate::schema::FieldKind;
+
+/// A field a query may name: its column and kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryField {
+    /// Column name (already allow-listed).
+    pub column: String,
+    /// Storage kind, which decides the operators and value types allowed.
+    pub kind: FieldKind,
+}
+
+/// Resolves the field names a query uses. Implementations refuse fields that do
+/// not exist and fields the caller may not read, with a message saying which.
+pub trait FieldCatalog {
+    /// Resolves `name` for use in `param` (`where`, `order_by`, `keys`).
+    fn resolve(&self, param: &str, name: &str) -> Result<QueryField, QueryError>;
+}

@@ -1,0 +1,220 @@
+//! Rendering conditions and sort keys as SQL for one dialect.
+
+use super::condition::{Condition, Op};
+use super::order::OrderBy;
+use super::sql::{SqlFragment, SqlValue};
+use crate::domain::Dialect;
+use crate::schema::FieldKind;
+
+/// Appends `cond` as a SQL boolean expression.
+pub fn render_condition(cond: &Condition, out: &mut SqlFragment) {
+    match cond {
+        Condition::And(items) if items.is_empty() => {
+            out.push("1=1");
+        }
+        Condition::Or(items) if items.is_empty() => {
+            out.push("1=0");
+        }
+        Condition::And(items) | Condition::Or(items) => {
+            let sep = if matches!(cond, Condition::And(_)) {
+                " AND "
+            } else {
+                " OR "
+            };
+            out.push("(");
+            out.push_list(items, sep, |out, c| render_condition(c, out));
+            out.push(")");
+        }
+        Condition::Field { field, op } => render_op(&field.column, field.kind, op, out),
+    }
+}
+
+fn render_op(column: &str, kind: FieldKind, op: &Op, out: &mut SqlFragment) {
+    let dialect = out.dialect();
+    let col = |out: &mut SqlFragment| {
+        out.push_ident(column);
+    };
+    let compare = |out: &mut SqlFragment, sym: &str, v: &SqlValue| {
+        col(out);
+        out.push(sym).push_bind(v.clone());
+    };
+    match op {
+        Op::Eq(SqlValue::Null) | Op::IsNull(true) => {
+            col(out);
+            out.push(" IS NULL");
+        }
+        Op::Ne(SqlValue::Null) | Op::IsNull(false) => {
+            col(out);
+            out.push(" IS NOT NULL");
+        }
+        Op::Eq(v) => compare(out, " = ", v),
+        Op::Ne(v) => {
+            out.push("(");
+            compare(out, " <> ", v);
+            out.push(" OR ");
+            col(out);
+            out.push(" IS NULL)");
+        }
+        Op::Lt(v) => compare(out, " < ", v),
+        Op::Lte(v) => compare(out, " <= ", v),
+        Op::Gt(v) => compare(out, " > ", v),
+        Op::Gte(v) => compare(out, " >= ", v),
+        Op::In(values) | Op::Nin(values) if values.is_empty() => {
+            out.push(if matches!(op, Op::In(_)) {
+                "1=0"
+            } else {
+                "1=1"
+            });
+        }
+        Op::In(values) => {
+            col(out);
+            out.push(" IN (").push_list(values, ", ", |o, v| {
+                o.push_bind(v.clone());
+            });
+            out.push(")");
+        }
+        Op::Nin(values) => {
+            out.push("(");
+            col(out);
+            out.push(" NOT IN (").push_list(values, ", ", |o, v| {
+                o.push_bind(v.clone());
+            });
+            out.push(") OR ");
+            col(out);
+            out.push(" IS NULL)");
+        }
+        Op::Contains(s) | Op::IContains(s) => {
+            let insensitive = matches!(op, Op::IContains(_));
+            out.push(match dialect {
+                Dialect::Sqlite => "instr(",
+                Dialect::Postgres => "strpos(",
+            });
+            if insensitive {
+                out.push("lower(");
+                col(out);
+                out.push("), lower(")
+                    .push_bind(SqlValue::Text(s.clone()))
+                    .push(")");
+            } else {
+                col(out);
+                out.push(", ").push_bind(SqlValue::Text(s.clone()));
+            }
+            out.push(") > 0");
+        }
+        Op::Regex {
+            pattern,
+            case_insensitive,
+        } => match dialect {
+            Dialect::Sqlite => {
+                let p = if *case_insensitive {
+                    format!("(?i){pattern}")
+                } else {
+                    pattern.clone()
+                };
+                out.push("regexp(").push_bind(SqlValue::Text(p)).push(", ");
+                col(out);
+                out.push(")");
+            }
+            Dialect::Postgres => {
+                col(out);
+                out.push(if *case_insensitive { " ~* " } else { " ~ " });
+                out.push_bind(SqlValue::Text(pattern.clone()));
+            }
+        },
+        Op::Exists(present) => {
+            let text = kind == FieldKind::String;
+            out.push("(");
+            col(out);
+            match (present, text) {
+                (true, true) => {
+                    out.push(" IS NOT NULL AND ");
+                    col(out);
+                    out.push(" <> '')");
+                }
+                (true, false) => {
+                    out.push(" IS NOT NULL)");
+                }
+                (false, true) => {
+                    out.push(" IS NULL OR ");
+                    col(out);
+                    out.push(" = '')");
+                }
+                (false, false) => {
+                    out.push(" IS NULL)");
+                }
+            }
+        }
+    }
+}
+
+/// Appends `ORDER BY …` for `keys`, then `tie_breaker` descending-or-not as the
+/// last key so pages are stable. Nulls sort last ascending, first descending, on both backends.
+pub fn render_order(keys: &[OrderBy], tie_breaker: &str, out: &mut SqlFragment) {
+    out.push(" ORDER BY ");
+    for key in keys {
+        out.push_ident(&key.field.column);
+        out.push(if key.descending {
+            " DESC NULLS FIRST, "
+        } else {
+            " ASC NULLS LAST, "
+        });
+    }
+    out.push_ident(tie_breaker);
+    let last_desc = keys.last().is_some_and(|k| k.descending);
+    out.push(if last_desc { " DESC" } else { " ASC" });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::QueryField;
+
+    fn field(name: &str, kind: FieldKind) -> QueryField {
+        QueryField {
+            column: name.into(),
+            kind,
+        }
+    }
+
+    #[test]
+    fn values_are_binds_never_text() {
+        let cond = Condition::Field {
+            field: field("nickname", FieldKind::String),
+            op: Op::Eq(SqlValue::Text("x' OR 1=1".into())),
+        };
+        let mut out = SqlFragment::new(Dialect::Postgres);
+        render_condition(&cond, &mut out);
+        assert_eq!(out.sql(), "\"nickname\" = $1");
+        assert_eq!(out.binds(), &[SqlValue::Text("x' OR 1=1".into())]);
+    }
+
+    #[test]
+    fn ne_matches_nulls_too() {
+        let cond = Condition::Field {
+            field: field("age", FieldKind::Integer),
+            op: Op::Ne(SqlValue::Int(1)),
+        };
+        let mut out = SqlFragment::new(Dialect::Sqlite);
+        render_condition(&cond, &mut out);
+        assert_eq!(out.sql(), "(\"age\" <> ? OR \"age\" IS NULL)");
+    }
+
+    #[test]
+    fn regex_uses_each_dialects_operator() {
+        let op = Op::Regex {
+            pattern: "^a".into(),
+            case_insensitive: true,
+        };
+        let cond = Condition::Field {
+            field: field("n", FieldKind::String),
+            op,
+        };
+        let mut pg = SqlFragment::new(Dialect::Postgres);
+        render_condition(&cond, &mut pg);
+        assert_eq!(pg.sql(), "\"n\" ~* $1");
+        let mut lite = SqlFragment::new(Dialect::Sqlite);
+        render_condition(&cond, &mut lite);
+        assert_eq!(lite.sql(), "regexp(?, \"n\")");
+        assert_eq!(lite.binds(), &[SqlValue::Text("(?i)^a".into())]);
+    }
+}

@@ -1,0 +1,17 @@
+//! Records: the schema-driven objects as the API sees them. Validates input
+//! against the object type, enforces who may read and write each field, and
+//! calls the store. The user profile (`_userprofile`) is the first such object.
+//!
+//! Rules: output contains only fields the viewer may read; filters, sorting and
+//! key selection may name only such fields, so a query cannot reveal another
+//! user's private value; writes are checked field by field before any storage call.
+
+mod access;
+mod error;
+mod list;
+mod profile;
+
+pub use access::{Viewer, BUILTIN_FIELDS};
+pub use error::RecordsError;
+pub use list::{ListParams, ListResult};
+pub use profile::ProfileService;

@@ -1,0 +1,170 @@
+//! One declared field: its name, kind, access rules and compiled validator.
+
+use serde_json::Value;
+
+use super::extension::{ReadRule, WriteRule};
+use crate::domain::{Dialect, InvalidInput};
+
+/// A field name usable as a SQL identifier: `[a-z][a-z0-9_]{0,62}`.
+/// Names starting with `_` are reserved for built-in fields.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FieldName(String);
+
+impl FieldName {
+    /// Parses a declared (custom) field name.
+    pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
+        let mut chars = raw.chars();
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
+        let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !first_ok || !rest_ok || raw.len() > 63 {
+            return Err(InvalidInput::new(
+                raw,
+                "field names are 1-63 characters of a-z, 0-9 and '_', starting with a letter",
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    /// Wraps a built-in column name (trusted, from this crate's constants).
+    pub fn builtin(name: &'static str) -> Self {
+        Self(name.to_owned())
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The storage kind of a field, from its JSON Schema `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// `"type": "string"`.
+    String,
+    /// `"type": "integer"` (64-bit).
+    Integer,
+    /// `"type": "number"` (double).
+    Number,
+    /// `"type": "boolean"`.
+    Boolean,
+    /// `"type": "object"`, stored as JSON.
+    Object,
+    /// `"type": "array"`, stored as JSON.
+    Array,
+}
+
+impl FieldKind {
+    /// Maps a JSON Schema type name.
+    pub fn from_type_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "string" => Self::String,
+            "integer" => Self::Integer,
+            "number" => Self::Number,
+            "boolean" => Self::Boolean,
+            "object" => Self::Object,
+            "array" => Self::Array,
+            _ => return None,
+        })
+    }
+
+    /// The JSON Schema type name.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Self::String => "string",
+            Self::Integer => "integer",
+            Self::Number => "number",
+            Self::Boolean => "boolean",
+            Self::Object => "object",
+            Self::Array => "array",
+        }
+    }
+
+    /// The column type in `dialect`.
+    pub fn sql_type(self, dialect: Dialect) -> &'static str {
+        match (self, dialect) {
+            (Self::String, _) => "TEXT",
+            (Self::Integer, _) => "BIGINT",
+            (Self::Number, Dialect::Sqlite) => "REAL",
+            (Self::Number, Dialect::Postgres) => "DOUBLE PRECISION",
+            (Self::Boolean, Dialect::Sqlite) => "INTEGER",
+            (Self::Boolean, Dialect::Postgres) => "BOOLEAN",
+            (Self::Object | Self::Array, Dialect::Sqlite) => "TEXT",
+            (Self::Object | Self::Array, Dialect::Postgres) => "JSONB",
+        }
+    }
+
+    /// Whether values are stored as JSON documents.
+    pub fn is_json(self) -> bool {
+        matches!(self, Self::Object | Self::Array)
+    }
+
+    /// Whether values are numbers (`$incr_by`, range comparisons).
+    pub fn is_numeric(self) -> bool {
+        matches!(self, Self::Integer | Self::Number)
+    }
+}
+
+/// A declared field, compiled.
+#[derive(Debug)]
+pub struct Field {
+    /// Column and wire name.
+    pub name: FieldName,
+    /// Storage kind.
+    pub kind: FieldKind,
+    /// Who may read it.
+    pub read: ReadRule,
+    /// Who may write it.
+    pub write: WriteRule,
+    /// Unique index.
+    pub unique: bool,
+    /// Plain index.
+    pub indexed: bool,
+    /// Listed in the object's `required`: may not be set to null.
+    pub required: bool,
+    /// The `default` value given to new records.
+    pub default: Option<Value>,
+    /// The field's own subschema, compiled with formats enforced.
+    pub validator: jsonschema::Validator,
+}
+
+impl Field {
+    /// Checks `value` against the field's subschema. The error names the field,
+    /// the failing keyword and the reason.
+    pub fn validate(&self, value: &Value) -> Result<(), InvalidInput> {
+        if value.is_null() {
+            if self.required {
+                return Err(InvalidInput::new(
+                    self.name.as_str(),
+                    "is required and may not be null",
+                ));
+            }
+            return Ok(());
+        }
+        match self.validator.validate(value) {
+            Ok(()) => Ok(()),
+            Err(err) => {
+                let path = err.instance_path().as_str().to_owned();
+                let field = format!("{}{}", self.name.as_str(), path.replace('/', "."));
+                let field = field.trim_end_matches('.').to_owned();
+                Err(InvalidInput::new(
+                    field,
+                    format!("{} ({})", err, err.kind().keyword()),
+                ))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_names_are_sql_safe() {
+        assert!(FieldName::parse("nickname").is_ok());
+        assert!(FieldName::parse("video_price2").is_ok());
+        for bad in ["", "_email", "Nick", "1a", "a-b", "a b", "a\"b"] {
+            assert!(FieldName::parse(bad).is_err(), "{bad} accepted");
+        }
+    }
+}

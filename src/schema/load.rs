@@ -1,0 +1,318 @@
+//! Reading a schema directory and compiling each file.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::error::SchemaError;
+use super::extension::{FieldExtension, ReadRule, TableExtension, WriteRule};
+use super::field::{Field, FieldKind, FieldName};
+use super::object_type::{ObjectType, PROFILE_TYPE};
+use super::EXTENSION_KEYWORD;
+
+/// Names the engine manages on every record; a schema may not declare them.
+const RESERVED_FIELDS: &[&str] = &["id", "user_id", "created_at", "updated_at", "created_by"];
+
+/// Every object type declared in the schema directory.
+#[derive(Debug)]
+pub struct Registry {
+    /// The user profile (`_userprofile.json`, or no custom fields when absent).
+    pub profile: ObjectType,
+    /// Every other object type, by name.
+    pub tables: BTreeMap<String, ObjectType>,
+}
+
+/// Loads and compiles every `*.json` file directly inside `dir` (sub-directories,
+/// such as `examples/`, are ignored).
+pub fn load_dir(dir: &Path) -> Result<Registry, SchemaError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| SchemaError::new(dir, "", format!("cannot read the schema directory: {e}")))?;
+    let mut paths: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+
+    let mut profile = None;
+    let mut tables = BTreeMap::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| SchemaError::new(&path, "", format!("cannot read: {e}")))?;
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let object = compile_file(&path, &name, &text)?;
+        if name == PROFILE_TYPE {
+            profile = Some(object);
+        } else {
+            tables.insert(name, object);
+        }
+    }
+    Ok(Registry {
+        profile: profile.unwrap_or_else(|| ObjectType::empty(PROFILE_TYPE)),
+        tables,
+    })
+}
+
+/// Compiles one schema document. `path` is used only in error messages.
+pub fn compile_file(path: &Path, name: &str, text: &str) -> Result<ObjectType, SchemaError> {
+    let err = |pointer: &str, message: String| SchemaError::new(path, pointer, message);
+    if name != PROFILE_TYPE && FieldName::parse(name).is_err() {
+        return Err(err(
+            "",
+            "object type names (file names) are 1-63 characters of a-z, 0-9 and '_', starting with a letter".into(),
+        ));
+    }
+    let doc: Value =
+        serde_json::from_str(text).map_err(|e| err("", format!("invalid JSON: {e}")))?;
+    if let Err(e) = jsonschema::meta::validate(&doc) {
+        return Err(err(
+            e.instance_path().as_str(),
+            format!("not a valid JSON Schema: {e}"),
+        ));
+    }
+    let root = doc
+        .as_object()
+        .ok_or_else(|| err("", "the document must be a JSON object".into()))?;
+    if root.get("type").is_some_and(|t| t != "object") {
+        return Err(err(
+            "/type",
+            "an object type's schema must have \"type\": \"object\"".into(),
+        ));
+    }
+    reject_unknown_extensions(root, "", &err)?;
+    let extension: TableExtension = match root.get(EXTENSION_KEYWORD) {
+        Some(v) => serde_json::from_value(v.clone())
+            .map_err(|e| err(&format!("/{EXTENSION_KEYWORD}"), e.to_string()))?,
+        None => TableExtension::default(),
+    };
+    let required: Vec<&str> = root
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let empty = Map::new();
+    let properties = match root.get("properties") {
+        Some(Value::Object(p)) => p,
+        Some(_) => return Err(err("/properties", "must be an object".into())),
+        None => &empty,
+    };
+    for (index, name) in required.iter().enumerate() {
+        if !properties.contains_key(*name) {
+            return Err(err(
+                &format!("/required/{index}"),
+                format!("'{name}' is not a declared property"),
+            ));
+        }
+    }
+    let mut fields = Vec::with_capacity(properties.len());
+    for (key, sub) in properties {
+        let pointer = format!("/properties/{}", key.replace('~', "~0").replace('/', "~1"));
+        fields.push(compile_field(
+            key,
+            sub,
+            required.contains(&key.as_str()),
+            &pointer,
+            &err,
+        )?);
+    }
+    Ok(ObjectType {
+        name: name.to_owned(),
+        fields,
+        extension,
+    })
+}
+
+fn compile_field(
+    key: &str,
+    sub: &Value,
+    required: bool,
+    pointer: &str,
+    err: &impl Fn(&str, String) -> SchemaError,
+) -> Result<Field, SchemaError> {
+    let name = FieldName::parse(key).map_err(|e| err(pointer, e.rule))?;
+    if RESERVED_FIELDS.contains(&key) {
+        return Err(err(
+            pointer,
+            format!("'{key}' is a built-in field and cannot be declared"),
+        ));
+    }
+    let obj = sub
+        .as_object()
+        .ok_or_else(|| err(pointer, "a property's schema must be an object".into()))?;
+    reject_unknown_extensions(obj, pointer, err)?;
+    let kind = field_kind(obj.get("type"), &format!("{pointer}/type"), err)?;
+    let ext: FieldExtension = match obj.get(EXTENSION_KEYWORD) {
+        Some(v) => serde_json::from_value(v.clone())
+            .map_err(|e| err(&format!("{pointer}/{EXTENSION_KEYWORD}"), e.to_string()))?,
+        None => FieldExtension::default(),
+    };
+    if ext.unique && kind.is_json() {
+        return Err(err(
+            &format!("{pointer}/{EXTENSION_KEYWORD}/unique"),
+            format!("a {} field cannot be unique", kind.type_name()),
+        ));
+    }
+    let mut plain = obj.clone();
+    plain.remove(EXTENSION_KEYWORD);
+    let validator = jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .build(&Value::Object(plain))
+        .map_err(|e| err(pointer, format!("cannot compile: {e}")))?;
+    let default = obj.get("default").cloned();
+    if let Some(d) = &default {
+        if let Err(e) = validator.validate(d) {
+            return Err(err(
+                &format!("{pointer}/default"),
+                format!("the default does not fit the field: {e}"),
+            ));
+        }
+    }
+    Ok(Field {
+        name,
+        kind,
+        read: ext.read.unwrap_or(ReadRule::Public),
+        write: ext.write.unwrap_or(WriteRule::Owner),
+        unique: ext.unique,
+        indexed: ext.indexed,
+        required,
+        default,
+        validator,
+    })
+}
+
+/// `"type": "string"` or `"type": ["string", "null"]`.
+fn field_kind(
+    ty: Option<&Value>,
+    pointer: &str,
+    err: &impl Fn(&str, String) -> SchemaError,
+) -> Result<FieldKind, SchemaError> {
+    let names: Vec<&str> = match ty {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|s| *s != "null")
+            .collect(),
+        _ => return Err(err(pointer, "every field must declare a \"type\"".into())),
+    };
+    match names.as_slice() {
+        [one] => FieldKind::from_type_name(one).ok_or_else(|| {
+            err(
+                pointer,
+                format!("unsupported type '{one}'; use string, integer, number, boolean, object or array"),
+            )
+        }),
+        _ => Err(err(pointer, "a field has exactly one type (optionally with \"null\")".into())),
+    }
+}
+
+/// Refuses `x-…` keys other than ours, so a misspelt extension is not ignored.
+fn reject_unknown_extensions(
+    obj: &Map<String, Value>,
+    pointer: &str,
+    err: &impl Fn(&str, String) -> SchemaError,
+) -> Result<(), SchemaError> {
+    match obj
+        .keys()
+        .find(|k| k.starts_with("x-") && k.as_str() != EXTENSION_KEYWORD)
+    {
+        Some(k) => Err(err(
+            &format!("{pointer}/{k}"),
+            format!("unknown extension keyword '{k}'; Protium's keyword is '{EXTENSION_KEYWORD}'"),
+        )),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compile(text: &str) -> Result<ObjectType, SchemaError> {
+        compile_file(Path::new("_userprofile.json"), PROFILE_TYPE, text)
+    }
+
+    #[test]
+    fn compiles_fields_with_rules_and_defaults() {
+        let t = compile(
+            r#"{"type":"object","required":["age"],"properties":{
+                "nickname":{"type":"string","maxLength":5},
+                "age":{"type":"integer","default":18,"x-protium":{"read":"owner","indexed":true}},
+                "vip":{"type":"boolean","x-protium":{"write":"nobody"}}}}"#,
+        )
+        .unwrap();
+        let age = t.field("age").unwrap();
+        assert_eq!(
+            (age.kind, age.read, age.required, age.indexed),
+            (FieldKind::Integer, ReadRule::Owner, true, true)
+        );
+        assert_eq!(t.field("nickname").unwrap().read, ReadRule::Public);
+        assert_eq!(t.field("vip").unwrap().write, WriteRule::Nobody);
+    }
+
+    #[test]
+    fn bad_json_names_the_file() {
+        let e = compile("{").unwrap_err();
+        assert!(e.to_string().contains("_userprofile.json") && e.message.contains("invalid JSON"));
+    }
+
+    #[test]
+    fn unknown_keyword_of_ours_points_at_it() {
+        let e = compile(r#"{"properties":{"a":{"type":"string","x-protium":{"raed":"owner"}}}}"#)
+            .unwrap_err();
+        assert_eq!(e.pointer, "/properties/a/x-protium");
+        assert!(e.message.contains("raed"));
+    }
+
+    #[test]
+    fn unsupported_type_points_at_type() {
+        let e = compile(r#"{"properties":{"a":{"type":"null"}}}"#).unwrap_err();
+        assert_eq!(e.pointer, "/properties/a/type");
+    }
+
+    #[test]
+    fn misspelt_extension_keyword_is_refused() {
+        let e = compile(r#"{"properties":{"a":{"type":"string","x-protum":{}}}}"#).unwrap_err();
+        assert_eq!(e.pointer, "/properties/a/x-protum");
+    }
+
+    #[test]
+    fn default_must_fit() {
+        let e = compile(r#"{"properties":{"a":{"type":"integer","minimum":1,"default":0}}}"#)
+            .unwrap_err();
+        assert_eq!(e.pointer, "/properties/a/default");
+    }
+
+    #[test]
+    fn builtin_names_cannot_be_declared() {
+        let e = compile(r#"{"properties":{"created_at":{"type":"integer"}}}"#).unwrap_err();
+        assert_eq!(e.pointer, "/properties/created_at");
+    }
+
+    #[test]
+    fn field_validation_names_field_and_rule() {
+        let t = compile(r#"{"properties":{"nickname":{"type":"string","maxLength":3}}}"#).unwrap();
+        let e = t
+            .field("nickname")
+            .unwrap()
+            .validate(&serde_json::json!("abcd"))
+            .unwrap_err();
+        assert_eq!(e.field, "nickname");
+        assert!(e.rule.contains("maxLength"), "{}", e.rule);
+    }
+
+    #[test]
+    fn formats_are_enforced() {
+        let t = compile(r#"{"properties":{"site":{"type":"string","format":"email"}}}"#).unwrap();
+        assert!(t
+            .field("site")
+            .unwrap()
+            .validate(&serde_json::json!("nope"))
+            .is_err());
+    }
+}

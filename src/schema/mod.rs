@@ -1,0 +1,24 @@
+//! Schema files: reading, checking and compiling the JSON Schema files of
+//! `PROTIUM_SCHEMA_DIR` into a typed model. Pure: no I/O beyond reading the files,
+//! no database, no HTTP.
+//!
+//! Rules: one file per object type, named after it (`_userprofile.json` for the user
+//! profile). Standard keywords keep their meaning and are enforced by the `jsonschema`
+//! crate; what JSON Schema cannot say lives under the one extension keyword
+//! [`EXTENSION_KEYWORD`] (see `docs/schema.md`). Any fault stops start-up with the
+//! file name and the JSON pointer of the fault.
+
+mod error;
+mod extension;
+mod field;
+mod load;
+mod object_type;
+
+pub use error::SchemaError;
+pub use extension::{vocabulary_schema, FieldExtension, ReadRule, TableExtension, WriteRule};
+pub use field::{Field, FieldKind, FieldName};
+pub use load::{load_dir, Registry};
+pub use object_type::{ObjectType, PROFILE_TYPE};
+
+/// The extension keyword holding Protium's own vocabulary.
+pub const EXTENSION_KEYWORD: &str = "x-protium";

@@ -1,0 +1,156 @@
+//! The connection enum and an r2d2 manager that picks the backend by URL scheme.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{Error as R2d2Error, ManageConnection, R2D2Connection};
+use diesel::sql_types::{Nullable, Text};
+use diesel::{PgConnection, SqliteConnection};
+
+use super::error::StoreError;
+use crate::domain::Dialect;
+
+/// A connection to either backend.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    /// PostgreSQL.
+    Postgresql(PgConnection),
+    /// SQLite (last: it would accept any string as a path).
+    Sqlite(SqliteConnection),
+}
+
+#[diesel::declare_sql_function]
+extern "SQL" {
+    /// SQLite has no regular expressions built in; this one uses the `regex` crate.
+    fn regexp(pattern: Text, value: Nullable<Text>) -> Bool;
+}
+
+/// Where to connect.
+#[derive(Debug, Clone)]
+enum Target {
+    Sqlite(String),
+    Postgres(String),
+}
+
+/// Opens connections for the pool.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    target: Target,
+}
+
+impl Manager {
+    /// Parses `sqlite://PATH` or `postgres://…`/`postgresql://…`.
+    pub fn from_url(url: &str) -> Result<Self, StoreError> {
+        let target = if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() || path == ":memory:" {
+                return Err(StoreError::BadUrl(
+                    "sqlite:// needs a file path, e.g. sqlite://data/protium.db".into(),
+                ));
+            }
+            if let Some(dir) = std::path::Path::new(path)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StoreError::BadUrl(format!("cannot create directory {}: {e}", dir.display()))
+                })?;
+            }
+            Target::Sqlite(path.to_owned())
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            let url = if url.contains("connect_timeout=") {
+                url.to_owned()
+            } else {
+                format!("{url}{sep}connect_timeout=5")
+            };
+            Target::Postgres(url)
+        } else {
+            return Err(StoreError::BadUrl(format!(
+                "'{url}' is neither sqlite://PATH nor postgres://…"
+            )));
+        };
+        Ok(Self { target })
+    }
+
+    /// The backend's SQL flavour.
+    pub fn dialect(&self) -> Dialect {
+        match self.target {
+            Target::Sqlite(_) => Dialect::Sqlite,
+            Target::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Opens and prepares one connection.
+    pub fn open(&self) -> Result<AnyConnection, StoreError> {
+        match &self.target {
+            Target::Postgres(url) => PgConnection::establish(url)
+                .map(AnyConnection::Postgresql)
+                .map_err(|e| StoreError::Connect(e.to_string())),
+            Target::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)
+                    .map_err(|e| StoreError::Connect(e.to_string()))?;
+                prepare_sqlite(&mut conn)?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+/// Per-connection SQLite settings: wait for locks instead of failing, enforce
+/// foreign keys, and provide `regexp`.
+fn prepare_sqlite(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    conn.batch_execute(
+        "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+    )?;
+    regexp_utils::register_impl(conn, |pattern: String, value: Option<String>| {
+        value.is_some_and(|v| regex_cache::matches(&pattern, &v))
+    })?;
+    Ok(())
+}
+
+mod regex_cache {
+    //! Compiled patterns, cached per thread (SQLite calls `regexp` once per row).
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
+    const CAPACITY: usize = 64;
+
+    thread_local! {
+        static CACHE: RefCell<HashMap<String, Option<regex::Regex>>> = RefCell::new(HashMap::new());
+    }
+
+    /// Whether `value` matches `pattern`; an invalid pattern matches nothing.
+    pub fn matches(pattern: &str, value: &str) -> bool {
+        CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if !cache.contains_key(pattern) {
+                if cache.len() >= CAPACITY {
+                    cache.clear();
+                }
+                cache.insert(pattern.to_owned(), regex::Regex::new(pattern).ok());
+            }
+            cache
+                .get(pattern)
+                .and_then(Option::as_ref)
+                .is_some_and(|re| re.is_match(value))
+        })
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = R2d2Error;
+
+    fn connect(&self) -> Result<AnyConnection, R2d2Error> {
+        self.open().map_err(|e| {
+            R2d2Error::ConnectionError(diesel::ConnectionError::BadConnection(e.to_string()))
+        })
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), R2d2Error> {
+        conn.ping().map_err(R2d2Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}

@@ -1,0 +1,170 @@
+//! Columns and indexes of schema-driven tables, kept in step with the schema files.
+//!
+//! Only additive changes happen here: a new field becomes a new column (filled
+//! with its default), `unique`/`indexed` become indexes. A field that disappears
+//! from the schema keeps its column and data, hidden. A field whose kind changes
+//! is refused: that would rewrite stored data. Every column ever added is recorded
+//! in `schema_columns`, the schema history.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+use super::connection::AnyConnection;
+use super::error::StoreError;
+use super::exec;
+use super::migrate::STARTUP_LOCK;
+use super::tables::schema_columns;
+use crate::domain::{now_unix, Dialect};
+use crate::query::{SqlFragment, SqlValue};
+use crate::schema::FieldKind;
+
+/// A declared column.
+#[derive(Debug, Clone)]
+pub struct ColumnDecl {
+    /// Column name (a validated field name).
+    pub name: String,
+    /// Storage kind.
+    pub kind: FieldKind,
+    /// Unique index wanted.
+    pub unique: bool,
+    /// Plain index wanted.
+    pub indexed: bool,
+    /// Value given to existing rows when the column is added.
+    pub default: Option<SqlValue>,
+}
+
+/// What a sync changed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Columns created now.
+    pub added: Vec<String>,
+    /// Columns kept with their data although no longer declared.
+    pub hidden: Vec<String>,
+}
+
+fn dialect_of(conn: &AnyConnection) -> Dialect {
+    match conn {
+        AnyConnection::Sqlite(_) => Dialect::Sqlite,
+        AnyConnection::Postgresql(_) => Dialect::Postgres,
+    }
+}
+
+/// Brings `table` (which must exist) in line with `columns`, in one transaction.
+pub fn sync_columns(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[ColumnDecl],
+) -> Result<SyncReport, StoreError> {
+    conn.transaction(|conn| {
+        let dialect = dialect_of(conn);
+        if dialect == Dialect::Postgres {
+            conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({STARTUP_LOCK})"))?;
+        }
+        let recorded: Vec<(String, String)> = schema_columns::table
+            .filter(schema_columns::object_type.eq(table))
+            .select((schema_columns::field, schema_columns::kind))
+            .load(conn)?;
+        let mut report = SyncReport::default();
+        for col in columns {
+            match recorded.iter().find(|(name, _)| name == &col.name) {
+                Some((_, kind)) if kind != col.kind.type_name() => {
+                    return Err(StoreError::SchemaChange(format!(
+                        "{table}.{}: the field was '{kind}' and is now declared '{}'; changing a field's type \
+                         would rewrite stored data. Declare a new field instead, or restore the old type.",
+                        col.name,
+                        col.kind.type_name()
+                    )));
+                }
+                Some(_) => {}
+                None => {
+                    add_column(conn, dialect, table, col)?;
+                    report.added.push(col.name.clone());
+                }
+            }
+            sync_index(conn, dialect, table, col)?;
+        }
+        report.hidden = recorded
+            .into_iter()
+            .map(|(name, _)| name)
+            .filter(|name| !columns.iter().any(|c| &c.name == name))
+            .collect();
+        Ok(report)
+    })
+}
+
+fn add_column(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    table: &str,
+    col: &ColumnDecl,
+) -> Result<(), StoreError> {
+    let mut ddl = SqlFragment::new(dialect);
+    ddl.push("ALTER TABLE ")
+        .push_ident(table)
+        .push(" ADD COLUMN ");
+    ddl.push_ident(&col.name)
+        .push(" ")
+        .push(col.kind.sql_type(dialect));
+    exec::execute(conn, &ddl)?;
+    if let Some(default) = &col.default {
+        let mut fill = SqlFragment::new(dialect);
+        fill.push("UPDATE ")
+            .push_ident(table)
+            .push(" SET ")
+            .push_ident(&col.name)
+            .push(" = ");
+        fill.push_bind(default.clone())
+            .push(" WHERE ")
+            .push_ident(&col.name)
+            .push(" IS NULL");
+        exec::execute(conn, &fill)?;
+    }
+    diesel::insert_into(schema_columns::table)
+        .values((
+            schema_columns::object_type.eq(table),
+            schema_columns::field.eq(&col.name),
+            schema_columns::kind.eq(col.kind.type_name()),
+            schema_columns::added_at.eq(now_unix()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Creates wanted indexes and drops unwanted ones (dropping only loosens).
+fn sync_index(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    table: &str,
+    col: &ColumnDecl,
+) -> Result<(), StoreError> {
+    for (prefix, wanted, unique) in [
+        ("uq", col.unique, true),
+        ("ix", col.indexed && !col.unique, false),
+    ] {
+        let name = format!("{prefix}.{table}.{}", col.name);
+        let mut sql = SqlFragment::new(dialect);
+        if wanted {
+            sql.push(if unique {
+                "CREATE UNIQUE INDEX IF NOT EXISTS "
+            } else {
+                "CREATE INDEX IF NOT EXISTS "
+            });
+            sql.push_ident(&name)
+                .push(" ON ")
+                .push_ident(table)
+                .push(" (")
+                .push_ident(&col.name)
+                .push(")");
+        } else {
+            sql.push("DROP INDEX IF EXISTS ").push_ident(&name);
+        }
+        exec::execute(conn, &sql).map_err(|e| match e {
+            StoreError::Unique { .. } => StoreError::SchemaChange(format!(
+                "{table}.{}: cannot become unique, stored rows already share values",
+                col.name
+            )),
+            other => other,
+        })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! Errors of the storage layer.
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+/// A storage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database URL is malformed or unsupported.
+    #[error("PROTIUM_DATABASE_URL: {0}")]
+    BadUrl(String),
+    /// The database cannot be reached or opened.
+    #[error("cannot connect to the database: {0}")]
+    Connect(String),
+    /// No pooled connection became free in time.
+    #[error("database pool: {0}")]
+    Pool(String),
+    /// Migrations failed.
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    /// A schema change that would rewrite or narrow stored data.
+    #[error("schema change refused: {0}")]
+    SchemaChange(String),
+    /// A unique index refused the write.
+    #[error("unique constraint on {column}")]
+    Unique {
+        /// The column whose value is taken.
+        column: String,
+    },
+    /// A value does not fit its column (range, type) as the database sees it.
+    #[error("value rejected by the database: {0}")]
+    Rejected(String),
+    /// Stored data could not be decoded.
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    /// The blocking task failed.
+    #[error("blocking task failed: {0}")]
+    Blocking(String),
+    /// Any other database error.
+    #[error(transparent)]
+    Database(DieselError),
+}
+
+impl From<DieselError> for StoreError {
+    fn from(err: DieselError) -> Self {
+        match &err {
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                StoreError::Unique {
+                    column: unique_field(info.constraint_name(), info.message()),
+                }
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::CheckViolation, info)
+            | DieselError::DatabaseError(DatabaseErrorKind::NotNullViolation, info) => {
+                StoreError::Rejected(info.message().to_owned())
+            }
+            _ => StoreError::Database(err),
+        }
+    }
+}
+
+/// Recovers the column from our index naming (`uq.<table>.<column>`, reported by
+/// Postgres) or SQLite's `UNIQUE constraint failed: <table>.<column>` message.
+fn unique_field(constraint: Option<&str>, message: &str) -> String {
+    let last_segment = |name: &str| {
+        name.trim_matches('\'')
+            .rsplit('.')
+            .next()
+            .map(str::to_owned)
+    };
+    if let Some(column) = constraint.and_then(last_segment) {
+        return column;
+    }
+    message
+        .strip_prefix("UNIQUE constraint failed: ")
+        .map(|rest| {
+            rest.split(',')
+                .next()
+                .unwrap_or(rest)
+                .trim_start_matches("index ")
+        })
+        .and_then(last_segment)
+        .unwrap_or_else(|| "value".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unique_field;
+
+    #[test]
+    fn finds_the_field_in_both_backends_messages() {
+        assert_eq!(unique_field(Some("uq._userprofile._email"), ""), "_email");
+        assert_eq!(
+            unique_field(None, "UNIQUE constraint failed: _userprofile._username_key"),
+            "_username_key"
+        );
+        assert_eq!(
+            unique_field(None, "UNIQUE constraint failed: index 'uq.t.code'"),
+            "code"
+        );
+    }
+}

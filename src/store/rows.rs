@@ -1,0 +1,238 @@
+//! Rows of schema-driven tables: select as JSON documents, count, insert, update.
+//!
+//! Callers pass only allow-listed column names. Rows come back as one JSON
+//! document each, built by the database (`json_object` / `jsonb_build_object`),
+//! then booleans are restored from SQLite's 0/1.
+
+use serde_json::{Map, Value};
+
+use super::connection::AnyConnection;
+use super::error::StoreError;
+use super::exec::{self, DocRow, IntRow};
+use crate::domain::Dialect;
+use crate::query::{render_condition, render_order, Condition, OrderBy, SqlFragment, SqlValue};
+use crate::schema::FieldKind;
+
+/// A column to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    /// Column name.
+    pub name: String,
+    /// Kind, for decoding.
+    pub kind: FieldKind,
+}
+
+/// How an update changes one column.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Assign {
+    /// Overwrite.
+    Value(SqlValue),
+    /// Add to a number (null counts as 0), atomically.
+    IncrBy(SqlValue),
+}
+
+/// Page and order of a list.
+#[derive(Debug, Clone)]
+pub struct Page<'a> {
+    /// Sort keys.
+    pub order: &'a [OrderBy],
+    /// Last sort key (unique), for stable pages.
+    pub tie_breaker: &'a str,
+    /// Rows wanted.
+    pub limit: i64,
+    /// Rows skipped.
+    pub offset: i64,
+}
+
+/// Pairs per `json_object` call: SQLite allows 127 arguments, Postgres 100.
+const PAIRS_PER_CALL: usize = 50;
+
+fn dialect_of(conn: &AnyConnection) -> Dialect {
+    match conn {
+        AnyConnection::Sqlite(_) => Dialect::Sqlite,
+        AnyConnection::Postgresql(_) => Dialect::Postgres,
+    }
+}
+
+/// Appends an expression building the row as JSON text.
+fn push_document(out: &mut SqlFragment, columns: &[Column]) {
+    let dialect = out.dialect();
+    let chunks: Vec<&[Column]> = columns.chunks(PAIRS_PER_CALL).collect();
+    let (open, join, close, call) = match dialect {
+        Dialect::Sqlite => ("", "", "", "json_object("),
+        Dialect::Postgres => ("(", " || ", ")::text", "jsonb_build_object("),
+    };
+    out.push(open);
+    for (i, chunk) in chunks.iter().enumerate() {
+        if dialect == Dialect::Sqlite && i + 1 < chunks.len() {
+            out.push("json_patch(");
+        }
+        if i > 0 {
+            out.push(if dialect == Dialect::Sqlite {
+                ", "
+            } else {
+                join
+            });
+        }
+        out.push(call);
+        out.push_list(chunk, ", ", |o, c| {
+            // The key is a column name from the schema: safe as a literal.
+            o.push("'").push(&c.name).push("', ");
+            if dialect == Dialect::Sqlite && c.kind.is_json() {
+                o.push("json(").push_ident(&c.name).push(")");
+            } else {
+                o.push_ident(&c.name);
+            }
+        });
+        out.push(")");
+    }
+    if dialect == Dialect::Sqlite {
+        for _ in 1..chunks.len() {
+            out.push(")");
+        }
+    }
+    out.push(close);
+    if chunks.is_empty() {
+        out.push(if dialect == Dialect::Sqlite {
+            "json_object()"
+        } else {
+            "'{}'"
+        });
+    }
+}
+
+/// Decodes one document, restoring booleans and absent nulls.
+fn decode(doc: &str, columns: &[Column]) -> Result<Map<String, Value>, StoreError> {
+    let mut map: Map<String, Value> =
+        serde_json::from_str(doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    for c in columns {
+        let v = map.entry(c.name.clone()).or_insert(Value::Null);
+        if c.kind == FieldKind::Boolean {
+            if let Some(n) = v.as_i64() {
+                *v = Value::Bool(n != 0);
+            }
+        }
+    }
+    Ok(map)
+}
+
+/// Rows of `table` matching `cond`, in page order.
+pub fn select(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[Column],
+    cond: &Condition,
+    page: &Page<'_>,
+) -> Result<Vec<Map<String, Value>>, StoreError> {
+    let mut q = SqlFragment::new(dialect_of(conn));
+    q.push("SELECT ");
+    push_document(&mut q, columns);
+    q.push(" AS doc FROM ").push_ident(table).push(" WHERE ");
+    render_condition(cond, &mut q);
+    render_order(page.order, page.tie_breaker, &mut q);
+    q.push(" LIMIT ").push_bind(SqlValue::Int(page.limit));
+    q.push(" OFFSET ").push_bind(SqlValue::Int(page.offset));
+    exec::load::<DocRow>(conn, &q)?
+        .iter()
+        .map(|row| decode(&row.doc, columns))
+        .collect()
+}
+
+/// The row of `table` whose `id` is `id`.
+pub fn select_by_id(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[Column],
+    id: i64,
+) -> Result<Option<Map<String, Value>>, StoreError> {
+    let mut q = SqlFragment::new(dialect_of(conn));
+    q.push("SELECT ");
+    push_document(&mut q, columns);
+    q.push(" AS doc FROM ")
+        .push_ident(table)
+        .push(" WHERE id = ")
+        .push_bind(SqlValue::Int(id));
+    exec::load::<DocRow>(conn, &q)?
+        .first()
+        .map(|row| decode(&row.doc, columns))
+        .transpose()
+}
+
+/// Number of rows of `table` matching `cond`.
+pub fn count(conn: &mut AnyConnection, table: &str, cond: &Condition) -> Result<i64, StoreError> {
+    let mut q = SqlFragment::new(dialect_of(conn));
+    q.push("SELECT COUNT(*) AS n FROM ")
+        .push_ident(table)
+        .push(" WHERE ");
+    render_condition(cond, &mut q);
+    Ok(exec::load::<IntRow>(conn, &q)?.first().map_or(0, |r| r.n))
+}
+
+/// Inserts a row; returns its new `id`.
+pub fn insert(
+    conn: &mut AnyConnection,
+    table: &str,
+    values: &[(String, SqlValue)],
+) -> Result<i64, StoreError> {
+    let mut q = SqlFragment::new(dialect_of(conn));
+    q.push("INSERT INTO ").push_ident(table).push(" (");
+    q.push_list(values, ", ", |o, (name, _)| {
+        o.push_ident(name);
+    });
+    q.push(") VALUES (");
+    q.push_list(values, ", ", |o, (_, v)| {
+        o.push_bind(v.clone());
+    });
+    q.push(") RETURNING id AS n");
+    exec::load::<IntRow>(conn, &q)?
+        .first()
+        .map(|r| r.n)
+        .ok_or_else(|| StoreError::Corrupt("INSERT returned no id".into()))
+}
+
+/// Updates the row `id`; returns whether it exists.
+pub fn update(
+    conn: &mut AnyConnection,
+    table: &str,
+    id: i64,
+    set: &[(String, Assign)],
+) -> Result<bool, StoreError> {
+    if set.is_empty() {
+        return Ok(true);
+    }
+    let mut q = SqlFragment::new(dialect_of(conn));
+    q.push("UPDATE ").push_ident(table).push(" SET ");
+    q.push_list(set, ", ", |o, (name, assign)| {
+        o.push_ident(name).push(" = ");
+        match assign {
+            Assign::Value(v) => {
+                o.push_bind(v.clone());
+            }
+            Assign::IncrBy(v) => {
+                o.push("COALESCE(")
+                    .push_ident(name)
+                    .push(", 0) + ")
+                    .push_bind(v.clone());
+            }
+        }
+    });
+    q.push(" WHERE id = ").push_bind(SqlValue::Int(id));
+    Ok(exec::execute(conn, &q)? > 0)
+}
+
+/// Converts a JSON value (already validated against the field) to its stored form.
+pub fn to_sql_value(kind: FieldKind, value: &Value) -> SqlValue {
+    match (kind, value) {
+        (_, Value::Null) => SqlValue::Null,
+        (FieldKind::String, Value::String(s)) => SqlValue::Text(s.clone()),
+        (FieldKind::Integer, Value::Number(n)) => SqlValue::Int(
+            n.as_i64()
+                .or_else(|| n.as_f64().map(|f| f as i64))
+                .unwrap_or(0),
+        ),
+        (FieldKind::Number, Value::Number(n)) => SqlValue::Float(n.as_f64().unwrap_or(0.0)),
+        (FieldKind::Boolean, Value::Bool(b)) => SqlValue::Bool(*b),
+        (FieldKind::String, other) => SqlValue::Text(other.to_string()),
+        (_, other) => SqlValue::Json(other.clone()),
+    }
+}

@@ -1,0 +1,125 @@
+//! Built-in account columns of `_userprofile`: finding a user by login identifier
+//! and reading or changing the identifiers. Custom columns go through [`super::rows`].
+
+use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::QueryableByName;
+
+use super::connection::AnyConnection;
+use super::error::StoreError;
+use super::exec;
+use crate::domain::Dialect;
+use crate::query::{SqlFragment, SqlValue};
+
+/// The table of user profiles.
+pub const PROFILE_TABLE: &str = "_userprofile";
+
+/// Which built-in column identifies the user at login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginColumn {
+    /// `_email` (stored lower-case).
+    Email,
+    /// `_username_key` (the username lower-cased).
+    Username,
+    /// `_phone`.
+    Phone,
+}
+
+impl LoginColumn {
+    /// The column name.
+    pub fn column(self) -> &'static str {
+        match self {
+            Self::Email => "_email",
+            Self::Username => "_username_key",
+            Self::Phone => "_phone",
+        }
+    }
+}
+
+/// What login needs of a user.
+#[derive(Debug, QueryableByName)]
+pub struct LoginRow {
+    /// User id.
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    /// argon2id PHC string, if the user has a password.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub password_hash: Option<String>,
+}
+
+/// The account identifiers of a user.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct AccountRow {
+    /// `_username`.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub username: Option<String>,
+    /// `_email`.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub email: Option<String>,
+    /// `_phone`.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub phone: Option<String>,
+    /// `_anonymous` as 0/1.
+    #[diesel(sql_type = BigInt)]
+    pub anonymous: i64,
+}
+
+fn dialect_of(conn: &AnyConnection) -> Dialect {
+    match conn {
+        AnyConnection::Sqlite(_) => Dialect::Sqlite,
+        AnyConnection::Postgresql(_) => Dialect::Postgres,
+    }
+}
+
+/// The user whose `column` equals `value`, with their password hash.
+pub fn find_login(
+    conn: &mut AnyConnection,
+    column: LoginColumn,
+    value: &str,
+) -> Result<Option<LoginRow>, StoreError> {
+    let mut q = SqlFragment::new(dialect_of(conn));
+    q.push("SELECT p.id AS id, c.password_hash AS password_hash FROM ")
+        .push_ident(PROFILE_TABLE);
+    q.push(" p LEFT JOIN credentials c ON c.user_id = p.id WHERE p.")
+        .push_ident(column.column());
+    q.push(" = ").push_bind(SqlValue::Text(value.to_owned()));
+    Ok(exec::load::<LoginRow>(conn, &q)?.into_iter().next())
+}
+
+/// The identifiers of user `id`.
+pub fn account(conn: &mut AnyConnection, id: i64) -> Result<Option<AccountRow>, StoreError> {
+    let mut q = SqlFragment::new(dialect_of(conn));
+    q.push("SELECT _username AS username, _email AS email, _phone AS phone, ");
+    q.push("CAST(CASE WHEN _anonymous THEN 1 ELSE 0 END AS BIGINT) AS anonymous FROM ");
+    q.push_ident(PROFILE_TABLE)
+        .push(" WHERE id = ")
+        .push_bind(SqlValue::Int(id));
+    Ok(exec::load::<AccountRow>(conn, &q)?.into_iter().next())
+}
+
+/// What a request's session resolves to.
+#[derive(Debug, QueryableByName)]
+pub struct SessionUser {
+    /// The session's user.
+    #[diesel(sql_type = BigInt)]
+    pub user_id: i64,
+    /// Unix seconds.
+    #[diesel(sql_type = BigInt)]
+    pub expires_at: i64,
+    /// The user is anonymous (0/1).
+    #[diesel(sql_type = BigInt)]
+    pub anonymous: i64,
+}
+
+/// The user and expiry of the session stored under `token_hash`.
+pub fn session_user(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+) -> Result<Option<SessionUser>, StoreError> {
+    let mut q = SqlFragment::new(dialect_of(conn));
+    q.push("SELECT s.user_id AS user_id, s.expires_at AS expires_at, ");
+    q.push("CAST(CASE WHEN p._anonymous THEN 1 ELSE 0 END AS BIGINT) AS anonymous FROM sessions s JOIN ");
+    q.push_ident(PROFILE_TABLE)
+        .push(" p ON p.id = s.user_id WHERE s.token_hash = ");
+    q.push_bind(SqlValue::Text(token_hash.to_owned()));
+    Ok(exec::load::<SessionUser>(conn, &q)?.into_iter().next())
+}
