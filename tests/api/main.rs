@@ -1,1 +1,18 @@
+//! The API specification, as tests: every behaviour on SQLite and on Postgres.
 
+#[macro_use]
+mod helpers;
+
+mod account;
+mod anonymous;
+mod concurrency;
+mod http_basics;
+mod login;
+mod register;
+mod schema_evolution;
+
+mod security;
+mod startup_errors;
+mod user_info;
+mod user_list;
+mod user_update;

@@ -1,0 +1,328 @@
+//! The test harness: `spawn_app(Backend)` starts the real application on a random
+//! port with a fresh database (a SQLite file in a temp dir, or a new Postgres
+//! database on `TEST_DATABASE_URL`), and offers a small HTTP client.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+use protium::config::Settings;
+use protium::startup::Application;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates `mod <name> { sqlite, postgres }` tests calling `async fn <name>(Backend)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if $crate::helpers::postgres_url().is_none() {
+                        $crate::helpers::warn_postgres_skipped();
+                        return;
+                    }
+                    super::$name($crate::helpers::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
+/// `TEST_DATABASE_URL`, the Postgres server tests create their databases on.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// Says loudly that the Postgres half did not run.
+pub fn warn_postgres_skipped() {
+    eprintln!(
+        "\n!!!!! POSTGRES TEST SKIPPED: TEST_DATABASE_URL is not set. \
+         Set it (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run the Postgres half. !!!!!\n"
+    );
+}
+
+/// A fresh database, removed on drop.
+pub struct TestDb {
+    pub url: String,
+    backend: Backend,
+    pg_admin: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}/protium.db", dir.path().display());
+                TestDb {
+                    url,
+                    backend,
+                    pg_admin: None,
+                    _dir: Some(dir),
+                }
+            }
+            Backend::Postgres => {
+                let admin = postgres_url().expect("TEST_DATABASE_URL");
+                let name = format!("protium_test_{}", hex::encode(rand::random::<[u8; 8]>()));
+                let mut conn =
+                    PgConnection::establish(&admin).expect("connect to TEST_DATABASE_URL");
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .unwrap();
+                let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap();
+                let url = format!("{base}/{name}");
+                TestDb {
+                    url,
+                    backend,
+                    pg_admin: Some((admin, name)),
+                    _dir: None,
+                }
+            }
+        }
+    }
+
+    /// Runs raw SQL against the test database (for arranging or inspecting state).
+    pub fn execute(&self, sql: &str) -> usize {
+        match self.backend {
+            Backend::Sqlite => {
+                let path = self.url.trim_start_matches("sqlite://");
+                let mut c = SqliteConnection::establish(path).unwrap();
+                diesel::sql_query(sql).execute(&mut c).unwrap()
+            }
+            Backend::Postgres => {
+                let mut c = PgConnection::establish(&self.url).unwrap();
+                diesel::sql_query(sql).execute(&mut c).unwrap()
+            }
+        }
+    }
+
+    /// Loads one text column (`AS v`) from a query.
+    pub fn texts(&self, sql: &str) -> Vec<String> {
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            v: String,
+        }
+        let rows: Vec<Row> = match self.backend {
+            Backend::Sqlite => {
+                let mut c =
+                    SqliteConnection::establish(self.url.trim_start_matches("sqlite://")).unwrap();
+                diesel::sql_query(sql).load(&mut c).unwrap()
+            }
+            Backend::Postgres => {
+                let mut c = PgConnection::establish(&self.url).unwrap();
+                diesel::sql_query(sql).load(&mut c).unwrap()
+            }
+        };
+        rows.into_iter().map(|r| r.v).collect()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = &self.pg_admin {
+            if let Ok(mut conn) = PgConnection::establish(admin) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn);
+            }
+        }
+    }
+}
+
+/// A running application.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: Arc<TestDb>,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Drop for TestApp {
+    /// Stops the server (its workers and database pool) without blocking the test.
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        std::thread::spawn(move || futures::executor::block_on(handle.stop(false)));
+    }
+}
+
+/// The default schema shipped in `schema/`.
+pub fn default_schema_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("schema")
+}
+
+/// Settings for a test: random port, quick shutdown.
+pub fn test_settings(db: &TestDb, schema_dir: &Path) -> Settings {
+    Settings {
+        listen: "127.0.0.1:0".into(),
+        database_url: db.url.clone(),
+        schema_dir: schema_dir.to_path_buf(),
+        shutdown_timeout: 1,
+        log: std::env::var("TEST_LOG").unwrap_or_else(|_| "off".into()),
+        db_pool_size: 8,
+        ..Settings::default()
+    }
+}
+
+/// Starts the application with the default schema.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Starts the application after `tweak` adjusts the settings.
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let db = TestDb::new(backend);
+    let mut settings = test_settings(&db, &default_schema_dir());
+    tweak(&mut settings);
+    start(Arc::new(db), settings, backend)
+}
+
+/// Starts the application on an existing database (for restarts).
+pub fn start(db: Arc<TestDb>, settings: Settings, backend: Backend) -> TestApp {
+    protium::telemetry::init(&settings.log, false);
+    let app = Application::build(&settings).expect("application starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let server = app.into_server();
+    let handle = server.handle();
+    tokio::spawn(async move {
+        let _ = server.await;
+    });
+    let _ = backend;
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        db,
+        handle,
+    }
+}
+
+/// A response: status and JSON body (`Null` when empty).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The `error_msg` of an error body.
+    pub fn error_msg(&self) -> &str {
+        self.body["error_msg"].as_str().unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    /// Sends a request as the Hydrogen web SDK does (client id header, JSON body).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.address, path))
+            .header("X-Hydrogen-Client-ID", "test-client");
+        if let Some(t) = token {
+            req = req.header("Authorization", format!("Hydrogen-r1 {t}"));
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply { status, body }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.call(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.call(Method::PUT, path, token, Some(body)).await
+    }
+
+    /// GET with query parameters encoded form-style, as axios does.
+    pub async fn get_query(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        params: &[(&str, &str)],
+    ) -> Reply {
+        let qs = serde_urlencoded::to_string(params).unwrap();
+        self.get(&format!("{path}?{qs}"), token).await
+    }
+
+    /// Registers by email; returns (token, user id).
+    pub async fn register_email(&self, email: &str, password: &str) -> (String, i64) {
+        let r = self
+            .post(
+                "/hserve/v2.1/register/email/",
+                None,
+                json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "register {email}: {:?}",
+            r.body
+        );
+        (
+            r.body["token"].as_str().unwrap().to_owned(),
+            r.body["user_id"].as_i64().unwrap(),
+        )
+    }
+
+    /// Registers by username; returns (token, user id).
+    pub async fn register_username(&self, username: &str, password: &str) -> (String, i64) {
+        let r = self
+            .post(
+                "/hserve/v2.1/register/username/",
+                None,
+                json!({"username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "register {username}: {:?}",
+            r.body
+        );
+        (
+            r.body["token"].as_str().unwrap().to_owned(),
+            r.body["user_id"].as_i64().unwrap(),
+        )
+    }
+
+    /// Sets profile fields of the token's user.
+    pub async fn set_profile(&self, token: &str, body: Value) {
+        let r = self.put("/hserve/v2.5/user/info/", Some(token), body).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    }
+}
