@@ -13,7 +13,7 @@ const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// Key of the Postgres advisory lock serialising start-up schema work.
-pub const STARTUP_LOCK: i64 = 0x7072_6f74_6975_6d;
+pub const STARTUP_LOCK: i64 = 0x0070_726f_7469_756d;
 
 /// Applies pending migrations.
 pub fn run(conn: &mut AnyConnection) -> Result<(), StoreError> {

@@ -1,5 +1,7 @@
 //! The API specification, as tests: every behaviour on SQLite and on Postgres.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[macro_use]
 mod helpers;
 
@@ -10,6 +12,7 @@ mod http_basics;
 mod login;
 mod register;
 mod schema_evolution;
+mod sdk_compat;
 
 mod security;
 mod startup_errors;
