@@ -12,6 +12,7 @@ mod http_basics;
 mod login;
 mod register;
 mod schema_evolution;
+mod schema_examples;
 mod sdk_compat;
 
 mod security;
