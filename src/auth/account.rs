@@ -6,7 +6,7 @@ use super::service::{AuthService, Identifier};
 use crate::domain::{now_unix, Email, InvalidInput, Password, Phone, UserId, Username};
 use crate::query::SqlValue;
 use crate::store::rows::{self, Assign};
-use crate::store::users::{self, PROFILE_TABLE};
+use crate::store::users::{self, AccountRow, PROFILE_TABLE};
 use crate::store::{self};
 
 /// A requested account change. The outer `Option` is "not mentioned", the inner
@@ -27,7 +27,9 @@ pub struct AccountChange {
 
 impl AuthService {
     /// Applies `change` to the caller's account. A password change revokes every
-    /// other session of the user.
+    /// other session of the user. The identifiers are read and rewritten in one
+    /// transaction holding the row, so parallel changes cannot leave an account
+    /// without any login identifier.
     #[tracing::instrument(skip(self, change))]
     pub async fn update_account(
         &self,
@@ -48,102 +50,17 @@ impl AuthService {
             _ => return Err(AuthError::Unauthorized),
         };
         let id = user_id.get();
-        let (account, hash) = self
+        let new_hash = self.new_password_hash(id, &change).await?;
+        let outcome = self
             .store
-            .run(move |conn| {
-                Ok((
-                    users::account(conn, id)?,
-                    store::get_password_hash(conn, id)?,
-                ))
-            })
-            .await?;
-        let account = account.ok_or(AuthError::Unauthorized)?;
-
-        let new_hash = match &change.new_password {
-            None => None,
-            Some(new_password) => {
-                if hash.is_some() {
-                    let old = change.password.as_ref().ok_or_else(|| {
-                        InvalidInput::new(
-                            "password",
-                            "the current password is required to set a new one",
-                        )
-                    })?;
-                    if !self.hasher.verify_blocking(old, hash.clone()).await? {
-                        return Err(
-                            InvalidInput::new("password", "is not the current password").into()
-                        );
-                    }
-                }
-                Some(self.hasher.hash_blocking(new_password).await?)
-            }
-        };
-
-        let keeps = |changed: &Option<Option<String>>, old: &Option<String>| match changed {
-            Some(v) => v.is_some(),
-            None => old.is_some(),
-        };
-        let username = change
-            .username
-            .as_ref()
-            .map(|u| u.as_ref().map(|u| u.as_str().to_owned()));
-        let email = change
-            .email
-            .as_ref()
-            .map(|e| e.as_ref().map(|e| e.as_str().to_owned()));
-        let phone = change
-            .phone
-            .as_ref()
-            .map(|p| p.as_ref().map(|p| p.as_str().to_owned()));
-        let has_identifier = keeps(&username, &account.username)
-            || keeps(&email, &account.email)
-            || keeps(&phone, &account.phone);
-        if !has_identifier {
-            return Err(InvalidInput::new(
-                "account",
-                "at least one of username, email or phone must remain",
-            )
-            .into());
-        }
-
-        let mut set: Vec<(String, Assign)> = Vec::new();
-        let null = || Assign::Value(SqlValue::Null);
-        match change.username {
-            Some(Some(u)) => set.extend(Identifier::Username(u).columns()),
-            Some(None) => set.extend([
-                ("_username".into(), null()),
-                ("_username_key".into(), null()),
-            ]),
-            None => {}
-        }
-        if let Some(e) = change.email {
-            let changed = e.as_ref().map(|e| e.as_str()) != account.email.as_deref();
-            match e {
-                Some(e) => set.extend(Identifier::Email(e).columns()),
-                None => set.push(("_email".into(), null())),
-            }
-            if changed {
-                set.push((
-                    "_email_verified".into(),
-                    Assign::Value(SqlValue::Bool(false)),
-                ));
-            }
-        }
-        if let Some(p) = change.phone {
-            let changed = p.as_ref().map(|p| p.as_str()) != account.phone.as_deref();
-            match p {
-                Some(p) => set.extend(Identifier::Phone(p).columns()),
-                None => set.push(("_phone".into(), null())),
-            }
-            if changed {
-                set.push((
-                    "_phone_verified".into(),
-                    Assign::Value(SqlValue::Bool(false)),
-                ));
-            }
-        }
-        self.store
             .transaction(move |conn| {
+                let Some(account) = users::account(conn, id, true)? else {
+                    return Ok(Err(AuthError::Unauthorized));
+                };
+                let mut set = match plan(&account, change) {
+                    Ok(set) => set,
+                    Err(invalid) => return Ok(Err(invalid.into())),
+                };
                 let now = now_unix();
                 if !set.is_empty() {
                     set.push(("updated_at".into(), Assign::Value(SqlValue::Int(now))));
@@ -153,9 +70,87 @@ impl AuthService {
                     store::set_password_hash(conn, id, &hash, now)?;
                     store::delete_sessions_of_user(conn, id, Some(&session_hash))?;
                 }
-                Ok(())
+                Ok(Ok(()))
             })
             .await?;
-        Ok(user_id)
+        outcome.map(|()| user_id)
     }
+
+    /// The hash of the requested new password, after checking the current one
+    /// (required when the user has a password).
+    async fn new_password_hash(
+        &self,
+        id: i64,
+        change: &AccountChange,
+    ) -> Result<Option<String>, AuthError> {
+        let Some(new_password) = &change.new_password else {
+            return Ok(None);
+        };
+        let hash = self
+            .store
+            .run(move |conn| store::get_password_hash(conn, id))
+            .await?;
+        if hash.is_some() {
+            let old = change.password.as_ref().ok_or_else(|| {
+                InvalidInput::new(
+                    "password",
+                    "the current password is required to set a new one",
+                )
+            })?;
+            if !self.hasher.verify_blocking(old, hash).await? {
+                return Err(InvalidInput::new("password", "is not the current password").into());
+            }
+        }
+        Ok(Some(self.hasher.hash_blocking(new_password).await?))
+    }
+}
+
+/// The column assignments for `change` on `account`, refusing to remove the last
+/// login identifier. A changed email or phone becomes unverified.
+fn plan(
+    account: &AccountRow,
+    change: AccountChange,
+) -> Result<Vec<(String, Assign)>, InvalidInput> {
+    let keeps = |changed: Option<bool>, old: &Option<String>| changed.unwrap_or(old.is_some());
+    let has_identifier = keeps(
+        change.username.as_ref().map(Option::is_some),
+        &account.username,
+    ) || keeps(change.email.as_ref().map(Option::is_some), &account.email)
+        || keeps(change.phone.as_ref().map(Option::is_some), &account.phone);
+    if !has_identifier {
+        return Err(InvalidInput::new(
+            "account",
+            "at least one of username, email or phone must remain",
+        ));
+    }
+    let null = || Assign::Value(SqlValue::Null);
+    let unverified = |column: &str| (column.to_owned(), Assign::Value(SqlValue::Bool(false)));
+    let mut set: Vec<(String, Assign)> = Vec::new();
+    match change.username {
+        Some(Some(u)) => set.extend(Identifier::Username(u).columns()),
+        Some(None) => set.extend([
+            ("_username".into(), null()),
+            ("_username_key".into(), null()),
+        ]),
+        None => {}
+    }
+    if let Some(email) = change.email {
+        if email.as_ref().map(Email::as_str) != account.email.as_deref() {
+            set.push(unverified("_email_verified"));
+        }
+        match email {
+            Some(e) => set.extend(Identifier::Email(e).columns()),
+            None => set.push(("_email".into(), null())),
+        }
+    }
+    if let Some(phone) = change.phone {
+        if phone.as_ref().map(Phone::as_str) != account.phone.as_deref() {
+            set.push(unverified("_phone_verified"));
+        }
+        match phone {
+            Some(p) => set.extend(Identifier::Phone(p).columns()),
+            None => set.push(("_phone".into(), null())),
+        }
+    }
+    Ok(set)
 }

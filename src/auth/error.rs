@@ -21,8 +21,8 @@ pub enum AuthError {
     /// An identifier is already used by another account.
     #[error("{field}: already taken by another account")]
     Taken {
-        /// Wire name: `username`, `email` or `phone`.
-        field: &'static str,
+        /// Wire name: `username`, `email`, `phone`, or the unique profile field.
+        field: String,
     },
     /// The password hasher failed.
     #[error("password hashing failed: {0}")]
@@ -37,9 +37,10 @@ impl From<StoreError> for AuthError {
         match err {
             StoreError::Unique { column } => AuthError::Taken {
                 field: match column.as_str() {
-                    "_email" => "email",
-                    "_phone" => "phone",
-                    _ => "username",
+                    "_email" => "email".to_owned(),
+                    "_phone" => "phone".to_owned(),
+                    "_username_key" | "_username" => "username".to_owned(),
+                    other => other.to_owned(),
                 },
             },
             other => AuthError::Store(other),

@@ -1,7 +1,9 @@
 //! argon2id password hashing with OWASP parameters (m = 19 MiB, t = 2, p = 1).
 //!
-//! Hashing is CPU-bound: callers run it through [`PasswordHasher::hash_blocking`]
-//! and [`PasswordHasher::verify_blocking`], which leave the async executor.
+//! Hashing is CPU-bound and takes 19 MiB: callers run it through
+//! [`PasswordHasher::hash_blocking`] and [`PasswordHasher::verify_blocking`], which
+//! leave the async executor and admit at most two hashes per core at a time, so a
+//! flood of logins queues instead of exhausting memory.
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
@@ -14,6 +16,7 @@ use crate::domain::Password;
 #[derive(Clone)]
 pub struct PasswordHasher {
     params: Params,
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
     /// A real hash of a random password, verified against when the account is unknown.
     dummy: std::sync::Arc<str>,
 }
@@ -29,8 +32,11 @@ impl PasswordHasher {
     pub fn new() -> Result<Self, AuthError> {
         let params =
             Params::new(19 * 1024, 2, 1, None).map_err(|e| AuthError::Hash(e.to_string()))?;
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(2 * cores));
         let mut hasher = Self {
             params,
+            permits,
             dummy: std::sync::Arc::from(""),
         };
         let random = super::token::SessionToken::generate();
@@ -64,8 +70,17 @@ impl PasswordHasher {
         ok && phc.is_some()
     }
 
+    /// Waits for a hashing slot.
+    async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AuthError> {
+        self.permits
+            .acquire()
+            .await
+            .map_err(|e| AuthError::Hash(e.to_string()))
+    }
+
     /// [`Self::hash`] on the blocking thread pool.
     pub async fn hash_blocking(&self, password: &Password) -> Result<String, AuthError> {
+        let _permit = self.permit().await?;
         let this = self.clone();
         let pw = password.clone();
         tokio::task::spawn_blocking(move || this.hash(pw.expose()))
@@ -79,6 +94,7 @@ impl PasswordHasher {
         password: &Password,
         phc: Option<String>,
     ) -> Result<bool, AuthError> {
+        let _permit = self.permit().await?;
         let this = self.clone();
         let pw = password.clone();
         tokio::task::spawn_blocking(move || this.verify(pw.expose(), phc.as_deref()))

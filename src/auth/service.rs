@@ -163,26 +163,33 @@ impl AuthService {
         };
         let defaults = self.profile_defaults.clone();
         let ident = identifier.clone();
-        let user_id = self
-            .store
+        let draft = self.draft_session(identifier.method(), client);
+        // One transaction: the user, the password and the session exist together or not at all.
+        self.store
             .transaction(move |conn| {
                 let now = now_unix();
-                let id = match upgrade {
-                    Some(id) => {
-                        let mut set = ident.columns();
-                        set.push(("_anonymous".into(), Assign::Value(SqlValue::Bool(false))));
-                        set.push(("updated_at".into(), Assign::Value(SqlValue::Int(now))));
-                        rows::update(conn, PROFILE_TABLE, id.get(), &set)?;
-                        id.get()
+                let mut id = None;
+                if let Some(anon) = upgrade {
+                    let mut set = ident.columns();
+                    set.push(("_anonymous".into(), Assign::Value(SqlValue::Bool(false))));
+                    set.push(("updated_at".into(), Assign::Value(SqlValue::Int(now))));
+                    // Only while still anonymous: of two parallel upgrades one wins,
+                    // the other registers a new user.
+                    let guard = Some(("_anonymous", SqlValue::Bool(true)));
+                    if rows::update_where(conn, PROFILE_TABLE, anon.get(), guard, &set)? {
+                        id = Some(anon.get());
                     }
+                }
+                let id = match id {
+                    Some(id) => id,
                     None => insert_profile(conn, &defaults, ident.columns(), false, now)?,
                 };
                 store::set_password_hash(conn, id, &hash, now)?;
-                Ok(id)
+                store::insert_session(conn, &draft.row(id, now))?;
+                Ok(draft.session(id))
             })
-            .await?;
-        self.open_session(UserId::from_db(user_id), identifier.method(), client)
             .await
+            .map_err(AuthError::from)
     }
 
     /// Logs in with an identifier and password.
@@ -217,12 +224,16 @@ impl AuthService {
     #[tracing::instrument(skip(self, client))]
     pub async fn anonymous_login(&self, client: ClientInfo) -> Result<Session, AuthError> {
         let defaults = self.profile_defaults.clone();
-        let id = self
-            .store
-            .transaction(move |conn| insert_profile(conn, &defaults, Vec::new(), true, now_unix()))
-            .await?;
-        self.open_session(UserId::from_db(id), LoginMethod::Anonymous, client)
+        let draft = self.draft_session(LoginMethod::Anonymous, client);
+        self.store
+            .transaction(move |conn| {
+                let now = now_unix();
+                let id = insert_profile(conn, &defaults, Vec::new(), true, now)?;
+                store::insert_session(conn, &draft.row(id, now))?;
+                Ok(draft.session(id))
+            })
             .await
+            .map_err(AuthError::from)
     }
 
     /// Ends the session of `token`; unknown tokens are ignored.
@@ -273,26 +284,59 @@ impl AuthService {
         method: LoginMethod,
         client: ClientInfo,
     ) -> Result<Session, AuthError> {
-        let token = SessionToken::generate();
-        let now = now_unix();
-        let row = NewSession {
-            token_hash: token.hash(),
-            user_id: user_id.get(),
-            login_method: method.as_str().to_owned(),
+        let draft = self.draft_session(method, client);
+        let id = user_id.get();
+        self.store
+            .run(move |conn| {
+                store::insert_session(conn, &draft.row(id, now_unix()))?;
+                Ok(draft.session(id))
+            })
+            .await
+            .map_err(AuthError::from)
+    }
+
+    fn draft_session(&self, method: LoginMethod, client: ClientInfo) -> SessionDraft {
+        SessionDraft {
+            token: SessionToken::generate(),
+            method,
+            client,
+            ttl: self.ttl,
+        }
+    }
+}
+
+/// A session about to be stored, before its user id is known.
+struct SessionDraft {
+    token: SessionToken,
+    method: LoginMethod,
+    client: ClientInfo,
+    ttl: u64,
+}
+
+impl SessionDraft {
+    fn row(&self, user_id: i64, now: i64) -> NewSession {
+        NewSession {
+            token_hash: self.token.hash(),
+            user_id,
+            login_method: self.method.as_str().to_owned(),
             created_at: now,
             expires_at: now + self.ttl as i64,
-            ip_address: client.ip,
-            user_agent: client.user_agent.map(|ua| ua.chars().take(512).collect()),
-        };
-        self.store
-            .run(move |conn| store::insert_session(conn, &row))
-            .await?;
-        Ok(Session {
-            token,
+            ip_address: self.client.ip.clone(),
+            user_agent: self
+                .client
+                .user_agent
+                .as_ref()
+                .map(|ua| ua.chars().take(512).collect()),
+        }
+    }
+
+    fn session(self, user_id: i64) -> Session {
+        Session {
+            token: self.token,
             expires_in: self.ttl,
-            user_id,
-            method,
-        })
+            user_id: UserId::from_db(user_id),
+            method: self.method,
+        }
     }
 }
 

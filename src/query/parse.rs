@@ -16,6 +16,8 @@ pub const MAX_CONDITIONS: usize = 200;
 pub const MAX_LIST: usize = 1000;
 /// Longest `$regex` pattern, in bytes.
 pub const MAX_PATTERN: usize = 256;
+/// Most bound values in one query (SQLite allows 32766 per statement).
+pub const MAX_VALUES: usize = 5000;
 
 const PARAM: &str = "where";
 
@@ -31,9 +33,13 @@ pub fn parse_where(raw: Option<&str>, catalog: &dyn FieldCatalog) -> Result<Cond
     }
     let json: Value =
         serde_json::from_str(raw).map_err(|e| error(format!("is not valid JSON: {e}")))?;
+    if crate::schema::nul_path(&json, String::new()).is_some() {
+        return Err(error("values may not contain NUL (\\u0000) characters"));
+    }
     let mut parser = Parser {
         catalog,
         conditions: 0,
+        values: 0,
     };
     parser.object(&json, 0)
 }
@@ -41,6 +47,7 @@ pub fn parse_where(raw: Option<&str>, catalog: &dyn FieldCatalog) -> Result<Cond
 struct Parser<'a> {
     catalog: &'a dyn FieldCatalog,
     conditions: usize,
+    values: usize,
 }
 
 impl Parser<'_> {
@@ -124,7 +131,7 @@ impl Parser<'_> {
     }
 
     fn operator(
-        &self,
+        &mut self,
         field: &QueryField,
         name: &str,
         op: &str,
@@ -159,6 +166,10 @@ impl Parser<'_> {
                     return Err(error(format!(
                         "'{op}' on '{name}' takes at most {MAX_LIST} values"
                     )));
+                }
+                self.values += items.len();
+                if self.values > MAX_VALUES {
+                    return Err(error(format!("more than {MAX_VALUES} values in one query")));
                 }
                 let values = items
                     .iter()
@@ -331,6 +342,23 @@ mod tests {
             .contains("pattern"));
         assert!(parse(r#"{"tags":{"$eq":[1]}}"#).is_err());
         assert!(parse("not json").is_err());
+        assert!(parse(r#"{"nickname":"a\u0000b"}"#)
+            .unwrap_err()
+            .message
+            .contains("NUL"));
+    }
+
+    #[test]
+    fn total_values_are_bounded() {
+        let list: Vec<i64> = (0..1000).collect();
+        let items: Vec<String> = (0..6)
+            .map(|_| format!(r#"{{"age":{{"$in":{list:?}}}}}"#))
+            .collect();
+        let q = format!(r#"{{"$or":[{}]}}"#, items.join(","));
+        assert!(parse(&q)
+            .unwrap_err()
+            .message
+            .contains("values in one query"));
     }
 
     #[test]

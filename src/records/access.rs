@@ -6,15 +6,16 @@ use crate::query::{FieldCatalog, QueryError, QueryField};
 use crate::schema::{FieldKind, ObjectType, ReadRule};
 use crate::store::rows::Column;
 
-/// Built-in profile fields: name, kind, read rule. Contact and account data is
-/// for the user and admins only.
+/// Built-in profile fields: name, kind, read rule. Account and contact data
+/// (login name, email, phone, their verification, providers, the anonymous flag)
+/// is for the user and admins only, so no query can enumerate login names.
 pub const BUILTIN_FIELDS: &[(&str, FieldKind, ReadRule)] = &[
     ("id", FieldKind::Integer, ReadRule::Public),
     ("created_at", FieldKind::Integer, ReadRule::Public),
     ("updated_at", FieldKind::Integer, ReadRule::Public),
     ("created_by", FieldKind::Integer, ReadRule::Public),
-    ("_username", FieldKind::String, ReadRule::Public),
-    ("_anonymous", FieldKind::Boolean, ReadRule::Public),
+    ("_username", FieldKind::String, ReadRule::Owner),
+    ("_anonymous", FieldKind::Boolean, ReadRule::Owner),
     ("_email", FieldKind::String, ReadRule::Owner),
     ("_email_verified", FieldKind::Boolean, ReadRule::Owner),
     ("_phone", FieldKind::String, ReadRule::Owner),

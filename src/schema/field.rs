@@ -140,6 +140,18 @@ impl Field {
             }
             return Ok(());
         }
+        if let Some(path) = nul_path(value, String::new()) {
+            return Err(InvalidInput::new(
+                format!("{}{path}", self.name.as_str()),
+                "text may not contain NUL (\\u0000) characters",
+            ));
+        }
+        if self.kind == FieldKind::Integer && value.is_number() && value.as_i64().is_none() {
+            return Err(InvalidInput::new(
+                self.name.as_str(),
+                "must be an integer between -9223372036854775808 and 9223372036854775807",
+            ));
+        }
         match self.validator.validate(value) {
             Ok(()) => Ok(()),
             Err(err) => {
@@ -152,6 +164,25 @@ impl Field {
                 ))
             }
         }
+    }
+}
+
+/// The dotted path of the first string (or key) holding a NUL character.
+pub fn nul_path(value: &Value, at: String) -> Option<String> {
+    match value {
+        Value::String(s) if s.contains('\0') => Some(at),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_path(v, format!("{at}.{i}"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            if k.contains('\0') {
+                Some(at.clone())
+            } else {
+                nul_path(v, format!("{at}.{k}"))
+            }
+        }),
+        _ => None,
     }
 }
 

@@ -101,6 +101,12 @@ pub fn compile_file(path: &Path, name: &str, text: &str) -> Result<ObjectType, S
         Some(_) => return Err(err("/properties", "must be an object".into())),
         None => &empty,
     };
+    if properties.len() > super::MAX_FIELDS {
+        return Err(err(
+            "/properties",
+            format!("at most {} fields per object type", super::MAX_FIELDS),
+        ));
+    }
     for (index, name) in required.iter().enumerate() {
         if !properties.contains_key(*name) {
             return Err(err(
@@ -155,6 +161,12 @@ fn compile_field(
         return Err(err(
             &format!("{pointer}/{EXTENSION_KEYWORD}/unique"),
             format!("a {} field cannot be unique", kind.type_name()),
+        ));
+    }
+    if ext.unique && obj.contains_key("default") {
+        return Err(err(
+            &format!("{pointer}/default"),
+            "a unique field cannot have a default: every new record would share it".into(),
         ));
     }
     let mut plain = obj.clone();
@@ -285,6 +297,15 @@ mod tests {
     fn default_must_fit() {
         let e = compile(r#"{"properties":{"a":{"type":"integer","minimum":1,"default":0}}}"#)
             .unwrap_err();
+        assert_eq!(e.pointer, "/properties/a/default");
+    }
+
+    #[test]
+    fn unique_fields_have_no_default() {
+        let e = compile(
+            r#"{"properties":{"a":{"type":"string","default":"x","x-protium":{"unique":true}}}}"#,
+        )
+        .unwrap_err();
         assert_eq!(e.pointer, "/properties/a/default");
     }
 

@@ -16,9 +16,13 @@ mod object_type;
 
 pub use error::SchemaError;
 pub use extension::{vocabulary_schema, FieldExtension, ReadRule, TableExtension, WriteRule};
-pub use field::{Field, FieldKind, FieldName};
+pub use field::{nul_path, Field, FieldKind, FieldName};
 pub use load::{load_dir, Registry};
 pub use object_type::{ObjectType, PROFILE_TYPE};
+
+/// Most fields one object type may declare (SQLite reads a row through one
+/// `json_object` call of at most 1000 arguments).
+pub const MAX_FIELDS: usize = 400;
 
 /// The extension keyword holding Protium's own vocabulary.
 pub const EXTENSION_KEYWORD: &str = "x-protium";

@@ -82,9 +82,14 @@ impl Manager {
     /// Opens and prepares one connection.
     pub fn open(&self) -> Result<AnyConnection, StoreError> {
         match &self.target {
-            Target::Postgres(url) => PgConnection::establish(url)
-                .map(AnyConnection::Postgresql)
-                .map_err(|e| StoreError::Connect(e.to_string())),
+            Target::Postgres(url) => {
+                let mut conn =
+                    PgConnection::establish(url).map_err(|e| StoreError::Connect(e.to_string()))?;
+                // A runaway query (say, a costly regular expression) cannot hold a
+                // pooled connection for long.
+                conn.batch_execute("SET statement_timeout = '30s'")?;
+                Ok(AnyConnection::Postgresql(conn))
+            }
             Target::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)
                     .map_err(|e| StoreError::Connect(e.to_string()))?;

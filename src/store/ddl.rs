@@ -130,6 +130,22 @@ fn add_column(
     Ok(())
 }
 
+/// Postgres truncates identifiers past 63 bytes; longer names are shortened with a
+/// digest so two long fields never share an index name.
+const MAX_IDENT: usize = 63;
+
+/// `<prefix>.<table>.<column>`, or `<prefix>.<table prefix>.<digest>` when too long.
+pub fn index_name(prefix: &str, table: &str, column: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let full = format!("{prefix}.{table}.{column}");
+    if full.len() <= MAX_IDENT {
+        return full;
+    }
+    let digest = hex::encode(Sha256::digest(full.as_bytes()));
+    let short_table: String = table.chars().take(24).collect();
+    format!("{prefix}.{short_table}.{}", &digest[..24])
+}
+
 /// Creates wanted indexes and drops unwanted ones (dropping only loosens).
 fn sync_index(
     conn: &mut AnyConnection,
@@ -141,7 +157,7 @@ fn sync_index(
         ("uq", col.unique, true),
         ("ix", col.indexed && !col.unique, false),
     ] {
-        let name = format!("{prefix}.{table}.{}", col.name);
+        let name = index_name(prefix, table, &col.name);
         let mut sql = SqlFragment::new(dialect);
         if wanted {
             sql.push(if unique {
@@ -167,4 +183,21 @@ fn sync_index(
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::index_name;
+
+    #[test]
+    fn index_names_fit_postgres_and_stay_distinct() {
+        assert_eq!(
+            index_name("uq", "_userprofile", "nickname"),
+            "uq._userprofile.nickname"
+        );
+        let a = index_name("ix", "_userprofile", &format!("{}a", "x".repeat(60)));
+        let b = index_name("ix", "_userprofile", &format!("{}b", "x".repeat(60)));
+        assert!(a.len() <= 63 && b.len() <= 63);
+        assert_ne!(a, b);
+    }
 }

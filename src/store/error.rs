@@ -45,11 +45,19 @@ impl From<DieselError> for StoreError {
         match &err {
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 StoreError::Unique {
-                    column: unique_field(info.constraint_name(), info.message()),
+                    column: unique_field(info.details(), info.constraint_name(), info.message()),
                 }
             }
             DieselError::DatabaseError(DatabaseErrorKind::CheckViolation, info)
             | DieselError::DatabaseError(DatabaseErrorKind::NotNullViolation, info) => {
+                StoreError::Rejected(info.message().to_owned())
+            }
+            // Client values the database refuses: a regular expression Postgres
+            // cannot compile, a number pushed out of its column's range.
+            DieselError::DatabaseError(_, info)
+                if info.message().starts_with("invalid regular expression")
+                    || info.message().contains("out of range") =>
+            {
                 StoreError::Rejected(info.message().to_owned())
             }
             _ => StoreError::Database(err),
@@ -57,16 +65,27 @@ impl From<DieselError> for StoreError {
     }
 }
 
-/// Recovers the column from our index naming (`uq.<table>.<column>`, reported by
-/// Postgres) or SQLite's `UNIQUE constraint failed: <table>.<column>` message.
-fn unique_field(constraint: Option<&str>, message: &str) -> String {
+/// Recovers the column of a unique violation: from Postgres' detail
+/// (`Key (col)=(value) already exists.`), from our index naming
+/// (`uq.<table>.<column>`), or from SQLite's `UNIQUE constraint failed: <table>.<column>`.
+fn unique_field(details: Option<&str>, constraint: Option<&str>, message: &str) -> String {
+    if let Some(column) = details
+        .and_then(|d| d.strip_prefix("Key ("))
+        .and_then(|d| d.split_once(")="))
+        .map(|(col, _)| col.trim_matches('"').to_owned())
+    {
+        return column;
+    }
     let last_segment = |name: &str| {
         name.trim_matches('\'')
             .rsplit('.')
             .next()
             .map(str::to_owned)
     };
-    if let Some(column) = constraint.and_then(last_segment) {
+    if let Some(column) = constraint
+        .filter(|c| c.starts_with("uq."))
+        .and_then(last_segment)
+    {
         return column;
     }
     message
@@ -87,14 +106,15 @@ mod tests {
 
     #[test]
     fn finds_the_field_in_both_backends_messages() {
-        assert_eq!(unique_field(Some("uq._userprofile._email"), ""), "_email");
+        let pg = Some("Key (_email)=(a@b.co) already exists.");
+        assert_eq!(unique_field(pg, Some("uq.x.y"), ""), "_email");
         assert_eq!(
-            unique_field(None, "UNIQUE constraint failed: _userprofile._username_key"),
-            "_username_key"
+            unique_field(None, Some("uq._userprofile._email"), ""),
+            "_email"
         );
-        assert_eq!(
-            unique_field(None, "UNIQUE constraint failed: index 'uq.t.code'"),
-            "code"
-        );
+        let lite = "UNIQUE constraint failed: _userprofile._username_key";
+        assert_eq!(unique_field(None, None, lite), "_username_key");
+        let lite_index = "UNIQUE constraint failed: index 'uq.t.code'";
+        assert_eq!(unique_field(None, None, lite_index), "code");
     }
 }

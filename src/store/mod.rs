@@ -91,14 +91,21 @@ impl Store {
         .map_err(|e| StoreError::Blocking(e.to_string()))?
     }
 
-    /// Runs `work` inside one transaction.
+    /// Runs `work` inside one transaction. On SQLite the transaction is
+    /// `IMMEDIATE`: it takes the write lock first (waiting up to the busy timeout),
+    /// so a read-then-write transaction cannot fail when another writer commits
+    /// in between.
     pub async fn transaction<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
         use diesel::Connection;
-        self.run(move |conn| conn.transaction(work)).await
+        self.run(move |conn| match conn {
+            AnyConnection::Sqlite(_) => sqlite_immediate(conn, work),
+            AnyConnection::Postgresql(_) => conn.transaction(work),
+        })
+        .await
     }
 
     /// Synchronous access for start-up work (schema sync), outside any executor.
@@ -112,4 +119,21 @@ impl Store {
             .map_err(|e| StoreError::Pool(e.to_string()))?;
         work(&mut conn)
     }
+}
+
+/// `BEGIN IMMEDIATE` … `COMMIT`, rolled back when `work` fails.
+fn sqlite_immediate<T>(
+    conn: &mut AnyConnection,
+    work: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute("BEGIN IMMEDIATE")?;
+    let result = work(conn).and_then(|value| {
+        conn.batch_execute("COMMIT")?;
+        Ok(value)
+    });
+    if result.is_err() {
+        let _ = conn.batch_execute("ROLLBACK");
+    }
+    result
 }

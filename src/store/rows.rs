@@ -44,8 +44,11 @@ pub struct Page<'a> {
     pub offset: i64,
 }
 
-/// Pairs per `json_object` call: SQLite allows 127 arguments, Postgres 100.
-const PAIRS_PER_CALL: usize = 50;
+/// Pairs per `jsonb_build_object` call: Postgres allows 100 arguments per call,
+/// so wider rows are built from several objects joined with `||`. SQLite (3.53,
+/// bundled) allows 1000 arguments: one `json_object` call covers every column the
+/// schema layer admits ([`crate::schema::MAX_FIELDS`] plus built-ins).
+const PG_PAIRS_PER_CALL: usize = 50;
 
 fn dialect_of(conn: &AnyConnection) -> Dialect {
     match conn {
@@ -54,50 +57,41 @@ fn dialect_of(conn: &AnyConnection) -> Dialect {
     }
 }
 
+/// Appends `'name', value` pairs for `columns`.
+fn push_pairs(out: &mut SqlFragment, columns: &[Column]) {
+    let sqlite = out.dialect() == Dialect::Sqlite;
+    out.push_list(columns, ", ", |o, c| {
+        // The key is a column name from the schema: safe as a literal.
+        o.push("'").push(&c.name).push("', ");
+        if sqlite && c.kind.is_json() {
+            o.push("json(").push_ident(&c.name).push(")");
+        } else {
+            o.push_ident(&c.name);
+        }
+    });
+}
+
 /// Appends an expression building the row as JSON text.
 fn push_document(out: &mut SqlFragment, columns: &[Column]) {
-    let dialect = out.dialect();
-    let chunks: Vec<&[Column]> = columns.chunks(PAIRS_PER_CALL).collect();
-    let (open, join, close, call) = match dialect {
-        Dialect::Sqlite => ("", "", "", "json_object("),
-        Dialect::Postgres => ("(", " || ", ")::text", "jsonb_build_object("),
-    };
-    out.push(open);
-    for (i, chunk) in chunks.iter().enumerate() {
-        if dialect == Dialect::Sqlite && i + 1 < chunks.len() {
-            out.push("json_patch(");
-        }
-        if i > 0 {
-            out.push(if dialect == Dialect::Sqlite {
-                ", "
-            } else {
-                join
-            });
-        }
-        out.push(call);
-        out.push_list(chunk, ", ", |o, c| {
-            // The key is a column name from the schema: safe as a literal.
-            o.push("'").push(&c.name).push("', ");
-            if dialect == Dialect::Sqlite && c.kind.is_json() {
-                o.push("json(").push_ident(&c.name).push(")");
-            } else {
-                o.push_ident(&c.name);
-            }
-        });
-        out.push(")");
-    }
-    if dialect == Dialect::Sqlite {
-        for _ in 1..chunks.len() {
+    match out.dialect() {
+        Dialect::Sqlite => {
+            out.push("json_object(");
+            push_pairs(out, columns);
             out.push(")");
         }
-    }
-    out.push(close);
-    if chunks.is_empty() {
-        out.push(if dialect == Dialect::Sqlite {
-            "json_object()"
-        } else {
-            "'{}'"
-        });
+        Dialect::Postgres if columns.is_empty() => {
+            out.push("'{}'");
+        }
+        Dialect::Postgres => {
+            out.push("(");
+            let chunks: Vec<&[Column]> = columns.chunks(PG_PAIRS_PER_CALL).collect();
+            out.push_list(&chunks, " || ", |o, chunk| {
+                o.push("jsonb_build_object(");
+                push_pairs(o, chunk);
+                o.push(")");
+            });
+            out.push(")::text");
+        }
     }
 }
 
@@ -107,10 +101,19 @@ fn decode(doc: &str, columns: &[Column]) -> Result<Map<String, Value>, StoreErro
         serde_json::from_str(doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     for c in columns {
         let v = map.entry(c.name.clone()).or_insert(Value::Null);
-        if c.kind == FieldKind::Boolean {
-            if let Some(n) = v.as_i64() {
-                *v = Value::Bool(n != 0);
+        match c.kind {
+            FieldKind::Boolean => {
+                if let Some(n) = v.as_i64() {
+                    *v = Value::Bool(n != 0);
+                }
             }
+            // SQLite's REAL prints 3 as 3.0; answer 3 as Postgres does.
+            FieldKind::Number => {
+                if let Some(f) = v.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15) {
+                    *v = Value::from(f as i64);
+                }
+            }
+            _ => {}
         }
     }
     Ok(map)
@@ -197,6 +200,18 @@ pub fn update(
     id: i64,
     set: &[(String, Assign)],
 ) -> Result<bool, StoreError> {
+    update_where(conn, table, id, None, set)
+}
+
+/// Updates the row `id` only while `guard` (column equals value) holds; returns
+/// whether a row was updated.
+pub fn update_where(
+    conn: &mut AnyConnection,
+    table: &str,
+    id: i64,
+    guard: Option<(&str, SqlValue)>,
+    set: &[(String, Assign)],
+) -> Result<bool, StoreError> {
     if set.is_empty() {
         return Ok(true);
     }
@@ -217,6 +232,12 @@ pub fn update(
         }
     });
     q.push(" WHERE id = ").push_bind(SqlValue::Int(id));
+    if let Some((column, value)) = guard {
+        q.push(" AND ")
+            .push_ident(column)
+            .push(" = ")
+            .push_bind(value);
+    }
     Ok(exec::execute(conn, &q)? > 0)
 }
 

@@ -85,14 +85,24 @@ pub fn find_login(
     Ok(exec::load::<LoginRow>(conn, &q)?.into_iter().next())
 }
 
-/// The identifiers of user `id`.
-pub fn account(conn: &mut AnyConnection, id: i64) -> Result<Option<AccountRow>, StoreError> {
-    let mut q = SqlFragment::new(dialect_of(conn));
+/// The identifiers of user `id`; with `lock`, the row is locked until the
+/// transaction ends (`FOR UPDATE` on Postgres; SQLite's write transactions are
+/// already exclusive).
+pub fn account(
+    conn: &mut AnyConnection,
+    id: i64,
+    lock: bool,
+) -> Result<Option<AccountRow>, StoreError> {
+    let dialect = dialect_of(conn);
+    let mut q = SqlFragment::new(dialect);
     q.push("SELECT _username AS username, _email AS email, _phone AS phone, ");
     q.push("CAST(CASE WHEN _anonymous THEN 1 ELSE 0 END AS BIGINT) AS anonymous FROM ");
     q.push_ident(PROFILE_TABLE)
         .push(" WHERE id = ")
         .push_bind(SqlValue::Int(id));
+    if lock && dialect == Dialect::Postgres {
+        q.push(" FOR UPDATE");
+    }
     Ok(exec::load::<AccountRow>(conn, &q)?.into_iter().next())
 }
 

@@ -8,6 +8,7 @@ mod helpers;
 mod account;
 mod anonymous;
 mod concurrency;
+mod hostile_input;
 mod http_basics;
 mod login;
 mod register;

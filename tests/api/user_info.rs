@@ -66,6 +66,8 @@ async fn another_users_record_shows_only_public_fields(backend: Backend) {
     assert_eq!(r.body["nickname"], "ann");
     assert_eq!(r.body["id"], ann_id);
     for private in [
+        "_username",
+        "_anonymous",
         "_email",
         "_email_verified",
         "_phone",

@@ -135,6 +135,8 @@ async fn filters_on_private_fields_are_refused(backend: Backend) {
             json!({"_email": {"$eq": "p2@example.com"}}).to_string(),
         ),
         ("where", json!({"score": {"$gt": 0}}).to_string()),
+        ("where", json!({"_username": {"$regex": "^a"}}).to_string()),
+        ("order_by", "_username".to_string()),
         ("order_by", "-birthday".to_string()),
         ("keys", "nickname,_phone".to_string()),
     ] {

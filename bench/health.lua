@@ -1,0 +1,1 @@
+-- GET the URL as given; no headers.
