@@ -39,6 +39,9 @@ pub struct Settings {
     pub db_pool_size: u32,
     /// Seconds given to open requests on shutdown (`PROTIUM_SHUTDOWN_TIMEOUT`).
     pub shutdown_timeout: u64,
+    /// Password register/login attempts allowed per client address per minute;
+    /// 0 disables the limit (`PROTIUM_AUTH_RATE_PER_MINUTE`).
+    pub auth_rate_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -55,6 +58,7 @@ impl Default for Settings {
             admin_token: String::new(),
             db_pool_size: 10,
             shutdown_timeout: 10,
+            auth_rate_per_minute: 60,
         }
     }
 }
@@ -148,46 +152,5 @@ impl Settings {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_are_valid() {
-        Settings::default().check().unwrap();
-    }
-
-    #[test]
-    fn rejects_ttl_above_thirty_days() {
-        let s = Settings {
-            token_ttl: MAX_TOKEN_TTL_SECS + 1,
-            ..Settings::default()
-        };
-        assert!(s
-            .check()
-            .unwrap_err()
-            .to_string()
-            .contains("PROTIUM_TOKEN_TTL"));
-    }
-
-    #[test]
-    fn rejects_bad_listen_address() {
-        let s = Settings {
-            listen: "nowhere".into(),
-            ..Settings::default()
-        };
-        assert!(s
-            .check()
-            .unwrap_err()
-            .to_string()
-            .contains("PROTIUM_LISTEN"));
-    }
-
-    #[test]
-    fn splits_client_ids() {
-        let s = Settings {
-            client_ids: "a, b,,c".into(),
-            ..Settings::default()
-        };
-        assert_eq!(s.client_id_list(), ["a", "b", "c"]);
-    }
-}
+#[path = "config_test.rs"]
+mod tests;

@@ -10,7 +10,7 @@ use actix_web::middleware::{NormalizePath, TrailingSlash};
 use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
 
-use crate::api::{self, AppState};
+use crate::api::{self, AppState, AuthRateLimit};
 use crate::auth::AuthService;
 use crate::config::Settings;
 use crate::records::ProfileService;
@@ -68,6 +68,7 @@ impl Application {
                 &settings.admin_token,
             )?,
             profiles: ProfileService::new(store, profile),
+            auth_limit: AuthRateLimit::new(settings.auth_rate_per_minute),
         };
         let listener =
             TcpListener::bind(&settings.listen).map_err(|source| StartupError::Bind {

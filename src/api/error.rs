@@ -29,6 +29,9 @@ pub enum ApiError {
     /// No route.
     #[error("Not found.")]
     NotFound,
+    /// Too many attempts from one address.
+    #[error("too many attempts from this address; retry in a minute")]
+    TooManyRequests,
 }
 
 impl From<InvalidInput> for ApiError {
@@ -57,6 +60,7 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::UnknownClient(_) => StatusCode::UNAUTHORIZED,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Auth(e) => match e {
                 AuthError::Invalid(_) | AuthError::InvalidCredentials | AuthError::Taken { .. } => {
                     StatusCode::BAD_REQUEST

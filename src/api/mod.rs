@@ -8,6 +8,7 @@ mod account;
 mod client_check;
 pub mod error;
 mod extract;
+mod rate_limit;
 mod session;
 mod user_info;
 mod wire;
@@ -16,6 +17,7 @@ use actix_web::{web, HttpResponse};
 
 use crate::auth::AuthService;
 use crate::records::ProfileService;
+pub use rate_limit::AuthRateLimit;
 
 /// Services shared by all handlers.
 #[derive(Debug, Clone)]
@@ -24,6 +26,8 @@ pub struct AppState {
     pub auth: AuthService,
     /// User profiles.
     pub profiles: ProfileService,
+    /// Limits on register and login attempts per address.
+    pub auth_limit: AuthRateLimit,
 }
 
 /// Largest accepted JSON body.

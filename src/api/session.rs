@@ -56,6 +56,7 @@ async fn register(
 ) -> Result<HttpResponse, ApiError> {
     let (version, kind) = path.into_inner();
     check_version(&version)?;
+    state.auth_limit.check(&req)?;
     let ident = identifier(&kind, &body)?;
     let password = Password::parse("password", required_string(&body, "password")?)?;
     let session = state
@@ -73,6 +74,7 @@ async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let (version, kind) = path.into_inner();
     check_version(&version)?;
+    state.auth_limit.check(&req)?;
     if kind == "anonymous" {
         let session = state.auth.anonymous_login(client_info(&req)).await?;
         return respond(&state, session).await;

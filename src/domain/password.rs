@@ -42,13 +42,5 @@ impl Password {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn enforces_length_policy() {
-        assert!(Password::parse("password", "12345").is_err());
-        assert!(Password::parse("password", "123456").is_ok());
-        assert!(Password::parse("password", &"x".repeat(257)).is_err());
-    }
-}
+#[path = "password_test.rs"]
+mod tests;

@@ -187,15 +187,5 @@ pub fn nul_path(value: &Value, at: String) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn field_names_are_sql_safe() {
-        assert!(FieldName::parse("nickname").is_ok());
-        assert!(FieldName::parse("video_price2").is_ok());
-        for bad in ["", "_email", "Nick", "1a", "a-b", "a b", "a\"b"] {
-            assert!(FieldName::parse(bad).is_err(), "{bad} accepted");
-        }
-    }
-}
+#[path = "field_test.rs"]
+mod tests;

@@ -175,6 +175,7 @@ pub fn test_settings(db: &TestDb, schema_dir: &Path) -> Settings {
         shutdown_timeout: 1,
         log: std::env::var("TEST_LOG").unwrap_or_else(|_| "off".into()),
         db_pool_size: 8,
+        auth_rate_per_minute: 0,
         ..Settings::default()
     }
 }

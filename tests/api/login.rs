@@ -114,3 +114,27 @@ async fn expired_sessions_are_refused(backend: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
+
+on_both_backends!(password_attempts_are_rate_limited_per_address);
+
+async fn password_attempts_are_rate_limited_per_address(backend: Backend) {
+    // 8 a minute allows a burst of 2.
+    let app = crate::helpers::spawn_app_with(backend, |s| s.auth_rate_per_minute = 8).await;
+    let (_, _) = app.register_email("rl@example.com", "secret123").await;
+    let wrong = json!({"email": "rl@example.com", "password": "guess-one"});
+    let first = app
+        .post("/hserve/v2.1/login/email/", None, wrong.clone())
+        .await;
+    assert_eq!(first.status, StatusCode::BAD_REQUEST);
+    let limited = app.post("/hserve/v2.1/login/email/", None, wrong).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.body["status"], "error");
+    assert!(limited.error_msg().contains("too many attempts"));
+    let right = json!({"email": "rl@example.com", "password": "secret123"});
+    let still = app.post("/hserve/v2.1/login/email/", None, right).await;
+    assert_eq!(
+        still.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+}

@@ -1,0 +1,57 @@
+//! Per-client-address rate limits on the endpoints that spend a password hash
+//! (register, login), so guessing passwords is slow and cannot starve others.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use actix_web::HttpRequest;
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+use super::error::ApiError;
+
+/// A keyed limiter: `per_minute` requests per address, in bursts of up to a quarter of that.
+#[derive(Clone)]
+pub struct AuthRateLimit {
+    limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
+    calls: Arc<AtomicU32>,
+}
+
+impl std::fmt::Debug for AuthRateLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthRateLimit")
+            .field("enabled", &self.limiter.is_some())
+            .finish()
+    }
+}
+
+impl AuthRateLimit {
+    /// `per_minute` 0 disables the limit.
+    pub fn new(per_minute: u32) -> Self {
+        let limiter = NonZeroU32::new(per_minute).map(|rate| {
+            let burst = NonZeroU32::new((per_minute / 4).max(1)).unwrap_or(NonZeroU32::MIN);
+            Arc::new(governor::RateLimiter::keyed(
+                Quota::per_minute(rate).allow_burst(burst),
+            ))
+        });
+        Self {
+            limiter,
+            calls: Arc::new(AtomicU32::new(0)),
+        }
+    }
+
+    /// Counts one attempt from the request's peer address; refuses with 429 past the limit.
+    pub fn check(&self, req: &HttpRequest) -> Result<(), ApiError> {
+        let (Some(limiter), Some(peer)) = (&self.limiter, req.peer_addr()) else {
+            return Ok(());
+        };
+        // Forget idle addresses now and then so the table stays small.
+        if self.calls.fetch_add(1, Ordering::Relaxed) % 1024 == 1023 {
+            limiter.retain_recent();
+        }
+        limiter
+            .check_key(&peer.ip())
+            .map_err(|_| ApiError::TooManyRequests)
+    }
+}

@@ -1,0 +1,105 @@
+//! Unit tests of `parse`.
+
+use super::*;
+
+struct Catalog;
+impl FieldCatalog for Catalog {
+    fn resolve(&self, param: &str, name: &str) -> Result<QueryField, QueryError> {
+        let kind = match name {
+            "age" => FieldKind::Integer,
+            "nickname" => FieldKind::String,
+            "vip" => FieldKind::Boolean,
+            "tags" => FieldKind::Array,
+            _ => return Err(QueryError::new(param, format!("unknown field '{name}'"))),
+        };
+        Ok(QueryField {
+            column: name.into(),
+            kind,
+        })
+    }
+}
+
+fn parse(s: &str) -> Result<Condition, QueryError> {
+    parse_where(Some(s), &Catalog)
+}
+
+#[test]
+fn empty_where_matches_everything() {
+    assert_eq!(parse("{}").unwrap(), Condition::And(vec![]));
+    assert_eq!(parse_where(None, &Catalog).unwrap(), Condition::And(vec![]));
+}
+
+#[test]
+fn sdk_shape_nests_and_or() {
+    let c = parse(
+        r#"{"$or":[{"$and":[{"age":{"$gte":18}}]},{"nickname":{"$regex":"^a","$options":"i"}}]}"#,
+    )
+    .unwrap();
+    let Condition::Or(items) = c else {
+        panic!("not an or")
+    };
+    assert_eq!(items.len(), 2);
+}
+
+#[test]
+fn bare_value_means_eq() {
+    let c = parse(r#"{"age": 3}"#).unwrap();
+    assert!(matches!(
+        c,
+        Condition::Field {
+            op: Op::Eq(SqlValue::Int(3)),
+            ..
+        }
+    ));
+}
+
+#[test]
+fn errors_name_field_and_operator() {
+    assert!(parse(r#"{"nope":{"$eq":1}}"#)
+        .unwrap_err()
+        .message
+        .contains("nope"));
+    assert!(parse(r#"{"age":{"$bogus":1}}"#)
+        .unwrap_err()
+        .message
+        .contains("$bogus"));
+    assert!(parse(r#"{"age":{"$contains":"1"}}"#)
+        .unwrap_err()
+        .message
+        .contains("$contains"));
+    assert!(parse(r#"{"age":{"$gt":"x"}}"#)
+        .unwrap_err()
+        .message
+        .contains("integer"));
+    assert!(parse(r#"{"nickname":{"$regex":"("}}"#)
+        .unwrap_err()
+        .message
+        .contains("pattern"));
+    assert!(parse(r#"{"tags":{"$eq":[1]}}"#).is_err());
+    assert!(parse("not json").is_err());
+    assert!(parse(r#"{"nickname":"a\u0000b"}"#)
+        .unwrap_err()
+        .message
+        .contains("NUL"));
+}
+
+#[test]
+fn total_values_are_bounded() {
+    let list: Vec<i64> = (0..1000).collect();
+    let items: Vec<String> = (0..6)
+        .map(|_| format!(r#"{{"age":{{"$in":{list:?}}}}}"#))
+        .collect();
+    let q = format!(r#"{{"$or":[{}]}}"#, items.join(","));
+    assert!(parse(&q)
+        .unwrap_err()
+        .message
+        .contains("values in one query"));
+}
+
+#[test]
+fn depth_is_bounded() {
+    let deep = (0..12).fold(r#"{"age":1}"#.to_string(), |acc, _| {
+        format!(r#"{{"$and":[{acc}]}}"#)
+    });
+    assert!(parse(&deep).unwrap_err().message.contains("nesting"));
+}

@@ -1,0 +1,23 @@
+//! Unit tests of `sql`.
+
+use super::*;
+
+#[test]
+fn placeholders_follow_the_dialect() {
+    let mut pg = SqlFragment::new(Dialect::Postgres);
+    pg.push("a = ")
+        .push_bind(SqlValue::Int(1))
+        .push(" AND b = ")
+        .push_bind(SqlValue::Json(serde_json::json!({})));
+    assert_eq!(pg.sql(), "a = $1 AND b = CAST($2 AS jsonb)");
+    let mut lite = SqlFragment::new(Dialect::Sqlite);
+    lite.push("a = ").push_bind(SqlValue::Int(1));
+    assert_eq!(lite.sql(), "a = ?");
+}
+
+#[test]
+fn identifiers_are_quoted() {
+    let mut f = SqlFragment::new(Dialect::Sqlite);
+    f.push_ident("we\"ird");
+    assert_eq!(f.sql(), "\"we\"\"ird\"");
+}
