@@ -42,6 +42,42 @@ pub struct Settings {
     /// Password register/login attempts allowed per client address per minute;
     /// 0 disables the limit (`PROTIUM_AUTH_RATE_PER_MINUTE`).
     pub auth_rate_per_minute: u32,
+    /// The app's name shown in mails and pages (`PROTIUM_APP_NAME`).
+    pub app_name: String,
+    /// Directory for files the server writes, e.g. `.eml` mail when no SMTP is
+    /// configured (`PROTIUM_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// `smtp://host:port`, `smtps://user:pass@host`, `smtp://host:587?tls=required`;
+    /// empty writes mail as files (`PROTIUM_SMTP_URL`).
+    pub smtp_url: String,
+    /// Sender of every mail (`PROTIUM_MAIL_FROM`).
+    pub mail_from: String,
+    /// Directory whose files override the built-in templates (`PROTIUM_TEMPLATES_DIR`).
+    pub templates_dir: Option<PathBuf>,
+    /// Seconds a verification link stays valid (`PROTIUM_EMAIL_LINK_TTL`).
+    pub email_link_ttl: u64,
+    /// Seconds a password-reset link stays valid (`PROTIUM_RESET_LINK_TTL`).
+    pub reset_link_ttl: u64,
+    /// Seconds a mailed code stays valid (`PROTIUM_EMAIL_CODE_TTL`).
+    pub email_code_ttl: u64,
+    /// Wrong tries allowed per mailed code (`PROTIUM_EMAIL_CODE_ATTEMPTS`).
+    pub email_code_attempts: u32,
+    /// Seconds before another link or code of the same kind may be mailed to a
+    /// user (`PROTIUM_EMAIL_RESEND_COOLDOWN`).
+    pub email_resend_cooldown: u64,
+    /// `accepted`: a reset request for an unknown or unverified address gets the
+    /// same 201 as a real one (no account enumeration); `not_found`: a 404, as
+    /// Hydrogen does (`PROTIUM_PASSWORD_RESET_UNKNOWN`).
+    pub password_reset_unknown: String,
+    /// Delay before the first retry of a failed mail, doubled each time
+    /// (`PROTIUM_MAIL_RETRY_BASE_SECS`).
+    pub mail_retry_base_secs: u64,
+    /// Shortest password in bytes (`PROTIUM_PASSWORD_MIN_BYTES`).
+    pub password_min_bytes: usize,
+    /// Longest password in bytes (`PROTIUM_PASSWORD_MAX_BYTES`).
+    pub password_max_bytes: usize,
+    /// Characters a password may not contain, e.g. `" "` (`PROTIUM_PASSWORD_FORBIDDEN_CHARS`).
+    pub password_forbidden_chars: String,
 }
 
 impl Default for Settings {
@@ -59,6 +95,21 @@ impl Default for Settings {
             db_pool_size: 10,
             shutdown_timeout: 10,
             auth_rate_per_minute: 60,
+            app_name: "Protium".into(),
+            data_dir: PathBuf::from("data"),
+            smtp_url: String::new(),
+            mail_from: "Protium <no-reply@localhost>".into(),
+            templates_dir: None,
+            email_link_ttl: 24 * 3600,
+            reset_link_ttl: 3600,
+            email_code_ttl: 600,
+            email_code_attempts: 5,
+            email_resend_cooldown: 60,
+            password_reset_unknown: "accepted".into(),
+            mail_retry_base_secs: 5,
+            password_min_bytes: 6,
+            password_max_bytes: 256,
+            password_forbidden_chars: String::new(),
         }
     }
 }
@@ -123,6 +174,38 @@ impl Settings {
                 reason: "must be at least 1".into(),
             });
         }
+        if let Err(reason) = self.password_policy().check() {
+            return Err(ConfigError::Invalid {
+                key: "PROTIUM_PASSWORD_MIN_BYTES",
+                reason,
+            });
+        }
+        if !matches!(
+            self.password_reset_unknown.as_str(),
+            "accepted" | "not_found"
+        ) {
+            return Err(ConfigError::Invalid {
+                key: "PROTIUM_PASSWORD_RESET_UNKNOWN",
+                reason: "must be 'accepted' or 'not_found'".into(),
+            });
+        }
+        for (key, value) in [
+            ("PROTIUM_EMAIL_LINK_TTL", self.email_link_ttl),
+            ("PROTIUM_RESET_LINK_TTL", self.reset_link_ttl),
+            ("PROTIUM_EMAIL_CODE_TTL", self.email_code_ttl),
+            (
+                "PROTIUM_EMAIL_CODE_ATTEMPTS",
+                u64::from(self.email_code_attempts),
+            ),
+            ("PROTIUM_MAIL_RETRY_BASE_SECS", self.mail_retry_base_secs),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Invalid {
+                    key,
+                    reason: "must be at least 1".into(),
+                });
+            }
+        }
         if !self.admin_token.is_empty() && self.admin_token.len() < 16 {
             return Err(ConfigError::Invalid {
                 key: "PROTIUM_ADMIN_TOKEN",
@@ -138,6 +221,15 @@ impl Settings {
             key: "PROTIUM_LISTEN",
             reason: format!("'{}' is not an address like 127.0.0.1:8080", self.listen),
         })
+    }
+
+    /// The password policy from the `password_*` settings.
+    pub fn password_policy(&self) -> crate::domain::PasswordPolicy {
+        crate::domain::PasswordPolicy {
+            min_bytes: self.password_min_bytes,
+            max_bytes: self.password_max_bytes,
+            forbidden: self.password_forbidden_chars.clone(),
+        }
     }
 
     /// The accepted client ids; empty means any.

@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod domain;
+pub mod notify;
 pub mod query;
 pub mod records;
 pub mod schema;

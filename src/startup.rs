@@ -11,8 +11,9 @@ use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
 
 use crate::api::{self, AppState, AuthRateLimit};
-use crate::auth::AuthService;
+use crate::auth::{AuthService, EmailService, EmailSettings};
 use crate::config::Settings;
+use crate::notify::{self, MailTransport, Outbox, RetryPolicy, Sender, Templates};
 use crate::records::ProfileService;
 use crate::schema::{self, Registry};
 use crate::store::ddl::{self, ColumnDecl};
@@ -43,12 +44,16 @@ pub enum StartupError {
     /// Invalid settings.
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+    /// Mail settings or templates are unusable.
+    #[error(transparent)]
+    Notify(#[from] notify::NotifyError),
 }
 
 /// A built, not yet running, server.
 pub struct Application {
     port: u16,
     server: Server,
+    mail_worker: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -60,15 +65,42 @@ impl Application {
         let store = Store::connect(&settings.database_url, settings.db_pool_size)?;
         sync_profile(&store, &registry)?;
         let profile = Arc::new(registry.profile);
+        let templates = Arc::new(Templates::load(settings.templates_dir.clone())?);
+        let transport = MailTransport::new(&settings.smtp_url, settings.data_dir.join("mail"))?;
+        let sender = Sender::parse(&settings.mail_from)?;
+        let outbox = Outbox::new();
+        let retry = RetryPolicy {
+            base_secs: settings.mail_retry_base_secs,
+            max_delay_secs: 3600,
+            max_attempts: 10,
+        };
+        let mail_worker =
+            notify::spawn_worker(store.clone(), Arc::new(transport), sender, &outbox, retry);
+        let auth = AuthService::new(
+            store.clone(),
+            &profile,
+            settings.token_ttl,
+            &settings.admin_token,
+        )?;
+        let has_language = profile
+            .field("language")
+            .is_some_and(|f| f.kind == crate::schema::FieldKind::String);
+        let email = EmailService::new(
+            store.clone(),
+            templates.clone(),
+            outbox,
+            auth.hasher(),
+            email_settings(settings),
+            has_language,
+        )?;
         let state = AppState {
-            auth: AuthService::new(
-                store.clone(),
-                &profile,
-                settings.token_ttl,
-                &settings.admin_token,
-            )?,
+            auth,
             profiles: ProfileService::new(store, profile),
             auth_limit: AuthRateLimit::new(settings.auth_rate_per_minute),
+            email,
+            password_policy: settings.password_policy(),
+            templates,
+            app_name: settings.app_name.clone(),
         };
         let listener =
             TcpListener::bind(&settings.listen).map_err(|source| StartupError::Bind {
@@ -100,7 +132,11 @@ impl Application {
         })?
         .run();
         tracing::info!(port, schema_dir = %settings.schema_dir.display(), "protium is listening");
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            mail_worker,
+        })
     }
 
     /// The bound port (useful with port 0).
@@ -108,14 +144,17 @@ impl Application {
         self.port
     }
 
-    /// Serves until the process is told to stop.
+    /// Serves until the process is told to stop, then stops the mail worker
+    /// (queued mail stays in the outbox for the next start).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        self.mail_worker.abort();
+        result
     }
 
-    /// The server future, for tests that spawn it.
-    pub fn into_server(self) -> Server {
-        self.server
+    /// The server future and the mail worker, for tests that spawn them.
+    pub fn into_parts(self) -> (Server, tokio::task::JoinHandle<()>) {
+        (self.server, self.mail_worker)
     }
 }
 
@@ -141,4 +180,18 @@ fn sync_profile(store: &Store, registry: &Registry) -> Result<(), StartupError> 
         tracing::warn!(columns = ?report.hidden, "profile fields no longer declared: kept with their data, hidden");
     }
     Ok(())
+}
+
+fn email_settings(settings: &Settings) -> EmailSettings {
+    let secs = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    EmailSettings {
+        public_url: settings.public_url.trim_end_matches('/').to_owned(),
+        app_name: settings.app_name.clone(),
+        link_ttl: secs(settings.email_link_ttl),
+        reset_ttl: secs(settings.reset_link_ttl),
+        code_ttl: secs(settings.email_code_ttl),
+        code_attempts: i32::try_from(settings.email_code_attempts).unwrap_or(i32::MAX),
+        cooldown: secs(settings.email_resend_cooldown),
+        reset_unknown_is_404: settings.password_reset_unknown == "not_found",
+    }
 }

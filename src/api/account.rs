@@ -1,20 +1,24 @@
 //! Account update: `PUT /hserve/v2.2/user/account/` (answers the full profile)
-//! and `/v2.1/` (answers the short account body).
+//! and `/v2.1/` (answers the short account body). A changed email address gets a
+//! verification link, and the old address a notice.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
-use super::extract::{nullable_string, opt_string, LoggedIn};
+use super::extract::{accept_language, nullable_string, opt_string, LoggedIn};
 use super::AppState;
 use crate::auth::AccountChange;
-use crate::domain::{Email, Password, Phone, Username};
+use crate::domain::{Email, Password, PasswordPolicy, Phone, Username};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/{version}/user/account/", web::put().to(update));
 }
 
-fn parse_change(body: &Map<String, Value>) -> Result<AccountChange, ApiError> {
+fn parse_change(
+    body: &Map<String, Value>,
+    policy: &PasswordPolicy,
+) -> Result<AccountChange, ApiError> {
     Ok(AccountChange {
         username: nullable_string(body, "username")?
             .map(|v| v.map(Username::parse).transpose())
@@ -29,12 +33,13 @@ fn parse_change(body: &Map<String, Value>) -> Result<AccountChange, ApiError> {
             .map(|p| Password::candidate("password", p))
             .transpose()?,
         new_password: opt_string(body, "new_password")?
-            .map(|p| Password::parse("new_password", p))
+            .map(|p| policy.parse("new_password", p))
             .transpose()?,
     })
 }
 
 async fn update(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     caller: LoggedIn,
@@ -44,9 +49,16 @@ async fn update(
     if version != "v2.1" && version != "v2.2" {
         return Err(ApiError::NotFound);
     }
-    let change = parse_change(&body)?;
-    let user_id = state.auth.update_account(&caller.0, change).await?;
-    let profile = state.profiles.get_own(user_id).await?;
+    let change = parse_change(&body, &state.password_policy)?;
+    let update = state.auth.update_account(&caller.0, change).await?;
+    if let Some((old, new)) = update.email_change {
+        let accept = accept_language(&req);
+        state
+            .email
+            .email_changed(update.user_id, old, new, accept)
+            .await?;
+    }
+    let profile = state.profiles.get_own(update.user_id).await?;
     if version == "v2.1" {
         let field = |k: &str| profile.get(k).cloned().unwrap_or(Value::Null);
         return Ok(HttpResponse::Ok().json(json!({

@@ -29,6 +29,9 @@ pub enum ApiError {
     /// No route.
     #[error("Not found.")]
     NotFound,
+    /// A server-side fault outside the layers' own errors (e.g. a page template).
+    #[error("{0}")]
+    Internal(String),
     /// Too many attempts from one address.
     #[error("too many attempts from this address; retry in a minute")]
     TooManyRequests,
@@ -61,11 +64,14 @@ impl ResponseError for ApiError {
             ApiError::UnknownClient(_) => StatusCode::UNAUTHORIZED,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Auth(e) => match e {
                 AuthError::Invalid(_) | AuthError::InvalidCredentials | AuthError::Taken { .. } => {
                     StatusCode::BAD_REQUEST
                 }
                 AuthError::Unauthorized => StatusCode::UNAUTHORIZED,
+                AuthError::NotFound => StatusCode::NOT_FOUND,
+                AuthError::TooSoon { .. } => StatusCode::TOO_MANY_REQUESTS,
                 AuthError::Forbidden(_) => StatusCode::FORBIDDEN,
                 AuthError::Hash(_) => StatusCode::INTERNAL_SERVER_ERROR,
                 AuthError::Store(s) => store_status(s),
@@ -89,7 +95,9 @@ impl ResponseError for ApiError {
         } else if status.is_server_error() {
             tracing::error!(error = %self, cause = ?self, "request failed");
             "Internal server error.".to_owned()
-        } else if status == StatusCode::NOT_FOUND {
+        } else if status == StatusCode::NOT_FOUND
+            && !matches!(self, ApiError::Auth(AuthError::NotFound))
+        {
             "Not found.".to_owned()
         } else {
             self.to_string()

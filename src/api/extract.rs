@@ -127,3 +127,11 @@ pub fn nullable_string<'a>(
         Some(_) => Err(InvalidInput::new(field, "must be a string or null")),
     }
 }
+
+/// The request's `Accept-Language` header.
+pub fn accept_language(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}

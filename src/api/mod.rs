@@ -6,8 +6,10 @@
 
 mod account;
 mod client_check;
+mod email;
 pub mod error;
 mod extract;
+mod pages;
 mod rate_limit;
 mod session;
 mod user_info;
@@ -15,7 +17,11 @@ mod wire;
 
 use actix_web::{web, HttpResponse};
 
-use crate::auth::AuthService;
+use std::sync::Arc;
+
+use crate::auth::{AuthService, EmailService};
+use crate::domain::PasswordPolicy;
+use crate::notify::Templates;
 use crate::records::ProfileService;
 pub use rate_limit::AuthRateLimit;
 
@@ -28,6 +34,14 @@ pub struct AppState {
     pub profiles: ProfileService,
     /// Limits on register and login attempts per address.
     pub auth_limit: AuthRateLimit,
+    /// Mailed links and codes.
+    pub email: EmailService,
+    /// What new passwords must look like.
+    pub password_policy: PasswordPolicy,
+    /// Page templates.
+    pub templates: Arc<Templates>,
+    /// Shown on pages.
+    pub app_name: String,
 }
 
 /// Largest accepted JSON body.
@@ -39,12 +53,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, client_ids: Vec<String>) {
         .app_data(query_config())
         .app_data(path_config())
         .route("/health/", web::get().to(health))
+        .configure(pages::routes)
         .service(
             web::scope("/hserve")
                 .wrap(client_check::ClientCheck::new(client_ids))
                 .configure(session::routes)
                 .configure(user_info::routes)
-                .configure(account::routes),
+                .configure(account::routes)
+                .configure(email::routes),
         )
         .default_service(web::to(not_found));
 }

@@ -58,7 +58,9 @@ async fn register(
     check_version(&version)?;
     state.auth_limit.check(&req)?;
     let ident = identifier(&kind, &body)?;
-    let password = Password::parse("password", required_string(&body, "password")?)?;
+    let password = state
+        .password_policy
+        .parse("password", required_string(&body, "password")?)?;
     let session = state
         .auth
         .register(ident, password, &caller.0, client_info(&req))

@@ -9,6 +9,15 @@ use crate::store::rows::{self, Assign};
 use crate::store::users::{self, AccountRow, PROFILE_TABLE};
 use crate::store::{self};
 
+/// What an account update did that others must hear about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountUpdate {
+    /// The user.
+    pub user_id: UserId,
+    /// `(old, new)` when the email address changed to a new one.
+    pub email_change: Option<(Option<String>, String)>,
+}
+
 /// A requested account change. The outer `Option` is "not mentioned", the inner
 /// `None` is "clear it".
 #[derive(Debug, Default)]
@@ -35,7 +44,7 @@ impl AuthService {
         &self,
         caller: &Principal,
         change: AccountChange,
-    ) -> Result<UserId, AuthError> {
+    ) -> Result<AccountUpdate, AuthError> {
         let (user_id, session_hash) = match caller {
             Principal::User {
                 anonymous: true, ..
@@ -57,6 +66,12 @@ impl AuthService {
                 let Some(account) = users::account(conn, id, true)? else {
                     return Ok(Err(AuthError::Unauthorized));
                 };
+                let email_change = match &change.email {
+                    Some(Some(new)) if account.email.as_deref() != Some(new.as_str()) => {
+                        Some((account.email.clone(), new.as_str().to_owned()))
+                    }
+                    _ => None,
+                };
                 let mut set = match plan(&account, change) {
                     Ok(set) => set,
                     Err(invalid) => return Ok(Err(invalid.into())),
@@ -70,10 +85,13 @@ impl AuthService {
                     store::set_password_hash(conn, id, &hash, now)?;
                     store::delete_sessions_of_user(conn, id, Some(&session_hash))?;
                 }
-                Ok(Ok(()))
+                Ok(Ok(email_change))
             })
             .await?;
-        outcome.map(|()| user_id)
+        outcome.map(|email_change| AccountUpdate {
+            user_id,
+            email_change,
+        })
     }
 
     /// The hash of the requested new password, after checking the current one

@@ -24,6 +24,15 @@ pub enum AuthError {
         /// Wire name: `username`, `email`, `phone`, or the unique profile field.
         field: String,
     },
+    /// No such account (only where the API may say so).
+    #[error("no account with a verified address like that")]
+    NotFound,
+    /// A mail of the same kind was sent moments ago.
+    #[error("a mail of this kind was sent recently; retry in {retry_in} seconds")]
+    TooSoon {
+        /// Seconds to wait.
+        retry_in: i64,
+    },
     /// The password hasher failed.
     #[error("password hashing failed: {0}")]
     Hash(String),

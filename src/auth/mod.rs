@@ -6,13 +6,15 @@
 //! the database so parallel registrations cannot both succeed.
 
 mod account;
+mod email;
 mod error;
 mod password;
 mod principal;
 mod service;
 mod token;
 
-pub use account::AccountChange;
+pub use account::{AccountChange, AccountUpdate};
+pub use email::{EmailService, EmailSettings, LinkProblem, Purpose};
 pub use error::AuthError;
 pub use password::PasswordHasher;
 pub use principal::Principal;

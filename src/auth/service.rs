@@ -143,6 +143,11 @@ impl AuthService {
         })
     }
 
+    /// The password hasher (shared with the mailed flows).
+    pub fn hasher(&self) -> PasswordHasher {
+        self.hasher.clone()
+    }
+
     /// Registers a new user, or upgrades the anonymous `current` user in place.
     #[tracing::instrument(skip(self, password, client), fields(method = identifier.method().as_str()))]
     pub async fn register(

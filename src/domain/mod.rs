@@ -16,7 +16,7 @@ mod username;
 pub use dialect::Dialect;
 pub use email::Email;
 pub use error::InvalidInput;
-pub use password::Password;
+pub use password::{Password, PasswordPolicy};
 pub use phone::Phone;
 pub use secret::SecretString;
 pub use user_id::UserId;

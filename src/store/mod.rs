@@ -13,10 +13,13 @@ pub mod ddl;
 mod error;
 mod exec;
 mod migrate;
+pub mod outbox;
 pub mod rows;
+pub mod secrets;
 mod sessions;
 mod tables;
 pub mod users;
+pub mod verification;
 
 pub use connection::AnyConnection;
 pub use credentials::{get_password_hash, set_password_hash};

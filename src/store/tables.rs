@@ -28,3 +28,53 @@ diesel::table! {
         added_at -> BigInt,
     }
 }
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        created_at -> BigInt,
+        next_attempt_at -> BigInt,
+        locked_until -> BigInt,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<BigInt>,
+        failed_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    verification_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        purpose -> Text,
+        email -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    verification_codes (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        purpose -> Text,
+        email -> Text,
+        code_hmac -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        attempts -> Integer,
+        used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    server_secrets (name) {
+        name -> Text,
+        value -> Text,
+    }
+}

@@ -61,6 +61,9 @@ pub struct AccountRow {
     /// `_anonymous` as 0/1.
     #[diesel(sql_type = BigInt)]
     pub anonymous: i64,
+    /// `_email_verified` as 0/1.
+    #[diesel(sql_type = BigInt)]
+    pub email_verified: i64,
 }
 
 fn dialect_of(conn: &AnyConnection) -> Dialect {
@@ -96,7 +99,8 @@ pub fn account(
     let dialect = dialect_of(conn);
     let mut q = SqlFragment::new(dialect);
     q.push("SELECT _username AS username, _email AS email, _phone AS phone, ");
-    q.push("CAST(CASE WHEN _anonymous THEN 1 ELSE 0 END AS BIGINT) AS anonymous FROM ");
+    q.push("CAST(CASE WHEN _anonymous THEN 1 ELSE 0 END AS BIGINT) AS anonymous, ");
+    q.push("CAST(CASE WHEN _email_verified THEN 1 ELSE 0 END AS BIGINT) AS email_verified FROM ");
     q.push_ident(PROFILE_TABLE)
         .push(" WHERE id = ")
         .push_bind(SqlValue::Int(id));

@@ -59,6 +59,8 @@ pub fn warn_postgres_skipped() {
 /// A fresh database, removed on drop.
 pub struct TestDb {
     pub url: String,
+    /// Files the server writes (mail as `.eml` when no SMTP is set).
+    pub data_dir: tempfile::TempDir,
     backend: Backend,
     pg_admin: Option<(String, String)>,
     _dir: Option<tempfile::TempDir>,
@@ -72,6 +74,7 @@ impl TestDb {
                 let url = format!("sqlite://{}/protium.db", dir.path().display());
                 TestDb {
                     url,
+                    data_dir: tempfile::tempdir().unwrap(),
                     backend,
                     pg_admin: None,
                     _dir: Some(dir),
@@ -89,6 +92,7 @@ impl TestDb {
                 let url = format!("{base}/{name}");
                 TestDb {
                     url,
+                    data_dir: tempfile::tempdir().unwrap(),
                     backend,
                     pg_admin: Some((admin, name)),
                     _dir: None,
@@ -151,11 +155,13 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: Arc<TestDb>,
     handle: actix_web::dev::ServerHandle,
+    mail_worker: tokio::task::JoinHandle<()>,
 }
 
 impl Drop for TestApp {
     /// Stops the server (its workers and database pool) without blocking the test.
     fn drop(&mut self) {
+        self.mail_worker.abort();
         let handle = self.handle.clone();
         std::thread::spawn(move || futures::executor::block_on(handle.stop(false)));
     }
@@ -176,6 +182,8 @@ pub fn test_settings(db: &TestDb, schema_dir: &Path) -> Settings {
         log: std::env::var("TEST_LOG").unwrap_or_else(|_| "off".into()),
         db_pool_size: 8,
         auth_rate_per_minute: 0,
+        data_dir: db.data_dir.path().to_path_buf(),
+        public_url: "http://protium.test".into(),
         ..Settings::default()
     }
 }
@@ -198,7 +206,7 @@ pub fn start(db: Arc<TestDb>, settings: Settings, backend: Backend) -> TestApp {
     protium::telemetry::init(&settings.log, false);
     let app = Application::build(&settings).expect("application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
-    let server = app.into_server();
+    let (server, mail_worker) = app.into_parts();
     let handle = server.handle();
     tokio::spawn(async move {
         let _ = server.await;
@@ -209,6 +217,7 @@ pub fn start(db: Arc<TestDb>, settings: Settings, backend: Backend) -> TestApp {
         client: reqwest::Client::new(),
         db,
         handle,
+        mail_worker,
     }
 }
 

@@ -8,6 +8,7 @@ mod helpers;
 mod account;
 mod anonymous;
 mod concurrency;
+mod email;
 mod hostile_input;
 mod http_basics;
 mod login;
@@ -17,6 +18,7 @@ mod schema_examples;
 mod sdk_compat;
 
 mod security;
+mod smtp;
 mod startup_errors;
 mod user_info;
 mod user_list;

@@ -1,0 +1,720 @@
+//! Mailed links and codes: email verification, password reset (by link or code),
+//! and the notices of an email change.
+//!
+//! Rules: link tokens are 256 random bits stored as SHA-256, codes are 6 digits
+//! stored as HMAC-SHA256 under a server key; both expire, work once, and are
+//! checked with conditional updates so parallel use cannot succeed twice; codes
+//! allow a limited number of tries. Mail is rendered and queued in the same
+//! transaction that stores the link or code, then the outbox worker is woken.
+
+use std::sync::Arc;
+
+use hmac::{Hmac, Mac};
+use rand::Rng;
+use serde_json::json;
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+use super::error::AuthError;
+use super::password::PasswordHasher;
+use super::principal::Principal;
+use super::token::SessionToken;
+use crate::domain::{now_unix, Email, InvalidInput, Password, UserId};
+use crate::notify::{Locale, Outbox, Templates};
+use crate::query::SqlValue;
+use crate::schema::FieldKind;
+use crate::store::outbox::NewMail;
+use crate::store::rows::{self, Assign, Column};
+use crate::store::users::{self, LoginColumn, PROFILE_TABLE};
+use crate::store::verification::{self as ver, NewCode, NewLinkToken};
+use crate::store::{self, AnyConnection, Store, StoreError};
+
+/// What a mailed link or code is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Confirm the account's email address.
+    VerifyEmail,
+    /// Set a new password.
+    ResetPassword,
+}
+
+impl Purpose {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::VerifyEmail => "verify_email",
+            Purpose::ResetPassword => "reset_password",
+        }
+    }
+
+    /// Parses the API's `purpose` value.
+    pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
+        match raw {
+            "verify_email" => Ok(Purpose::VerifyEmail),
+            "reset_password" => Ok(Purpose::ResetPassword),
+            _ => Err(InvalidInput::new(
+                "purpose",
+                "must be 'verify_email' or 'reset_password'",
+            )),
+        }
+    }
+}
+
+/// Why a link cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkProblem {
+    /// Not a token we issued (or altered).
+    Unknown,
+    /// Already used.
+    Used,
+    /// Past its expiry.
+    Expired,
+    /// The account's address changed since the link was sent.
+    EmailChanged,
+}
+
+impl LinkProblem {
+    /// Key of the explanation in the templates' `strings.json`.
+    pub fn string_key(self) -> &'static str {
+        match self {
+            LinkProblem::Unknown => "link_unknown",
+            LinkProblem::Used => "link_used",
+            LinkProblem::Expired => "link_expired",
+            LinkProblem::EmailChanged => "link_email_changed",
+        }
+    }
+}
+
+/// Settings of the mailed flows.
+#[derive(Debug, Clone)]
+pub struct EmailSettings {
+    /// Base of links, without a trailing slash.
+    pub public_url: String,
+    /// Shown in mails.
+    pub app_name: String,
+    /// Verification link lifetime, seconds.
+    pub link_ttl: i64,
+    /// Reset link lifetime, seconds.
+    pub reset_ttl: i64,
+    /// Code lifetime, seconds.
+    pub code_ttl: i64,
+    /// Tries per code.
+    pub code_attempts: i32,
+    /// Seconds between two mails of one kind to one user.
+    pub cooldown: i64,
+    /// Answer 404 to reset requests for unknown or unverified addresses.
+    pub reset_unknown_is_404: bool,
+}
+
+/// The mailed flows; cheap to clone.
+#[derive(Clone)]
+pub struct EmailService {
+    store: Store,
+    templates: Arc<Templates>,
+    outbox: Outbox,
+    hasher: PasswordHasher,
+    /// HMAC-SHA256 keyed with the shared code key; cloned for each code.
+    code_mac: Hmac<Sha256>,
+    settings: Arc<EmailSettings>,
+    profile_has_language: bool,
+}
+
+impl std::fmt::Debug for EmailService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailService")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Name of the HMAC key of codes in `server_secrets`.
+const CODE_KEY: &str = "email_code_hmac_key";
+
+impl EmailService {
+    /// Builds the service; creates (or reads) the shared HMAC key of codes.
+    pub fn new(
+        store: Store,
+        templates: Arc<Templates>,
+        outbox: Outbox,
+        hasher: PasswordHasher,
+        settings: EmailSettings,
+        profile_has_language: bool,
+    ) -> Result<Self, StoreError> {
+        let fresh = hex::encode(rand::random::<[u8; 32]>());
+        let key =
+            store.run_blocking(|conn| store::secrets::get_or_create(conn, CODE_KEY, &fresh))?;
+        let code_mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes())
+            .map_err(|e| StoreError::Corrupt(format!("code key: {e}")))?;
+        Ok(Self {
+            store,
+            templates,
+            outbox,
+            hasher,
+            code_mac,
+            settings: Arc::new(settings),
+            profile_has_language,
+        })
+    }
+
+    /// Mails a verification link to the caller's email address.
+    #[tracing::instrument(skip(self, caller))]
+    pub async fn request_verification(
+        &self,
+        caller: &Principal,
+        accept_language: Option<String>,
+    ) -> Result<(), AuthError> {
+        let id = registered_user(caller)?;
+        let this = self.clone();
+        self.transaction(move |conn| {
+            let account = users::account(conn, id, true)?
+                .ok_or(StoreError::Corrupt("user vanished".into()))?;
+            let Some(email) = account.email else {
+                return Ok(Err(InvalidInput::new(
+                    "email",
+                    "the account has no email address",
+                )
+                .into()));
+            };
+            if account.email_verified != 0 {
+                return Ok(Err(InvalidInput::new("email", "is already verified").into()));
+            }
+            if let Err(e) = this.cooldown(conn, id, Purpose::VerifyEmail)? {
+                return Ok(Err(e));
+            }
+            let locale = this.user_locale(conn, id, accept_language.as_deref())?;
+            this.mail_link(conn, id, &email, Purpose::VerifyEmail, locale)?;
+            Ok(Ok(()))
+        })
+        .await
+    }
+
+    /// Uses a verification link: marks the address verified. Returns the address.
+    pub async fn confirm_email(
+        &self,
+        token: &str,
+    ) -> Result<Result<String, LinkProblem>, AuthError> {
+        let hash = SessionToken::from_client(token).hash();
+        self.store
+            .transaction(move |conn| {
+                let now = now_unix();
+                let link = match usable_link(conn, &hash, Purpose::VerifyEmail, now)? {
+                    Ok(link) => link,
+                    Err(problem) => return Ok(Err(problem)),
+                };
+                if !ver::consume_link(conn, &hash, Purpose::VerifyEmail.as_str(), now)? {
+                    return Ok(Err(LinkProblem::Used));
+                }
+                let set = [
+                    (
+                        "_email_verified".to_owned(),
+                        Assign::Value(SqlValue::Bool(true)),
+                    ),
+                    ("updated_at".to_owned(), Assign::Value(SqlValue::Int(now))),
+                ];
+                let guard = Some(("_email", SqlValue::Text(link.email.clone())));
+                if !rows::update_where(conn, PROFILE_TABLE, link.user_id, guard, &set)? {
+                    return Err(StoreError::Rejected("email changed".into()));
+                }
+                Ok(Ok(link.email))
+            })
+            .await
+            .or_else(|e| match e {
+                StoreError::Rejected(_) => Ok(Err(LinkProblem::EmailChanged)),
+                other => Err(other.into()),
+            })
+    }
+
+    /// Mails a password-reset link to `email` when it belongs to an account with
+    /// a verified address. Otherwise answers as `password_reset_unknown` says.
+    #[tracing::instrument(skip(self, email))]
+    pub async fn request_password_reset(
+        &self,
+        email: Email,
+        accept_language: Option<String>,
+    ) -> Result<(), AuthError> {
+        let this = self.clone();
+        self.transaction(move |conn| {
+            let Some(id) = this.verified_owner(conn, &email)? else {
+                return Ok(this.unknown_address());
+            };
+            if let Err(e) = this.cooldown(conn, id, Purpose::ResetPassword)? {
+                // Without enumeration, a known address must look like any other.
+                return Ok(if this.settings.reset_unknown_is_404 {
+                    Err(e)
+                } else {
+                    Ok(())
+                });
+            }
+            let locale = this.user_locale(conn, id, accept_language.as_deref())?;
+            this.mail_link(conn, id, email.as_str(), Purpose::ResetPassword, locale)?;
+            Ok(Ok(()))
+        })
+        .await
+    }
+
+    /// Checks a reset link without using it; returns the address it is for.
+    pub async fn reset_form(&self, token: &str) -> Result<Result<String, LinkProblem>, AuthError> {
+        let hash = SessionToken::from_client(token).hash();
+        Ok(self
+            .store
+            .run(move |conn| usable_link(conn, &hash, Purpose::ResetPassword, now_unix()))
+            .await?
+            .map(|link| link.email))
+    }
+
+    /// Uses a reset link: sets the password and ends every session of the user.
+    pub async fn reset_password(
+        &self,
+        token: &str,
+        password: &Password,
+    ) -> Result<Result<(), LinkProblem>, AuthError> {
+        let hash = SessionToken::from_client(token).hash();
+        let new_hash = self.hasher.hash_blocking(password).await?;
+        Ok(self
+            .store
+            .transaction(move |conn| {
+                let now = now_unix();
+                let link = match usable_link(conn, &hash, Purpose::ResetPassword, now)? {
+                    Ok(link) => link,
+                    Err(problem) => return Ok(Err(problem)),
+                };
+                if !ver::consume_link(conn, &hash, Purpose::ResetPassword.as_str(), now)? {
+                    return Ok(Err(LinkProblem::Used));
+                }
+                store::set_password_hash(conn, link.user_id, &new_hash, now)?;
+                store::delete_sessions_of_user(conn, link.user_id, None)?;
+                Ok(Ok(()))
+            })
+            .await?)
+    }
+
+    /// Mails a numeric code: for `VerifyEmail` to the caller's address; for
+    /// `ResetPassword` to `email` (answering like a reset request when unknown).
+    #[tracing::instrument(skip(self, caller, email))]
+    pub async fn send_code(
+        &self,
+        purpose: Purpose,
+        caller: &Principal,
+        email: Option<Email>,
+        accept_language: Option<String>,
+    ) -> Result<(), AuthError> {
+        let target = self.code_target(purpose, caller, email)?;
+        let this = self.clone();
+        self.transaction(move |conn| {
+            let (id, address) = match this.resolve_target(conn, purpose, target)? {
+                Ok(found) => found,
+                Err(AuthError::NotFound) => return Ok(this.unknown_address()),
+                Err(e) => return Ok(Err(e)),
+            };
+            if let Err(e) = this.cooldown(conn, id, purpose)? {
+                let hide = purpose == Purpose::ResetPassword && !this.settings.reset_unknown_is_404;
+                return Ok(if hide { Ok(()) } else { Err(e) });
+            }
+            let now = now_unix();
+            let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+            ver::insert_code(
+                conn,
+                &NewCode {
+                    user_id: id,
+                    purpose: purpose.as_str().into(),
+                    email: address.clone(),
+                    code_hmac: this.code_hmac(purpose, id, &code),
+                    created_at: now,
+                    expires_at: now + this.settings.code_ttl,
+                },
+            )?;
+            let locale = this.user_locale(conn, id, accept_language.as_deref())?;
+            let action =
+                this.templates
+                    .string(locale, &format!("action_{}", purpose.as_str()), &[]);
+            let ctx = json!({
+                "app_name": this.settings.app_name, "code": code, "action": action,
+                "minutes": this.settings.code_ttl / 60, "email": address,
+            });
+            this.queue(conn, &address, locale, "email_code", &ctx)?;
+            Ok(Ok(()))
+        })
+        .await
+    }
+
+    /// Checks a code without using it up (a wrong code still counts as a try).
+    pub async fn check_code(
+        &self,
+        purpose: Purpose,
+        caller: &Principal,
+        email: Option<Email>,
+        code: String,
+    ) -> Result<(), AuthError> {
+        let target = self.code_target(purpose, caller, email)?;
+        let this = self.clone();
+        self.transaction(move |conn| {
+            let (id, address) = match this.resolve_target(conn, purpose, target)? {
+                Ok(found) => found,
+                Err(_) => return Ok(Err(wrong_code())),
+            };
+            Ok(this
+                .try_code(conn, purpose, id, &address, &code, false)?
+                .map_err(AuthError::from))
+        })
+        .await
+    }
+
+    /// Verifies the caller's address with a mailed code.
+    pub async fn verify_email_with_code(
+        &self,
+        caller: &Principal,
+        code: String,
+    ) -> Result<(), AuthError> {
+        let id = registered_user(caller)?;
+        let this = self.clone();
+        self.transaction(move |conn| {
+            let account = users::account(conn, id, true)?
+                .ok_or(StoreError::Corrupt("user vanished".into()))?;
+            let Some(address) = account.email else {
+                return Ok(Err(InvalidInput::new(
+                    "email",
+                    "the account has no email address",
+                )
+                .into()));
+            };
+            if let Err(e) = this.try_code(conn, Purpose::VerifyEmail, id, &address, &code, true)? {
+                return Ok(Err(e.into()));
+            }
+            let now = now_unix();
+            let set = [
+                (
+                    "_email_verified".to_owned(),
+                    Assign::Value(SqlValue::Bool(true)),
+                ),
+                ("updated_at".to_owned(), Assign::Value(SqlValue::Int(now))),
+            ];
+            rows::update(conn, PROFILE_TABLE, id, &set)?;
+            Ok(Ok(()))
+        })
+        .await
+    }
+
+    /// Sets a new password with a mailed code and ends every session of the user.
+    pub async fn reset_with_code(
+        &self,
+        email: Email,
+        code: String,
+        password: &Password,
+    ) -> Result<(), AuthError> {
+        let new_hash = self.hasher.hash_blocking(password).await?;
+        let this = self.clone();
+        self.transaction(move |conn| {
+            let Some(id) = this.verified_owner(conn, &email)? else {
+                return Ok(Err(wrong_code()));
+            };
+            if let Err(e) = this.try_code(
+                conn,
+                Purpose::ResetPassword,
+                id,
+                email.as_str(),
+                &code,
+                true,
+            )? {
+                return Ok(Err(e.into()));
+            }
+            let now = now_unix();
+            store::set_password_hash(conn, id, &new_hash, now)?;
+            store::delete_sessions_of_user(conn, id, None)?;
+            Ok(Ok(()))
+        })
+        .await
+    }
+
+    /// After an email change: a verification link to the new address and a
+    /// notice to the old one.
+    pub async fn email_changed(
+        &self,
+        user_id: UserId,
+        old: Option<String>,
+        new: String,
+        accept_language: Option<String>,
+    ) -> Result<(), AuthError> {
+        let id = user_id.get();
+        let this = self.clone();
+        self.transaction(move |conn| {
+            let locale = this.user_locale(conn, id, accept_language.as_deref())?;
+            this.mail_link(conn, id, &new, Purpose::VerifyEmail, locale)?;
+            if let Some(old) = old {
+                let ctx =
+                    json!({"app_name": this.settings.app_name, "email": old, "new_email": new});
+                this.queue(conn, &old, locale, "email_changed", &ctx)?;
+            }
+            Ok(Ok(()))
+        })
+        .await
+    }
+
+    // ---- helpers ----
+
+    /// Runs `work` in a transaction; its inner `Err` commits what was done (a
+    /// counted attempt) and is returned; the outbox is woken afterwards.
+    async fn transaction<F>(&self, work: F) -> Result<(), AuthError>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<Result<(), AuthError>, StoreError> + Send + 'static,
+    {
+        let outcome = self.store.transaction(work).await?;
+        self.outbox.wake();
+        outcome
+    }
+
+    fn unknown_address(&self) -> Result<(), AuthError> {
+        if self.settings.reset_unknown_is_404 {
+            Err(AuthError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn code_target(
+        &self,
+        purpose: Purpose,
+        caller: &Principal,
+        email: Option<Email>,
+    ) -> Result<CodeTarget, AuthError> {
+        match purpose {
+            Purpose::VerifyEmail => Ok(CodeTarget::User(registered_user(caller)?)),
+            Purpose::ResetPassword => email
+                .map(CodeTarget::Address)
+                .ok_or_else(|| InvalidInput::new("email", "is required").into()),
+        }
+    }
+
+    /// The user and address a code goes to.
+    fn resolve_target(
+        &self,
+        conn: &mut AnyConnection,
+        purpose: Purpose,
+        target: CodeTarget,
+    ) -> Result<Result<(i64, String), AuthError>, StoreError> {
+        match target {
+            CodeTarget::User(id) => {
+                let account = users::account(conn, id, true)?
+                    .ok_or(StoreError::Corrupt("user vanished".into()))?;
+                match account.email {
+                    Some(email)
+                        if account.email_verified == 0 || purpose != Purpose::VerifyEmail =>
+                    {
+                        Ok(Ok((id, email)))
+                    }
+                    Some(_) => Ok(Err(InvalidInput::new("email", "is already verified").into())),
+                    None => Ok(Err(InvalidInput::new(
+                        "email",
+                        "the account has no email address",
+                    )
+                    .into())),
+                }
+            }
+            CodeTarget::Address(email) => Ok(match self.verified_owner(conn, &email)? {
+                Some(id) => Ok((id, email.as_str().to_owned())),
+                None => Err(AuthError::NotFound),
+            }),
+        }
+    }
+
+    /// The id of the user whose verified address is `email`.
+    fn verified_owner(
+        &self,
+        conn: &mut AnyConnection,
+        email: &Email,
+    ) -> Result<Option<i64>, StoreError> {
+        let Some(found) = users::find_login(conn, LoginColumn::Email, email.as_str())? else {
+            return Ok(None);
+        };
+        let account = users::account(conn, found.id, true)?;
+        Ok(account.filter(|a| a.email_verified != 0).map(|_| found.id))
+    }
+
+    /// Refuses a second mail of `purpose` within the cool-down.
+    fn cooldown(
+        &self,
+        conn: &mut AnyConnection,
+        id: i64,
+        purpose: Purpose,
+    ) -> Result<Result<(), AuthError>, StoreError> {
+        let now = now_unix();
+        Ok(match ver::last_sent(conn, id, purpose.as_str())? {
+            Some(at) if now - at < self.settings.cooldown => Err(AuthError::TooSoon {
+                retry_in: self.settings.cooldown - (now - at),
+            }),
+            _ => Ok(()),
+        })
+    }
+
+    /// Stores a link token and queues its mail.
+    fn mail_link(
+        &self,
+        conn: &mut AnyConnection,
+        id: i64,
+        email: &str,
+        purpose: Purpose,
+        locale: Locale,
+    ) -> Result<(), StoreError> {
+        let now = now_unix();
+        let token = SessionToken::generate();
+        let (path, ttl, template) = match purpose {
+            Purpose::VerifyEmail => ("verify-email", self.settings.link_ttl, "verify_email"),
+            Purpose::ResetPassword => ("reset-password", self.settings.reset_ttl, "reset_password"),
+        };
+        ver::insert_link(
+            conn,
+            &NewLinkToken {
+                token_hash: token.hash(),
+                user_id: id,
+                purpose: purpose.as_str().into(),
+                email: email.to_owned(),
+                created_at: now,
+                expires_at: now + ttl,
+            },
+        )?;
+        let link = format!(
+            "{}/{path}/?token={}",
+            self.settings.public_url,
+            token.expose()
+        );
+        let ctx = json!({
+            "app_name": self.settings.app_name, "email": email, "link": link,
+            "hours": ttl / 3600, "minutes": ttl / 60,
+        });
+        self.queue(conn, email, locale, template, &ctx)
+    }
+
+    fn queue(
+        &self,
+        conn: &mut AnyConnection,
+        to: &str,
+        locale: Locale,
+        template: &str,
+        ctx: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let mail = self
+            .templates
+            .mail(locale, template, ctx)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let now = now_unix();
+        self.outbox.enqueue(
+            conn,
+            &NewMail {
+                recipient: to.to_owned(),
+                subject: mail.subject,
+                body_text: mail.text,
+                body_html: mail.html,
+                created_at: now,
+                next_attempt_at: now,
+            },
+        )
+    }
+
+    /// The user's `language` field (when the profile declares one), else the request's.
+    fn user_locale(
+        &self,
+        conn: &mut AnyConnection,
+        id: i64,
+        accept: Option<&str>,
+    ) -> Result<Locale, StoreError> {
+        let mut language = None;
+        if self.profile_has_language {
+            let columns = [Column {
+                name: "language".into(),
+                kind: FieldKind::String,
+            }];
+            language = rows::select_by_id(conn, PROFILE_TABLE, &columns, id)?.and_then(|row| {
+                row.get("language")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+            });
+        }
+        Ok(Locale::pick(language.as_deref(), accept))
+    }
+
+    fn code_hmac(&self, purpose: Purpose, user_id: i64, code: &str) -> String {
+        let mut mac = self.code_mac.clone();
+        mac.update(format!("{}:{user_id}:{code}", purpose.as_str()).as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Counts one try on the newest code and compares it; `consume` uses it up.
+    fn try_code(
+        &self,
+        conn: &mut AnyConnection,
+        purpose: Purpose,
+        id: i64,
+        address: &str,
+        code: &str,
+        consume: bool,
+    ) -> Result<Result<(), InvalidInput>, StoreError> {
+        let now = now_unix();
+        let max = self.settings.code_attempts;
+        let Some(row) = ver::attempt_code(conn, id, purpose.as_str(), now, max)? else {
+            return Ok(Err(InvalidInput::new(
+                "code",
+                "has expired or was tried too often; request a new code",
+            )));
+        };
+        let expected = self.code_hmac(purpose, id, code.trim());
+        let matches =
+            bool::from(expected.as_bytes().ct_eq(row.code_hmac.as_bytes())) && row.email == address;
+        if !matches {
+            let left = (max - row.attempts).max(0);
+            return Ok(Err(InvalidInput::new(
+                "code",
+                format!("is wrong; {left} tries left"),
+            )));
+        }
+        if consume && !ver::consume_code(conn, row.id, now)? {
+            return Ok(Err(InvalidInput::new(
+                "code",
+                "was already used; request a new code",
+            )));
+        }
+        Ok(Ok(()))
+    }
+}
+
+enum CodeTarget {
+    User(i64),
+    Address(Email),
+}
+
+fn wrong_code() -> AuthError {
+    InvalidInput::new("code", "is wrong").into()
+}
+
+fn registered_user(caller: &Principal) -> Result<i64, AuthError> {
+    match caller {
+        Principal::User {
+            anonymous: true, ..
+        } => Err(AuthError::Forbidden(
+            "anonymous users must register before using email features".into(),
+        )),
+        Principal::User { id, .. } => Ok(id.get()),
+        _ => Err(AuthError::Unauthorized),
+    }
+}
+
+/// The link under `hash` if it can be used for `purpose` now.
+fn usable_link(
+    conn: &mut AnyConnection,
+    hash: &str,
+    purpose: Purpose,
+    now: i64,
+) -> Result<Result<ver::LinkTokenRow, LinkProblem>, StoreError> {
+    let Some(link) = ver::find_link(conn, hash)?.filter(|l| l.purpose == purpose.as_str()) else {
+        return Ok(Err(LinkProblem::Unknown));
+    };
+    if link.used_at.is_some() {
+        return Ok(Err(LinkProblem::Used));
+    }
+    if link.expires_at <= now {
+        return Ok(Err(LinkProblem::Expired));
+    }
+    let current = users::account(conn, link.user_id, false)?.and_then(|a| a.email);
+    if current.as_deref() != Some(link.email.as_str()) {
+        return Ok(Err(LinkProblem::EmailChanged));
+    }
+    Ok(Ok(link))
+}

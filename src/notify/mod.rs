@@ -1,0 +1,19 @@
+//! Notifications: mail (SMTP in production, `.eml` files in development), the
+//! outbox worker that sends queued mail with retries, and the templates (English
+//! and Chinese, overridable by files) for mails and the pages their links open.
+//!
+//! Rules: nothing is sent on a request path: requests write to the outbox (in the
+//! same transaction as the token or code they mail) and wake the worker; a queued
+//! message survives a restart; templates are checked at start-up.
+
+mod error;
+mod locale;
+mod mail;
+mod templates;
+mod worker;
+
+pub use error::NotifyError;
+pub use locale::Locale;
+pub use mail::{MailTransport, Sender};
+pub use templates::{RenderedMail, Templates};
+pub use worker::{spawn_worker, Outbox, RetryPolicy};
