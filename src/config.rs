@@ -76,7 +76,8 @@ pub struct Settings {
     pub password_min_bytes: usize,
     /// Longest password in bytes (`PROTIUM_PASSWORD_MAX_BYTES`).
     pub password_max_bytes: usize,
-    /// Characters a password may not contain, e.g. `" "` (`PROTIUM_PASSWORD_FORBIDDEN_CHARS`).
+    /// Characters a password may not contain; `\s` stands for a space and `\t`
+    /// for a tab, since environment values are trimmed (`PROTIUM_PASSWORD_FORBIDDEN_CHARS`).
     pub password_forbidden_chars: String,
 }
 
@@ -228,7 +229,10 @@ impl Settings {
         crate::domain::PasswordPolicy {
             min_bytes: self.password_min_bytes,
             max_bytes: self.password_max_bytes,
-            forbidden: self.password_forbidden_chars.clone(),
+            forbidden: self
+                .password_forbidden_chars
+                .replace("\\s", " ")
+                .replace("\\t", "\t"),
         }
     }
 

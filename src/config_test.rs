@@ -34,6 +34,15 @@ fn rejects_bad_listen_address() {
 }
 
 #[test]
+fn forbidden_password_characters_can_name_a_space() {
+    let s = Settings {
+        password_forbidden_chars: "\\s#".into(),
+        ..Settings::default()
+    };
+    assert_eq!(s.password_policy().forbidden, " #");
+}
+
+#[test]
 fn splits_client_ids() {
     let s = Settings {
         client_ids: "a, b,,c".into(),

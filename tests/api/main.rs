@@ -7,6 +7,7 @@ mod helpers;
 
 mod account;
 mod anonymous;
+mod browser_pages;
 mod concurrency;
 mod email;
 mod hostile_input;
