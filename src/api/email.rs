@@ -53,12 +53,11 @@ fn ok(status: actix_web::http::StatusCode) -> HttpResponse {
     HttpResponse::build(status).json(json!({"status": "ok"}))
 }
 
-fn purpose(body: &Map<String, Value>) -> Result<Purpose, ApiError> {
-    Ok(Purpose::parse(required_string(body, "purpose")?)?)
-}
-
-fn optional_email(body: &Map<String, Value>) -> Result<Option<Email>, ApiError> {
-    Ok(opt_string(body, "email")?.map(Email::parse).transpose()?)
+/// `{purpose, email?}` of the code endpoints.
+fn code_target(body: &Map<String, Value>) -> Result<(Purpose, Option<Email>), ApiError> {
+    let purpose = Purpose::parse(required_string(body, "purpose")?)?;
+    let email = opt_string(body, "email")?.map(Email::parse).transpose()?;
+    Ok((purpose, email))
 }
 
 async fn request_verification(
@@ -100,8 +99,7 @@ async fn send_code(
 ) -> Result<HttpResponse, ApiError> {
     check_version(&path.into_inner())?;
     state.auth_limit.check(&req)?;
-    let purpose = purpose(&body)?;
-    let email = optional_email(&body)?;
+    let (purpose, email) = code_target(&body)?;
     state
         .email
         .send_code(purpose, &caller.0, email, accept_language(&req))
@@ -118,8 +116,7 @@ async fn check_code(
 ) -> Result<HttpResponse, ApiError> {
     check_version(&path.into_inner())?;
     state.auth_limit.check(&req)?;
-    let purpose = purpose(&body)?;
-    let email = optional_email(&body)?;
+    let (purpose, email) = code_target(&body)?;
     let code = required_string(&body, "code")?.to_owned();
     state
         .email

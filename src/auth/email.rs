@@ -166,18 +166,10 @@ impl EmailService {
         let id = registered_user(caller)?;
         let this = self.clone();
         self.transaction(move |conn| {
-            let account = users::account(conn, id, true)?
-                .ok_or(StoreError::Corrupt("user vanished".into()))?;
-            let Some(email) = account.email else {
-                return Ok(Err(InvalidInput::new(
-                    "email",
-                    "the account has no email address",
-                )
-                .into()));
+            let email = match unverified_address(conn, id)? {
+                Ok(email) => email,
+                Err(e) => return Ok(Err(e)),
             };
-            if account.email_verified != 0 {
-                return Ok(Err(InvalidInput::new("email", "is already verified").into()));
-            }
             if let Err(e) = this.cooldown(conn, id, Purpose::VerifyEmail)? {
                 return Ok(Err(e));
             }
@@ -197,22 +189,12 @@ impl EmailService {
         self.store
             .transaction(move |conn| {
                 let now = now_unix();
-                let link = match usable_link(conn, &hash, Purpose::VerifyEmail, now)? {
+                let link = match use_link(conn, &hash, Purpose::VerifyEmail, now)? {
                     Ok(link) => link,
                     Err(problem) => return Ok(Err(problem)),
                 };
-                if !ver::consume_link(conn, &hash, Purpose::VerifyEmail.as_str(), now)? {
-                    return Ok(Err(LinkProblem::Used));
-                }
-                let set = [
-                    (
-                        "_email_verified".to_owned(),
-                        Assign::Value(SqlValue::Bool(true)),
-                    ),
-                    ("updated_at".to_owned(), Assign::Value(SqlValue::Int(now))),
-                ];
-                let guard = Some(("_email", SqlValue::Text(link.email.clone())));
-                if !rows::update_where(conn, PROFILE_TABLE, link.user_id, guard, &set)? {
+                if !mark_verified(conn, link.user_id, &link.email, now)? {
+                    // The address changed between the check and the update: undo the use.
                     return Err(StoreError::Rejected("email changed".into()));
                 }
                 Ok(Ok(link.email))
@@ -274,13 +256,10 @@ impl EmailService {
             .store
             .transaction(move |conn| {
                 let now = now_unix();
-                let link = match usable_link(conn, &hash, Purpose::ResetPassword, now)? {
+                let link = match use_link(conn, &hash, Purpose::ResetPassword, now)? {
                     Ok(link) => link,
                     Err(problem) => return Ok(Err(problem)),
                 };
-                if !ver::consume_link(conn, &hash, Purpose::ResetPassword.as_str(), now)? {
-                    return Ok(Err(LinkProblem::Used));
-                }
                 store::set_password_hash(conn, link.user_id, &new_hash, now)?;
                 store::delete_sessions_of_user(conn, link.user_id, None)?;
                 Ok(Ok(()))
@@ -301,7 +280,7 @@ impl EmailService {
         let target = self.code_target(purpose, caller, email)?;
         let this = self.clone();
         self.transaction(move |conn| {
-            let (id, address) = match this.resolve_target(conn, purpose, target)? {
+            let (id, address) = match this.resolve_target(conn, target)? {
                 Ok(found) => found,
                 Err(AuthError::NotFound) => return Ok(this.unknown_address()),
                 Err(e) => return Ok(Err(e)),
@@ -348,7 +327,7 @@ impl EmailService {
         let target = self.code_target(purpose, caller, email)?;
         let this = self.clone();
         self.transaction(move |conn| {
-            let (id, address) = match this.resolve_target(conn, purpose, target)? {
+            let (id, address) = match this.resolve_target(conn, target)? {
                 Ok(found) => found,
                 Err(_) => return Ok(Err(wrong_code())),
             };
@@ -368,27 +347,14 @@ impl EmailService {
         let id = registered_user(caller)?;
         let this = self.clone();
         self.transaction(move |conn| {
-            let account = users::account(conn, id, true)?
-                .ok_or(StoreError::Corrupt("user vanished".into()))?;
-            let Some(address) = account.email else {
-                return Ok(Err(InvalidInput::new(
-                    "email",
-                    "the account has no email address",
-                )
-                .into()));
+            let address = match unverified_address(conn, id)? {
+                Ok(address) => address,
+                Err(e) => return Ok(Err(e)),
             };
             if let Err(e) = this.try_code(conn, Purpose::VerifyEmail, id, &address, &code, true)? {
                 return Ok(Err(e.into()));
             }
-            let now = now_unix();
-            let set = [
-                (
-                    "_email_verified".to_owned(),
-                    Assign::Value(SqlValue::Bool(true)),
-                ),
-                ("updated_at".to_owned(), Assign::Value(SqlValue::Int(now))),
-            ];
-            rows::update(conn, PROFILE_TABLE, id, &set)?;
+            mark_verified(conn, id, &address, now_unix())?;
             Ok(Ok(()))
         })
         .await
@@ -488,27 +454,10 @@ impl EmailService {
     fn resolve_target(
         &self,
         conn: &mut AnyConnection,
-        purpose: Purpose,
         target: CodeTarget,
     ) -> Result<Result<(i64, String), AuthError>, StoreError> {
         match target {
-            CodeTarget::User(id) => {
-                let account = users::account(conn, id, true)?
-                    .ok_or(StoreError::Corrupt("user vanished".into()))?;
-                match account.email {
-                    Some(email)
-                        if account.email_verified == 0 || purpose != Purpose::VerifyEmail =>
-                    {
-                        Ok(Ok((id, email)))
-                    }
-                    Some(_) => Ok(Err(InvalidInput::new("email", "is already verified").into())),
-                    None => Ok(Err(InvalidInput::new(
-                        "email",
-                        "the account has no email address",
-                    )
-                    .into())),
-                }
-            }
+            CodeTarget::User(id) => Ok(unverified_address(conn, id)?.map(|email| (id, email))),
             CodeTarget::Address(email) => Ok(match self.verified_owner(conn, &email)? {
                 Some(id) => Ok((id, email.as_str().to_owned())),
                 None => Err(AuthError::NotFound),
@@ -684,6 +633,40 @@ fn wrong_code() -> AuthError {
     InvalidInput::new("code", "is wrong").into()
 }
 
+/// The caller's address, which must exist and not be verified yet.
+fn unverified_address(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Result<String, AuthError>, StoreError> {
+    let account =
+        users::account(conn, id, true)?.ok_or(StoreError::Corrupt("user vanished".into()))?;
+    Ok(match account.email {
+        None => Err(InvalidInput::new("email", "the account has no email address").into()),
+        Some(_) if account.email_verified != 0 => {
+            Err(InvalidInput::new("email", "is already verified").into())
+        }
+        Some(email) => Ok(email),
+    })
+}
+
+/// Marks `email` verified for user `id`, only while it is still the user's address.
+fn mark_verified(
+    conn: &mut AnyConnection,
+    id: i64,
+    email: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let set = [
+        (
+            "_email_verified".to_owned(),
+            Assign::Value(SqlValue::Bool(true)),
+        ),
+        ("updated_at".to_owned(), Assign::Value(SqlValue::Int(now))),
+    ];
+    let guard = Some(("_email", SqlValue::Text(email.to_owned())));
+    rows::update_where(conn, PROFILE_TABLE, id, guard, &set)
+}
+
 fn registered_user(caller: &Principal) -> Result<i64, AuthError> {
     match caller {
         Principal::User {
@@ -694,6 +677,23 @@ fn registered_user(caller: &Principal) -> Result<i64, AuthError> {
         Principal::User { id, .. } => Ok(id.get()),
         _ => Err(AuthError::Unauthorized),
     }
+}
+
+/// Uses the link under `hash` once, if it can be used for `purpose` now.
+fn use_link(
+    conn: &mut AnyConnection,
+    hash: &str,
+    purpose: Purpose,
+    now: i64,
+) -> Result<Result<ver::LinkTokenRow, LinkProblem>, StoreError> {
+    let link = match usable_link(conn, hash, purpose, now)? {
+        Ok(link) => link,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    if !ver::consume_link(conn, hash, purpose.as_str(), now)? {
+        return Ok(Err(LinkProblem::Used));
+    }
+    Ok(Ok(link))
 }
 
 /// The link under `hash` if it can be used for `purpose` now.

@@ -44,13 +44,7 @@ async fn changes_username_email_and_phone(backend: Backend) {
         )
         .await;
     assert_eq!(login.status, StatusCode::CREATED);
-    let old = app
-        .post(
-            "/hserve/v2.1/login/email/",
-            None,
-            json!({"email": "a1@example.com", "password": "secret123"}),
-        )
-        .await;
+    let old = app.login_email("a1@example.com", "secret123").await;
     assert_eq!(old.status, StatusCode::BAD_REQUEST);
 }
 
@@ -93,13 +87,7 @@ async fn null_clears_an_identifier_but_not_the_last(backend: Backend) {
 async fn password_change_needs_the_old_password_and_revokes_other_sessions(backend: Backend) {
     let app = spawn_app(backend).await;
     let (t1, id) = app.register_email("c1@example.com", "secret123").await;
-    let other = app
-        .post(
-            "/hserve/v2.1/login/email/",
-            None,
-            json!({"email": "c1@example.com", "password": "secret123"}),
-        )
-        .await;
+    let other = app.login_email("c1@example.com", "secret123").await;
     let t2 = other.body["token"].as_str().unwrap().to_owned();
     let missing = app
         .put(
@@ -146,21 +134,9 @@ async fn password_change_needs_the_old_password_and_revokes_other_sessions(backe
         StatusCode::UNAUTHORIZED,
         "other sessions are revoked"
     );
-    let old = app
-        .post(
-            "/hserve/v2.1/login/email/",
-            None,
-            json!({"email": "c1@example.com", "password": "secret123"}),
-        )
-        .await;
+    let old = app.login_email("c1@example.com", "secret123").await;
     assert_eq!(old.status, StatusCode::BAD_REQUEST);
-    let new = app
-        .post(
-            "/hserve/v2.1/login/email/",
-            None,
-            json!({"email": "c1@example.com", "password": "newsecret1"}),
-        )
-        .await;
+    let new = app.login_email("c1@example.com", "newsecret1").await;
     assert_eq!(new.status, StatusCode::CREATED);
 }
 

@@ -106,11 +106,7 @@ async fn a_person_resets_their_password_in_the_browser(backend: Backend) {
     ])
     .await;
     let login = app
-        .post(
-            "/hserve/v2.1/login/email/",
-            None,
-            json!({"email": "browser-reset@example.com", "password": "Browser-pass-1"}),
-        )
+        .login_email("browser-reset@example.com", "Browser-pass-1")
         .await;
     assert_eq!(login.status, StatusCode::CREATED, "{:?}", login.body);
     assert_eq!(login.body["user_id"], id);

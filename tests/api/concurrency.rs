@@ -144,13 +144,7 @@ async fn parallel_upgrades_of_one_anonymous_user_upgrade_it_once(backend: Backen
         "exactly one upgrade: {ids:?}"
     );
     for (email, reply) in [("up1@example.com", &a), ("up2@example.com", &b)] {
-        let login = app
-            .post(
-                "/hserve/v2.1/login/email/",
-                None,
-                json!({"email": email, "password": "secret123"}),
-            )
-            .await;
+        let login = app.login_email(email, "secret123").await;
         assert_eq!(
             login.body["user_id"], reply.body["user_id"],
             "each account logs in as itself"

@@ -248,21 +248,9 @@ async fn password_reset_link_sets_a_new_password_and_ends_sessions(backend: Back
         StatusCode::UNAUTHORIZED,
         "every session ended"
     );
-    let old = app
-        .post(
-            "/hserve/v2.1/login/email/",
-            None,
-            json!({"email": "reset@example.com", "password": "secret123"}),
-        )
-        .await;
+    let old = app.login_email("reset@example.com", "secret123").await;
     assert_eq!(old.status, StatusCode::BAD_REQUEST);
-    let new = app
-        .post(
-            "/hserve/v2.1/login/email/",
-            None,
-            json!({"email": "reset@example.com", "password": "brand-new-1"}),
-        )
-        .await;
+    let new = app.login_email("reset@example.com", "brand-new-1").await;
     assert_eq!(new.status, StatusCode::CREATED);
     let reused = post("another-one", "another-one").await.unwrap();
     assert_eq!(reused.status(), StatusCode::GONE);
@@ -446,13 +434,7 @@ async fn password_reset_with_a_mailed_code(backend: Backend) {
             .status,
         StatusCode::UNAUTHORIZED
     );
-    let login = app
-        .post(
-            "/hserve/v2.1/login/email/",
-            None,
-            json!({"email": "rcode@example.com", "password": "by-code-123"}),
-        )
-        .await;
+    let login = app.login_email("rcode@example.com", "by-code-123").await;
     assert_eq!(login.status, StatusCode::CREATED);
     let again = app
         .post(

@@ -330,6 +330,16 @@ impl TestApp {
         )
     }
 
+    /// Logs in by email and password.
+    pub async fn login_email(&self, email: &str, password: &str) -> Reply {
+        self.post(
+            "/hserve/v2.1/login/email/",
+            None,
+            json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
     /// Sets profile fields of the token's user.
     pub async fn set_profile(&self, token: &str, body: Value) {
         let r = self.put("/hserve/v2.5/user/info/", Some(token), body).await;

@@ -47,20 +47,8 @@ async fn login_by_each_identifier(backend: Backend) {
 async fn wrong_password_and_unknown_account_get_the_same_answer(backend: Backend) {
     let app = spawn_app(backend).await;
     app.register_email("e@example.com", "secret123").await;
-    let wrong = app
-        .post(
-            "/hserve/v2.1/login/email/",
-            None,
-            json!({"email": "e@example.com", "password": "nope-nope"}),
-        )
-        .await;
-    let unknown = app
-        .post(
-            "/hserve/v2.1/login/email/",
-            None,
-            json!({"email": "x@example.com", "password": "nope-nope"}),
-        )
-        .await;
+    let wrong = app.login_email("e@example.com", "nope-nope").await;
+    let unknown = app.login_email("x@example.com", "nope-nope").await;
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
     assert_eq!(

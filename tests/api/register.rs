@@ -42,13 +42,7 @@ async fn registering_by_email_returns_a_login_object(backend: Backend) {
 async fn emails_are_stored_lower_case_and_unique(backend: Backend) {
     let app = spawn_app(backend).await;
     let (_, id) = app.register_email("Bob@Example.COM", "secret123").await;
-    let login = app
-        .post(
-            "/hserve/v2.1/login/email/",
-            None,
-            json!({"email": "bob@example.com", "password": "secret123"}),
-        )
-        .await;
+    let login = app.login_email("bob@example.com", "secret123").await;
     assert_eq!(login.status, StatusCode::CREATED);
     assert_eq!(login.body["user_id"], id);
     assert_eq!(login.body["_email"], "bob@example.com");
