@@ -76,6 +76,31 @@ pub struct Settings {
     pub password_min_bytes: usize,
     /// Longest password in bytes (`PROTIUM_PASSWORD_MAX_BYTES`).
     pub password_max_bytes: usize,
+    /// Region of phone numbers given without a country code, ISO code
+    /// (`PROTIUM_PHONE_DEFAULT_REGION`).
+    pub phone_default_region: String,
+    /// `log` or `memory` (tests); ignored when a webhook is set (`PROTIUM_SMS_SENDER`).
+    pub sms_sender: String,
+    /// URL the SMS webhook posts to; setting it selects the webhook sender
+    /// (`PROTIUM_SMS_WEBHOOK_URL`).
+    pub sms_webhook_url: String,
+    /// JSON body template of the webhook; `{{phone}}`, `{{message}}` and `{{code}}`
+    /// are filled in (`PROTIUM_SMS_WEBHOOK_BODY`).
+    pub sms_webhook_body: String,
+    /// `Authorization` header value sent to the webhook, if any (`PROTIUM_SMS_WEBHOOK_AUTHORIZATION`).
+    pub sms_webhook_authorization: String,
+    /// Seconds an SMS code works (`PROTIUM_SMS_CODE_TTL`).
+    pub sms_code_ttl: u64,
+    /// Tries per SMS code (`PROTIUM_SMS_CODE_ATTEMPTS`).
+    pub sms_code_attempts: u32,
+    /// Codes per number per minute (`PROTIUM_SMS_PER_NUMBER_PER_MINUTE`).
+    pub sms_per_number_per_minute: u32,
+    /// Codes per number per day (`PROTIUM_SMS_PER_NUMBER_PER_DAY`).
+    pub sms_per_number_per_day: u32,
+    /// Code requests per client address per hour; 0 disables (`PROTIUM_SMS_PER_IP_PER_HOUR`).
+    pub sms_per_ip_per_hour: u32,
+    /// Seconds a `verification_token` from a verified code works (`PROTIUM_PHONE_TOKEN_TTL`).
+    pub phone_token_ttl: u64,
     /// Characters a password may not contain; `\s` stands for a space and `\t`
     /// for a tab, since environment values are trimmed (`PROTIUM_PASSWORD_FORBIDDEN_CHARS`).
     pub password_forbidden_chars: String,
@@ -111,6 +136,17 @@ impl Default for Settings {
             password_min_bytes: 6,
             password_max_bytes: 256,
             password_forbidden_chars: String::new(),
+            phone_default_region: "CN".into(),
+            sms_sender: "log".into(),
+            sms_webhook_url: String::new(),
+            sms_webhook_body: crate::notify::DEFAULT_WEBHOOK_BODY.into(),
+            sms_webhook_authorization: String::new(),
+            sms_code_ttl: 300,
+            sms_code_attempts: 5,
+            sms_per_number_per_minute: 1,
+            sms_per_number_per_day: 10,
+            sms_per_ip_per_hour: 30,
+            phone_token_ttl: 900,
         }
     }
 }
@@ -190,7 +226,27 @@ impl Settings {
                 reason: "must be 'accepted' or 'not_found'".into(),
             });
         }
+        crate::domain::PhoneRegion::parse(&self.phone_default_region).map_err(|e| {
+            ConfigError::Invalid {
+                key: "PROTIUM_PHONE_DEFAULT_REGION",
+                reason: e.rule,
+            }
+        })?;
         for (key, value) in [
+            ("PROTIUM_SMS_CODE_TTL", self.sms_code_ttl),
+            (
+                "PROTIUM_SMS_CODE_ATTEMPTS",
+                u64::from(self.sms_code_attempts),
+            ),
+            (
+                "PROTIUM_SMS_PER_NUMBER_PER_MINUTE",
+                u64::from(self.sms_per_number_per_minute),
+            ),
+            (
+                "PROTIUM_SMS_PER_NUMBER_PER_DAY",
+                u64::from(self.sms_per_number_per_day),
+            ),
+            ("PROTIUM_PHONE_TOKEN_TTL", self.phone_token_ttl),
             ("PROTIUM_EMAIL_LINK_TTL", self.email_link_ttl),
             ("PROTIUM_RESET_LINK_TTL", self.reset_link_ttl),
             ("PROTIUM_EMAIL_CODE_TTL", self.email_code_ttl),
@@ -234,6 +290,11 @@ impl Settings {
                 .replace("\\s", " ")
                 .replace("\\t", "\t"),
         }
+    }
+
+    /// The default phone region (checked by [`Settings::check`]).
+    pub fn phone_region(&self) -> crate::domain::PhoneRegion {
+        crate::domain::PhoneRegion::parse(&self.phone_default_region).unwrap_or_default()
     }
 
     /// The accepted client ids; empty means any.

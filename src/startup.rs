@@ -11,9 +11,11 @@ use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
 
 use crate::api::{self, AppState, AuthRateLimit};
-use crate::auth::{AuthService, EmailService, EmailSettings};
+use crate::auth::{AuthService, EmailService, EmailSettings, SmsService, SmsSettings};
 use crate::config::Settings;
-use crate::notify::{self, MailTransport, Outbox, RetryPolicy, Sender, Templates};
+use crate::notify::{
+    self, MailTransport, Outbox, RetryPolicy, Sender, SmsInbox, SmsSender, Templates,
+};
 use crate::records::ProfileService;
 use crate::schema::{self, Registry};
 use crate::store::ddl::{self, ColumnDecl};
@@ -54,6 +56,7 @@ pub struct Application {
     port: u16,
     server: Server,
     mail_worker: tokio::task::JoinHandle<()>,
+    sms_inbox: Option<SmsInbox>,
 }
 
 impl Application {
@@ -93,7 +96,23 @@ impl Application {
             email_settings(settings),
             has_language,
         )?;
+        let sms_sender = SmsSender::new(
+            &settings.sms_sender,
+            &settings.sms_webhook_url,
+            &settings.sms_webhook_body,
+            &settings.sms_webhook_authorization,
+        )?;
+        let sms_inbox = sms_sender.inbox();
+        let sms = SmsService::new(
+            auth.clone(),
+            Arc::new(sms_sender),
+            templates.clone(),
+            sms_settings(settings),
+        )?;
         let state = AppState {
+            sms,
+            sms_ip_limit: AuthRateLimit::per_hour(settings.sms_per_ip_per_hour),
+            phone_region: settings.phone_region(),
             auth,
             profiles: ProfileService::new(store, profile),
             auth_limit: AuthRateLimit::new(settings.auth_rate_per_minute),
@@ -136,6 +155,7 @@ impl Application {
             port,
             server,
             mail_worker,
+            sms_inbox,
         })
     }
 
@@ -150,6 +170,11 @@ impl Application {
         let result = self.server.await;
         self.mail_worker.abort();
         result
+    }
+
+    /// The messages of the memory SMS sender (`sms_sender = "memory"`), for tests.
+    pub fn sms_inbox(&self) -> Option<SmsInbox> {
+        self.sms_inbox.clone()
     }
 
     /// The server future and the mail worker, for tests that spawn them.
@@ -193,5 +218,17 @@ fn email_settings(settings: &Settings) -> EmailSettings {
         code_attempts: i32::try_from(settings.email_code_attempts).unwrap_or(i32::MAX),
         cooldown: secs(settings.email_resend_cooldown),
         reset_unknown_is_404: settings.password_reset_unknown == "not_found",
+    }
+}
+
+fn sms_settings(settings: &Settings) -> SmsSettings {
+    let secs = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    SmsSettings {
+        app_name: settings.app_name.clone(),
+        code_ttl: secs(settings.sms_code_ttl),
+        code_attempts: i32::try_from(settings.sms_code_attempts).unwrap_or(i32::MAX),
+        per_minute: i64::from(settings.sms_per_number_per_minute),
+        per_day: i64::from(settings.sms_per_number_per_day),
+        token_ttl: secs(settings.phone_token_ttl),
     }
 }

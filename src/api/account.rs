@@ -9,7 +9,7 @@ use super::error::ApiError;
 use super::extract::{accept_language, nullable_string, opt_string, LoggedIn};
 use super::AppState;
 use crate::auth::AccountChange;
-use crate::domain::{Email, Password, PasswordPolicy, Phone, Username};
+use crate::domain::{Email, Password, PasswordPolicy, Phone, PhoneRegion, Username};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/{version}/user/account/", web::put().to(update));
@@ -18,6 +18,7 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
 fn parse_change(
     body: &Map<String, Value>,
     policy: &PasswordPolicy,
+    region: PhoneRegion,
 ) -> Result<AccountChange, ApiError> {
     Ok(AccountChange {
         username: nullable_string(body, "username")?
@@ -26,9 +27,15 @@ fn parse_change(
         email: nullable_string(body, "email")?
             .map(|v| v.map(Email::parse).transpose())
             .transpose()?,
-        phone: nullable_string(body, "phone")?
-            .map(|v| v.map(Phone::parse).transpose())
-            .transpose()?,
+        phone: match nullable_string(body, "phone")? {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(raw)) => Some(Some(Phone::parse(
+                raw,
+                opt_string(body, "region")?,
+                region,
+            )?)),
+        },
         password: opt_string(body, "password")?
             .map(|p| Password::candidate("password", p))
             .transpose()?,
@@ -49,7 +56,7 @@ async fn update(
     if version != "v2.1" && version != "v2.2" {
         return Err(ApiError::NotFound);
     }
-    let change = parse_change(&body, &state.password_policy)?;
+    let change = parse_change(&body, &state.password_policy, state.phone_region)?;
     let update = state.auth.update_account(&caller.0, change).await?;
     if let Some((old, new)) = update.email_change {
         let accept = accept_language(&req);

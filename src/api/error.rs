@@ -33,7 +33,7 @@ pub enum ApiError {
     #[error("{0}")]
     Internal(String),
     /// Too many attempts from one address.
-    #[error("too many attempts from this address; retry in a minute")]
+    #[error("too many attempts from this address; retry later")]
     TooManyRequests,
 }
 
@@ -71,7 +71,8 @@ impl ResponseError for ApiError {
                 }
                 AuthError::Unauthorized => StatusCode::UNAUTHORIZED,
                 AuthError::NotFound => StatusCode::NOT_FOUND,
-                AuthError::TooSoon { .. } => StatusCode::TOO_MANY_REQUESTS,
+                AuthError::TooSoon { .. } | AuthError::Limit(_) => StatusCode::TOO_MANY_REQUESTS,
+                AuthError::Delivery(_) => StatusCode::BAD_GATEWAY,
                 AuthError::Forbidden(_) => StatusCode::FORBIDDEN,
                 AuthError::Hash(_) => StatusCode::INTERNAL_SERVER_ERROR,
                 AuthError::Store(s) => store_status(s),
@@ -92,6 +93,8 @@ impl ResponseError for ApiError {
         let status = self.status_code();
         let message = if status == StatusCode::SERVICE_UNAVAILABLE {
             "The service is busy; retry shortly.".to_owned()
+        } else if status == StatusCode::BAD_GATEWAY {
+            self.to_string()
         } else if status.is_server_error() {
             tracing::error!(error = %self, cause = ?self, "request failed");
             "Internal server error.".to_owned()

@@ -12,6 +12,7 @@ mod extract;
 mod pages;
 mod rate_limit;
 mod session;
+mod sms;
 mod user_info;
 mod wire;
 
@@ -19,8 +20,8 @@ use actix_web::{web, HttpResponse};
 
 use std::sync::Arc;
 
-use crate::auth::{AuthService, EmailService};
-use crate::domain::PasswordPolicy;
+use crate::auth::{AuthService, EmailService, SmsService};
+use crate::domain::{PasswordPolicy, PhoneRegion};
 use crate::notify::Templates;
 use crate::records::ProfileService;
 pub use rate_limit::AuthRateLimit;
@@ -42,6 +43,12 @@ pub struct AppState {
     pub templates: Arc<Templates>,
     /// Shown on pages.
     pub app_name: String,
+    /// SMS codes and phone flows.
+    pub sms: SmsService,
+    /// Limits on SMS code requests per address.
+    pub sms_ip_limit: AuthRateLimit,
+    /// Region of phone numbers given without a country code.
+    pub phone_region: PhoneRegion,
 }
 
 /// Largest accepted JSON body.
@@ -60,7 +67,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, client_ids: Vec<String>) {
                 .configure(session::routes)
                 .configure(user_info::routes)
                 .configure(account::routes)
-                .configure(email::routes),
+                .configure(email::routes)
+                .configure(sms::routes),
         )
         .default_service(web::to(not_found));
 }

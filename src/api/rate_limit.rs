@@ -1,5 +1,6 @@
-//! Per-client-address rate limits on the endpoints that spend a password hash
-//! (register, login), so guessing passwords is slow and cannot starve others.
+//! Per-client-address rate limits: on the endpoints that spend a password hash
+//! or send mail (register, login, reset), so guessing passwords is slow and
+//! cannot starve others, and on SMS code requests.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -27,13 +28,22 @@ impl std::fmt::Debug for AuthRateLimit {
 }
 
 impl AuthRateLimit {
-    /// `per_minute` 0 disables the limit.
+    /// `per_minute` requests per address per minute, in bursts of a quarter of
+    /// that; 0 disables the limit.
     pub fn new(per_minute: u32) -> Self {
-        let limiter = NonZeroU32::new(per_minute).map(|rate| {
-            let burst = NonZeroU32::new((per_minute / 4).max(1)).unwrap_or(NonZeroU32::MIN);
-            Arc::new(governor::RateLimiter::keyed(
-                Quota::per_minute(rate).allow_burst(burst),
-            ))
+        Self::with_quota(per_minute, Quota::per_minute)
+    }
+
+    /// `per_hour` requests per address per hour, in bursts of a quarter of that;
+    /// 0 disables the limit.
+    pub fn per_hour(per_hour: u32) -> Self {
+        Self::with_quota(per_hour, Quota::per_hour)
+    }
+
+    fn with_quota(n: u32, quota: fn(NonZeroU32) -> Quota) -> Self {
+        let limiter = NonZeroU32::new(n).map(|rate| {
+            let burst = NonZeroU32::new((n / 4).max(1)).unwrap_or(NonZeroU32::MIN);
+            Arc::new(governor::RateLimiter::keyed(quota(rate).allow_burst(burst)))
         });
         Self {
             limiter,

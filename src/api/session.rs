@@ -1,7 +1,8 @@
 //! Register, login (password and anonymous) and logout.
 //!
 //! `POST /hserve/v2.1/register/{email|username|phone}/`,
-//! `POST /hserve/v2.1/login/{email|username|phone}/`, `POST /hserve/v2.0/login/anonymous/`,
+//! `POST /hserve/v2.1/login/{email|username|phone}/`, `POST /hserve/v2.1/login/sms/`
+//! (`{phone, code, create_user}`), `POST /hserve/v2.0/login/anonymous/`,
 //! `POST /hserve/v2.0/session/destroy/`. Stale `Authorization` headers are ignored here.
 
 use actix_web::http::header;
@@ -11,9 +12,9 @@ use serde_json::{json, Map, Value};
 use super::error::ApiError;
 use super::extract::{client_info, required_string, MaybeCaller};
 use super::wire::login_object;
-use super::AppState;
+use super::{sms, AppState};
 use crate::auth::{Identifier, Session, SessionToken};
-use crate::domain::{Email, Password, Phone, Username};
+use crate::domain::{Email, InvalidInput, Password, Username};
 
 /// Versions under which the auth endpoints are served.
 const VERSIONS: &[&str] = &["v2.0", "v2.1"];
@@ -33,11 +34,15 @@ fn check_version(version: &str) -> Result<(), ApiError> {
 }
 
 /// Reads `{<kind>: …}` from the body as a login identifier.
-fn identifier(kind: &str, body: &Map<String, Value>) -> Result<Identifier, ApiError> {
+fn identifier(
+    state: &AppState,
+    kind: &str,
+    body: &Map<String, Value>,
+) -> Result<Identifier, ApiError> {
     Ok(match kind {
         "email" => Identifier::Email(Email::parse(required_string(body, "email")?)?),
         "username" => Identifier::Username(Username::parse(required_string(body, "username")?)?),
-        "phone" => Identifier::Phone(Phone::parse(required_string(body, "phone")?)?),
+        "phone" => Identifier::Phone(sms::phone(state, body)?),
         _ => return Err(ApiError::NotFound),
     })
 }
@@ -57,13 +62,22 @@ async fn register(
     let (version, kind) = path.into_inner();
     check_version(&version)?;
     state.auth_limit.check(&req)?;
-    let ident = identifier(&kind, &body)?;
+    let ident = identifier(&state, &kind, &body)?;
     let password = state
         .password_policy
         .parse("password", required_string(&body, "password")?)?;
+    // A phone registration may carry an SMS code or verification_token: the
+    // number is then verified.
+    let proven = match (&ident, sms::proof(&body)?) {
+        (Identifier::Phone(phone), Some(proof)) => {
+            state.sms.take_proof(phone.clone(), proof).await?;
+            true
+        }
+        _ => false,
+    };
     let session = state
         .auth
-        .register(ident, password, &caller.0, client_info(&req))
+        .register_with(ident, password, &caller.0, client_info(&req), proven)
         .await?;
     respond(&state, session).await
 }
@@ -82,7 +96,21 @@ async fn login(
         return respond(&state, session).await;
     }
     let body = body.map(web::Json::into_inner).unwrap_or_default();
-    let ident = identifier(&kind, &body)?;
+    if kind == "sms" {
+        let phone = sms::phone(&state, &body)?;
+        let code = crate::auth::PhoneProof::Code(required_string(&body, "code")?.to_owned());
+        let create_user = match body.get("create_user") {
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return Err(InvalidInput::new("create_user", "must be true or false").into()),
+        };
+        let session = state
+            .sms
+            .login(phone, code, create_user, client_info(&req))
+            .await?;
+        return respond(&state, session).await;
+    }
+    let ident = identifier(&state, &kind, &body)?;
     let password = Password::candidate("password", required_string(&body, "password")?)?;
     let session = state.auth.login(ident, password, client_info(&req)).await?;
     respond(&state, session).await

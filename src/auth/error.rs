@@ -33,6 +33,12 @@ pub enum AuthError {
         /// Seconds to wait.
         retry_in: i64,
     },
+    /// A sending limit was reached (say which in the message).
+    #[error("{0}")]
+    Limit(String),
+    /// A message could not be handed to the provider.
+    #[error("{0}")]
+    Delivery(String),
     /// The password hasher failed.
     #[error("password hashing failed: {0}")]
     Hash(String),

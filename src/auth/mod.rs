@@ -1,5 +1,6 @@
 //! Authentication: passwords (argon2id, off the executor), session tokens (random,
-//! stored as SHA-256), registration, login, logout and account changes.
+//! stored as SHA-256), registration, login, logout and account changes; mailed
+//! links and codes (`email`); SMS codes and phone flows (`sms`).
 //!
 //! Rules: no actix types; no secret in logs or `Debug`; a login for an unknown
 //! account spends one hash like a real one; uniqueness of identifiers is left to
@@ -11,6 +12,7 @@ mod error;
 mod password;
 mod principal;
 mod service;
+mod sms;
 mod token;
 
 pub use account::{AccountChange, AccountUpdate};
@@ -19,4 +21,5 @@ pub use error::AuthError;
 pub use password::PasswordHasher;
 pub use principal::Principal;
 pub use service::{AuthService, ClientInfo, Identifier, LoginMethod, Session};
+pub use sms::{PhoneProof, PhoneToken, SmsService, SmsSettings};
 pub use token::SessionToken;

@@ -63,6 +63,8 @@ impl Identifier {
 pub enum LoginMethod {
     /// Email + password.
     Email,
+    /// Phone + SMS code.
+    Sms,
     /// Username + password.
     Username,
     /// Phone + password.
@@ -76,6 +78,7 @@ impl LoginMethod {
     pub fn as_str(self) -> &'static str {
         match self {
             LoginMethod::Email => "email",
+            LoginMethod::Sms => "sms",
             LoginMethod::Username => "username",
             LoginMethod::Phone => "phone",
             LoginMethod::Anonymous => "anonymous",
@@ -111,7 +114,7 @@ pub struct AuthService {
     pub(crate) store: Store,
     pub(crate) hasher: PasswordHasher,
     ttl: u64,
-    profile_defaults: Arc<Vec<(String, SqlValue)>>,
+    pub(super) profile_defaults: Arc<Vec<(String, SqlValue)>>,
     admin_token_hash: Option<[u8; 32]>,
 }
 
@@ -157,6 +160,20 @@ impl AuthService {
         current: &Principal,
         client: ClientInfo,
     ) -> Result<Session, AuthError> {
+        self.register_with(identifier, password, current, client, false)
+            .await
+    }
+
+    /// [`Self::register`]; `phone_verified` marks a phone identifier as verified
+    /// (the caller consumed an SMS proof for it).
+    pub(crate) async fn register_with(
+        &self,
+        identifier: Identifier,
+        password: Password,
+        current: &Principal,
+        client: ClientInfo,
+        phone_verified: bool,
+    ) -> Result<Session, AuthError> {
         let hash = self.hasher.hash_blocking(&password).await?;
         let upgrade = match current {
             Principal::User {
@@ -167,15 +184,21 @@ impl AuthService {
             _ => None,
         };
         let defaults = self.profile_defaults.clone();
-        let ident = identifier.clone();
         let draft = self.draft_session(identifier.method(), client);
+        let mut identity = identifier.columns();
+        if phone_verified {
+            identity.push((
+                "_phone_verified".into(),
+                Assign::Value(SqlValue::Bool(true)),
+            ));
+        }
         // One transaction: the user, the password and the session exist together or not at all.
         self.store
             .transaction(move |conn| {
                 let now = now_unix();
                 let mut id = None;
                 if let Some(anon) = upgrade {
-                    let mut set = ident.columns();
+                    let mut set = identity.clone();
                     set.push(("_anonymous".into(), Assign::Value(SqlValue::Bool(false))));
                     set.push(("updated_at".into(), Assign::Value(SqlValue::Int(now))));
                     // Only while still anonymous: of two parallel upgrades one wins,
@@ -187,7 +210,7 @@ impl AuthService {
                 }
                 let id = match id {
                     Some(id) => id,
-                    None => insert_profile(conn, &defaults, ident.columns(), false, now)?,
+                    None => insert_profile(conn, &defaults, identity, false, now)?,
                 };
                 store::set_password_hash(conn, id, &hash, now)?;
                 store::insert_session(conn, &draft.row(id, now))?;
@@ -300,7 +323,7 @@ impl AuthService {
             .map_err(AuthError::from)
     }
 
-    fn draft_session(&self, method: LoginMethod, client: ClientInfo) -> SessionDraft {
+    pub(super) fn draft_session(&self, method: LoginMethod, client: ClientInfo) -> SessionDraft {
         SessionDraft {
             token: SessionToken::generate(),
             method,
@@ -311,7 +334,7 @@ impl AuthService {
 }
 
 /// A session about to be stored, before its user id is known.
-struct SessionDraft {
+pub(super) struct SessionDraft {
     token: SessionToken,
     method: LoginMethod,
     client: ClientInfo,
@@ -319,7 +342,7 @@ struct SessionDraft {
 }
 
 impl SessionDraft {
-    fn row(&self, user_id: i64, now: i64) -> NewSession {
+    pub(super) fn row(&self, user_id: i64, now: i64) -> NewSession {
         NewSession {
             token_hash: self.token.hash(),
             user_id,
@@ -335,7 +358,7 @@ impl SessionDraft {
         }
     }
 
-    fn session(self, user_id: i64) -> Session {
+    pub(super) fn session(self, user_id: i64) -> Session {
         Session {
             token: self.token,
             expires_in: self.ttl,
@@ -347,7 +370,7 @@ impl SessionDraft {
 
 /// Inserts a profile row with built-ins, identifier columns and field defaults;
 /// the user is their own creator.
-fn insert_profile(
+pub(super) fn insert_profile(
     conn: &mut store::AnyConnection,
     defaults: &[(String, SqlValue)],
     identifier: Vec<(String, Assign)>,

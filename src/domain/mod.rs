@@ -17,7 +17,7 @@ pub use dialect::Dialect;
 pub use email::Email;
 pub use error::InvalidInput;
 pub use password::{Password, PasswordPolicy};
-pub use phone::Phone;
+pub use phone::{Phone, PhoneRegion};
 pub use secret::SecretString;
 pub use user_id::UserId;
 pub use username::Username;

@@ -2,21 +2,58 @@
 
 use super::*;
 
+fn cn() -> PhoneRegion {
+    PhoneRegion::default()
+}
+
 #[test]
-fn strips_separators() {
+fn national_numbers_take_the_default_region() {
     assert_eq!(
-        Phone::parse("138-0000 0000").unwrap().as_str(),
-        "13800000000"
+        Phone::parse("138 0000 0000", None, cn()).unwrap().as_str(),
+        "+8613800000000"
     );
     assert_eq!(
-        Phone::parse("+8613800000000").unwrap().as_str(),
+        Phone::parse("+86-138-0000-0000", None, cn())
+            .unwrap()
+            .as_str(),
         "+8613800000000"
     );
 }
 
 #[test]
-fn rejects_letters_and_wrong_lengths() {
-    assert!(Phone::parse("12ab5").is_err());
-    assert!(Phone::parse("1234").is_err());
-    assert!(Phone::parse("1234567890123456").is_err());
+fn a_region_field_may_be_a_calling_code_or_an_iso_code() {
+    assert_eq!(
+        Phone::parse("13800000000", Some("86"), cn())
+            .unwrap()
+            .as_str(),
+        "+8613800000000"
+    );
+    assert_eq!(
+        Phone::parse("2025550123", Some("1"), cn())
+            .unwrap()
+            .as_str(),
+        "+12025550123"
+    );
+    assert_eq!(
+        Phone::parse("(202) 555-0123", Some("US"), cn())
+            .unwrap()
+            .as_str(),
+        "+12025550123"
+    );
+    assert!(Phone::parse("2025550123", Some("Atlantis"), cn()).is_err());
+}
+
+#[test]
+fn invalid_numbers_are_refused() {
+    for bad in [
+        "",
+        "12ab5",
+        "1234",
+        "+86 12",
+        "00000000000",
+        "+999123456789",
+    ] {
+        let e = Phone::parse(bad, None, cn()).unwrap_err();
+        assert_eq!(e.field, "phone", "{bad}");
+    }
 }

@@ -1,4 +1,5 @@
-//! Notifications: mail (SMTP in production, `.eml` files in development), the
+//! Notifications: mail (SMTP in production, `.eml` files in development), text
+//! messages (a webhook to any SMS provider, the log, or memory for tests), the
 //! outbox worker that sends queued mail with retries, and the templates (English
 //! and Chinese, overridable by files) for mails and the pages their links open.
 //!
@@ -9,11 +10,13 @@
 mod error;
 mod locale;
 mod mail;
+mod sms;
 mod templates;
 mod worker;
 
 pub use error::NotifyError;
 pub use locale::Locale;
 pub use mail::{MailTransport, Sender};
+pub use sms::{SmsInbox, SmsMessage, SmsSender, DEFAULT_WEBHOOK_BODY};
 pub use templates::{RenderedMail, Templates};
 pub use worker::{spawn_worker, Outbox, RetryPolicy};

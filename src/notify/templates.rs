@@ -38,6 +38,7 @@ const EMBEDDED: &[(&str, &str)] = embedded!(
     "en/page_link_invalid.html",
     "en/page_reset_form.html",
     "en/page_reset_done.html",
+    "en/sms_code.txt",
     "zh/strings.json",
     "zh/verify_email.subject.txt",
     "zh/verify_email.txt",
@@ -55,6 +56,7 @@ const EMBEDDED: &[(&str, &str)] = embedded!(
     "zh/page_link_invalid.html",
     "zh/page_reset_form.html",
     "zh/page_reset_done.html",
+    "zh/sms_code.txt",
 );
 
 /// Mails every locale must provide (subject, text and HTML each).
@@ -143,6 +145,7 @@ impl Templates {
             for page in PAGES {
                 self.page(locale, page, &sample)?;
             }
+            self.text(locale, "sms_code", &sample)?;
         }
         Ok(())
     }
@@ -194,6 +197,19 @@ impl Templates {
         ctx: &impl Serialize,
     ) -> Result<String, NotifyError> {
         self.render(&format!("{}/{name}.html", locale.code()), locale, ctx)
+    }
+
+    /// Renders the plain-text message `name` (`sms_code`) in `locale`.
+    pub fn text(
+        &self,
+        locale: Locale,
+        name: &str,
+        ctx: &impl Serialize,
+    ) -> Result<String, NotifyError> {
+        Ok(self
+            .render(&format!("{}/{name}.txt", locale.code()), locale, ctx)?
+            .trim()
+            .to_owned())
     }
 
     /// A UI string of `locale` with `{name}` placeholders filled from `args`.

@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod rows;
 pub mod secrets;
 mod sessions;
+pub mod sms;
 mod tables;
 pub mod users;
 pub mod verification;

@@ -78,3 +78,25 @@ diesel::table! {
         value -> Text,
     }
 }
+
+diesel::table! {
+    sms_codes (id) {
+        id -> BigInt,
+        phone -> Text,
+        code_hmac -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        attempts -> Integer,
+        used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    phone_tokens (token_hash) {
+        token_hash -> Text,
+        phone -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+    }
+}

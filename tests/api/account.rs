@@ -33,7 +33,7 @@ async fn changes_username_email_and_phone(backend: Backend) {
         r.body["_email_verified"], false,
         "a new email is unverified"
     );
-    assert_eq!(r.body["_phone"], "13700000000");
+    assert_eq!(r.body["_phone"], "+8613700000000", "stored in E.164");
     assert_eq!(r.body["id"], id, "v2.2 answers the full profile");
     assert!(r.body.get("gender").is_some());
     let login = app

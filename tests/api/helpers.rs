@@ -154,6 +154,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: Arc<TestDb>,
+    /// Text messages the server sent (memory SMS sender).
+    pub sms: protium::notify::SmsInbox,
     handle: actix_web::dev::ServerHandle,
     mail_worker: tokio::task::JoinHandle<()>,
 }
@@ -184,6 +186,7 @@ pub fn test_settings(db: &TestDb, schema_dir: &Path) -> Settings {
         auth_rate_per_minute: 0,
         data_dir: db.data_dir.path().to_path_buf(),
         public_url: "http://protium.test".into(),
+        sms_sender: "memory".into(),
         ..Settings::default()
     }
 }
@@ -206,6 +209,7 @@ pub fn start(db: Arc<TestDb>, settings: Settings, backend: Backend) -> TestApp {
     protium::telemetry::init(&settings.log, false);
     let app = Application::build(&settings).expect("application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let sms = app.sms_inbox().unwrap_or_default();
     let (server, mail_worker) = app.into_parts();
     let handle = server.handle();
     tokio::spawn(async move {
@@ -216,6 +220,7 @@ pub fn start(db: Arc<TestDb>, settings: Settings, backend: Backend) -> TestApp {
         address,
         client: reqwest::Client::new(),
         db,
+        sms,
         handle,
         mail_worker,
     }
@@ -338,6 +343,21 @@ impl TestApp {
             json!({"email": email, "password": password}),
         )
         .await
+    }
+
+    /// The code in the newest text message to `phone` (E.164).
+    pub fn last_sms_code(&self, phone: &str) -> String {
+        let messages = self.sms.messages();
+        let text = &messages
+            .iter()
+            .rev()
+            .find(|m| m.phone == phone)
+            .unwrap_or_else(|| panic!("no SMS to {phone}: {messages:?}"))
+            .text;
+        text.split(|c: char| !c.is_ascii_digit())
+            .find(|w| w.len() == 6)
+            .unwrap_or_else(|| panic!("no code in {text}"))
+            .to_owned()
     }
 
     /// Sets profile fields of the token's user.

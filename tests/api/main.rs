@@ -19,6 +19,7 @@ mod schema_examples;
 mod sdk_compat;
 
 mod security;
+mod sms;
 mod smtp;
 mod startup_errors;
 mod user_info;

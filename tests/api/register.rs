@@ -96,7 +96,7 @@ async fn registering_by_phone_works(backend: Backend) {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    assert_eq!(r.body["_phone"], "13800000000");
+    assert_eq!(r.body["_phone"], "+8613800000000", "stored in E.164");
     assert_eq!(r.body["_phone_verified"], false);
     let dup = app
         .post(

@@ -1,0 +1,2 @@
+DROP TABLE phone_tokens;
+DROP TABLE sms_codes;

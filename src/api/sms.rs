@@ -1,0 +1,160 @@
+//! SMS codes and phone flows.
+//!
+//! Hydrogen: `POST /hserve/v2.2/sms-verification-code/` (`{phone}`: send a code),
+//! `POST /hserve/v1.8/sms-verification-code/verify/` (`{phone, code}`; answers a
+//! one-time `verification_token` too), `POST /hserve/v2.1/sms-phone-verification/`
+//! (`{code}`: verify the caller's phone). SMS login is `POST /hserve/v2.1/login/sms/`
+//! (in `session`). Also: `POST /hserve/v2.1/user/phone/` (`{phone, code|verification_token}`:
+//! change the caller's phone) and `POST /hserve/v2.0/user/password/reset/phone/`
+//! (`{phone, code|verification_token, password}`). Every `phone` may come with a `region`.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Map, Value};
+
+use super::error::ApiError;
+use super::extract::{accept_language, opt_string, required_string, LoggedIn};
+use super::AppState;
+use crate::auth::PhoneProof;
+use crate::domain::{InvalidInput, Phone};
+use crate::notify::Locale;
+
+const VERSIONS: &[&str] = &["v1.8", "v2.0", "v2.1", "v2.2"];
+
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/{version}/sms-verification-code/",
+        web::post().to(send_code),
+    )
+    .route(
+        "/{version}/sms-verification-code/verify/",
+        web::post().to(verify_code),
+    )
+    .route(
+        "/{version}/sms-phone-verification/",
+        web::post().to(verify_current_phone),
+    )
+    .route("/{version}/user/phone/", web::post().to(change_phone))
+    .route(
+        "/{version}/user/password/reset/phone/",
+        web::post().to(reset_password),
+    );
+}
+
+fn check_version(version: &str) -> Result<(), ApiError> {
+    if VERSIONS.contains(&version) {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// `phone` (with the optional `region`) from a body.
+pub(super) fn phone(state: &AppState, body: &Map<String, Value>) -> Result<Phone, ApiError> {
+    let raw = required_string(body, "phone")?;
+    Ok(Phone::parse(
+        raw,
+        opt_string(body, "region")?,
+        state.phone_region,
+    )?)
+}
+
+/// `code` or `verification_token` from a body.
+pub(super) fn proof(body: &Map<String, Value>) -> Result<Option<PhoneProof>, ApiError> {
+    Ok(
+        match (
+            opt_string(body, "code")?,
+            opt_string(body, "verification_token")?,
+        ) {
+            (Some(code), _) => Some(PhoneProof::Code(code.to_owned())),
+            (None, Some(token)) => Some(PhoneProof::Token(token.to_owned())),
+            (None, None) => None,
+        },
+    )
+}
+
+fn required_proof(body: &Map<String, Value>) -> Result<PhoneProof, ApiError> {
+    proof(body)?
+        .ok_or_else(|| InvalidInput::new("code", "is required (or a verification_token)").into())
+}
+
+fn ok() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+async fn send_code(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    check_version(&path.into_inner())?;
+    let phone = phone(&state, &body)?;
+    state.sms_ip_limit.check(&req)?;
+    let locale = Locale::pick(None, accept_language(&req).as_deref());
+    state.sms.send_code(phone, locale).await?;
+    Ok(ok())
+}
+
+async fn verify_code(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    check_version(&path.into_inner())?;
+    let phone = phone(&state, &body)?;
+    let code = required_string(&body, "code")?.to_owned();
+    let token = state.sms.verify_code(phone, code).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "status": "ok",
+        "verification_token": token.token.expose(),
+        "expires_in": token.expires_in,
+    })))
+}
+
+async fn verify_current_phone(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    caller: LoggedIn,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    check_version(&path.into_inner())?;
+    let code = required_string(&body, "code")?.to_owned();
+    state.sms.verify_current_phone(&caller.0, code).await?;
+    Ok(ok())
+}
+
+async fn change_phone(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    caller: LoggedIn,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    check_version(&path.into_inner())?;
+    let phone = phone(&state, &body)?;
+    state
+        .sms
+        .change_phone(&caller.0, phone, required_proof(&body)?)
+        .await?;
+    let user = caller
+        .0
+        .user_id()
+        .ok_or(crate::auth::AuthError::Unauthorized)?;
+    Ok(HttpResponse::Ok().json(state.profiles.get_own(user).await?))
+}
+
+async fn reset_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    check_version(&path.into_inner())?;
+    state.auth_limit.check(&req)?;
+    let phone = phone(&state, &body)?;
+    let proof = required_proof(&body)?;
+    let password = state
+        .password_policy
+        .parse("password", required_string(&body, "password")?)?;
+    state.sms.reset_password(phone, proof, &password).await?;
+    Ok(ok())
+}

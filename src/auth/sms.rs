@@ -1,0 +1,399 @@
+//! Phone flows with SMS codes: send a code, verify it (optionally for a one-time
+//! `verification_token`), SMS login (creating the user when asked), verify the
+//! current user's phone, change the phone, reset the password.
+//!
+//! Rules: codes are 6 random digits stored as HMAC-SHA256, expire, allow a limited
+//! number of tries and work once; sending is limited per number (per minute and
+//! per day, counted in the database under a per-number lock so parallel requests
+//! and several nodes cannot exceed it); a code or token proves one phone number.
+
+use std::sync::Arc;
+
+use hmac::{Hmac, Mac};
+use rand::Rng;
+use serde_json::json;
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+use super::error::AuthError;
+use super::principal::Principal;
+use super::service::{insert_profile, AuthService, ClientInfo, Identifier, LoginMethod, Session};
+use super::token::SessionToken;
+use crate::domain::{now_unix, InvalidInput, Password, Phone};
+use crate::notify::{Locale, SmsSender, Templates};
+use crate::query::SqlValue;
+use crate::store::rows::{self, Assign};
+use crate::store::users::{self, LoginColumn, PROFILE_TABLE};
+use crate::store::{self, sms, AnyConnection, StoreError};
+
+/// Settings of the SMS flows.
+#[derive(Debug, Clone)]
+pub struct SmsSettings {
+    /// Shown in messages.
+    pub app_name: String,
+    /// Code lifetime, seconds.
+    pub code_ttl: i64,
+    /// Tries per code.
+    pub code_attempts: i32,
+    /// Codes per number per minute.
+    pub per_minute: i64,
+    /// Codes per number per day.
+    pub per_day: i64,
+    /// `verification_token` lifetime, seconds.
+    pub token_ttl: i64,
+}
+
+/// What proves a phone number: a fresh code or a token from a verified code.
+#[derive(Debug, Clone)]
+pub enum PhoneProof {
+    /// The code from the SMS.
+    Code(String),
+    /// A `verification_token` from `sms-verification-code/verify/`.
+    Token(String),
+}
+
+/// A one-time proof handed out after a code was verified.
+#[derive(Debug, Clone)]
+pub struct PhoneToken {
+    /// The token (shown once).
+    pub token: SessionToken,
+    /// Lifetime, seconds.
+    pub expires_in: i64,
+}
+
+/// The SMS flows; cheap to clone.
+#[derive(Clone)]
+pub struct SmsService {
+    auth: AuthService,
+    sender: Arc<SmsSender>,
+    templates: Arc<Templates>,
+    mac: Hmac<Sha256>,
+    settings: Arc<SmsSettings>,
+}
+
+impl std::fmt::Debug for SmsService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmsService")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Name of the HMAC key of SMS codes in `server_secrets`.
+const SMS_KEY: &str = "sms_code_hmac_key";
+
+impl SmsService {
+    /// Builds the service; creates (or reads) the shared HMAC key.
+    pub fn new(
+        auth: AuthService,
+        sender: Arc<SmsSender>,
+        templates: Arc<Templates>,
+        settings: SmsSettings,
+    ) -> Result<Self, StoreError> {
+        let fresh = hex::encode(rand::random::<[u8; 32]>());
+        let key = auth
+            .store
+            .run_blocking(|conn| store::secrets::get_or_create(conn, SMS_KEY, &fresh))?;
+        let mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes())
+            .map_err(|e| StoreError::Corrupt(format!("sms key: {e}")))?;
+        Ok(Self {
+            auth,
+            sender,
+            templates,
+            mac,
+            settings: Arc::new(settings),
+        })
+    }
+
+    /// Sends a code to `phone`, within the per-number limits.
+    #[tracing::instrument(skip(self))]
+    pub async fn send_code(&self, phone: Phone, locale: Locale) -> Result<(), AuthError> {
+        let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+        let hmac = self.hmac(phone.as_str(), &code);
+        let settings = self.settings.clone();
+        let number = phone.as_str().to_owned();
+        let allowed = self
+            .auth
+            .store
+            .transaction(move |conn| {
+                sms::lock_phone(conn, &number)?;
+                let now = now_unix();
+                let (last_minute, last) = sms::sent_since(conn, &number, now - 60)?;
+                if last_minute >= settings.per_minute {
+                    let retry_in = 60 - (now - last.unwrap_or(now));
+                    return Ok(Err(AuthError::TooSoon {
+                        retry_in: retry_in.max(1),
+                    }));
+                }
+                let (last_day, _) = sms::sent_since(conn, &number, now - 86_400)?;
+                if last_day >= settings.per_day {
+                    return Ok(Err(AuthError::Limit(format!(
+                        "phone: this number already received {} codes today; try again tomorrow",
+                        settings.per_day
+                    ))));
+                }
+                sms::insert_code(conn, &number, &hmac, now, now + settings.code_ttl)?;
+                Ok(Ok(()))
+            })
+            .await?;
+        allowed?;
+        let ctx = json!({"app_name": self.settings.app_name, "code": code, "minutes": (self.settings.code_ttl / 60).max(1)});
+        let text = self
+            .templates
+            .text(locale, "sms_code", &ctx)
+            .map_err(|e| AuthError::Delivery(e.to_string()))?;
+        self.sender
+            .send(phone.as_str(), &text, &code)
+            .await
+            .map_err(|e| {
+                tracing::warn!(error = %e, "SMS not delivered");
+                AuthError::Delivery("the SMS could not be sent; retry in a minute".into())
+            })
+    }
+
+    /// Verifies a code (using it up) and returns a one-time `verification_token`.
+    pub async fn verify_code(&self, phone: Phone, code: String) -> Result<PhoneToken, AuthError> {
+        let this = self.clone();
+        let token = SessionToken::generate();
+        let hash = token.hash();
+        self.transaction(move |conn| {
+            if let Err(e) = this.try_code(conn, phone.as_str(), &code, true)? {
+                return Ok(Err(e.into()));
+            }
+            let now = now_unix();
+            sms::insert_token(
+                conn,
+                &hash,
+                phone.as_str(),
+                now,
+                now + this.settings.token_ttl,
+            )?;
+            Ok(Ok(()))
+        })
+        .await?;
+        Ok(PhoneToken {
+            token,
+            expires_in: self.settings.token_ttl,
+        })
+    }
+
+    /// Logs in with phone and code; without an account, creates one when
+    /// `create_user` (else [`AuthError::NotFound`]). The phone becomes verified.
+    pub async fn login(
+        &self,
+        phone: Phone,
+        proof: PhoneProof,
+        create_user: bool,
+        client: ClientInfo,
+    ) -> Result<Session, AuthError> {
+        let this = self.clone();
+        let draft = self.auth.draft_session(LoginMethod::Sms, client);
+        let defaults = self.auth.profile_defaults.clone();
+        let outcome = self
+            .auth
+            .store
+            .transaction(move |conn| {
+                if let Err(e) = this.prove(conn, phone.as_str(), &proof)? {
+                    return Ok(Err(e.into()));
+                }
+                let now = now_unix();
+                let verified = (
+                    "_phone_verified".to_owned(),
+                    Assign::Value(SqlValue::Bool(true)),
+                );
+                let id = match users::find_login(conn, LoginColumn::Phone, phone.as_str())? {
+                    Some(found) => {
+                        rows::update(conn, PROFILE_TABLE, found.id, &[verified])?;
+                        found.id
+                    }
+                    None if create_user => {
+                        let mut identity = Identifier::Phone(phone).columns();
+                        identity.push(verified);
+                        insert_profile(conn, &defaults, identity, false, now)?
+                    }
+                    None => return Ok(Err(AuthError::NotFound)),
+                };
+                store::insert_session(conn, &draft.row(id, now))?;
+                Ok(Ok(draft.session(id)))
+            })
+            .await?;
+        outcome
+    }
+
+    /// Marks the caller's own phone verified with a code sent to it.
+    pub async fn verify_current_phone(
+        &self,
+        caller: &Principal,
+        code: String,
+    ) -> Result<(), AuthError> {
+        let id = registered(caller)?;
+        let this = self.clone();
+        self.transaction(move |conn| {
+            let account = users::account(conn, id, true)?
+                .ok_or(StoreError::Corrupt("user vanished".into()))?;
+            let Some(phone) = account.phone else {
+                return Ok(Err(InvalidInput::new(
+                    "phone",
+                    "the account has no phone number",
+                )
+                .into()));
+            };
+            if let Err(e) = this.try_code(conn, &phone, &code, true)? {
+                return Ok(Err(e.into()));
+            }
+            let set = [(
+                "_phone_verified".to_owned(),
+                Assign::Value(SqlValue::Bool(true)),
+            )];
+            rows::update(conn, PROFILE_TABLE, id, &set)?;
+            Ok(Ok(()))
+        })
+        .await
+    }
+
+    /// Sets the caller's phone to `phone`, proven by a code or token; it is verified.
+    pub async fn change_phone(
+        &self,
+        caller: &Principal,
+        phone: Phone,
+        proof: PhoneProof,
+    ) -> Result<(), AuthError> {
+        let id = registered(caller)?;
+        let this = self.clone();
+        self.transaction(move |conn| {
+            if let Err(e) = this.prove(conn, phone.as_str(), &proof)? {
+                return Ok(Err(e.into()));
+            }
+            let mut set = Identifier::Phone(phone).columns();
+            set.push((
+                "_phone_verified".to_owned(),
+                Assign::Value(SqlValue::Bool(true)),
+            ));
+            set.push((
+                "updated_at".to_owned(),
+                Assign::Value(SqlValue::Int(now_unix())),
+            ));
+            rows::update(conn, PROFILE_TABLE, id, &set)?;
+            Ok(Ok(()))
+        })
+        .await
+    }
+
+    /// Sets a new password for the account of `phone`, proven by a code or token,
+    /// and ends every session of the user.
+    pub async fn reset_password(
+        &self,
+        phone: Phone,
+        proof: PhoneProof,
+        password: &Password,
+    ) -> Result<(), AuthError> {
+        let new_hash = self.auth.hasher.hash_blocking(password).await?;
+        let this = self.clone();
+        self.transaction(move |conn| {
+            if let Err(e) = this.prove(conn, phone.as_str(), &proof)? {
+                return Ok(Err(e.into()));
+            }
+            let Some(found) = users::find_login(conn, LoginColumn::Phone, phone.as_str())? else {
+                return Ok(Err(AuthError::NotFound));
+            };
+            let now = now_unix();
+            store::set_password_hash(conn, found.id, &new_hash, now)?;
+            store::delete_sessions_of_user(conn, found.id, None)?;
+            Ok(Ok(()))
+        })
+        .await
+    }
+
+    /// Uses a proof for `phone` in a transaction of its own (before registering).
+    pub async fn take_proof(&self, phone: Phone, proof: PhoneProof) -> Result<(), AuthError> {
+        let this = self.clone();
+        self.transaction(move |conn| {
+            Ok(this
+                .prove(conn, phone.as_str(), &proof)?
+                .map_err(AuthError::from))
+        })
+        .await
+    }
+
+    // ---- helpers ----
+
+    async fn transaction<F>(&self, work: F) -> Result<(), AuthError>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<Result<(), AuthError>, StoreError> + Send + 'static,
+    {
+        self.auth.store.transaction(work).await?
+    }
+
+    fn hmac(&self, phone: &str, code: &str) -> String {
+        let mut mac = self.mac.clone();
+        mac.update(format!("{phone}:{code}").as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    fn prove(
+        &self,
+        conn: &mut AnyConnection,
+        phone: &str,
+        proof: &PhoneProof,
+    ) -> Result<Result<(), InvalidInput>, StoreError> {
+        match proof {
+            PhoneProof::Code(code) => self.try_code(conn, phone, code, true),
+            PhoneProof::Token(token) => {
+                let hash = SessionToken::from_client(token).hash();
+                Ok(if sms::use_token(conn, &hash, phone, now_unix())? {
+                    Ok(())
+                } else {
+                    Err(InvalidInput::new(
+                        "verification_token",
+                        "is unknown, expired, already used or for another number",
+                    ))
+                })
+            }
+        }
+    }
+
+    /// Counts one try on the newest code of `phone` and compares it.
+    fn try_code(
+        &self,
+        conn: &mut AnyConnection,
+        phone: &str,
+        code: &str,
+        consume: bool,
+    ) -> Result<Result<(), InvalidInput>, StoreError> {
+        let now = now_unix();
+        let max = self.settings.code_attempts;
+        let Some((id, stored, attempts)) = sms::attempt_code(conn, phone, now, max)? else {
+            return Ok(Err(InvalidInput::new(
+                "code",
+                "has expired or was tried too often; request a new code",
+            )));
+        };
+        let expected = self.hmac(phone, code.trim());
+        if !bool::from(expected.as_bytes().ct_eq(stored.as_bytes())) {
+            let left = (max - attempts).max(0);
+            return Ok(Err(InvalidInput::new(
+                "code",
+                format!("is wrong; {left} tries left"),
+            )));
+        }
+        if consume && !sms::consume_code(conn, id, now)? {
+            return Ok(Err(InvalidInput::new(
+                "code",
+                "was already used; request a new code",
+            )));
+        }
+        Ok(Ok(()))
+    }
+}
+
+fn registered(caller: &Principal) -> Result<i64, AuthError> {
+    match caller {
+        Principal::User {
+            anonymous: true, ..
+        } => Err(AuthError::Forbidden(
+            "anonymous users must register before changing their phone".into(),
+        )),
+        Principal::User { id, .. } => Ok(id.get()),
+        _ => Err(AuthError::Unauthorized),
+    }
+}
