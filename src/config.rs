@@ -101,6 +101,11 @@ pub struct Settings {
     pub sms_per_ip_per_hour: u32,
     /// Seconds a `verification_token` from a verified code works (`PROTIUM_PHONE_TOKEN_TTL`).
     pub phone_token_ttl: u64,
+    /// Third-party sign-in providers (`[[oauth_providers]]` in `protium.toml`).
+    pub oauth_providers: Vec<OAuthProviderSettings>,
+    /// Comma list of URL prefixes an app's `callback_url` may start with; empty
+    /// allows only URLs under `public_url` (`PROTIUM_OAUTH_CALLBACK_PREFIXES`).
+    pub oauth_callback_prefixes: String,
     /// Characters a password may not contain; `\s` stands for a space and `\t`
     /// for a tab, since environment values are trimmed (`PROTIUM_PASSWORD_FORBIDDEN_CHARS`).
     pub password_forbidden_chars: String,
@@ -136,6 +141,8 @@ impl Default for Settings {
             password_min_bytes: 6,
             password_max_bytes: 256,
             password_forbidden_chars: String::new(),
+            oauth_providers: Vec::new(),
+            oauth_callback_prefixes: String::new(),
             phone_default_region: "CN".into(),
             sms_sender: "log".into(),
             sms_webhook_url: String::new(),
@@ -149,6 +156,41 @@ impl Default for Settings {
             phone_token_ttl: 900,
         }
     }
+}
+
+/// One third-party sign-in provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthProviderSettings {
+    /// Name in the API paths (`/hserve/v2.0/idp/<name>/…`).
+    pub name: String,
+    /// `oidc` (discovery from `issuer`, id_token checked) or `oauth2`.
+    pub kind: String,
+    /// Client id registered with the provider.
+    pub client_id: String,
+    /// Client secret registered with the provider.
+    pub client_secret: String,
+    /// OpenID Connect issuer URL (`oidc`).
+    #[serde(default)]
+    pub issuer: String,
+    /// Authorization endpoint (`oauth2`).
+    #[serde(default)]
+    pub authorize_url: String,
+    /// Token endpoint (`oauth2`).
+    #[serde(default)]
+    pub token_url: String,
+    /// User-info endpoint (`oauth2`).
+    #[serde(default)]
+    pub userinfo_url: String,
+    /// Scopes to ask for (default `openid email profile` for `oidc`).
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// The claim holding the account id (default `sub` for `oidc`, `id` for `oauth2`).
+    #[serde(default)]
+    pub subject_claim: String,
+    /// Profile field ← provider claim, e.g. `{ nickname = "name", avatar = "picture" }`.
+    #[serde(default)]
+    pub mapping: std::collections::BTreeMap<String, String>,
 }
 
 /// Settings that cannot be used; the message says which and why.
@@ -263,6 +305,46 @@ impl Settings {
                 });
             }
         }
+        for (i, p) in self.oauth_providers.iter().enumerate() {
+            let bad = |reason: String| ConfigError::Invalid {
+                key: "oauth_providers",
+                reason: format!("#{i} ({}): {reason}", p.name),
+            };
+            let name_ok = !p.name.is_empty()
+                && p.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+            if !name_ok {
+                return Err(bad(
+                    "name must be lower-case letters, digits, '-' or '_'".into()
+                ));
+            }
+            if self
+                .oauth_providers
+                .iter()
+                .filter(|q| q.name == p.name)
+                .count()
+                > 1
+            {
+                return Err(bad("names must be unique".into()));
+            }
+            match p.kind.as_str() {
+                "oidc" if p.issuer.is_empty() => {
+                    return Err(bad("an oidc provider needs issuer".into()))
+                }
+                "oauth2"
+                    if p.authorize_url.is_empty()
+                        || p.token_url.is_empty()
+                        || p.userinfo_url.is_empty() =>
+                {
+                    return Err(bad(
+                        "an oauth2 provider needs authorize_url, token_url and userinfo_url".into(),
+                    ))
+                }
+                "oidc" | "oauth2" => {}
+                other => return Err(bad(format!("kind '{other}' is not 'oidc' or 'oauth2'"))),
+            }
+        }
         if !self.admin_token.is_empty() && self.admin_token.len() < 16 {
             return Err(ConfigError::Invalid {
                 key: "PROTIUM_ADMIN_TOKEN",
@@ -295,6 +377,22 @@ impl Settings {
     /// The default phone region (checked by [`Settings::check`]).
     pub fn phone_region(&self) -> crate::domain::PhoneRegion {
         crate::domain::PhoneRegion::parse(&self.phone_default_region).unwrap_or_default()
+    }
+
+    /// URL prefixes an OAuth `callback_url` may start with.
+    pub fn oauth_callback_prefix_list(&self) -> Vec<String> {
+        let listed: Vec<String> = self
+            .oauth_callback_prefixes
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if listed.is_empty() {
+            vec![format!("{}/", self.public_url.trim_end_matches('/'))]
+        } else {
+            listed
+        }
     }
 
     /// The accepted client ids; empty means any.

@@ -11,7 +11,9 @@ use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
 
 use crate::api::{self, AppState, AuthRateLimit};
-use crate::auth::{AuthService, EmailService, EmailSettings, SmsService, SmsSettings};
+use crate::auth::{
+    AuthService, EmailService, EmailSettings, OAuthService, SmsService, SmsSettings,
+};
 use crate::config::Settings;
 use crate::notify::{
     self, MailTransport, Outbox, RetryPolicy, Sender, SmsInbox, SmsSender, Templates,
@@ -109,7 +111,15 @@ impl Application {
             templates.clone(),
             sms_settings(settings),
         )?;
+        let oauth = OAuthService::new(
+            auth.clone(),
+            settings.oauth_providers.clone(),
+            &settings.public_url,
+            settings.oauth_callback_prefix_list(),
+            profile.clone(),
+        )?;
         let state = AppState {
+            oauth,
             sms,
             sms_ip_limit: AuthRateLimit::per_hour(settings.sms_per_ip_per_hour),
             phone_region: settings.phone_region(),

@@ -72,7 +72,7 @@ impl ResponseError for ApiError {
                 AuthError::Unauthorized => StatusCode::UNAUTHORIZED,
                 AuthError::NotFound => StatusCode::NOT_FOUND,
                 AuthError::TooSoon { .. } | AuthError::Limit(_) => StatusCode::TOO_MANY_REQUESTS,
-                AuthError::Delivery(_) => StatusCode::BAD_GATEWAY,
+                AuthError::Delivery(_) | AuthError::Provider(_) => StatusCode::BAD_GATEWAY,
                 AuthError::Forbidden(_) => StatusCode::FORBIDDEN,
                 AuthError::Hash(_) => StatusCode::INTERNAL_SERVER_ERROR,
                 AuthError::Store(s) => store_status(s),

@@ -9,6 +9,7 @@ mod client_check;
 mod email;
 pub mod error;
 mod extract;
+mod oauth;
 mod pages;
 mod rate_limit;
 mod session;
@@ -20,7 +21,7 @@ use actix_web::{web, HttpResponse};
 
 use std::sync::Arc;
 
-use crate::auth::{AuthService, EmailService, SmsService};
+use crate::auth::{AuthService, EmailService, OAuthService, SmsService};
 use crate::domain::{PasswordPolicy, PhoneRegion};
 use crate::notify::Templates;
 use crate::records::ProfileService;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub sms_ip_limit: AuthRateLimit,
     /// Region of phone numbers given without a country code.
     pub phone_region: PhoneRegion,
+    /// Third-party sign-in.
+    pub oauth: OAuthService,
 }
 
 /// Largest accepted JSON body.
@@ -68,7 +71,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, client_ids: Vec<String>) {
                 .configure(user_info::routes)
                 .configure(account::routes)
                 .configure(email::routes)
-                .configure(sms::routes),
+                .configure(sms::routes)
+                .configure(oauth::routes),
         )
         .default_service(web::to(not_found));
 }

@@ -1,6 +1,7 @@
 //! The pages mailed links open: `GET /verify-email/?token=…` confirms an address;
 //! `GET /reset-password/?token=…` shows the new-password form, which posts to
-//! `POST /reset-password/`. Pages follow the browser's `Accept-Language`.
+//! `POST /reset-password/`; `GET /oauth/:provider/callback/` is where sign-in
+//! providers send the browser back. Pages follow the browser's `Accept-Language`.
 //!
 //! Pages carry strict headers: no caching, no referrer (the token is in the URL),
 //! no framing, and a CSP that allows only inline styles and same-origin forms.
@@ -14,13 +15,14 @@ use serde_json::json;
 use super::error::ApiError;
 use super::extract::accept_language;
 use super::AppState;
-use crate::auth::LinkProblem;
+use crate::auth::{CallbackOutcome, LinkProblem};
 use crate::notify::Locale;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/verify-email/", web::get().to(verify_email))
         .route("/reset-password/", web::get().to(reset_form))
-        .route("/reset-password/", web::post().to(reset_submit));
+        .route("/reset-password/", web::post().to(reset_submit))
+        .route("/oauth/{provider}/callback/", web::get().to(oauth_callback));
 }
 
 fn locale(req: &HttpRequest) -> Locale {
@@ -182,5 +184,41 @@ async fn reset_submit(
     match state.email.reset_password(token, &password).await? {
         Ok(()) => render(&state, locale, "page_reset_done", StatusCode::OK, json!({})),
         Err(problem) => invalid(&state, locale, problem),
+    }
+}
+
+/// The browser returns from a sign-in provider: on to the app, or an
+/// explanation when the request cannot be matched to one we started.
+async fn oauth_callback(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, ApiError> {
+    let locale = locale(&req);
+    let provider = path.into_inner();
+    let code = query.get("code").cloned();
+    let error = query.get("error").cloned();
+    let flow_state = query.get("state").map(String::as_str).unwrap_or_default();
+    match state
+        .oauth
+        .callback(&provider, code, flow_state, error)
+        .await?
+    {
+        CallbackOutcome::Redirect(url) => Ok(HttpResponse::Found()
+            .insert_header(("Location", url))
+            .insert_header(("Cache-Control", "no-store"))
+            .insert_header(("Referrer-Policy", "no-referrer"))
+            .finish()),
+        CallbackOutcome::BadState => {
+            let reason = state.templates.string(locale, "oauth_state_invalid", &[]);
+            render(
+                &state,
+                locale,
+                "page_link_invalid",
+                StatusCode::BAD_REQUEST,
+                json!({"reason": reason}),
+            )
+        }
     }
 }

@@ -36,6 +36,9 @@ pub enum AuthError {
     /// A sending limit was reached (say which in the message).
     #[error("{0}")]
     Limit(String),
+    /// A sign-in provider failed or is misconfigured.
+    #[error("sign-in provider: {0}")]
+    Provider(String),
     /// A message could not be handed to the provider.
     #[error("{0}")]
     Delivery(String),

@@ -9,6 +9,7 @@
 mod account;
 mod email;
 mod error;
+mod oauth;
 mod password;
 mod principal;
 mod service;
@@ -18,6 +19,7 @@ mod token;
 pub use account::{AccountChange, AccountUpdate};
 pub use email::{EmailService, EmailSettings, LinkProblem, Purpose};
 pub use error::AuthError;
+pub use oauth::{CallbackOutcome, OAuthService, ProfileUpdate};
 pub use password::PasswordHasher;
 pub use principal::Principal;
 pub use service::{AuthService, ClientInfo, Identifier, LoginMethod, Session};

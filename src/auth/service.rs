@@ -71,6 +71,8 @@ pub enum LoginMethod {
     Phone,
     /// Device login without credentials.
     Anonymous,
+    /// A third-party account.
+    OAuth,
 }
 
 impl LoginMethod {
@@ -82,6 +84,7 @@ impl LoginMethod {
             LoginMethod::Username => "username",
             LoginMethod::Phone => "phone",
             LoginMethod::Anonymous => "anonymous",
+            LoginMethod::OAuth => "oauth",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod ddl;
 mod error;
 mod exec;
 mod migrate;
+pub mod oauth;
 pub mod outbox;
 pub mod rows;
 pub mod secrets;

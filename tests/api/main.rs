@@ -13,6 +13,7 @@ mod email;
 mod hostile_input;
 mod http_basics;
 mod login;
+mod oauth;
 mod register;
 mod schema_evolution;
 mod schema_examples;

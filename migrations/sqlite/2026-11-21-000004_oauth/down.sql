@@ -1,0 +1,3 @@
+DROP TABLE oauth_identities;
+DROP TABLE oauth_auth_tokens;
+DROP TABLE oauth_states;

@@ -1,0 +1,115 @@
+//! Third-party sign-in.
+//!
+//! `POST /hserve/v2.0/idp/:provider/redirect/` (`{callback_url}` → `redirect_url`),
+//! `POST /hserve/v2.0/idp/:provider/authenticate/` (`{auth_token, create_user,
+//! update_userprofile}` → login object; also `/v2.3/idp/oauth/:provider/authenticate/`),
+//! `POST /hserve/v2.0/idp/:provider/user-association/` (link to the caller) and
+//! `DELETE` on the same path (unlink). The browser returns from the provider to
+//! `GET /oauth/:provider/callback/` (in `pages`).
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Map, Value};
+
+use super::error::ApiError;
+use super::extract::{client_info, required_string, LoggedIn};
+use super::AppState;
+use crate::auth::ProfileUpdate;
+use crate::domain::InvalidInput;
+
+const VERSIONS: &[&str] = &["v2.0", "v2.3", "v2.5"];
+
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    for prefix in [
+        "/{version}/idp/{provider}",
+        "/{version}/idp/oauth/{provider}",
+    ] {
+        cfg.route(
+            &format!("{prefix}/authenticate/"),
+            web::post().to(authenticate),
+        )
+        .route(
+            &format!("{prefix}/user-association/"),
+            web::post().to(associate),
+        )
+        .route(
+            &format!("{prefix}/user-association/"),
+            web::delete().to(dissociate),
+        );
+    }
+    cfg.route(
+        "/{version}/idp/{provider}/redirect/",
+        web::post().to(redirect),
+    );
+}
+
+fn check_version(version: &str) -> Result<(), ApiError> {
+    if VERSIONS.contains(&version) {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+async fn redirect(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    let (version, provider) = path.into_inner();
+    check_version(&version)?;
+    let callback = required_string(&body, "callback_url")?;
+    let url = state.oauth.redirect(&provider, callback).await?;
+    Ok(HttpResponse::Ok().json(json!({"status": "ok", "redirect_url": url})))
+}
+
+async fn authenticate(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    let (version, provider) = path.into_inner();
+    check_version(&version)?;
+    state.auth_limit.check(&req)?;
+    let token = required_string(&body, "auth_token")?;
+    let create_user = match body.get("create_user") {
+        None | Some(Value::Null) => true,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(InvalidInput::new("create_user", "must be true or false").into()),
+    };
+    let update = ProfileUpdate::parse(body.get("update_userprofile"))?;
+    let session = state
+        .oauth
+        .authenticate(&provider, token, create_user, update, client_info(&req))
+        .await?;
+    let profile = state.profiles.get_own(session.user_id).await?;
+    Ok(HttpResponse::Created().json(super::wire::login_object(&session, profile)))
+}
+
+async fn associate(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    caller: LoggedIn,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    let (version, provider) = path.into_inner();
+    check_version(&version)?;
+    let token = required_string(&body, "auth_token")?;
+    let update = ProfileUpdate::parse(body.get("update_userprofile"))?;
+    let user = state
+        .oauth
+        .associate(&caller.0, &provider, token, update)
+        .await?;
+    Ok(HttpResponse::Ok().json(state.profiles.get_own(user).await?))
+}
+
+async fn dissociate(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    caller: LoggedIn,
+) -> Result<HttpResponse, ApiError> {
+    let (version, provider) = path.into_inner();
+    check_version(&version)?;
+    let user = state.oauth.dissociate(&caller.0, &provider).await?;
+    Ok(HttpResponse::Ok().json(state.profiles.get_own(user).await?))
+}
