@@ -359,13 +359,15 @@ impl OAuthService {
                     None => {
                         match store_oauth::link_identity(conn, &provider, &token.subject, me, now) {
                             Ok(()) => {}
-                            Err(StoreError::Unique { .. }) => return Ok(Err(InvalidInput::new(
-                                "provider",
-                                format!(
+                            Err(StoreError::Unique { .. }) => {
+                                return Ok(Err(InvalidInput::new(
+                                    "provider",
+                                    format!(
                                     "another {provider} account is already linked; unlink it first"
                                 ),
-                            )
-                            .into())),
+                                )
+                                .into()))
+                            }
                             Err(e) => return Err(e),
                         }
                     }
@@ -589,16 +591,17 @@ impl OAuthService {
     }
 }
 
+/// Scopes to ask for. For `oidc` the library adds `openid` itself.
 fn scopes(provider: &OAuthProviderSettings) -> Vec<String> {
-    if provider.scopes.is_empty() && provider.kind == "oidc" {
-        vec!["email".into(), "profile".into()]
-    } else {
-        provider
+    match provider.kind.as_str() {
+        "oidc" if provider.scopes.is_empty() => vec!["email".into(), "profile".into()],
+        "oidc" => provider
             .scopes
             .iter()
             .filter(|s| s.as_str() != "openid")
             .cloned()
-            .collect()
+            .collect(),
+        _ => provider.scopes.clone(),
     }
 }
 

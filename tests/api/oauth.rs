@@ -19,6 +19,7 @@ on_both_backends!(
     signing_in_with_an_oidc_provider_creates_then_finds_the_user,
     a_provider_account_links_to_an_existing_user_and_unlinks,
     forged_or_misdirected_sign_ins_are_refused,
+    a_plain_oauth2_provider_signs_in_through_its_user_info_endpoint,
 );
 
 const APP_CALLBACK: &str = "http://app.test/done";
@@ -77,11 +78,25 @@ async fn start_idp(port: u16, redirect_uri: &str) -> Idp {
 async fn app_with_idp(backend: Backend) -> (TestApp, Idp) {
     let app_port = free_port();
     let idp_port = free_port();
-    let idp = start_idp(
-        idp_port,
-        &format!("http://127.0.0.1:{app_port}/oauth/acme/callback/"),
-    )
-    .await;
+    let callbacks = format!(
+        "http://127.0.0.1:{app_port}/oauth/acme/callback/,http://127.0.0.1:{app_port}/oauth/plain/callback/"
+    );
+    let idp = start_idp(idp_port, &callbacks).await;
+    let issuer = format!("http://127.0.0.1:{idp_port}");
+    // The same server as a plain OAuth2 provider: no discovery, no id_token check.
+    let plain = OAuthProviderSettings {
+        name: "plain".into(),
+        kind: "oauth2".into(),
+        client_id: "protium".into(),
+        client_secret: "protium-test-secret".into(),
+        issuer: String::new(),
+        authorize_url: format!("{issuer}/auth"),
+        token_url: format!("{issuer}/token"),
+        userinfo_url: format!("{issuer}/me"),
+        scopes: vec!["openid".into(), "profile".into()],
+        subject_claim: "sub".into(),
+        mapping: BTreeMap::from([("nickname".into(), "name".into())]),
+    };
     let provider = OAuthProviderSettings {
         name: "acme".into(),
         kind: "oidc".into(),
@@ -101,7 +116,7 @@ async fn app_with_idp(backend: Backend) -> (TestApp, Idp) {
     let app = spawn_app_with(backend, move |s| {
         s.listen = format!("127.0.0.1:{app_port}");
         s.public_url = format!("http://127.0.0.1:{app_port}");
-        s.oauth_providers = vec![provider];
+        s.oauth_providers = vec![provider, plain];
         s.oauth_callback_prefixes = "http://app.test/".into();
     })
     .await;
@@ -110,9 +125,14 @@ async fn app_with_idp(backend: Backend) -> (TestApp, Idp) {
 
 /// Starts a sign-in and signs in at the provider as `login`; returns the auth_token.
 async fn sign_in_at_provider(app: &TestApp, login: &str) -> String {
+    sign_in_with(app, "acme", login).await
+}
+
+/// [`sign_in_at_provider`] through the configured provider `provider`.
+async fn sign_in_with(app: &TestApp, provider: &str, login: &str) -> String {
     let r = app
         .post(
-            "/hserve/v2.0/idp/acme/redirect/",
+            &format!("/hserve/v2.0/idp/{provider}/redirect/"),
             None,
             json!({"callback_url": APP_CALLBACK}),
         )
@@ -120,9 +140,7 @@ async fn sign_in_at_provider(app: &TestApp, login: &str) -> String {
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let url = r.body["redirect_url"].as_str().unwrap().to_owned();
     assert!(
-        url.contains("code_challenge_method=S256")
-            && url.contains("state=")
-            && url.contains("nonce="),
+        url.contains("code_challenge_method=S256") && url.contains("state="),
         "{url}"
     );
     let out = tokio::process::Command::new("node")
@@ -145,7 +163,7 @@ async fn sign_in_at_provider(app: &TestApp, login: &str) -> String {
     let query = landed.split_once('?').unwrap().1;
     let params: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap();
     assert!(
-        params.contains(&("provider".into(), "acme".into())),
+        params.contains(&("provider".into(), provider.into())),
         "{landed}"
     );
     params
@@ -388,5 +406,36 @@ async fn forged_or_misdirected_sign_ins_are_refused(backend: Backend) {
     assert!(
         location.starts_with("http://app.test/done?error=access_denied"),
         "{location}"
+    );
+}
+
+async fn a_plain_oauth2_provider_signs_in_through_its_user_info_endpoint(backend: Backend) {
+    let (app, _idp) = app_with_idp(backend).await;
+    let token = sign_in_with(&app, "plain", "frank").await;
+    let r = app
+        .post(
+            "/hserve/v2.0/idp/plain/authenticate/",
+            None,
+            json!({"auth_token": token, "create_user": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(r.body["_provider"]["plain"]["id"], "frank");
+    assert_eq!(
+        r.body["nickname"], "Name of frank",
+        "mapped from the user-info answer"
+    );
+    let other = sign_in_with(&app, "plain", "frank").await;
+    let r = app
+        .post(
+            "/hserve/v2.0/idp/acme/authenticate/",
+            None,
+            json!({"auth_token": other}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "a token is only good at the provider that issued it"
     );
 }

@@ -1,7 +1,8 @@
 // A local OpenID Connect provider for tests: one confidential client whose
-// redirect URI is given on the command line, PKCE required, and the dev
-// login/consent pages (any login name is accepted; its claims derive from it).
-//   node provider.mjs <port> <redirect_uri>
+// redirect URIs (comma separated) are given on the command line, PKCE required,
+// and the dev login/consent pages (any login name is accepted; its claims derive
+// from it). Its /auth, /token and /me endpoints also serve as a plain OAuth2 provider.
+//   node provider.mjs <port> <redirect_uri>[,<redirect_uri>…]
 // Prints "oidc ready <issuer>" once listening.
 import Provider from 'oidc-provider'
 
@@ -13,7 +14,7 @@ const provider = new Provider(issuer, {
     {
       client_id: 'protium',
       client_secret: 'protium-test-secret',
-      redirect_uris: [redirectUri],
+      redirect_uris: redirectUri.split(','),
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
