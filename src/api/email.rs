@@ -10,7 +10,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
-use super::extract::{accept_language, opt_string, required_string, LoggedIn, MaybeCaller};
+use super::extract::{
+    accept_language, opt_string, require_version, required_string, LoggedIn, MaybeCaller,
+};
 use super::AppState;
 use crate::auth::Purpose;
 use crate::domain::Email;
@@ -42,11 +44,7 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 fn check_version(version: &str) -> Result<(), ApiError> {
-    if VERSIONS.contains(&version) {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound)
-    }
+    require_version(version, VERSIONS)
 }
 
 fn ok(status: actix_web::http::StatusCode) -> HttpResponse {

@@ -135,3 +135,25 @@ pub fn accept_language(req: &HttpRequest) -> Option<String> {
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
 }
+
+/// Refuses API versions an endpoint is not served under (a 404, as for any unknown path).
+pub fn require_version(version: &str, served: &[&str]) -> Result<(), ApiError> {
+    if served.contains(&version) {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// A body field that must be a boolean when present; `default` when absent or null.
+pub fn opt_bool(
+    body: &Map<String, Value>,
+    field: &str,
+    default: bool,
+) -> Result<bool, InvalidInput> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(InvalidInput::new(field, "must be true or false")),
+    }
+}

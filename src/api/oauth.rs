@@ -11,10 +11,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
-use super::extract::{client_info, required_string, LoggedIn};
+use super::extract::{client_info, opt_bool, require_version, required_string, LoggedIn};
 use super::AppState;
 use crate::auth::ProfileUpdate;
-use crate::domain::InvalidInput;
 
 const VERSIONS: &[&str] = &["v2.0", "v2.3", "v2.5"];
 
@@ -43,11 +42,7 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 fn check_version(version: &str) -> Result<(), ApiError> {
-    if VERSIONS.contains(&version) {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound)
-    }
+    require_version(version, VERSIONS)
 }
 
 async fn redirect(
@@ -72,11 +67,7 @@ async fn authenticate(
     check_version(&version)?;
     state.auth_limit.check(&req)?;
     let token = required_string(&body, "auth_token")?;
-    let create_user = match body.get("create_user") {
-        None | Some(Value::Null) => true,
-        Some(Value::Bool(b)) => *b,
-        Some(_) => return Err(InvalidInput::new("create_user", "must be true or false").into()),
-    };
+    let create_user = opt_bool(&body, "create_user", true)?;
     let update = ProfileUpdate::parse(body.get("update_userprofile"))?;
     let session = state
         .oauth

@@ -10,11 +10,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
-use super::extract::{client_info, required_string, MaybeCaller};
+use super::extract::{client_info, opt_bool, require_version, required_string, MaybeCaller};
 use super::wire::login_object;
 use super::{sms, AppState};
 use crate::auth::{Identifier, Session, SessionToken};
-use crate::domain::{Email, InvalidInput, Password, Username};
+use crate::domain::{Email, Password, Username};
 
 /// Versions under which the auth endpoints are served.
 const VERSIONS: &[&str] = &["v2.0", "v2.1"];
@@ -26,11 +26,7 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 fn check_version(version: &str) -> Result<(), ApiError> {
-    if VERSIONS.contains(&version) {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound)
-    }
+    require_version(version, VERSIONS)
 }
 
 /// Reads `{<kind>: …}` from the body as a login identifier.
@@ -99,11 +95,7 @@ async fn login(
     if kind == "sms" {
         let phone = sms::phone(&state, &body)?;
         let code = crate::auth::PhoneProof::Code(required_string(&body, "code")?.to_owned());
-        let create_user = match body.get("create_user") {
-            None | Some(Value::Null) => true,
-            Some(Value::Bool(b)) => *b,
-            Some(_) => return Err(InvalidInput::new("create_user", "must be true or false").into()),
-        };
+        let create_user = opt_bool(&body, "create_user", true)?;
         let session = state
             .sms
             .login(phone, code, create_user, client_info(&req))

@@ -12,7 +12,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
-use super::extract::{accept_language, opt_string, required_string, LoggedIn};
+use super::extract::{accept_language, opt_string, require_version, required_string, LoggedIn};
 use super::AppState;
 use crate::auth::PhoneProof;
 use crate::domain::{InvalidInput, Phone};
@@ -41,11 +41,7 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 fn check_version(version: &str) -> Result<(), ApiError> {
-    if VERSIONS.contains(&version) {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound)
-    }
+    require_version(version, VERSIONS)
 }
 
 /// `phone` (with the optional `region`) from a body.

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
-use super::extract::LoggedIn;
+use super::extract::{require_version, LoggedIn};
 use super::wire::list_page;
 use super::AppState;
 use crate::domain::UserId;
@@ -21,14 +21,6 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/{version}/user/info/", web::get().to(list))
         .route("/{version}/user/info/", web::put().to(update))
         .route("/{version}/user/info/{user_id}/", web::get().to(get));
-}
-
-fn check(version: &str, allowed: &[&str]) -> Result<(), ApiError> {
-    if allowed.contains(&version) {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound)
-    }
 }
 
 /// Query parameters of user reads. Unknown parameters are ignored.
@@ -50,7 +42,7 @@ async fn get(
     caller: LoggedIn,
 ) -> Result<HttpResponse, ApiError> {
     let (version, raw_id) = path.into_inner();
-    check(&version, GET_VERSIONS)?;
+    require_version(&version, GET_VERSIONS)?;
     let user_id = UserId::parse(&raw_id)?;
     let record = state
         .profiles
@@ -66,7 +58,7 @@ async fn list(
     query: web::Query<ReadQuery>,
     caller: LoggedIn,
 ) -> Result<HttpResponse, ApiError> {
-    check(&path.into_inner(), LIST_VERSIONS)?;
+    require_version(&path.into_inner(), LIST_VERSIONS)?;
     let q = query.into_inner();
     let params = ListParams {
         where_json: q.where_json,
@@ -86,7 +78,7 @@ async fn update(
     caller: LoggedIn,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    check(&path.into_inner(), UPDATE_VERSIONS)?;
+    require_version(&path.into_inner(), UPDATE_VERSIONS)?;
     let record = state
         .profiles
         .update_own(&caller.0, body.into_inner())
