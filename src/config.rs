@@ -274,6 +274,23 @@ impl Settings {
                 reason: e.rule,
             }
         })?;
+        const YEAR: u64 = 365 * 24 * 3600;
+        for (key, value) in [
+            ("PROTIUM_EMAIL_LINK_TTL", self.email_link_ttl),
+            ("PROTIUM_RESET_LINK_TTL", self.reset_link_ttl),
+            ("PROTIUM_EMAIL_CODE_TTL", self.email_code_ttl),
+            ("PROTIUM_EMAIL_RESEND_COOLDOWN", self.email_resend_cooldown),
+            ("PROTIUM_SMS_CODE_TTL", self.sms_code_ttl),
+            ("PROTIUM_PHONE_TOKEN_TTL", self.phone_token_ttl),
+            ("PROTIUM_MAIL_RETRY_BASE_SECS", self.mail_retry_base_secs),
+        ] {
+            if value > YEAR {
+                return Err(ConfigError::Invalid {
+                    key,
+                    reason: format!("must be at most {YEAR} seconds (a year)"),
+                });
+            }
+        }
         for (key, value) in [
             ("PROTIUM_SMS_CODE_TTL", self.sms_code_ttl),
             (

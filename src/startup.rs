@@ -118,7 +118,11 @@ impl Application {
             settings.oauth_callback_prefix_list(),
             profile.clone(),
         )?;
+        let public_path = reqwest::Url::parse(&settings.public_url)
+            .map(|u| u.path().trim_end_matches('/').to_owned())
+            .unwrap_or_default();
         let state = AppState {
+            public_path,
             oauth,
             sms,
             sms_ip_limit: AuthRateLimit::per_hour(settings.sms_per_ip_per_hour),

@@ -52,6 +52,8 @@ pub struct AppState {
     pub phone_region: PhoneRegion,
     /// Third-party sign-in.
     pub oauth: OAuthService,
+    /// Path of `PROTIUM_PUBLIC_URL` (empty at the root), prefixed to page links.
+    pub public_path: String,
 }
 
 /// Largest accepted JSON body.

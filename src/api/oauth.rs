@@ -3,7 +3,8 @@
 //! `POST /hserve/v2.0/idp/:provider/redirect/` (`{callback_url}` → `redirect_url`),
 //! `POST /hserve/v2.0/idp/:provider/authenticate/` (`{auth_token, create_user,
 //! update_userprofile}` → login object; also `/v2.3/idp/oauth/:provider/authenticate/`),
-//! `POST /hserve/v2.0/idp/:provider/user-association/` (link to the caller) and
+//! `POST /hserve/v2.0/idp/:provider/user-association/` (link to the caller; the
+//! `auth_token` must come from a `redirect/` the caller made while signed in) and
 //! `DELETE` on the same path (unlink). The browser returns from the provider to
 //! `GET /oauth/:provider/callback/` (in `pages`).
 
@@ -11,7 +12,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
-use super::extract::{client_info, opt_bool, require_version, required_string, LoggedIn};
+use super::extract::{
+    client_info, opt_bool, require_version, required_string, LoggedIn, MaybeCaller,
+};
 use super::AppState;
 use crate::auth::ProfileUpdate;
 
@@ -48,12 +51,13 @@ fn check_version(version: &str) -> Result<(), ApiError> {
 async fn redirect(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
+    caller: MaybeCaller,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
     let (version, provider) = path.into_inner();
     check_version(&version)?;
     let callback = required_string(&body, "callback_url")?;
-    let url = state.oauth.redirect(&provider, callback).await?;
+    let url = state.oauth.redirect(&provider, callback, &caller.0).await?;
     Ok(HttpResponse::Ok().json(json!({"status": "ok", "redirect_url": url})))
 }
 

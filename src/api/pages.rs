@@ -131,7 +131,7 @@ fn form_context(
     let policy = &state.password_policy;
     let text = policy_text(state, locale);
     json!({
-        "token": token, "email": email, "action": "/reset-password/", "policy": text,
+        "token": token, "email": email, "action": format!("{}/reset-password/", state.public_path), "policy": text,
         "min": policy.min_bytes, "max": policy.max_bytes, "error": error,
     })
 }

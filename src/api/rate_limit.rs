@@ -61,7 +61,23 @@ impl AuthRateLimit {
             limiter.retain_recent();
         }
         limiter
-            .check_key(&peer.ip())
+            .check_key(&client_key(peer.ip()))
             .map_err(|_| ApiError::TooManyRequests)
     }
 }
+
+/// The rate-limit key of an address: IPv6 clients usually hold a whole /64, so
+/// they are counted per /64 network.
+fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => {
+            let network = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(std::net::Ipv6Addr::from(network))
+        }
+        v4 => v4,
+    }
+}
+
+#[cfg(test)]
+#[path = "rate_limit_test.rs"]
+mod tests;

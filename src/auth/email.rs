@@ -127,6 +127,16 @@ impl std::fmt::Debug for EmailService {
     }
 }
 
+/// Links and codes of one kind a user can receive per day; with 5 tries per
+/// code this bounds guessing a reset code to 50 tries a day.
+const MAILS_PER_DAY: i64 = 10;
+
+/// The one answer to a failed reset code, whatever the reason, so the reset
+/// endpoints do not tell which addresses have accounts.
+fn reset_code_refused() -> AuthError {
+    InvalidInput::new("code", "is wrong or has expired; request a new code").into()
+}
+
 /// Name of the HMAC key of codes in `server_secrets`.
 const CODE_KEY: &str = "email_code_hmac_key";
 
@@ -329,11 +339,20 @@ impl EmailService {
         self.transaction(move |conn| {
             let (id, address) = match this.resolve_target(conn, target)? {
                 Ok(found) => found,
-                Err(_) => return Ok(Err(wrong_code())),
+                Err(_) if purpose == Purpose::ResetPassword => {
+                    return Ok(Err(reset_code_refused()))
+                }
+                Err(e) => return Ok(Err(e)),
             };
             Ok(this
                 .try_code(conn, purpose, id, &address, &code, false)?
-                .map_err(AuthError::from))
+                .map_err(|e| {
+                    if purpose == Purpose::ResetPassword {
+                        reset_code_refused()
+                    } else {
+                        e.into()
+                    }
+                }))
         })
         .await
     }
@@ -354,7 +373,12 @@ impl EmailService {
             if let Err(e) = this.try_code(conn, Purpose::VerifyEmail, id, &address, &code, true)? {
                 return Ok(Err(e.into()));
             }
-            mark_verified(conn, id, &address, now_unix())?;
+            if !mark_verified(conn, id, &address, now_unix())? {
+                // The address changed meanwhile: undo the code's use.
+                return Err(StoreError::Rejected(
+                    "email: changed while it was being verified".into(),
+                ));
+            }
             Ok(Ok(()))
         })
         .await
@@ -371,17 +395,18 @@ impl EmailService {
         let this = self.clone();
         self.transaction(move |conn| {
             let Some(id) = this.verified_owner(conn, &email)? else {
-                return Ok(Err(wrong_code()));
+                return Ok(Err(reset_code_refused()));
             };
-            if let Err(e) = this.try_code(
+            let tried = this.try_code(
                 conn,
                 Purpose::ResetPassword,
                 id,
                 email.as_str(),
                 &code,
                 true,
-            )? {
-                return Ok(Err(e.into()));
+            )?;
+            if tried.is_err() {
+                return Ok(Err(reset_code_refused()));
             }
             let now = now_unix();
             store::set_password_hash(conn, id, &new_hash, now)?;
@@ -486,10 +511,14 @@ impl EmailService {
         purpose: Purpose,
     ) -> Result<Result<(), AuthError>, StoreError> {
         let now = now_unix();
-        Ok(match ver::last_sent(conn, id, purpose.as_str())? {
+        let (today, last) = ver::sent_since(conn, id, purpose.as_str(), now - 86_400)?;
+        Ok(match last {
             Some(at) if now - at < self.settings.cooldown => Err(AuthError::TooSoon {
                 retry_in: self.settings.cooldown - (now - at),
             }),
+            _ if today >= MAILS_PER_DAY => Err(AuthError::Limit(format!(
+                "email: {MAILS_PER_DAY} mails of this kind were sent today; try again tomorrow"
+            ))),
             _ => Ok(()),
         })
     }
@@ -627,10 +656,6 @@ impl EmailService {
 enum CodeTarget {
     User(i64),
     Address(Email),
-}
-
-fn wrong_code() -> AuthError {
-    InvalidInput::new("code", "is wrong").into()
 }
 
 /// The caller's address, which must exist and not be verified yet.

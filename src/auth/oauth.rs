@@ -139,21 +139,31 @@ impl OAuthService {
             .map_err(|e| AuthError::Provider(format!("redirect URI: {e}")))
     }
 
-    /// Starts a sign-in: the URL to send the browser to.
-    #[tracing::instrument(skip(self))]
-    pub async fn redirect(&self, name: &str, callback_url: &str) -> Result<String, AuthError> {
+    /// Starts a sign-in: the URL to send the browser to. A signed-in `caller`
+    /// is recorded: only they may link the resulting account to a user.
+    #[tracing::instrument(skip(self, caller))]
+    pub async fn redirect(
+        &self,
+        name: &str,
+        callback_url: &str,
+        caller: &Principal,
+    ) -> Result<String, AuthError> {
         let provider = self.provider(name)?.clone();
-        if !self
-            .callback_prefixes
-            .iter()
-            .any(|p| callback_url.starts_with(p.as_str()))
-        {
-            return Err(InvalidInput::new(
-                "callback_url",
-                "is not an allowed callback URL (see oauth_callback_prefixes)",
-            )
-            .into());
-        }
+        let callback_url =
+            allowed_callback(callback_url, &self.callback_prefixes).ok_or_else(|| {
+                InvalidInput::new(
+                    "callback_url",
+                    "is not an allowed callback URL (see oauth_callback_prefixes)",
+                )
+            })?;
+        let initiator = match caller {
+            Principal::User {
+                id,
+                anonymous: false,
+                ..
+            } => Some(id.get()),
+            _ => None,
+        };
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let state = SessionToken::generate();
         let nonce = SessionToken::generate().expose().to_owned();
@@ -201,7 +211,8 @@ impl OAuthService {
             provider: name.to_owned(),
             pkce_verifier: verifier.secret().clone(),
             nonce,
-            callback_url: callback_url.to_owned(),
+            callback_url,
+            user_id: initiator,
             created_at: now,
             expires_at: now + STATE_TTL,
         };
@@ -277,6 +288,7 @@ impl OAuthService {
             provider: name.to_owned(),
             subject,
             profile: Value::Object(profile).to_string(),
+            user_id: flow.user_id,
             created_at: now,
             expires_at: now + AUTH_TOKEN_TTL,
         };
@@ -347,6 +359,17 @@ impl OAuthService {
                 let Some(token) = store_oauth::take_auth_token(conn, &hash, &provider, now)? else {
                     return Ok(Err(bad_auth_token()));
                 };
+                if token.user_id != Some(me) {
+                    // A token from a flow someone else started (a link sent to the
+                    // victim) must not attach a stranger's account to this user.
+                    return Ok(Err(InvalidInput::new(
+                        "auth_token",
+                        "was not issued to this user: start the link with redirect/ while signed in",
+                    )
+                    .into()));
+                }
+                // The lock makes the checks below and the insert one step.
+                users::account(conn, me, true)?;
                 match store_oauth::find_identity(conn, &provider, &token.subject)? {
                     Some(owner) if owner != me => {
                         return Ok(Err(InvalidInput::new(
@@ -356,21 +379,14 @@ impl OAuthService {
                         .into()))
                     }
                     Some(_) => {}
-                    None => {
-                        match store_oauth::link_identity(conn, &provider, &token.subject, me, now) {
-                            Ok(()) => {}
-                            Err(StoreError::Unique { .. }) => {
-                                return Ok(Err(InvalidInput::new(
-                                    "provider",
-                                    format!(
-                                    "another {provider} account is already linked; unlink it first"
-                                ),
-                                )
-                                .into()))
-                            }
-                            Err(e) => return Err(e),
-                        }
+                    None if store_oauth::identity_of(conn, me, &provider)?.is_some() => {
+                        return Ok(Err(InvalidInput::new(
+                            "provider",
+                            format!("another {provider} account is already linked; unlink it first"),
+                        )
+                        .into()))
                     }
+                    None => store_oauth::link_identity(conn, &provider, &token.subject, me, now)?,
                 }
                 this.apply_profile(conn, me, &provider, &token.profile, update)?;
                 Ok(Ok(()))
@@ -388,10 +404,15 @@ impl OAuthService {
             .auth
             .store
             .transaction(move |conn| {
-                let has_password = store::get_password_hash(conn, me)?.is_some();
                 let account = users::account(conn, me, true)?.ok_or(StoreError::Corrupt("user vanished".into()))?;
-                let has_identifier = account.username.is_some() || account.email.is_some() || account.phone.is_some();
+                if store_oauth::identity_of(conn, me, &provider)?.is_none() {
+                    return Ok(Err(InvalidInput::new("provider", format!("no {provider} account is linked")).into()));
+                }
+                let has_password = store::get_password_hash(conn, me)?.is_some();
+                let has_identifier = account.username.is_some() || account.email.is_some();
                 let others = store_oauth::identity_count(conn, me)? - 1;
+                // Ways to sign in that remain: a password with a login name, another
+                // provider, or the phone (SMS login).
                 if !(has_password && has_identifier) && others < 1 && account.phone.is_none() {
                     return Ok(Err(InvalidInput::new(
                         "provider",
@@ -540,6 +561,8 @@ impl OAuthService {
         profile: &str,
         update: ProfileUpdate,
     ) -> Result<(), StoreError> {
+        // Hold the row: `_provider` is read, changed and written back.
+        users::account(conn, id, true)?;
         let data: Map<String, Value> = serde_json::from_str(profile).unwrap_or_default();
         let fields: Vec<_> = data.keys().filter_map(|k| self.profile.field(k)).collect();
         let mut columns = vec![Column {
@@ -605,6 +628,29 @@ fn scopes(provider: &OAuthProviderSettings) -> Vec<String> {
     }
 }
 
+/// The normalised `candidate` when it falls under one of `prefixes`: same
+/// scheme, host and port, and a path inside the prefix's path (compared by
+/// whole segments, so `https://a.example` does not admit `https://a.example.evil`).
+fn allowed_callback(candidate: &str, prefixes: &[String]) -> Option<String> {
+    let url = reqwest::Url::parse(candidate).ok()?;
+    if url.cannot_be_a_base() || url.host_str().is_none() {
+        return None;
+    }
+    let admitted = prefixes
+        .iter()
+        .filter_map(|p| reqwest::Url::parse(p).ok())
+        .any(|prefix| {
+            let base = prefix.path().trim_end_matches('/');
+            let path = url.path();
+            prefix.scheme() == url.scheme()
+                && prefix.host_str() == url.host_str()
+                && prefix.port_or_known_default() == url.port_or_known_default()
+                && (path == base || path.starts_with(&format!("{base}/")))
+        });
+    // The serialised form percent-encodes anything unsafe in a header.
+    admitted.then(|| url.to_string())
+}
+
 fn with_query(url: &str, params: &[(&str, &str)]) -> String {
     let query = serde_urlencoded::to_string(params).unwrap_or_default();
     let sep = if url.contains('?') { '&' } else { '?' };
@@ -626,3 +672,7 @@ fn registered(caller: &Principal) -> Result<i64, AuthError> {
         _ => Err(AuthError::Unauthorized),
     }
 }
+
+#[cfg(test)]
+#[path = "oauth_test.rs"]
+mod tests;

@@ -203,6 +203,7 @@ impl SmsService {
                 );
                 let id = match users::find_login(conn, LoginColumn::Phone, phone.as_str())? {
                     Some(found) => {
+                        take_over_if_unproven(conn, found.id)?;
                         rows::update(conn, PROFILE_TABLE, found.id, &[verified])?;
                         found.id
                     }
@@ -299,6 +300,11 @@ impl SmsService {
             let now = now_unix();
             store::set_password_hash(conn, found.id, &new_hash, now)?;
             store::delete_sessions_of_user(conn, found.id, None)?;
+            let verified = [(
+                "_phone_verified".to_owned(),
+                Assign::Value(SqlValue::Bool(true)),
+            )];
+            rows::update(conn, PROFILE_TABLE, found.id, &verified)?;
             Ok(Ok(()))
         })
         .await
@@ -384,6 +390,19 @@ impl SmsService {
         }
         Ok(Ok(()))
     }
+}
+
+/// An account whose phone was never proven may have been set up by someone else
+/// with the owner's number: when the number's owner proves it by SMS, the
+/// account's password and sessions are removed, so only the owner holds it.
+fn take_over_if_unproven(conn: &mut AnyConnection, id: i64) -> Result<(), StoreError> {
+    let account =
+        users::account(conn, id, true)?.ok_or(StoreError::Corrupt("user vanished".into()))?;
+    if account.phone_verified == 0 {
+        store::delete_password_hash(conn, id)?;
+        store::delete_sessions_of_user(conn, id, None)?;
+    }
+    Ok(())
 }
 
 fn registered(caller: &Principal) -> Result<i64, AuthError> {

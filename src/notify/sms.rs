@@ -131,7 +131,11 @@ impl SmsSender {
                 if let Some(auth) = &http.authorization {
                     request = request.header("Authorization", auth);
                 }
-                let response = request.send().await.map_err(|e| e.to_string())?;
+                // The URL may carry the provider's key: keep it out of errors and logs.
+                let response = request
+                    .send()
+                    .await
+                    .map_err(|e| e.without_url().to_string())?;
                 if response.status().is_success() {
                     Ok(())
                 } else {

@@ -42,3 +42,9 @@ pub fn set_password_hash(
     }
     Ok(())
 }
+
+/// Removes the password of `user_id` (it can then sign in only by other means).
+pub fn delete_password_hash(conn: &mut AnyConnection, user_id: i64) -> Result<(), StoreError> {
+    diesel::delete(credentials::table.filter(credentials::user_id.eq(user_id))).execute(conn)?;
+    Ok(())
+}

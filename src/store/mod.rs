@@ -24,7 +24,7 @@ pub mod users;
 pub mod verification;
 
 pub use connection::AnyConnection;
-pub use credentials::{get_password_hash, set_password_hash};
+pub use credentials::{delete_password_hash, get_password_hash, set_password_hash};
 pub use error::StoreError;
 pub use sessions::{
     delete_session, delete_sessions_of_user, find_session, insert_session, NewSession, SessionRow,

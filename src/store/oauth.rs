@@ -21,6 +21,8 @@ pub struct StateRow {
     pub nonce: String,
     /// Where the browser returns to in the app.
     pub callback_url: String,
+    /// The signed-in user who started the flow, if any.
+    pub user_id: Option<i64>,
     /// Unix seconds.
     pub created_at: i64,
     /// Unix seconds.
@@ -73,6 +75,8 @@ pub struct AuthTokenRow {
     pub subject: String,
     /// Mapped profile data (JSON object).
     pub profile: String,
+    /// The signed-in user who started the flow, if any: only they may link it.
+    pub user_id: Option<i64>,
     /// Unix seconds.
     pub created_at: i64,
     /// Unix seconds.
@@ -168,4 +172,18 @@ pub fn identity_count(conn: &mut AnyConnection, user_id: i64) -> Result<i64, Sto
         .filter(oauth_identities::user_id.eq(user_id))
         .count()
         .get_result(conn)?)
+}
+
+/// The account of `provider` linked to `user_id`, if any.
+pub fn identity_of(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    provider: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(oauth_identities::table
+        .filter(oauth_identities::user_id.eq(user_id))
+        .filter(oauth_identities::provider.eq(provider))
+        .select(oauth_identities::subject)
+        .first(conn)
+        .optional()?)
 }

@@ -84,12 +84,15 @@ pub fn claim_due(
         .optional()?)
 }
 
-/// Marks a message sent.
+/// Marks a message sent and blanks its bodies: they carry live links and codes,
+/// which must not outlive the mail in the database.
 pub fn mark_sent(conn: &mut AnyConnection, id: i64, now: i64) -> Result<(), StoreError> {
     diesel::update(outbox::table.filter(outbox::id.eq(id)))
         .set((
             outbox::sent_at.eq(Some(now)),
             outbox::attempts.eq(outbox::attempts + 1),
+            outbox::body_text.eq(""),
+            outbox::body_html.eq(""),
         ))
         .execute(conn)?;
     Ok(())
@@ -114,7 +117,12 @@ pub fn mark_failed(
             .set((common, outbox::next_attempt_at.eq(at)))
             .execute(conn)?,
         None => diesel::update(target)
-            .set((common, outbox::failed_at.eq(Some(now))))
+            .set((
+                common,
+                outbox::failed_at.eq(Some(now)),
+                outbox::body_text.eq(""),
+                outbox::body_html.eq(""),
+            ))
             .execute(conn)?,
     };
     Ok(())

@@ -64,6 +64,9 @@ pub struct AccountRow {
     /// `_email_verified` as 0/1.
     #[diesel(sql_type = BigInt)]
     pub email_verified: i64,
+    /// `_phone_verified` as 0/1.
+    #[diesel(sql_type = BigInt)]
+    pub phone_verified: i64,
 }
 
 fn dialect_of(conn: &AnyConnection) -> Dialect {
@@ -100,7 +103,8 @@ pub fn account(
     let mut q = SqlFragment::new(dialect);
     q.push("SELECT _username AS username, _email AS email, _phone AS phone, ");
     q.push("CAST(CASE WHEN _anonymous THEN 1 ELSE 0 END AS BIGINT) AS anonymous, ");
-    q.push("CAST(CASE WHEN _email_verified THEN 1 ELSE 0 END AS BIGINT) AS email_verified FROM ");
+    q.push("CAST(CASE WHEN _email_verified THEN 1 ELSE 0 END AS BIGINT) AS email_verified, ");
+    q.push("CAST(CASE WHEN _phone_verified THEN 1 ELSE 0 END AS BIGINT) AS phone_verified FROM ");
     q.push_ident(PROFILE_TABLE)
         .push(" WHERE id = ")
         .push_bind(SqlValue::Int(id));

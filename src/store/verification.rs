@@ -81,23 +81,33 @@ pub fn consume_link(
     Ok(n == 1)
 }
 
-/// When the newest link or code of `purpose` was sent to `user_id`.
-pub fn last_sent(
+/// How many links and codes of `purpose` went to `user_id` since `since`, and
+/// when the newest of them was sent.
+pub fn sent_since(
     conn: &mut AnyConnection,
     user_id: i64,
     purpose: &str,
-) -> Result<Option<i64>, StoreError> {
-    let link: Option<i64> = verification_tokens::table
+    since: i64,
+) -> Result<(i64, Option<i64>), StoreError> {
+    let (links, last_link): (i64, Option<i64>) = verification_tokens::table
         .filter(verification_tokens::user_id.eq(user_id))
         .filter(verification_tokens::purpose.eq(purpose))
-        .select(diesel::dsl::max(verification_tokens::created_at))
+        .filter(verification_tokens::created_at.ge(since))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::max(verification_tokens::created_at),
+        ))
         .first(conn)?;
-    let code: Option<i64> = verification_codes::table
+    let (codes, last_code): (i64, Option<i64>) = verification_codes::table
         .filter(verification_codes::user_id.eq(user_id))
         .filter(verification_codes::purpose.eq(purpose))
-        .select(diesel::dsl::max(verification_codes::created_at))
+        .filter(verification_codes::created_at.ge(since))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::max(verification_codes::created_at),
+        ))
         .first(conn)?;
-    Ok(link.max(code))
+    Ok((links + codes, last_link.max(last_code)))
 }
 
 /// A code to store.

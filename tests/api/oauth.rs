@@ -125,15 +125,16 @@ async fn app_with_idp(backend: Backend) -> (TestApp, Idp) {
 
 /// Starts a sign-in and signs in at the provider as `login`; returns the auth_token.
 async fn sign_in_at_provider(app: &TestApp, login: &str) -> String {
-    sign_in_with(app, "acme", login).await
+    sign_in_with(app, "acme", login, None).await
 }
 
-/// [`sign_in_at_provider`] through the configured provider `provider`.
-async fn sign_in_with(app: &TestApp, provider: &str, login: &str) -> String {
+/// [`sign_in_at_provider`] through `provider`, the flow started by the holder
+/// of `session` (needed to link the account to that user).
+async fn sign_in_with(app: &TestApp, provider: &str, login: &str, session: Option<&str>) -> String {
     let r = app
         .post(
             &format!("/hserve/v2.0/idp/{provider}/redirect/"),
-            None,
+            session,
             json!({"callback_url": APP_CALLBACK}),
         )
         .await;
@@ -229,7 +230,22 @@ async fn a_provider_account_links_to_an_existing_user_and_unlinks(backend: Backe
     let (app, _idp) = app_with_idp(backend).await;
     let (bob, bob_id) = app.register_email("bob@example.com", "secret123").await;
     app.set_profile(&bob, json!({"nickname": "Bobby"})).await;
-    let token = sign_in_at_provider(&app, "carol").await;
+    // A token from a flow bob did not start (say, a link someone sent him) is refused.
+    let foreign = sign_in_at_provider(&app, "carol").await;
+    let refused = app
+        .post(
+            "/hserve/v2.0/idp/acme/user-association/",
+            Some(&bob),
+            json!({"auth_token": foreign}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.error_msg().contains("not issued to this user"),
+        "{}",
+        refused.error_msg()
+    );
+    let token = sign_in_with(&app, "acme", "carol", Some(&bob)).await;
     let linked = app
         .post(
             "/hserve/v2.0/idp/acme/user-association/",
@@ -262,7 +278,7 @@ async fn a_provider_account_links_to_an_existing_user_and_unlinks(backend: Backe
     );
 
     let (eve, _) = app.register_email("eve@example.com", "secret123").await;
-    let stolen = sign_in_at_provider(&app, "carol").await;
+    let stolen = sign_in_with(&app, "acme", "carol", Some(&eve)).await;
     let refused = app
         .post(
             "/hserve/v2.0/idp/acme/user-association/",
@@ -411,7 +427,7 @@ async fn forged_or_misdirected_sign_ins_are_refused(backend: Backend) {
 
 async fn a_plain_oauth2_provider_signs_in_through_its_user_info_endpoint(backend: Backend) {
     let (app, _idp) = app_with_idp(backend).await;
-    let token = sign_in_with(&app, "plain", "frank").await;
+    let token = sign_in_with(&app, "plain", "frank", None).await;
     let r = app
         .post(
             "/hserve/v2.0/idp/plain/authenticate/",
@@ -425,7 +441,7 @@ async fn a_plain_oauth2_provider_signs_in_through_its_user_info_endpoint(backend
         r.body["nickname"], "Name of frank",
         "mapped from the user-info answer"
     );
-    let other = sign_in_with(&app, "plain", "frank").await;
+    let other = sign_in_with(&app, "plain", "frank", None).await;
     let r = app
         .post(
             "/hserve/v2.0/idp/acme/authenticate/",

@@ -21,6 +21,7 @@ on_both_backends!(
     reset_password_with_phone_and_code,
     verify_and_change_the_current_users_phone,
     the_webhook_sender_posts_the_templated_body,
+    the_numbers_owner_takes_over_an_account_set_up_with_it_by_someone_else,
 );
 
 /// What the fake provider received: the `Authorization` header and the body.
@@ -477,4 +478,51 @@ async fn the_webhook_sender_posts_the_templated_body(backend: Backend) {
         "a provider that is down is a clear 502"
     );
     assert!(down.error_msg().contains("could not be sent"));
+}
+
+async fn the_numbers_owner_takes_over_an_account_set_up_with_it_by_someone_else(backend: Backend) {
+    let app = generous(backend).await;
+    // Someone registers the victim's number with a password, without a code.
+    let planted = app
+        .post(
+            "/hserve/v2.1/register/phone/",
+            None,
+            json!({"phone": PHONE, "password": "attacker-pw"}),
+        )
+        .await;
+    let attacker_session = planted.body["token"].as_str().unwrap().to_owned();
+    let id = planted.body["user_id"].as_i64().unwrap();
+    // The number's owner signs in by SMS.
+    send(&app, PHONE).await;
+    let code = app.last_sms_code(E164);
+    let owner = app
+        .post(
+            "/hserve/v2.1/login/sms/",
+            None,
+            json!({"phone": PHONE, "code": code}),
+        )
+        .await;
+    assert_eq!(owner.status, StatusCode::CREATED);
+    assert_eq!(owner.body["user_id"], id);
+    assert_eq!(owner.body["_phone_verified"], true);
+    let me = format!("/hserve/v2.5/user/info/{id}/");
+    assert_eq!(
+        app.get(&me, Some(&attacker_session)).await.status,
+        StatusCode::UNAUTHORIZED,
+        "planted sessions end"
+    );
+    let pw = app
+        .post(
+            "/hserve/v2.1/login/phone/",
+            None,
+            json!({"phone": PHONE, "password": "attacker-pw"}),
+        )
+        .await;
+    assert_eq!(
+        pw.status,
+        StatusCode::BAD_REQUEST,
+        "the planted password is gone"
+    );
+    let owner_token = owner.body["token"].as_str().unwrap();
+    assert_eq!(app.get(&me, Some(owner_token)).await.status, StatusCode::OK);
 }

@@ -1,23 +1,27 @@
 -- Authorization requests in flight: the state (stored hashed) ties the browser's
--- return to the PKCE verifier, the nonce and the app's callback URL. Single use.
+-- return to the PKCE verifier, the nonce, the app's callback URL and, when the
+-- flow was started by a signed-in user, that user. Single use.
 CREATE TABLE oauth_states (
     state_hash TEXT PRIMARY KEY NOT NULL,
     provider TEXT NOT NULL,
     pkce_verifier TEXT NOT NULL,
     nonce TEXT NOT NULL,
     callback_url TEXT NOT NULL,
+    user_id BIGINT,
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
     used_at BIGINT
 );
 
 -- One-time tokens handed to the app after a successful provider login; the app
--- exchanges one for a session (authenticate) or a link (user-association).
+-- exchanges one for a session (authenticate) or, only for the user who started
+-- the flow (user_id), a link (user-association).
 CREATE TABLE oauth_auth_tokens (
     token_hash TEXT PRIMARY KEY NOT NULL,
     provider TEXT NOT NULL,
     subject TEXT NOT NULL,
     profile TEXT NOT NULL,
+    user_id BIGINT,
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
     used_at BIGINT
