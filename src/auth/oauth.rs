@@ -491,7 +491,13 @@ impl OAuthService {
                 .ok_or_else(|| fail("token exchange", "no id_token".into()))?;
             let claims = id_token
                 .claims(&client.id_token_verifier(), &Nonce::new(flow.nonce.clone()))
-                .map_err(|e| fail("id_token", e.to_string()))?;
+                .map_err(|e| {
+                    // The provider may have rotated its keys: rediscover next time.
+                    if let Ok(mut cache) = self.metadata.lock() {
+                        cache.remove(&provider.name);
+                    }
+                    fail("id_token", e.to_string())
+                })?;
             let subject = claims.subject().clone();
             let Ok(Value::Object(mut map)) = serde_json::to_value(claims) else {
                 return Err(fail("id_token", "claims are not an object".into()));
