@@ -10,7 +10,7 @@ use actix_web::middleware::{NormalizePath, TrailingSlash};
 use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
 
-use crate::api::{self, AppState, AuthRateLimit};
+use crate::api::{self, AppState, RateLimit};
 use crate::auth::{
     AuthService, EmailService, EmailSettings, OAuthService, SmsService, SmsSettings,
 };
@@ -125,11 +125,11 @@ impl Application {
             public_path,
             oauth,
             sms,
-            sms_ip_limit: AuthRateLimit::per_hour(settings.sms_per_ip_per_hour),
+            sms_ip_limit: RateLimit::per_hour(settings.sms_per_ip_per_hour),
             phone_region: settings.phone_region(),
             auth,
             profiles: ProfileService::new(store, profile),
-            auth_limit: AuthRateLimit::new(settings.auth_rate_per_minute),
+            auth_limit: RateLimit::new(settings.auth_rate_per_minute),
             email,
             password_policy: settings.password_policy(),
             templates,
@@ -222,7 +222,6 @@ fn sync_profile(store: &Store, registry: &Registry) -> Result<(), StartupError> 
 }
 
 fn email_settings(settings: &Settings) -> EmailSettings {
-    let secs = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     EmailSettings {
         public_url: settings.public_url.trim_end_matches('/').to_owned(),
         app_name: settings.app_name.clone(),
@@ -236,7 +235,6 @@ fn email_settings(settings: &Settings) -> EmailSettings {
 }
 
 fn sms_settings(settings: &Settings) -> SmsSettings {
-    let secs = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     SmsSettings {
         app_name: settings.app_name.clone(),
         code_ttl: secs(settings.sms_code_ttl),
@@ -245,4 +243,10 @@ fn sms_settings(settings: &Settings) -> SmsSettings {
         per_day: i64::from(settings.sms_per_number_per_day),
         token_ttl: secs(settings.phone_token_ttl),
     }
+}
+
+/// Seconds from settings as the `i64` used for unix-time arithmetic (settings
+/// are capped at a year, so this never saturates in practice).
+fn secs(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
 }

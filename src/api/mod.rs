@@ -25,7 +25,7 @@ use crate::auth::{AuthService, EmailService, OAuthService, SmsService};
 use crate::domain::{PasswordPolicy, PhoneRegion};
 use crate::notify::Templates;
 use crate::records::ProfileService;
-pub use rate_limit::AuthRateLimit;
+pub use rate_limit::RateLimit;
 
 /// Services shared by all handlers.
 #[derive(Debug, Clone)]
@@ -35,7 +35,7 @@ pub struct AppState {
     /// User profiles.
     pub profiles: ProfileService,
     /// Limits on register and login attempts per address.
-    pub auth_limit: AuthRateLimit,
+    pub auth_limit: RateLimit,
     /// Mailed links and codes.
     pub email: EmailService,
     /// What new passwords must look like.
@@ -47,7 +47,7 @@ pub struct AppState {
     /// SMS codes and phone flows.
     pub sms: SmsService,
     /// Limits on SMS code requests per address.
-    pub sms_ip_limit: AuthRateLimit,
+    pub sms_ip_limit: RateLimit,
     /// Region of phone numbers given without a country code.
     pub phone_region: PhoneRegion,
     /// Third-party sign-in.

@@ -14,20 +14,20 @@ use super::error::ApiError;
 
 /// A keyed limiter: `per_minute` requests per address, in bursts of up to a quarter of that.
 #[derive(Clone)]
-pub struct AuthRateLimit {
+pub struct RateLimit {
     limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
     calls: Arc<AtomicU32>,
 }
 
-impl std::fmt::Debug for AuthRateLimit {
+impl std::fmt::Debug for RateLimit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuthRateLimit")
+        f.debug_struct("RateLimit")
             .field("enabled", &self.limiter.is_some())
             .finish()
     }
 }
 
-impl AuthRateLimit {
+impl RateLimit {
     /// `per_minute` requests per address per minute, in bursts of a quarter of
     /// that; 0 disables the limit.
     pub fn new(per_minute: u32) -> Self {

@@ -9,15 +9,12 @@
 
 use std::sync::Arc;
 
-use hmac::{Hmac, Mac};
-use rand::Rng;
 use serde_json::json;
-use sha2::Sha256;
-use subtle::ConstantTimeEq;
 
+use super::code::{new_code, CodeKey};
 use super::error::AuthError;
 use super::password::PasswordHasher;
-use super::principal::Principal;
+use super::principal::{registered_user, Principal};
 use super::token::SessionToken;
 use crate::domain::{now_unix, Email, InvalidInput, Password, UserId};
 use crate::notify::{Locale, Outbox, Templates};
@@ -113,8 +110,7 @@ pub struct EmailService {
     templates: Arc<Templates>,
     outbox: Outbox,
     hasher: PasswordHasher,
-    /// HMAC-SHA256 keyed with the shared code key; cloned for each code.
-    code_mac: Hmac<Sha256>,
+    code_key: CodeKey,
     settings: Arc<EmailSettings>,
     profile_has_language: bool,
 }
@@ -150,17 +146,13 @@ impl EmailService {
         settings: EmailSettings,
         profile_has_language: bool,
     ) -> Result<Self, StoreError> {
-        let fresh = hex::encode(rand::random::<[u8; 32]>());
-        let key =
-            store.run_blocking(|conn| store::secrets::get_or_create(conn, CODE_KEY, &fresh))?;
-        let code_mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes())
-            .map_err(|e| StoreError::Corrupt(format!("code key: {e}")))?;
+        let code_key = CodeKey::load(&store, CODE_KEY)?;
         Ok(Self {
             store,
             templates,
             outbox,
             hasher,
-            code_mac,
+            code_key,
             settings: Arc::new(settings),
             profile_has_language,
         })
@@ -173,7 +165,7 @@ impl EmailService {
         caller: &Principal,
         accept_language: Option<String>,
     ) -> Result<(), AuthError> {
-        let id = registered_user(caller)?;
+        let id = registered_user(caller, "using email features")?;
         let this = self.clone();
         self.transaction(move |conn| {
             let email = match unverified_address(conn, id)? {
@@ -300,7 +292,7 @@ impl EmailService {
                 return Ok(if hide { Ok(()) } else { Err(e) });
             }
             let now = now_unix();
-            let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+            let code = new_code();
             ver::insert_code(
                 conn,
                 &NewCode {
@@ -363,7 +355,7 @@ impl EmailService {
         caller: &Principal,
         code: String,
     ) -> Result<(), AuthError> {
-        let id = registered_user(caller)?;
+        let id = registered_user(caller, "using email features")?;
         let this = self.clone();
         self.transaction(move |conn| {
             let address = match unverified_address(conn, id)? {
@@ -468,7 +460,10 @@ impl EmailService {
         email: Option<Email>,
     ) -> Result<CodeTarget, AuthError> {
         match purpose {
-            Purpose::VerifyEmail => Ok(CodeTarget::User(registered_user(caller)?)),
+            Purpose::VerifyEmail => Ok(CodeTarget::User(registered_user(
+                caller,
+                "using email features",
+            )?)),
             Purpose::ResetPassword => email
                 .map(CodeTarget::Address)
                 .ok_or_else(|| InvalidInput::new("email", "is required").into()),
@@ -610,9 +605,8 @@ impl EmailService {
     }
 
     fn code_hmac(&self, purpose: Purpose, user_id: i64, code: &str) -> String {
-        let mut mac = self.code_mac.clone();
-        mac.update(format!("{}:{user_id}:{code}", purpose.as_str()).as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        self.code_key
+            .digest(&format!("{}:{user_id}", purpose.as_str()), code)
     }
 
     /// Counts one try on the newest code and compares it; `consume` uses it up.
@@ -633,9 +627,8 @@ impl EmailService {
                 "has expired or was tried too often; request a new code",
             )));
         };
-        let expected = self.code_hmac(purpose, id, code.trim());
-        let matches =
-            bool::from(expected.as_bytes().ct_eq(row.code_hmac.as_bytes())) && row.email == address;
+        let context = format!("{}:{id}", purpose.as_str());
+        let matches = self.code_key.matches(&context, code, &row.code_hmac) && row.email == address;
         if !matches {
             let left = (max - row.attempts).max(0);
             return Ok(Err(InvalidInput::new(
@@ -690,18 +683,6 @@ fn mark_verified(
     ];
     let guard = Some(("_email", SqlValue::Text(email.to_owned())));
     rows::update_where(conn, PROFILE_TABLE, id, guard, &set)
-}
-
-fn registered_user(caller: &Principal) -> Result<i64, AuthError> {
-    match caller {
-        Principal::User {
-            anonymous: true, ..
-        } => Err(AuthError::Forbidden(
-            "anonymous users must register before using email features".into(),
-        )),
-        Principal::User { id, .. } => Ok(id.get()),
-        _ => Err(AuthError::Unauthorized),
-    }
 }
 
 /// Uses the link under `hash` once, if it can be used for `purpose` now.

@@ -7,6 +7,7 @@
 //! the database so parallel registrations cannot both succeed.
 
 mod account;
+mod code;
 mod email;
 mod error;
 mod oauth;

@@ -28,7 +28,7 @@ use openidconnect::{
 use serde_json::{Map, Value};
 
 use super::error::AuthError;
-use super::principal::Principal;
+use super::principal::{registered_user, Principal};
 use super::service::{insert_profile, AuthService, ClientInfo, LoginMethod, Session};
 use super::token::SessionToken;
 use crate::config::OAuthProviderSettings;
@@ -347,7 +347,7 @@ impl OAuthService {
         update: ProfileUpdate,
     ) -> Result<UserId, AuthError> {
         self.provider(name)?;
-        let me = registered(caller)?;
+        let me = registered_user(caller, "linking accounts")?;
         let this = self.clone();
         let provider = name.to_owned();
         let hash = SessionToken::from_client(auth_token).hash();
@@ -398,7 +398,7 @@ impl OAuthService {
     /// Unlinks the caller's account at `name`, unless it is their only way to sign in.
     pub async fn dissociate(&self, caller: &Principal, name: &str) -> Result<UserId, AuthError> {
         self.provider(name)?;
-        let me = registered(caller)?;
+        let me = registered_user(caller, "linking accounts")?;
         let provider = name.to_owned();
         let outcome = self
             .auth
@@ -665,18 +665,6 @@ fn with_query(url: &str, params: &[(&str, &str)]) -> String {
 
 fn bad_auth_token() -> AuthError {
     InvalidInput::new("auth_token", "is unknown, expired or already used").into()
-}
-
-fn registered(caller: &Principal) -> Result<i64, AuthError> {
-    match caller {
-        Principal::User {
-            anonymous: true, ..
-        } => Err(AuthError::Forbidden(
-            "anonymous users must register before linking accounts".into(),
-        )),
-        Principal::User { id, .. } => Ok(id.get()),
-        _ => Err(AuthError::Unauthorized),
-    }
 }
 
 #[cfg(test)]

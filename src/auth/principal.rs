@@ -1,5 +1,6 @@
 //! Who is making a request.
 
+use super::error::AuthError;
 use crate::domain::UserId;
 
 /// The caller of a request, resolved from its `Authorization` header.
@@ -32,5 +33,19 @@ impl Principal {
     /// Whether the caller is an admin.
     pub fn is_admin(&self) -> bool {
         matches!(self, Principal::Admin)
+    }
+}
+
+/// The id of a registered (not anonymous) logged-in user; anonymous users are
+/// told they must register before `action`, guests get a 401.
+pub(crate) fn registered_user(caller: &Principal, action: &str) -> Result<i64, AuthError> {
+    match caller {
+        Principal::User {
+            anonymous: true, ..
+        } => Err(AuthError::Forbidden(format!(
+            "anonymous users must register before {action}"
+        ))),
+        Principal::User { id, .. } => Ok(id.get()),
+        _ => Err(AuthError::Unauthorized),
     }
 }

@@ -9,14 +9,11 @@
 
 use std::sync::Arc;
 
-use hmac::{Hmac, Mac};
-use rand::Rng;
 use serde_json::json;
-use sha2::Sha256;
-use subtle::ConstantTimeEq;
 
+use super::code::{new_code, CodeKey};
 use super::error::AuthError;
-use super::principal::Principal;
+use super::principal::{registered_user, Principal};
 use super::service::{insert_profile, AuthService, ClientInfo, Identifier, LoginMethod, Session};
 use super::token::SessionToken;
 use crate::domain::{now_unix, InvalidInput, Password, Phone};
@@ -67,7 +64,7 @@ pub struct SmsService {
     auth: AuthService,
     sender: Arc<SmsSender>,
     templates: Arc<Templates>,
-    mac: Hmac<Sha256>,
+    key: CodeKey,
     settings: Arc<SmsSettings>,
 }
 
@@ -90,17 +87,12 @@ impl SmsService {
         templates: Arc<Templates>,
         settings: SmsSettings,
     ) -> Result<Self, StoreError> {
-        let fresh = hex::encode(rand::random::<[u8; 32]>());
-        let key = auth
-            .store
-            .run_blocking(|conn| store::secrets::get_or_create(conn, SMS_KEY, &fresh))?;
-        let mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes())
-            .map_err(|e| StoreError::Corrupt(format!("sms key: {e}")))?;
+        let key = CodeKey::load(&auth.store, SMS_KEY)?;
         Ok(Self {
             auth,
             sender,
             templates,
-            mac,
+            key,
             settings: Arc::new(settings),
         })
     }
@@ -108,7 +100,7 @@ impl SmsService {
     /// Sends a code to `phone`, within the per-number limits.
     #[tracing::instrument(skip(self))]
     pub async fn send_code(&self, phone: Phone, locale: Locale) -> Result<(), AuthError> {
-        let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+        let code = new_code();
         let hmac = self.hmac(phone.as_str(), &code);
         let settings = self.settings.clone();
         let number = phone.as_str().to_owned();
@@ -227,7 +219,7 @@ impl SmsService {
         caller: &Principal,
         code: String,
     ) -> Result<(), AuthError> {
-        let id = registered(caller)?;
+        let id = registered_user(caller, "changing their phone")?;
         let this = self.clone();
         self.transaction(move |conn| {
             let account = users::account(conn, id, true)?
@@ -259,7 +251,7 @@ impl SmsService {
         phone: Phone,
         proof: PhoneProof,
     ) -> Result<(), AuthError> {
-        let id = registered(caller)?;
+        let id = registered_user(caller, "changing their phone")?;
         let this = self.clone();
         self.transaction(move |conn| {
             if let Err(e) = this.prove(conn, phone.as_str(), &proof)? {
@@ -331,9 +323,7 @@ impl SmsService {
     }
 
     fn hmac(&self, phone: &str, code: &str) -> String {
-        let mut mac = self.mac.clone();
-        mac.update(format!("{phone}:{code}").as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        self.key.digest(phone, code)
     }
 
     fn prove(
@@ -374,8 +364,7 @@ impl SmsService {
                 "has expired or was tried too often; request a new code",
             )));
         };
-        let expected = self.hmac(phone, code.trim());
-        if !bool::from(expected.as_bytes().ct_eq(stored.as_bytes())) {
+        if !self.key.matches(phone, code, &stored) {
             let left = (max - attempts).max(0);
             return Ok(Err(InvalidInput::new(
                 "code",
@@ -403,16 +392,4 @@ fn take_over_if_unproven(conn: &mut AnyConnection, id: i64) -> Result<(), StoreE
         store::delete_sessions_of_user(conn, id, None)?;
     }
     Ok(())
-}
-
-fn registered(caller: &Principal) -> Result<i64, AuthError> {
-    match caller {
-        Principal::User {
-            anonymous: true, ..
-        } => Err(AuthError::Forbidden(
-            "anonymous users must register before changing their phone".into(),
-        )),
-        Principal::User { id, .. } => Ok(id.get()),
-        _ => Err(AuthError::Unauthorized),
-    }
 }

@@ -24,6 +24,16 @@ extern "SQL" {
     fn regexp(pattern: Text, value: Nullable<Text>) -> Bool;
 }
 
+impl AnyConnection {
+    /// The SQL flavour of this connection.
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            AnyConnection::Sqlite(_) => Dialect::Sqlite,
+            AnyConnection::Postgresql(_) => Dialect::Postgres,
+        }
+    }
+}
+
 /// Where to connect.
 #[derive(Debug, Clone)]
 enum Target {

@@ -42,13 +42,6 @@ pub struct SyncReport {
     pub hidden: Vec<String>,
 }
 
-fn dialect_of(conn: &AnyConnection) -> Dialect {
-    match conn {
-        AnyConnection::Sqlite(_) => Dialect::Sqlite,
-        AnyConnection::Postgresql(_) => Dialect::Postgres,
-    }
-}
-
 /// Brings `table` (which must exist) in line with `columns`, in one transaction.
 pub fn sync_columns(
     conn: &mut AnyConnection,
@@ -56,7 +49,7 @@ pub fn sync_columns(
     columns: &[ColumnDecl],
 ) -> Result<SyncReport, StoreError> {
     conn.transaction(|conn| {
-        let dialect = dialect_of(conn);
+        let dialect = conn.dialect();
         if dialect == Dialect::Postgres {
             conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({STARTUP_LOCK})"))?;
         }

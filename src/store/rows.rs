@@ -50,13 +50,6 @@ pub struct Page<'a> {
 /// schema layer admits ([`crate::schema::MAX_FIELDS`] plus built-ins).
 const PG_PAIRS_PER_CALL: usize = 50;
 
-fn dialect_of(conn: &AnyConnection) -> Dialect {
-    match conn {
-        AnyConnection::Sqlite(_) => Dialect::Sqlite,
-        AnyConnection::Postgresql(_) => Dialect::Postgres,
-    }
-}
-
 /// Appends `'name', value` pairs for `columns`.
 fn push_pairs(out: &mut SqlFragment, columns: &[Column]) {
     let sqlite = out.dialect() == Dialect::Sqlite;
@@ -127,7 +120,7 @@ pub fn select(
     cond: &Condition,
     page: &Page<'_>,
 ) -> Result<Vec<Map<String, Value>>, StoreError> {
-    let mut q = SqlFragment::new(dialect_of(conn));
+    let mut q = SqlFragment::new(conn.dialect());
     q.push("SELECT ");
     push_document(&mut q, columns);
     q.push(" AS doc FROM ").push_ident(table).push(" WHERE ");
@@ -148,7 +141,7 @@ pub fn select_by_id(
     columns: &[Column],
     id: i64,
 ) -> Result<Option<Map<String, Value>>, StoreError> {
-    let mut q = SqlFragment::new(dialect_of(conn));
+    let mut q = SqlFragment::new(conn.dialect());
     q.push("SELECT ");
     push_document(&mut q, columns);
     q.push(" AS doc FROM ")
@@ -163,7 +156,7 @@ pub fn select_by_id(
 
 /// Number of rows of `table` matching `cond`.
 pub fn count(conn: &mut AnyConnection, table: &str, cond: &Condition) -> Result<i64, StoreError> {
-    let mut q = SqlFragment::new(dialect_of(conn));
+    let mut q = SqlFragment::new(conn.dialect());
     q.push("SELECT COUNT(*) AS n FROM ")
         .push_ident(table)
         .push(" WHERE ");
@@ -177,7 +170,7 @@ pub fn insert(
     table: &str,
     values: &[(String, SqlValue)],
 ) -> Result<i64, StoreError> {
-    let mut q = SqlFragment::new(dialect_of(conn));
+    let mut q = SqlFragment::new(conn.dialect());
     q.push("INSERT INTO ").push_ident(table).push(" (");
     q.push_list(values, ", ", |o, (name, _)| {
         o.push_ident(name);
@@ -215,7 +208,7 @@ pub fn update_where(
     if set.is_empty() {
         return Ok(true);
     }
-    let mut q = SqlFragment::new(dialect_of(conn));
+    let mut q = SqlFragment::new(conn.dialect());
     q.push("UPDATE ").push_ident(table).push(" SET ");
     q.push_list(set, ", ", |o, (name, assign)| {
         o.push_ident(name).push(" = ");

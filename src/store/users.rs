@@ -69,20 +69,13 @@ pub struct AccountRow {
     pub phone_verified: i64,
 }
 
-fn dialect_of(conn: &AnyConnection) -> Dialect {
-    match conn {
-        AnyConnection::Sqlite(_) => Dialect::Sqlite,
-        AnyConnection::Postgresql(_) => Dialect::Postgres,
-    }
-}
-
 /// The user whose `column` equals `value`, with their password hash.
 pub fn find_login(
     conn: &mut AnyConnection,
     column: LoginColumn,
     value: &str,
 ) -> Result<Option<LoginRow>, StoreError> {
-    let mut q = SqlFragment::new(dialect_of(conn));
+    let mut q = SqlFragment::new(conn.dialect());
     q.push("SELECT p.id AS id, c.password_hash AS password_hash FROM ")
         .push_ident(PROFILE_TABLE);
     q.push(" p LEFT JOIN credentials c ON c.user_id = p.id WHERE p.")
@@ -99,7 +92,7 @@ pub fn account(
     id: i64,
     lock: bool,
 ) -> Result<Option<AccountRow>, StoreError> {
-    let dialect = dialect_of(conn);
+    let dialect = conn.dialect();
     let mut q = SqlFragment::new(dialect);
     q.push("SELECT _username AS username, _email AS email, _phone AS phone, ");
     q.push("CAST(CASE WHEN _anonymous THEN 1 ELSE 0 END AS BIGINT) AS anonymous, ");
@@ -133,7 +126,7 @@ pub fn session_user(
     conn: &mut AnyConnection,
     token_hash: &str,
 ) -> Result<Option<SessionUser>, StoreError> {
-    let mut q = SqlFragment::new(dialect_of(conn));
+    let mut q = SqlFragment::new(conn.dialect());
     q.push("SELECT s.user_id AS user_id, s.expires_at AS expires_at, ");
     q.push("CAST(CASE WHEN p._anonymous THEN 1 ELSE 0 END AS BIGINT) AS anonymous FROM sessions s JOIN ");
     q.push_ident(PROFILE_TABLE)

@@ -314,6 +314,28 @@ impl TestApp {
         )
     }
 
+    /// Registers by phone and password (no code: the number stays unverified);
+    /// returns (token, user id).
+    pub async fn register_phone(&self, phone: &str, password: &str) -> (String, i64) {
+        let r = self
+            .post(
+                "/hserve/v2.1/register/phone/",
+                None,
+                json!({"phone": phone, "password": password}),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "register {phone}: {:?}",
+            r.body
+        );
+        (
+            r.body["token"].as_str().unwrap().to_owned(),
+            r.body["user_id"].as_i64().unwrap(),
+        )
+    }
+
     /// Registers by username; returns (token, user id).
     pub async fn register_username(&self, username: &str, password: &str) -> (String, i64) {
         let r = self

@@ -317,15 +317,7 @@ async fn register_with_phone_and_code_or_token(backend: Backend) {
 
 async fn reset_password_with_phone_and_code(backend: Backend) {
     let app = generous(backend).await;
-    let reg = app
-        .post(
-            "/hserve/v2.1/register/phone/",
-            None,
-            json!({"phone": PHONE, "password": "secret123"}),
-        )
-        .await;
-    let old_token = reg.body["token"].as_str().unwrap().to_owned();
-    let id = reg.body["user_id"].as_i64().unwrap();
+    let (old_token, id) = app.register_phone(PHONE, "secret123").await;
     send(&app, PHONE).await;
     let code = app.last_sms_code(E164);
     let r = app
@@ -364,15 +356,7 @@ async fn reset_password_with_phone_and_code(backend: Backend) {
 
 async fn verify_and_change_the_current_users_phone(backend: Backend) {
     let app = generous(backend).await;
-    let reg = app
-        .post(
-            "/hserve/v2.1/register/phone/",
-            None,
-            json!({"phone": PHONE, "password": "secret123"}),
-        )
-        .await;
-    let t = reg.body["token"].as_str().unwrap().to_owned();
-    let id = reg.body["user_id"].as_i64().unwrap();
+    let (t, id) = app.register_phone(PHONE, "secret123").await;
     send(&app, PHONE).await;
     let code = app.last_sms_code(E164);
     let v = app
@@ -483,15 +467,7 @@ async fn the_webhook_sender_posts_the_templated_body(backend: Backend) {
 async fn the_numbers_owner_takes_over_an_account_set_up_with_it_by_someone_else(backend: Backend) {
     let app = generous(backend).await;
     // Someone registers the victim's number with a password, without a code.
-    let planted = app
-        .post(
-            "/hserve/v2.1/register/phone/",
-            None,
-            json!({"phone": PHONE, "password": "attacker-pw"}),
-        )
-        .await;
-    let attacker_session = planted.body["token"].as_str().unwrap().to_owned();
-    let id = planted.body["user_id"].as_i64().unwrap();
+    let (attacker_session, id) = app.register_phone(PHONE, "attacker-pw").await;
     // The number's owner signs in by SMS.
     send(&app, PHONE).await;
     let code = app.last_sms_code(E164);
