@@ -18,9 +18,10 @@ use crate::config::Settings;
 use crate::notify::{
     self, MailTransport, Outbox, RetryPolicy, Sender, SmsInbox, SmsSender, Templates,
 };
-use crate::records::ProfileService;
+use crate::records::{Catalog, ProfileService, TableEntry, TableService};
 use crate::schema::{self, Registry};
 use crate::store::ddl::{self, ColumnDecl};
+use crate::store::record_tables;
 use crate::store::rows::to_sql_value;
 use crate::store::users::PROFILE_TABLE;
 use crate::store::Store;
@@ -70,6 +71,16 @@ impl Application {
         let store = Store::connect(&settings.database_url, settings.db_pool_size)?;
         sync_profile(&store, &registry)?;
         let profile = Arc::new(registry.profile);
+        let catalog = Arc::new(sync_tables(&store, registry.tables, profile.clone())?);
+        let tables = TableService::new(store.clone(), catalog);
+        let resumer = tables.clone();
+        tokio::spawn(async move {
+            match resumer.resume_bulk_jobs().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(jobs = n, "resumed pending bulk operations"),
+                Err(e) => tracing::error!(error = %e, "cannot resume bulk operations"),
+            }
+        });
         let templates = Arc::new(Templates::load(settings.templates_dir.clone())?);
         let transport = MailTransport::new(&settings.smtp_url, settings.data_dir.join("mail"))?;
         let sender = Sender::parse(&settings.mail_from)?;
@@ -129,6 +140,7 @@ impl Application {
             phone_region: settings.phone_region(),
             auth,
             profiles: ProfileService::new(store, profile),
+            tables,
             auth_limit: RateLimit::new(settings.auth_rate_per_minute),
             email,
             password_policy: settings.password_policy(),
@@ -199,18 +211,7 @@ impl Application {
 
 /// Adds missing profile columns and indexes; reports hidden (removed) fields.
 fn sync_profile(store: &Store, registry: &Registry) -> Result<(), StartupError> {
-    let decls: Vec<ColumnDecl> = registry
-        .profile
-        .fields
-        .iter()
-        .map(|f| ColumnDecl {
-            name: f.name.as_str().to_owned(),
-            kind: f.kind,
-            unique: f.unique,
-            indexed: f.indexed,
-            default: f.default.as_ref().map(|d| to_sql_value(f.kind, d)),
-        })
-        .collect();
+    let decls = column_decls(&registry.profile);
     let report = store.run_blocking(|conn| ddl::sync_columns(conn, PROFILE_TABLE, &decls))?;
     if !report.added.is_empty() {
         tracing::info!(columns = ?report.added, "added profile columns");
@@ -219,6 +220,52 @@ fn sync_profile(store: &Store, registry: &Registry) -> Result<(), StartupError> 
         tracing::warn!(columns = ?report.hidden, "profile fields no longer declared: kept with their data, hidden");
     }
     Ok(())
+}
+
+/// Creates or extends the table of every declared object type.
+fn sync_tables(
+    store: &Store,
+    declared: std::collections::BTreeMap<String, schema::ObjectType>,
+    profile: Arc<schema::ObjectType>,
+) -> Result<Catalog, StartupError> {
+    let mut tables = std::collections::BTreeMap::new();
+    for (name, object) in declared {
+        let decls = column_decls(&object);
+        let (id, report) = store.run_blocking(|conn| {
+            record_tables::ensure_table(conn, &name, &decls, &object.rules.uniques)
+        })?;
+        if !report.added.is_empty() {
+            tracing::info!(table = %name, columns = ?report.added, "added columns");
+        }
+        if !report.hidden.is_empty() {
+            tracing::warn!(table = %name, columns = ?report.hidden, "fields no longer declared: kept with their data, hidden");
+        }
+        tables.insert(
+            name.clone(),
+            TableEntry {
+                sql: record_tables::sql_table(&name),
+                id,
+                object,
+            },
+        );
+    }
+    Ok(Catalog { tables, profile })
+}
+
+/// The columns of an object type's declared fields. Pointers are always indexed.
+fn column_decls(object: &schema::ObjectType) -> Vec<ColumnDecl> {
+    object
+        .fields
+        .iter()
+        .map(|f| ColumnDecl {
+            name: f.name.as_str().to_owned(),
+            kind: f.kind,
+            unique: f.unique,
+            indexed: f.indexed || f.pointer.is_some(),
+            case_insensitive: f.case_insensitive,
+            default: f.default.as_ref().map(|d| to_sql_value(f.kind, d)),
+        })
+        .collect()
 }
 
 fn email_settings(settings: &Settings) -> EmailSettings {

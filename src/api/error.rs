@@ -78,12 +78,13 @@ impl ResponseError for ApiError {
                 AuthError::Store(s) => store_status(s),
             },
             ApiError::Records(e) => match e {
-                RecordsError::Invalid(_) | RecordsError::Query(_) | RecordsError::Taken { .. } => {
-                    StatusCode::BAD_REQUEST
-                }
+                RecordsError::Invalid(_)
+                | RecordsError::Query(_)
+                | RecordsError::Taken { .. }
+                | RecordsError::Limit(_) => StatusCode::BAD_REQUEST,
                 RecordsError::Forbidden(_) => StatusCode::FORBIDDEN,
                 RecordsError::Unauthorized => StatusCode::UNAUTHORIZED,
-                RecordsError::NotFound => StatusCode::NOT_FOUND,
+                RecordsError::NotFound | RecordsError::NoTable(_) => StatusCode::NOT_FOUND,
                 RecordsError::Store(s) => store_status(s),
             },
         }
@@ -99,7 +100,10 @@ impl ResponseError for ApiError {
             tracing::error!(error = %self, cause = ?self, "request failed");
             "Internal server error.".to_owned()
         } else if status == StatusCode::NOT_FOUND
-            && !matches!(self, ApiError::Auth(AuthError::NotFound))
+            && !matches!(
+                self,
+                ApiError::Auth(AuthError::NotFound) | ApiError::Records(RecordsError::NoTable(_))
+            )
         {
             "Not found.".to_owned()
         } else {

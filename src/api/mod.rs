@@ -12,6 +12,7 @@ mod extract;
 mod oauth;
 mod pages;
 mod rate_limit;
+mod records;
 mod session;
 mod sms;
 mod user_info;
@@ -24,7 +25,7 @@ use std::sync::Arc;
 use crate::auth::{AuthService, EmailService, OAuthService, SmsService};
 use crate::domain::{PasswordPolicy, PhoneRegion};
 use crate::notify::Templates;
-use crate::records::ProfileService;
+use crate::records::{ProfileService, TableService};
 pub use rate_limit::RateLimit;
 
 /// Services shared by all handlers.
@@ -34,6 +35,8 @@ pub struct AppState {
     pub auth: AuthService,
     /// User profiles.
     pub profiles: ProfileService,
+    /// Data-table records.
+    pub tables: TableService,
     /// Limits on register and login attempts per address.
     pub auth_limit: RateLimit,
     /// Mailed links and codes.
@@ -74,7 +77,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, client_ids: Vec<String>) {
                 .configure(account::routes)
                 .configure(email::routes)
                 .configure(sms::routes)
-                .configure(oauth::routes),
+                .configure(oauth::routes)
+                .configure(records::routes),
         )
         .default_service(web::to(not_found));
 }

@@ -4,20 +4,28 @@
 //! valid values. Errors carry the field name and the rule that failed so the
 //! API layer can answer a precise 400.
 
+mod acl;
+mod date;
 mod dialect;
 mod email;
 mod error;
+pub mod geo;
 mod password;
 mod phone;
+mod record_id;
 mod secret;
 mod user_id;
 mod username;
 
+pub use acl::{acl_json, AclEntry};
+pub use date::IsoDate;
 pub use dialect::Dialect;
 pub use email::Email;
 pub use error::InvalidInput;
+pub use geo::{GeoPoint, GeoPolygon};
 pub use password::{Password, PasswordPolicy};
 pub use phone::{Phone, PhoneRegion};
+pub use record_id::RecordId;
 pub use secret::SecretString;
 pub use user_id::UserId;
 pub use username::Username;

@@ -1,7 +1,10 @@
 //! The closed condition AST that `where` parses into.
 
+use serde_json::Value;
+
 use super::sql::SqlValue;
 use super::QueryField;
+use crate::domain::{GeoPoint, GeoPolygon};
 
 /// A boolean condition over one row.
 #[derive(Debug, Clone, PartialEq)]
@@ -10,6 +13,17 @@ pub enum Condition {
     And(Vec<Condition>),
     /// At least one must hold (an empty list never holds).
     Or(Vec<Condition>),
+    /// Row-level access: the row's creator is `owner`, or its ACL column
+    /// (`read_perm`/`write_perm`) holds one of `grants`. Built by the records
+    /// layer, never parsed from client input.
+    Acl {
+        /// `read_perm` or `write_perm`.
+        column: &'static str,
+        /// The caller's user id, if logged in.
+        owner: Option<i64>,
+        /// ACL entries that grant the caller access (`user:anonymous`, …).
+        grants: Vec<String>,
+    },
     /// One operator applied to one field.
     Field {
         /// The resolved field.
@@ -53,4 +67,56 @@ pub enum Op {
     Exists(bool),
     /// `$isnull`.
     IsNull(bool),
+    /// `$eq` on an array or object field: the whole document equals this one.
+    JsonEq(Value),
+    /// `$in` on an array field: some element is one of these scalars.
+    ArrayIn(Vec<Value>),
+    /// `$nin` on an array field: no element is one of these scalars.
+    ArrayNin(Vec<Value>),
+    /// `$all`: the array holds every one of these scalars.
+    All(Vec<Value>),
+    /// `$has_key`: the object has this top-level key.
+    HasKey(String),
+    /// `$range`: `start <= value < end`.
+    Range(i64, i64),
+    /// `$intersects`: the polygon field contains the point.
+    Intersects(GeoPoint),
+    /// `$within`: the point field lies inside the polygon.
+    Within(GeoPolygon),
+    /// `$center`: the point field lies within `radius_m` metres of `center`.
+    Center {
+        /// Centre of the circle.
+        center: GeoPoint,
+        /// Radius in metres (the wire gives kilometres).
+        radius_m: f64,
+    },
+    /// `$nearsphere`: the point field lies between `min_m` and `max_m` metres
+    /// of `point`; results are sorted nearest first.
+    NearSphere {
+        /// The reference point.
+        point: GeoPoint,
+        /// Least distance in metres.
+        min_m: f64,
+        /// Greatest distance in metres, if any.
+        max_m: Option<f64>,
+    },
+}
+
+impl Condition {
+    /// The `$nearsphere` that decides the sort order: one at the top level or
+    /// directly inside a top-level `$and` (the first one found).
+    pub fn near_sphere(&self) -> Option<(&str, GeoPoint)> {
+        match self {
+            Condition::Field {
+                field,
+                op: Op::NearSphere { point, .. },
+            } => Some((field.column.as_str(), *point)),
+            Condition::And(items) => items.iter().find_map(|c| match c {
+                Condition::And(_) => c.near_sphere(),
+                Condition::Field { .. } => c.near_sphere(),
+                Condition::Or(_) | Condition::Acl { .. } => None,
+            }),
+            _ => None,
+        }
+    }
 }

@@ -10,13 +10,15 @@ mod error;
 mod order;
 mod parse;
 mod render;
+mod render_document;
+mod render_geo;
 mod sql;
 
 pub use condition::{Condition, Op};
 pub use error::QueryError;
 pub use order::{parse_order_by, OrderBy};
 pub use parse::parse_where;
-pub use render::{render_condition, render_order};
+pub use render::{render_condition, render_order, render_order_near};
 pub use sql::{SqlFragment, SqlValue};
 
 use crate::schema::FieldKind;

@@ -3,6 +3,7 @@
 use super::condition::{Condition, Op};
 use super::order::OrderBy;
 use super::sql::{SqlFragment, SqlValue};
+use super::{render_document, render_geo};
 use crate::domain::Dialect;
 use crate::schema::FieldKind;
 
@@ -26,6 +27,36 @@ pub fn render_condition(cond: &Condition, out: &mut SqlFragment) {
             out.push(")");
         }
         Condition::Field { field, op } => render_op(&field.column, field.kind, op, out),
+        Condition::Acl {
+            column,
+            owner,
+            grants,
+        } => {
+            out.push("(");
+            if let Some(id) = owner {
+                out.push("\"created_by\" = ").push_bind(SqlValue::Int(*id));
+                out.push(" OR ");
+            }
+            match out.dialect() {
+                Dialect::Sqlite => {
+                    let values: Vec<serde_json::Value> = grants
+                        .iter()
+                        .map(|g| serde_json::Value::String(g.clone()))
+                        .collect();
+                    render_document::array_any(column, &values, out);
+                }
+                Dialect::Postgres => {
+                    out.push("jsonb_exists_any(")
+                        .push_ident(column)
+                        .push(", ARRAY[");
+                    out.push_list(grants, ", ", |o, g| {
+                        o.push_bind(SqlValue::Text(g.clone()));
+                    });
+                    out.push("]::text[])");
+                }
+            }
+            out.push(")");
+        }
     }
 }
 
@@ -121,6 +152,31 @@ fn render_op(column: &str, kind: FieldKind, op: &Op, out: &mut SqlFragment) {
                 out.push_bind(SqlValue::Text(pattern.clone()));
             }
         },
+        Op::JsonEq(v) => render_document::json_eq(column, v, out),
+        Op::ArrayIn(values) => render_document::array_any(column, values, out),
+        Op::ArrayNin(values) => {
+            out.push("NOT ");
+            render_document::array_any(column, values, out);
+        }
+        Op::All(values) => render_document::array_all(column, values, out),
+        Op::HasKey(key) => render_document::has_key(column, key, out),
+        Op::Range(start, end) => {
+            out.push("(");
+            compare(out, " >= ", &SqlValue::Int(*start));
+            out.push(" AND ");
+            compare(out, " < ", &SqlValue::Int(*end));
+            out.push(")");
+        }
+        Op::Intersects(point) => render_geo::intersects(column, *point, out),
+        Op::Within(polygon) => render_geo::within(column, polygon, out),
+        Op::Center { center, radius_m } => {
+            render_geo::between(column, *center, 0.0, Some(*radius_m), out)
+        }
+        Op::NearSphere {
+            point,
+            min_m,
+            max_m,
+        } => render_geo::between(column, *point, *min_m, *max_m, out),
         Op::Exists(present) => {
             let text = kind == FieldKind::String;
             out.push("(");
@@ -150,7 +206,22 @@ fn render_op(column: &str, kind: FieldKind, op: &Op, out: &mut SqlFragment) {
 /// Appends `ORDER BY …` for `keys`, then `tie_breaker` descending-or-not as the
 /// last key so pages are stable. Nulls sort last ascending, first descending, on both backends.
 pub fn render_order(keys: &[OrderBy], tie_breaker: &str, out: &mut SqlFragment) {
+    render_order_near(None, keys, tie_breaker, out);
+}
+
+/// [`render_order`] led by the distance from `near` (a `$nearsphere` query:
+/// nearest first).
+pub fn render_order_near(
+    near: Option<(&str, crate::domain::GeoPoint)>,
+    keys: &[OrderBy],
+    tie_breaker: &str,
+    out: &mut SqlFragment,
+) {
     out.push(" ORDER BY ");
+    if let Some((column, point)) = near {
+        render_geo::distance(column, point, out);
+        out.push(" ASC, ");
+    }
     for key in keys {
         out.push_ident(&key.field.column);
         out.push(if key.descending {

@@ -22,6 +22,12 @@ pub enum RecordsError {
     /// No such record (or not visible).
     #[error("not found")]
     NotFound,
+    /// No such table.
+    #[error("no table named '{0}'")]
+    NoTable(String),
+    /// A per-owner limit is reached.
+    #[error("{0}")]
+    Limit(String),
     /// A unique field's value is taken.
     #[error("{field}: already taken")]
     Taken {

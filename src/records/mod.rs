@@ -7,11 +7,26 @@
 //! user's private value; writes are checked field by field before any storage call.
 
 mod access;
+mod acl;
+mod batch;
+mod bulk;
+mod catalog;
+mod changes;
 mod error;
 mod list;
+mod present;
 mod profile;
+mod table;
+mod table_fields;
+mod table_list;
+mod update_ops;
 
 pub use access::{Viewer, BUILTIN_FIELDS};
+pub use acl::Who;
+pub use batch::{BatchOutcome, BatchParams};
+pub use catalog::{Catalog, TableEntry};
 pub use error::RecordsError;
 pub use list::{ListParams, ListResult};
 pub use profile::ProfileService;
+pub use table::TableService;
+pub use table_list::RecordListParams;

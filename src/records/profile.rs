@@ -101,6 +101,7 @@ impl ProfileService {
                     tie_breaker: "id",
                     limit,
                     offset,
+                    near: None,
                 };
                 let objects = rows::select(conn, PROFILE_TABLE, &columns, &cond, &page)?;
                 let total = if want_total {

@@ -51,6 +51,16 @@ pub enum FieldKind {
     Object,
     /// `"type": "array"`, stored as JSON.
     Array,
+    /// `"type": "string", "format": "date-time"`: an ISO-8601 instant, stored
+    /// as UTC text that sorts in time order.
+    Date,
+    /// An object with `"x-protium": {"geo": "point"}`: a GeoJSON point.
+    Point,
+    /// An object with `"x-protium": {"geo": "polygon"}`: a GeoJSON polygon.
+    Polygon,
+    /// A string with `"x-protium": {"pointer": …}`: the id of another record
+    /// (or of a user), stored as text.
+    Pointer,
 }
 
 impl FieldKind {
@@ -76,32 +86,55 @@ impl FieldKind {
             Self::Boolean => "boolean",
             Self::Object => "object",
             Self::Array => "array",
+            Self::Date => "date",
+            Self::Point => "geojson point",
+            Self::Polygon => "geojson polygon",
+            Self::Pointer => "pointer",
         }
     }
 
     /// The column type in `dialect`.
     pub fn sql_type(self, dialect: Dialect) -> &'static str {
         match (self, dialect) {
-            (Self::String, _) => "TEXT",
+            (Self::String | Self::Date | Self::Pointer, _) => "TEXT",
             (Self::Integer, _) => "BIGINT",
             (Self::Number, Dialect::Sqlite) => "REAL",
             (Self::Number, Dialect::Postgres) => "DOUBLE PRECISION",
             (Self::Boolean, Dialect::Sqlite) => "INTEGER",
             (Self::Boolean, Dialect::Postgres) => "BOOLEAN",
-            (Self::Object | Self::Array, Dialect::Sqlite) => "TEXT",
-            (Self::Object | Self::Array, Dialect::Postgres) => "JSONB",
+            (Self::Object | Self::Array | Self::Point | Self::Polygon, Dialect::Sqlite) => "TEXT",
+            (Self::Object | Self::Array | Self::Point | Self::Polygon, Dialect::Postgres) => {
+                "JSONB"
+            }
         }
     }
 
     /// Whether values are stored as JSON documents.
     pub fn is_json(self) -> bool {
-        matches!(self, Self::Object | Self::Array)
+        matches!(
+            self,
+            Self::Object | Self::Array | Self::Point | Self::Polygon
+        )
+    }
+
+    /// Whether values are GeoJSON geometries.
+    pub fn is_geo(self) -> bool {
+        matches!(self, Self::Point | Self::Polygon)
     }
 
     /// Whether values are numbers (`$incr_by`, range comparisons).
     pub fn is_numeric(self) -> bool {
         matches!(self, Self::Integer | Self::Number)
     }
+}
+
+/// What a pointer field references.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PointerTarget {
+    /// Records of this table (`_userprofile` for users).
+    Table(String),
+    /// Records of the table named, per row, in this sibling field.
+    ByField(String),
 }
 
 /// A declared field, compiled.
@@ -119,6 +152,12 @@ pub struct Field {
     pub unique: bool,
     /// Plain index.
     pub indexed: bool,
+    /// Unique/indexed on the lower-cased value.
+    pub case_insensitive: bool,
+    /// For pointer fields: what they reference.
+    pub pointer: Option<PointerTarget>,
+    /// The string values of `enum`, when the field declares one.
+    pub enum_values: Option<Vec<String>>,
     /// Listed in the object's `required`: may not be set to null.
     pub required: bool,
     /// The `default` value given to new records.

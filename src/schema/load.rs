@@ -6,13 +6,22 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::error::SchemaError;
-use super::extension::{FieldExtension, ReadRule, TableExtension, WriteRule};
-use super::field::{Field, FieldKind, FieldName};
+use super::extension::{FieldExtension, GeoKind, ReadRule, TableExtension, WriteRule};
+use super::field::{Field, FieldKind, FieldName, PointerTarget};
 use super::object_type::{ObjectType, PROFILE_TYPE};
+use super::table_rules::compile_rules;
 use super::EXTENSION_KEYWORD;
 
 /// Names the engine manages on every record; a schema may not declare them.
-const RESERVED_FIELDS: &[&str] = &["id", "user_id", "created_at", "updated_at", "created_by"];
+const RESERVED_FIELDS: &[&str] = &[
+    "id",
+    "user_id",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "read_perm",
+    "write_perm",
+];
 
 /// Every object type declared in the schema directory.
 #[derive(Debug)]
@@ -52,10 +61,55 @@ pub fn load_dir(dir: &Path) -> Result<Registry, SchemaError> {
             tables.insert(name, object);
         }
     }
-    Ok(Registry {
+    let registry = Registry {
         profile: profile.unwrap_or_else(|| ObjectType::empty(PROFILE_TYPE)),
         tables,
-    })
+    };
+    check_pointers(dir, &registry)?;
+    Ok(registry)
+}
+
+/// Every pointer names a declared table (or `_userprofile`); a `*` pointer's
+/// type field is a declared string field whose `enum` lists only such tables.
+fn check_pointers(dir: &Path, registry: &Registry) -> Result<(), SchemaError> {
+    let known = |name: &str| name == PROFILE_TYPE || registry.tables.contains_key(name);
+    for object in std::iter::once(&registry.profile).chain(registry.tables.values()) {
+        let file = dir.join(format!("{}.json", object.name));
+        for field in &object.fields {
+            let pointer = format!("/properties/{}/{EXTENSION_KEYWORD}", field.name.as_str());
+            match &field.pointer {
+                Some(PointerTarget::Table(t)) if !known(t) => {
+                    return Err(SchemaError::new(
+                        &file,
+                        format!("{pointer}/pointer"),
+                        format!("no schema file declares the table '{t}'"),
+                    ))
+                }
+                Some(PointerTarget::ByField(type_field)) => {
+                    let targets = object
+                        .field(type_field)
+                        .filter(|f| f.kind == FieldKind::String)
+                        .and_then(|f| f.enum_values.clone())
+                        .ok_or_else(|| {
+                            SchemaError::new(
+                                &file,
+                                format!("{pointer}/type_field"),
+                                format!("'{type_field}' must be a declared string field with an \"enum\" of table names"),
+                            )
+                        })?;
+                    if let Some(bad) = targets.iter().find(|t| !known(t)) {
+                        return Err(SchemaError::new(
+                            &file,
+                            format!("/properties/{type_field}/enum"),
+                            format!("no schema file declares the table '{bad}'"),
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Compiles one schema document. `path` is used only in error messages.
@@ -90,6 +144,16 @@ pub fn compile_file(path: &Path, name: &str, text: &str) -> Result<ObjectType, S
             .map_err(|e| err(&format!("/{EXTENSION_KEYWORD}"), e.to_string()))?,
         None => TableExtension::default(),
     };
+    let table_only = extension.permissions.is_some()
+        || !extension.unique.is_empty()
+        || extension.max_per_owner.is_some();
+    if name == PROFILE_TYPE && table_only {
+        return Err(err(
+            &format!("/{EXTENSION_KEYWORD}"),
+            "permissions, unique and max_per_owner apply to data tables, not to the user profile"
+                .into(),
+        ));
+    }
     let required: Vec<&str> = root
         .get("required")
         .and_then(Value::as_array)
@@ -126,10 +190,12 @@ pub fn compile_file(path: &Path, name: &str, text: &str) -> Result<ObjectType, S
             &err,
         )?);
     }
+    let rules = compile_rules(&extension, &fields).map_err(|(p, m)| err(&p, m))?;
     Ok(ObjectType {
         name: name.to_owned(),
         fields,
         extension,
+        rules,
     })
 }
 
@@ -151,12 +217,38 @@ fn compile_field(
         .as_object()
         .ok_or_else(|| err(pointer, "a property's schema must be an object".into()))?;
     reject_unknown_extensions(obj, pointer, err)?;
-    let kind = field_kind(obj.get("type"), &format!("{pointer}/type"), err)?;
+    let json_kind = field_kind(obj.get("type"), &format!("{pointer}/type"), err)?;
     let ext: FieldExtension = match obj.get(EXTENSION_KEYWORD) {
         Some(v) => serde_json::from_value(v.clone())
             .map_err(|e| err(&format!("{pointer}/{EXTENSION_KEYWORD}"), e.to_string()))?,
         None => FieldExtension::default(),
     };
+    let ext_pointer = format!("{pointer}/{EXTENSION_KEYWORD}");
+    let kind = refine_kind(json_kind, obj, &ext)
+        .map_err(|(k, m)| err(&format!("{ext_pointer}/{k}"), m))?;
+    let target =
+        match (&ext.pointer, &ext.type_field) {
+            (Some(t), Some(f)) if t == "*" => Some(PointerTarget::ByField(f.clone())),
+            (Some(t), None) if t != "*" => Some(PointerTarget::Table(t.clone())),
+            (None, None) => None,
+            _ => return Err(err(
+                &ext_pointer,
+                "use \"pointer\": \"<table>\", or \"pointer\": \"*\" together with \"type_field\""
+                    .into(),
+            )),
+        };
+    if ext.case_insensitive && (kind != FieldKind::String || !(ext.unique || ext.indexed)) {
+        return Err(err(
+            &format!("{ext_pointer}/case_insensitive"),
+            "case_insensitive applies to unique or indexed string fields".into(),
+        ));
+    }
+    if (ext.unique || ext.indexed) && kind.is_geo() {
+        return Err(err(
+            &ext_pointer,
+            "geometry fields cannot be unique or indexed (geo queries scan the table)".into(),
+        ));
+    }
     if ext.unique && kind.is_json() {
         return Err(err(
             &format!("{pointer}/{EXTENSION_KEYWORD}/unique"),
@@ -191,10 +283,37 @@ fn compile_field(
         write: ext.write.unwrap_or(WriteRule::Owner),
         unique: ext.unique,
         indexed: ext.indexed,
+        case_insensitive: ext.case_insensitive,
+        pointer: target,
+        enum_values: obj.get("enum").and_then(Value::as_array).map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        }),
         required,
         default,
         validator,
     })
+}
+
+/// The kind from `format` and the extension: dates, pointers, geometries.
+fn refine_kind(
+    json_kind: FieldKind,
+    obj: &Map<String, Value>,
+    ext: &FieldExtension,
+) -> Result<FieldKind, (&'static str, String)> {
+    let date = obj.get("format").and_then(Value::as_str) == Some("date-time");
+    match (json_kind, &ext.pointer, ext.geo) {
+        (FieldKind::String, Some(_), None) => Ok(FieldKind::Pointer),
+        (_, Some(_), _) => Err(("pointer", "a pointer field has \"type\": \"string\"".into())),
+        (FieldKind::Object, None, Some(GeoKind::Point)) => Ok(FieldKind::Point),
+        (FieldKind::Object, None, Some(GeoKind::Polygon)) => Ok(FieldKind::Polygon),
+        (_, None, Some(_)) => Err(("geo", "a geo field has \"type\": \"object\"".into())),
+        (FieldKind::String, None, None) if date => Ok(FieldKind::Date),
+        (kind, None, None) => Ok(kind),
+    }
 }
 
 /// `"type": "string"` or `"type": ["string", "null"]`.

@@ -13,12 +13,16 @@ mod extension;
 mod field;
 mod load;
 mod object_type;
+mod table_rules;
 
 pub use error::SchemaError;
-pub use extension::{vocabulary_schema, FieldExtension, ReadRule, TableExtension, WriteRule};
-pub use field::{nul_path, Field, FieldKind, FieldName};
+pub use extension::{
+    vocabulary_schema, FieldExtension, GeoKind, ReadRule, TableExtension, WriteRule,
+};
+pub use field::{nul_path, Field, FieldKind, FieldName, PointerTarget};
 pub use load::{load_dir, Registry};
 pub use object_type::{ObjectType, PROFILE_TYPE};
+pub use table_rules::{TableRules, UniqueRule};
 
 /// Most fields one object type may declare (SQLite reads a row through one
 /// `json_object` call of at most 1000 arguments).

@@ -2,6 +2,7 @@
 
 use super::extension::TableExtension;
 use super::field::Field;
+use super::table_rules::TableRules;
 
 /// Name of the user profile's object type and table.
 pub const PROFILE_TYPE: &str = "_userprofile";
@@ -15,6 +16,8 @@ pub struct ObjectType {
     pub fields: Vec<Field>,
     /// Table-level extension settings.
     pub extension: TableExtension,
+    /// Compiled table rules (data tables; defaults for the profile).
+    pub rules: TableRules,
 }
 
 impl ObjectType {
@@ -29,6 +32,7 @@ impl ObjectType {
             name: name.to_owned(),
             fields: Vec::new(),
             extension: TableExtension::default(),
+            rules: TableRules::default(),
         }
     }
 }

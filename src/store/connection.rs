@@ -3,7 +3,7 @@
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{Error as R2d2Error, ManageConnection, R2D2Connection};
-use diesel::sql_types::{Nullable, Text};
+use diesel::sql_types::{Double, Nullable, Text};
 use diesel::{PgConnection, SqliteConnection};
 
 use super::error::StoreError;
@@ -22,6 +22,21 @@ pub enum AnyConnection {
 extern "SQL" {
     /// SQLite has no regular expressions built in; this one uses the `regex` crate.
     fn regexp(pattern: Text, value: Nullable<Text>) -> Bool;
+
+    /// Great-circle distance in metres ([`crate::domain::geo::distance_m`]).
+    fn protium_distance(
+        lng1: Nullable<Double>,
+        lat1: Nullable<Double>,
+        lng2: Nullable<Double>,
+        lat2: Nullable<Double>,
+    ) -> Nullable<Double>;
+
+    /// Whether a GeoJSON polygon (text) holds a point.
+    fn protium_in_polygon(
+        lng: Nullable<Double>,
+        lat: Nullable<Double>,
+        polygon: Nullable<Text>,
+    ) -> Bool;
 }
 
 impl AnyConnection {
@@ -111,7 +126,7 @@ impl Manager {
 }
 
 /// Per-connection SQLite settings: wait for locks instead of failing, enforce
-/// foreign keys, and provide `regexp`.
+/// foreign keys, and provide `regexp` and the geometry functions.
 fn prepare_sqlite(conn: &mut SqliteConnection) -> Result<(), StoreError> {
     conn.batch_execute(
         "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
@@ -119,6 +134,21 @@ fn prepare_sqlite(conn: &mut SqliteConnection) -> Result<(), StoreError> {
     regexp_utils::register_impl(conn, |pattern: String, value: Option<String>| {
         value.is_some_and(|v| regex_cache::matches(&pattern, &v))
     })?;
+    protium_distance_utils::register_impl(
+        conn,
+        |lng1: Option<f64>, lat1: Option<f64>, lng2: Option<f64>, lat2: Option<f64>| {
+            Some(crate::domain::geo::distance_m(lng1?, lat1?, lng2?, lat2?))
+        },
+    )?;
+    protium_in_polygon_utils::register_impl(
+        conn,
+        |lng: Option<f64>, lat: Option<f64>, polygon: Option<String>| match (lng, lat, polygon) {
+            (Some(lng), Some(lat), Some(p)) => {
+                crate::domain::geo::polygon_text_contains(&p, lng, lat)
+            }
+            _ => false,
+        },
+    )?;
     Ok(())
 }
 

@@ -29,6 +29,8 @@ pub struct ColumnDecl {
     pub unique: bool,
     /// Plain index wanted.
     pub indexed: bool,
+    /// Index the lower-cased value (case-insensitive uniqueness).
+    pub case_insensitive: bool,
     /// Value given to existing rows when the column is added.
     pub default: Option<SqlValue>,
 }
@@ -146,9 +148,13 @@ fn sync_index(
     table: &str,
     col: &ColumnDecl,
 ) -> Result<(), StoreError> {
-    for (prefix, wanted, unique) in [
-        ("uq", col.unique, true),
-        ("ix", col.indexed && !col.unique, false),
+    let ci = col.case_insensitive;
+    let plain_index = col.indexed && !col.unique;
+    for (prefix, wanted, unique, lower) in [
+        ("uq", col.unique && !ci, true, false),
+        ("uc", col.unique && ci, true, true),
+        ("ix", plain_index && !ci, false, false),
+        ("ic", plain_index && ci, false, true),
     ] {
         let name = index_name(prefix, table, &col.name);
         let mut sql = SqlFragment::new(dialect);
@@ -161,9 +167,12 @@ fn sync_index(
             sql.push_ident(&name)
                 .push(" ON ")
                 .push_ident(table)
-                .push(" (")
-                .push_ident(&col.name)
-                .push(")");
+                .push(" (");
+            if lower {
+                sql.push("lower(").push_ident(&col.name).push("))");
+            } else {
+                sql.push_ident(&col.name).push(")");
+            }
         } else {
             sql.push("DROP INDEX IF EXISTS ").push_ident(&name);
         }

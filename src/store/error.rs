@@ -29,6 +29,10 @@ pub enum StoreError {
     /// A value does not fit its column (range, type) as the database sees it.
     #[error("value rejected by the database: {0}")]
     Rejected(String),
+    /// A rule of a higher layer refused the work inside a transaction (the
+    /// message and an HTTP-like code travel back to that layer).
+    #[error("{0}")]
+    Refused(String, u16),
     /// Stored data could not be decoded.
     #[error("corrupt row: {0}")]
     Corrupt(String),
@@ -69,21 +73,42 @@ impl From<DieselError> for StoreError {
 /// (`Key (col)=(value) already exists.`), from our index naming
 /// (`uq.<table>.<column>`), or from SQLite's `UNIQUE constraint failed: <table>.<column>`.
 fn unique_field(details: Option<&str>, constraint: Option<&str>, message: &str) -> String {
-    if let Some(column) = details
+    let unwrap_lower = |col: &str| {
+        let col = col.trim();
+        col.strip_prefix("lower(")
+            .and_then(|c| c.strip_suffix(')'))
+            .unwrap_or(col)
+            .trim_matches('"')
+            .to_owned()
+    };
+    // A table-level rule's index: the records layer knows its fields.
+    let rule_index = constraint
+        .map(str::to_owned)
+        .or_else(|| {
+            message
+                .split_once("index '")
+                .map(|(_, rest)| rest.trim_end_matches('\'').to_owned())
+        })
+        .filter(|name| name.starts_with("ur."));
+    if let Some(name) = rule_index {
+        return name;
+    }
+    if let Some(columns) = details
         .and_then(|d| d.strip_prefix("Key ("))
-        .and_then(|d| d.split_once(")="))
-        .map(|(col, _)| col.trim_matches('"').to_owned())
+        .and_then(|d| d.split_once(")=("))
+        .map(|(cols, _)| cols.split(", ").map(unwrap_lower).collect::<Vec<_>>())
     {
-        return column;
+        return columns.join(", ");
     }
     let last_segment = |name: &str| {
-        name.trim_matches('\'')
+        name.trim()
+            .trim_matches('\'')
             .rsplit('.')
             .next()
             .map(str::to_owned)
     };
     if let Some(column) = constraint
-        .filter(|c| c.starts_with("uq."))
+        .filter(|c| c.starts_with("uq.") || c.starts_with("uc."))
         .and_then(last_segment)
     {
         return column;
@@ -91,12 +116,13 @@ fn unique_field(details: Option<&str>, constraint: Option<&str>, message: &str) 
     message
         .strip_prefix("UNIQUE constraint failed: ")
         .map(|rest| {
-            rest.split(',')
-                .next()
-                .unwrap_or(rest)
-                .trim_start_matches("index ")
+            rest.trim_start_matches("index ")
+                .split(',')
+                .filter_map(last_segment)
+                .collect::<Vec<_>>()
+                .join(", ")
         })
-        .and_then(last_segment)
+        .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "value".to_owned())
 }
 

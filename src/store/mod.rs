@@ -7,6 +7,7 @@
 //! built as [`crate::query::SqlFragment`]s. Every call leaves the async executor
 //! through [`Store::run`].
 
+pub mod bulk_ops;
 mod connection;
 mod credentials;
 pub mod ddl;
@@ -15,6 +16,8 @@ mod exec;
 mod migrate;
 pub mod oauth;
 pub mod outbox;
+pub mod record_tables;
+pub mod records;
 pub mod rows;
 pub mod secrets;
 mod sessions;
@@ -123,6 +126,26 @@ impl Store {
             .get()
             .map_err(|e| StoreError::Pool(e.to_string()))?;
         work(&mut conn)
+    }
+}
+
+/// Runs `work` inside a savepoint of the current transaction: when it fails,
+/// only its own changes are rolled back and the transaction goes on.
+pub fn savepoint<T>(
+    conn: &mut AnyConnection,
+    work: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute("SAVEPOINT protium_row")?;
+    match work(conn) {
+        Ok(value) => {
+            conn.batch_execute("RELEASE SAVEPOINT protium_row")?;
+            Ok(value)
+        }
+        Err(e) => {
+            conn.batch_execute("ROLLBACK TO SAVEPOINT protium_row; RELEASE SAVEPOINT protium_row")?;
+            Err(e)
+        }
     }
 }
 

@@ -10,7 +10,9 @@ use super::connection::AnyConnection;
 use super::error::StoreError;
 use super::exec::{self, DocRow, IntRow};
 use crate::domain::Dialect;
-use crate::query::{render_condition, render_order, Condition, OrderBy, SqlFragment, SqlValue};
+use crate::query::{
+    render_condition, render_order_near, Condition, OrderBy, SqlFragment, SqlValue,
+};
 use crate::schema::FieldKind;
 
 /// A column to read.
@@ -42,6 +44,8 @@ pub struct Page<'a> {
     pub limit: i64,
     /// Rows skipped.
     pub offset: i64,
+    /// Sort by distance from this point first (`$nearsphere`).
+    pub near: Option<(&'a str, crate::domain::GeoPoint)>,
 }
 
 /// Pairs per `jsonb_build_object` call: Postgres allows 100 arguments per call,
@@ -65,7 +69,7 @@ fn push_pairs(out: &mut SqlFragment, columns: &[Column]) {
 }
 
 /// Appends an expression building the row as JSON text.
-fn push_document(out: &mut SqlFragment, columns: &[Column]) {
+pub(super) fn push_document(out: &mut SqlFragment, columns: &[Column]) {
     match out.dialect() {
         Dialect::Sqlite => {
             out.push("json_object(");
@@ -89,7 +93,7 @@ fn push_document(out: &mut SqlFragment, columns: &[Column]) {
 }
 
 /// Decodes one document, restoring booleans and absent nulls.
-fn decode(doc: &str, columns: &[Column]) -> Result<Map<String, Value>, StoreError> {
+pub(super) fn decode(doc: &str, columns: &[Column]) -> Result<Map<String, Value>, StoreError> {
     let mut map: Map<String, Value> =
         serde_json::from_str(doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     for c in columns {
@@ -125,7 +129,7 @@ pub fn select(
     push_document(&mut q, columns);
     q.push(" AS doc FROM ").push_ident(table).push(" WHERE ");
     render_condition(cond, &mut q);
-    render_order(page.order, page.tie_breaker, &mut q);
+    render_order_near(page.near, page.order, page.tie_breaker, &mut q);
     q.push(" LIMIT ").push_bind(SqlValue::Int(page.limit));
     q.push(" OFFSET ").push_bind(SqlValue::Int(page.offset));
     exec::load::<DocRow>(conn, &q)?
@@ -238,7 +242,9 @@ pub fn update_where(
 pub fn to_sql_value(kind: FieldKind, value: &Value) -> SqlValue {
     match (kind, value) {
         (_, Value::Null) => SqlValue::Null,
-        (FieldKind::String, Value::String(s)) => SqlValue::Text(s.clone()),
+        (FieldKind::String | FieldKind::Date | FieldKind::Pointer, Value::String(s)) => {
+            SqlValue::Text(s.clone())
+        }
         (FieldKind::Integer, Value::Number(n)) => SqlValue::Int(
             n.as_i64()
                 .or_else(|| n.as_f64().map(|f| f as i64))

@@ -388,3 +388,86 @@ impl TestApp {
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     }
 }
+
+/// The admin token of apps started with [`spawn_records_app`].
+pub const ADMIN_TOKEN: &str = "records-admin-token-for-tests";
+
+/// The schema with data tables used by the record tests (`tests/schema/records`).
+pub fn records_schema_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schema/records")
+}
+
+/// Starts the application with the record-test schema and an admin token.
+pub async fn spawn_records_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |s| {
+        s.schema_dir = records_schema_dir();
+        s.admin_token = ADMIN_TOKEN.into();
+    })
+    .await
+}
+
+impl TestApp {
+    /// Sends a request with the admin token.
+    pub async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.address, path))
+            .header("X-Hydrogen-Client-ID", "test-client")
+            .header("Authorization", format!("Bearer {ADMIN_TOKEN}"));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply { status, body }
+    }
+
+    /// Creates a record as `token`'s user; returns it (asserting 201).
+    pub async fn create_record(&self, table: &str, token: &str, body: Value) -> Value {
+        let r = self
+            .post(
+                &format!("/hserve/v2.4/table/{table}/record/"),
+                Some(token),
+                body,
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "create in {table}: {:?}",
+            r.body
+        );
+        r.body
+    }
+
+    /// Lists records of `table` with query parameters.
+    pub async fn list_records(
+        &self,
+        table: &str,
+        token: Option<&str>,
+        params: &[(&str, &str)],
+    ) -> Reply {
+        self.get_query(
+            &format!("/hserve/v2.4/table/{table}/record/"),
+            token,
+            params,
+        )
+        .await
+    }
+
+    /// Ids of the `objects` of a list reply, in order.
+    pub fn ids(reply: &Reply) -> Vec<String> {
+        reply.body["objects"]
+            .as_array()
+            .unwrap_or_else(|| panic!("not a list: {:?}", reply.body))
+            .iter()
+            .map(|o| o["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}

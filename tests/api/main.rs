@@ -14,6 +14,7 @@ mod hostile_input;
 mod http_basics;
 mod login;
 mod oauth;
+mod records_crud;
 mod register;
 mod schema_evolution;
 mod schema_examples;

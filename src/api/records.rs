@@ -1,0 +1,247 @@
+//! Data-table records (HYDROGEN-API.md §2.6): create and batch create
+//! (`POST …/table/:table/record/`), list and count (`GET`), batch update and
+//! delete with `where` in the URL (`PUT`/`DELETE`), one record
+//! (`GET/PUT/DELETE …/record/:id/`), the change feed (`GET …/changes/`) and the
+//! status of asynchronous batch operations (`GET /hserve/v1/bulk-operation/:id/`).
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::error::ApiError;
+use super::extract::{require_version, Caller};
+use super::wire::list_page;
+use super::AppState;
+use crate::records::{BatchParams, ListParams, RecordListParams};
+
+/// API versions the record endpoints answer under (the SDK uses v2.4 and v2.5,
+/// the docs v2.2).
+const VERSIONS: &[&str] = &["v2.2", "v2.3", "v2.4", "v2.5"];
+
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{version}/table/{table}/record/", web::post().to(create))
+        .route("/{version}/table/{table}/record/", web::get().to(list))
+        .route(
+            "/{version}/table/{table}/record/",
+            web::put().to(batch_update),
+        )
+        .route(
+            "/{version}/table/{table}/record/",
+            web::delete().to(batch_delete),
+        )
+        .route("/{version}/table/{table}/record/{id}/", web::get().to(get))
+        .route(
+            "/{version}/table/{table}/record/{id}/",
+            web::put().to(update),
+        )
+        .route(
+            "/{version}/table/{table}/record/{id}/",
+            web::delete().to(delete),
+        )
+        .route("/{version}/table/{table}/changes/", web::get().to(changes))
+        .route("/v1/bulk-operation/{id}/", web::get().to(bulk_status));
+}
+
+/// Query parameters of record endpoints. Unknown parameters are ignored.
+#[derive(Debug, Default, Deserialize)]
+struct RecordQuery {
+    #[serde(rename = "where")]
+    where_json: Option<String>,
+    order_by: Option<String>,
+    keys: Option<String>,
+    expand: Option<String>,
+    limit: Option<String>,
+    offset: Option<String>,
+    return_total_count: Option<String>,
+    enable_trigger: Option<String>,
+    since: Option<String>,
+    cursor: Option<String>,
+}
+
+fn flag(raw: &Option<String>) -> bool {
+    matches!(raw.as_deref(), Some("1" | "true"))
+}
+
+fn list_params(q: &RecordQuery) -> ListParams {
+    ListParams {
+        where_json: q.where_json.clone(),
+        order_by: q.order_by.clone(),
+        keys: q.keys.clone(),
+        limit: q.limit.clone(),
+        offset: q.offset.clone(),
+        return_total_count: flag(&q.return_total_count),
+    }
+}
+
+fn batch_params(q: &RecordQuery) -> BatchParams {
+    BatchParams {
+        where_json: q.where_json.clone(),
+        limit: q.limit.clone(),
+        offset: q.offset.clone(),
+        return_total_count: flag(&q.return_total_count),
+        // Hydrogen's default is triggers on; Protium has no triggers, only their limits.
+        enable_trigger: q.enable_trigger.as_deref() != Some("0"),
+    }
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<RecordQuery>,
+    caller: Caller,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let (version, table) = path.into_inner();
+    require_version(&version, VERSIONS)?;
+    let tables = &state.tables;
+    match body.into_inner() {
+        Value::Array(rows) => {
+            let result = tables.create_many(&caller.0, &table, rows).await?;
+            Ok(HttpResponse::Created().json(result))
+        }
+        body => {
+            let expand = query.expand.as_deref();
+            let record = tables.create(&caller.0, &table, body, expand).await?;
+            Ok(HttpResponse::Created().json(record))
+        }
+    }
+}
+
+async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<RecordQuery>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let (version, table) = path.into_inner();
+    require_version(&version, VERSIONS)?;
+    let params = RecordListParams {
+        list: list_params(&query),
+        expand: query.expand.clone(),
+        since: query.since.clone(),
+    };
+    let page = state.tables.list(&caller.0, &table, params).await?;
+    Ok(HttpResponse::Ok().json(list_page(&req, page)))
+}
+
+async fn get(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+    query: web::Query<RecordQuery>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let (version, table, id) = path.into_inner();
+    require_version(&version, VERSIONS)?;
+    let record = state
+        .tables
+        .get(
+            &caller.0,
+            &table,
+            &id,
+            query.keys.as_deref(),
+            query.expand.as_deref(),
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(record))
+}
+
+async fn update(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+    query: web::Query<RecordQuery>,
+    caller: Caller,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    let (version, table, id) = path.into_inner();
+    require_version(&version, VERSIONS)?;
+    let record = state
+        .tables
+        .update(
+            &caller.0,
+            &table,
+            &id,
+            body.into_inner(),
+            query.expand.as_deref(),
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(record))
+}
+
+async fn delete(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let (version, table, id) = path.into_inner();
+    require_version(&version, VERSIONS)?;
+    state.tables.delete(&caller.0, &table, &id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn batch_update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<RecordQuery>,
+    caller: Caller,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    let (version, table) = path.into_inner();
+    require_version(&version, VERSIONS)?;
+    let outcome = state
+        .tables
+        .batch_update(&caller.0, &table, batch_params(&query), body.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(outcome.to_wire(&req)))
+}
+
+async fn batch_delete(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<RecordQuery>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let (version, table) = path.into_inner();
+    require_version(&version, VERSIONS)?;
+    let outcome = state
+        .tables
+        .batch_delete(&caller.0, &table, batch_params(&query))
+        .await?;
+    Ok(HttpResponse::Ok().json(outcome.to_wire(&req)))
+}
+
+async fn changes(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<RecordQuery>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let (version, table) = path.into_inner();
+    require_version(&version, VERSIONS)?;
+    let feed = state
+        .tables
+        .changes(
+            &caller.0,
+            &table,
+            query.since.as_deref(),
+            query.cursor.as_deref(),
+            query.limit.as_deref(),
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(feed))
+}
+
+async fn bulk_status(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let id = path
+        .into_inner()
+        .parse::<i64>()
+        .map_err(|_| ApiError::NotFound)?;
+    let status = state.tables.bulk_status(&caller.0, id).await?;
+    Ok(HttpResponse::Ok().json(json!(status)))
+}

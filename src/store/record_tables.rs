@@ -1,0 +1,184 @@
+//! Data tables declared in `schema/`: one SQL table `tbl_<name>` each, with the
+//! system columns every record has, the declared fields as columns (through
+//! [`super::ddl`]) and the table-level uniqueness rules as (partial) unique indexes.
+//!
+//! Only additive changes happen: a missing table or column is created, rules
+//! become indexes. Nothing is dropped except indexes of rules no longer declared.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+use super::connection::AnyConnection;
+use super::ddl::{self, index_name, ColumnDecl, SyncReport};
+use super::error::StoreError;
+use super::exec::{self, IntRow};
+use super::migrate::STARTUP_LOCK;
+use crate::domain::{now_unix, Dialect};
+use crate::query::{SqlFragment, SqlValue};
+use crate::schema::UniqueRule;
+
+/// Prefix of data tables' SQL names, keeping them apart from system tables.
+pub const TABLE_PREFIX: &str = "tbl_";
+
+/// The SQL table of an object type.
+pub fn sql_table(object_type: &str) -> String {
+    format!("{TABLE_PREFIX}{object_type}")
+}
+
+/// Creates or extends the table of `object_type`; returns its numeric id and
+/// what changed.
+pub fn ensure_table(
+    conn: &mut AnyConnection,
+    object_type: &str,
+    columns: &[ColumnDecl],
+    rules: &[UniqueRule],
+) -> Result<(i64, SyncReport), StoreError> {
+    let table = sql_table(object_type);
+    let dialect = conn.dialect();
+    conn.transaction(|conn| {
+        if dialect == Dialect::Postgres {
+            conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({STARTUP_LOCK})"))?;
+        }
+        create_table(conn, dialect, &table)?;
+        let id = register(conn, dialect, object_type)?;
+        let report = ddl::sync_columns(conn, &table, columns)?;
+        sync_rules(conn, dialect, &table, rules)?;
+        Ok((id, report))
+    })
+}
+
+fn create_table(conn: &mut AnyConnection, dialect: Dialect, table: &str) -> Result<(), StoreError> {
+    let json = match dialect {
+        Dialect::Sqlite => "TEXT",
+        Dialect::Postgres => "JSONB",
+    };
+    let mut sql = SqlFragment::new(dialect);
+    sql.push("CREATE TABLE IF NOT EXISTS ")
+        .push_ident(table)
+        .push(" (id TEXT PRIMARY KEY NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, created_by BIGINT, ")
+        .push(&format!("read_perm {json} NOT NULL, write_perm {json} NOT NULL)"));
+    exec::execute(conn, &sql)?;
+    for (column, key) in [
+        ("created_at", "created_at, id"),
+        ("updated_at", "updated_at, id"),
+        ("created_by", "created_by, created_at"),
+    ] {
+        let mut ix = SqlFragment::new(dialect);
+        ix.push("CREATE INDEX IF NOT EXISTS ")
+            .push_ident(&index_name("ix", table, column))
+            .push(" ON ")
+            .push_ident(table)
+            .push(&format!(" ({key})"));
+        exec::execute(conn, &ix)?;
+    }
+    Ok(())
+}
+
+/// Gives `object_type` a numeric id (kept across restarts).
+fn register(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    object_type: &str,
+) -> Result<i64, StoreError> {
+    let mut insert = SqlFragment::new(dialect);
+    insert
+        .push("INSERT INTO object_types (name, created_at) VALUES (")
+        .push_bind(SqlValue::Text(object_type.to_owned()))
+        .push(", ")
+        .push_bind(SqlValue::Int(now_unix()))
+        .push(") ON CONFLICT (name) DO NOTHING");
+    exec::execute(conn, &insert)?;
+    let mut select = SqlFragment::new(dialect);
+    select
+        .push("SELECT id AS n FROM object_types WHERE name = ")
+        .push_bind(SqlValue::Text(object_type.to_owned()));
+    exec::load::<IntRow>(conn, &select)?
+        .first()
+        .map(|r| r.n)
+        .ok_or_else(|| StoreError::Corrupt(format!("object type {object_type} not registered")))
+}
+
+/// The index name of a table-level rule.
+pub fn rule_index_name(table: &str, rule: &UniqueRule) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = hex::encode(Sha256::digest(rule.key().as_bytes()));
+    let short_table: String = table.chars().take(40).collect();
+    format!("ur.{short_table}.{}", &digest[..16])
+}
+
+#[derive(QueryableByName)]
+struct NameRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+/// Creates the unique index of each rule and drops indexes of rules no longer declared.
+fn sync_rules(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    table: &str,
+    rules: &[UniqueRule],
+) -> Result<(), StoreError> {
+    let wanted: Vec<String> = rules.iter().map(|r| rule_index_name(table, r)).collect();
+    let mut existing = SqlFragment::new(dialect);
+    match dialect {
+        Dialect::Sqlite => {
+            existing.push("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ")
+        }
+        Dialect::Postgres => {
+            existing.push("SELECT indexname AS name FROM pg_indexes WHERE tablename = ")
+        }
+    };
+    existing.push_bind(SqlValue::Text(table.to_owned()));
+    for row in exec::load::<NameRow>(conn, &existing)? {
+        if row.name.starts_with("ur.") && !wanted.contains(&row.name) {
+            let mut drop = SqlFragment::new(dialect);
+            drop.push("DROP INDEX IF EXISTS ").push_ident(&row.name);
+            exec::execute(conn, &drop)?;
+        }
+    }
+    for (rule, name) in rules.iter().zip(&wanted) {
+        let mut sql = SqlFragment::new(dialect);
+        sql.push("CREATE UNIQUE INDEX IF NOT EXISTS ")
+            .push_ident(name)
+            .push(" ON ")
+            .push_ident(table)
+            .push(" (");
+        sql.push_list(&rule.fields, ", ", |o, f| {
+            if rule.case_insensitive && f != "created_by" {
+                o.push("lower(CAST(").push_ident(f).push(" AS TEXT))");
+            } else {
+                o.push_ident(f);
+            }
+        });
+        sql.push(")");
+        if !rule.filter.is_empty() {
+            sql.push(" WHERE ");
+            sql.push_list(&rule.filter, " AND ", |o, (f, v)| {
+                o.push_ident(f).push(" = ").push(&literal(dialect, v));
+            });
+        }
+        exec::execute(conn, &sql).map_err(|e| match e {
+            StoreError::Unique { .. } => StoreError::SchemaChange(format!(
+                "{table}: stored rows already break the unique rule on {}",
+                rule.fields.join(", ")
+            )),
+            other => other,
+        })?;
+    }
+    Ok(())
+}
+
+/// A SQL literal for a partial index's predicate (DDL takes no bind
+/// parameters). Only booleans, integers and strings reach here (checked when
+/// the schema was compiled); strings are quoted with `'` doubled.
+fn literal(dialect: Dialect, v: &serde_json::Value) -> String {
+    match (v, dialect) {
+        (serde_json::Value::Bool(b), Dialect::Sqlite) => i32::from(*b).to_string(),
+        (serde_json::Value::Bool(b), Dialect::Postgres) => b.to_string().to_uppercase(),
+        (serde_json::Value::Number(n), _) => n.as_i64().unwrap_or_default().to_string(),
+        (serde_json::Value::String(s), _) => format!("'{}'", s.replace('\'', "''")),
+        _ => "NULL".to_owned(),
+    }
+}
