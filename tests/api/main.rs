@@ -15,6 +15,7 @@ mod http_basics;
 mod login;
 mod oauth;
 mod records_crud;
+mod records_query;
 mod register;
 mod schema_evolution;
 mod schema_examples;
