@@ -277,14 +277,24 @@ pub(super) fn restore(e: StoreError, entry: &TableEntry) -> RecordsError {
     }
 }
 
+/// Names the fields of a unique violation: a table rule's fields (and its
+/// `where`) when the index or its column list is a rule's, else the column.
 fn unique_fields(entry: &TableEntry, column: &str) -> String {
     entry
         .object
         .rules
         .uniques
         .iter()
-        .find(|r| rule_index_name(&entry.sql, r) == column)
-        .map(|r| r.fields.join(", "))
+        .find(|r| rule_index_name(&entry.sql, r) == column || r.fields.join(", ") == column)
+        .map(|r| {
+            let mut text = r.fields.join(", ");
+            if !r.filter.is_empty() {
+                let parts: Vec<String> =
+                    r.filter.iter().map(|(f, v)| format!("{f} = {v}")).collect();
+                text.push_str(&format!(" (among records with {})", parts.join(" and ")));
+            }
+            text
+        })
         .unwrap_or_else(|| column.to_owned())
 }
 

@@ -14,6 +14,8 @@ mod hostile_input;
 mod http_basics;
 mod login;
 mod oauth;
+mod records_access;
+mod records_constraints;
 mod records_crud;
 mod records_query;
 mod register;

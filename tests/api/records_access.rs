@@ -1,0 +1,227 @@
+//! Record permissions: table rules, row ACLs, per-field read and write rules —
+//! the same rules for records as for the user profile.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{spawn_records_app, Backend, TestApp};
+
+on_both_backends!(
+    default_table_rules_match_hydrogen,
+    row_acls_grant_and_hide,
+    private_fields_never_reach_another_user,
+    table_create_rules,
+);
+
+async fn default_table_rules_match_hydrogen(backend: Backend) {
+    let app = spawn_records_app(backend).await;
+    let guest = app
+        .post(
+            "/hserve/v2.4/table/post/record/",
+            None,
+            json!({"title": "x"}),
+        )
+        .await;
+    assert_eq!(guest.status, StatusCode::UNAUTHORIZED);
+    let device = app
+        .post("/hserve/v2.0/login/anonymous/", None, json!({}))
+        .await;
+    let device_token = device.body["token"].as_str().unwrap().to_owned();
+    let anon = app
+        .post(
+            "/hserve/v2.4/table/post/record/",
+            Some(&device_token),
+            json!({"title": "x"}),
+        )
+        .await;
+    assert_eq!(
+        anon.status,
+        StatusCode::FORBIDDEN,
+        "user:* excludes anonymous logins"
+    );
+    let (alice, _) = app.register_email("a@example.com", "secret123").await;
+    let (bob, _) = app.register_email("b@example.com", "secret123").await;
+    let post = app
+        .create_record("post", &alice, json!({"title": "mine"}))
+        .await;
+    let path = format!(
+        "/hserve/v2.5/table/post/record/{}/",
+        post["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        app.get(&path, None).await.status,
+        StatusCode::OK,
+        "everyone reads"
+    );
+    let put = app.put(&path, Some(&bob), json!({"title": "hijack"})).await;
+    assert_eq!(put.status, StatusCode::FORBIDDEN);
+    let del = app
+        .call(Method::DELETE, &path, Some(&bob), Some(json!({})))
+        .await;
+    assert_eq!(del.status, StatusCode::FORBIDDEN);
+    let guest_put = app.put(&path, None, json!({"title": "x"})).await;
+    assert_eq!(guest_put.status, StatusCode::UNAUTHORIZED);
+    let admin = app
+        .admin(Method::PUT, &path, Some(json!({"title": "moderated"})))
+        .await;
+    assert_eq!(admin.status, StatusCode::OK);
+    assert_eq!(app.get(&path, None).await.body["title"], "moderated");
+}
+
+async fn row_acls_grant_and_hide(backend: Backend) {
+    let app = spawn_records_app(backend).await;
+    let (alice, _) = app.register_email("a@example.com", "secret123").await;
+    let (bob, bob_id) = app.register_email("b@example.com", "secret123").await;
+    let (carol, _) = app.register_email("c@example.com", "secret123").await;
+    let shared = app
+        .create_record("post", &alice, json!({"title": "for bob", "read_perm": [format!("user:{bob_id}")], "write_perm": [format!("user:{bob_id}")]}))
+        .await;
+    let path = format!(
+        "/hserve/v2.5/table/post/record/{}/",
+        shared["id"].as_str().unwrap()
+    );
+    assert_eq!(app.get(&path, Some(&bob)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get(&path, Some(&carol)).await.status,
+        StatusCode::NOT_FOUND,
+        "unreadable looks missing"
+    );
+    assert_eq!(app.get(&path, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.put(&path, Some(&carol), json!({"title": "x"}))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let by_bob = app
+        .put(&path, Some(&bob), json!({"title": "edited by bob"}))
+        .await;
+    assert_eq!(by_bob.status, StatusCode::OK, "{:?}", by_bob.body);
+    let acl_by_bob = app
+        .put(&path, Some(&bob), json!({"read_perm": ["user:anonymous"]}))
+        .await;
+    assert_eq!(
+        acl_by_bob.status,
+        StatusCode::FORBIDDEN,
+        "only the creator changes the ACL"
+    );
+    for (token, want) in [
+        (Some(&carol), 0),
+        (Some(&bob), 1),
+        (None, 0),
+        (Some(&alice), 1),
+    ] {
+        let list = app
+            .list_records(
+                "post",
+                token.map(String::as_str),
+                &[("return_total_count", "1")],
+            )
+            .await;
+        assert_eq!(list.body["meta"]["total_count"], want);
+        assert_eq!(
+            list.body["objects"].as_array().unwrap().len(),
+            want as usize
+        );
+    }
+    // Tables declaring `read: []` are private to each creator.
+    app.create_record("blacklist", &alice, json!({"user": bob_id.to_string()}))
+        .await;
+    let mine = app
+        .list_records("blacklist", Some(&alice), &[("expand", "user")])
+        .await;
+    assert_eq!(mine.body["objects"][0]["user"]["id"], bob_id);
+    assert_eq!(mine.body["objects"][0]["user"]["_table"], "_userprofile");
+    assert!(TestApp::ids(&app.list_records("blacklist", Some(&bob), &[]).await).is_empty());
+}
+
+async fn private_fields_never_reach_another_user(backend: Backend) {
+    let app = spawn_records_app(backend).await;
+    let (alice, _) = app.register_email("a@example.com", "secret123").await;
+    let (bob, _) = app.register_email("b@example.com", "secret123").await;
+    let p = app
+        .create_record("product", &alice, json!({"name": "Pen", "cost": 0.4}))
+        .await;
+    assert_eq!(p["cost"], 0.4, "the owner sees owner fields");
+    let path = format!(
+        "/hserve/v2.5/table/product/record/{}/",
+        p["id"].as_str().unwrap()
+    );
+    let seen = app.get(&path, Some(&bob)).await;
+    assert!(seen.body.get("cost").is_none(), "{:?}", seen.body);
+    let list = app.list_records("product", Some(&bob), &[]).await;
+    assert!(list.body["objects"][0].get("cost").is_none());
+    let own_list = app.list_records("product", Some(&alice), &[]).await;
+    assert_eq!(own_list.body["objects"][0]["cost"], 0.4);
+    for (param, value) in [
+        ("where", r#"{"cost":{"$gt":0}}"#),
+        ("order_by", "cost"),
+        ("keys", "cost"),
+    ] {
+        let probe = app
+            .list_records("product", Some(&bob), &[(param, value)])
+            .await;
+        assert_eq!(
+            probe.status,
+            StatusCode::BAD_REQUEST,
+            "{param} may not probe a private field"
+        );
+    }
+    let admin_only = app.put(&path, Some(&alice), json!({"audited": true})).await;
+    assert_eq!(admin_only.status, StatusCode::FORBIDDEN);
+    assert!(admin_only.error_msg().contains("audited"));
+    let forged = app
+        .post(
+            "/hserve/v2.4/table/product/record/",
+            Some(&alice),
+            json!({"name": "x", "created_by": 1}),
+        )
+        .await;
+    assert_eq!(
+        forged.status,
+        StatusCode::FORBIDDEN,
+        "created_by is not forgeable"
+    );
+}
+
+async fn table_create_rules(backend: Backend) {
+    let app = spawn_records_app(backend).await;
+    let (alice, _) = app.register_email("a@example.com", "secret123").await;
+    let notice = app
+        .post(
+            "/hserve/v2.4/table/notice/record/",
+            Some(&alice),
+            json!({"text": "hi"}),
+        )
+        .await;
+    assert_eq!(
+        notice.status,
+        StatusCode::FORBIDDEN,
+        "create: [] means admins only"
+    );
+    let by_admin = app
+        .admin(
+            Method::POST,
+            "/hserve/v2.4/table/notice/record/",
+            Some(json!({"text": "hi"})),
+        )
+        .await;
+    assert_eq!(by_admin.status, StatusCode::CREATED);
+    assert_eq!(by_admin.body["created_by"], json!(null));
+    let device = app
+        .post("/hserve/v2.0/login/anonymous/", None, json!({}))
+        .await;
+    let device_token = device.body["token"].as_str().unwrap();
+    let place = app
+        .post(
+            "/hserve/v2.4/table/place/record/",
+            Some(device_token),
+            json!({"name": "x"}),
+        )
+        .await;
+    assert_eq!(
+        place.status,
+        StatusCode::CREATED,
+        "create: [user:anonymous] lets device logins create"
+    );
+}
