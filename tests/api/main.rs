@@ -15,6 +15,7 @@ mod http_basics;
 mod login;
 mod oauth;
 mod records_access;
+mod records_batch;
 mod records_constraints;
 mod records_crud;
 mod records_query;
