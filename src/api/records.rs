@@ -193,7 +193,7 @@ async fn batch_update(
         .tables
         .batch_update(&caller.0, &table, batch_params(&query), body.into_inner())
         .await?;
-    Ok(HttpResponse::Ok().json(outcome.to_wire(&req)))
+    Ok(HttpResponse::Ok().json(outcome.to_wire(req.path(), req.query_string())))
 }
 
 async fn batch_delete(
@@ -209,7 +209,7 @@ async fn batch_delete(
         .tables
         .batch_delete(&caller.0, &table, batch_params(&query))
         .await?;
-    Ok(HttpResponse::Ok().json(outcome.to_wire(&req)))
+    Ok(HttpResponse::Ok().json(outcome.to_wire(req.path(), req.query_string())))
 }
 
 async fn changes(

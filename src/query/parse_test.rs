@@ -75,7 +75,14 @@ fn errors_name_field_and_operator() {
         .unwrap_err()
         .message
         .contains("pattern"));
-    assert!(parse(r#"{"tags":{"$eq":[1]}}"#).is_err());
+    assert!(parse(r#"{"tags":{"$contains":"x"}}"#).is_err());
+    assert!(matches!(
+        parse(r#"{"tags":{"$eq":[1]}}"#),
+        Ok(Condition::Field {
+            op: Op::JsonEq(_),
+            ..
+        })
+    ));
     assert!(parse("not json").is_err());
     assert!(parse(r#"{"nickname":"a\u0000b"}"#)
         .unwrap_err()

@@ -2,7 +2,6 @@
 //! record a `where` matches — synchronously up to 1000 records, otherwise as an
 //! asynchronous operation (see `bulk.rs`).
 
-use actix_web::HttpRequest;
 use serde_json::{json, Map, Value};
 
 use super::acl::{Access, Who};
@@ -63,8 +62,9 @@ pub enum BatchOutcome {
 }
 
 impl BatchOutcome {
-    /// The wire form; `next` repeats the request with the next offset.
-    pub fn to_wire(&self, req: &HttpRequest) -> Value {
+    /// The wire form; `next` repeats the request (its `path` and
+    /// `query_string`) with the next offset.
+    pub fn to_wire(&self, path: &str, query_string: &str) -> Value {
         match self {
             BatchOutcome::Queued { operation_id } => {
                 json!({"status": "ok", "operation_id": operation_id})
@@ -85,12 +85,12 @@ impl BatchOutcome {
                 };
                 let next = if *more {
                     let mut pairs: Vec<(String, String)> =
-                        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+                        serde_urlencoded::from_str(query_string).unwrap_or_default();
                     pairs.retain(|(k, _)| k != "offset" && k != "limit");
                     pairs.push(("limit".into(), limit.to_string()));
                     pairs.push(("offset".into(), next_offset.to_string()));
                     serde_urlencoded::to_string(&pairs)
-                        .map(|qs| json!(format!("{}?{}", req.path(), qs)))
+                        .map(|qs| json!(format!("{path}?{qs}")))
                         .unwrap_or(Value::Null)
                 } else {
                     Value::Null

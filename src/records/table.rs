@@ -617,11 +617,26 @@ pub(super) fn update_checked(
             }
         }
     }
-    let mut merged = row.clone();
-    for (k, v) in &new_values {
-        merged.insert(k.clone(), v.clone());
+    // Check only pointers this update sets (or retargets): a pointer whose
+    // target was deleted must not block edits of other fields.
+    let mut changed = Map::new();
+    for field in &entry.object.fields {
+        let name = field.name.as_str();
+        let retargeted = match &field.pointer {
+            Some(PointerTarget::ByField(t)) => new_values.contains_key(t),
+            Some(PointerTarget::Table(_)) => false,
+            None => continue,
+        };
+        if new_values.contains_key(name) || retargeted {
+            let value = new_values.get(name).or_else(|| row.get(name)).cloned();
+            changed.insert(name.to_owned(), value.unwrap_or(Value::Null));
+            if let Some(PointerTarget::ByField(t)) = &field.pointer {
+                let ty = new_values.get(t).or_else(|| row.get(t)).cloned();
+                changed.insert(t.clone(), ty.unwrap_or(Value::Null));
+            }
+        }
     }
-    check_pointers(conn, catalog, &entry.object, &merged)?;
+    check_pointers(conn, catalog, &entry.object, &changed)?;
     new_values.insert("updated_at".into(), Value::from(now_unix()));
     store_records::update(
         conn,

@@ -9,7 +9,7 @@ use super::acl::{Access, Who};
 use super::error::RecordsError;
 use super::list::{parse_page, ListParams, ListResult};
 use super::present::Shape;
-use super::table::{query_viewer, restore, TableService};
+use super::table::{acl_of, created_by, query_viewer, restore, TableService};
 use super::table_fields::{readable_columns, TableCatalog};
 use crate::auth::Principal;
 use crate::domain::RecordId;
@@ -90,47 +90,65 @@ impl TableService {
         let columns = readable_columns(&entry.object, Viewer::Admin);
         let want_total = params.list.return_total_count;
         let sql = entry.sql.clone();
-        let (mut objects, total_count) = self
-            .store
-            .run(move |conn| {
-                let filter = Condition::And(parts);
-                let total = if want_total {
-                    Some(rows::count(conn, &sql, &filter)?)
-                } else {
-                    None
-                };
-                let filter = match &since {
-                    None => filter,
-                    Some(anchor) => {
-                        let sort: Vec<Column> = order
-                            .iter()
-                            .map(|o| Column {
-                                name: o.field.column.clone(),
-                                kind: o.field.kind,
-                            })
-                            .chain(std::iter::once(Column {
-                                name: "id".into(),
-                                kind: FieldKind::String,
-                            }))
-                            .collect();
-                        match store_records::get(conn, &sql, &sort, anchor.as_str(), false)? {
-                            Some(row) => Condition::And(vec![filter, after(&order, &row)]),
-                            None => Condition::Or(Vec::new()),
+        let (mut objects, total_count) =
+            self.store
+                .run(move |conn| {
+                    let filter = Condition::And(parts);
+                    let total = if want_total {
+                        Some(rows::count(conn, &sql, &filter)?)
+                    } else {
+                        None
+                    };
+                    let filter = match &since {
+                        None => filter,
+                        Some(anchor) => {
+                            let sort: Vec<Column> = order
+                                .iter()
+                                .map(|o| Column {
+                                    name: o.field.column.clone(),
+                                    kind: o.field.kind,
+                                })
+                                .chain(
+                                    [
+                                        ("id", FieldKind::String),
+                                        ("created_by", FieldKind::Integer),
+                                        ("read_perm", FieldKind::Array),
+                                    ]
+                                    .map(|(n, k)| Column {
+                                        name: n.into(),
+                                        kind: k,
+                                    }),
+                                )
+                                .collect();
+                            // An anchor the caller may not read counts as missing, so
+                            // `since` cannot reveal where a hidden record sorts.
+                            let anchor_row =
+                                store_records::get(conn, &sql, &sort, anchor.as_str(), false)?
+                                    .filter(|row| {
+                                        who.may(
+                                            Access::Read,
+                                            created_by(row),
+                                            &acl_of(row, Access::Read),
+                                        )
+                                    });
+                            match anchor_row {
+                                Some(row) => Condition::And(vec![filter, after(&order, &row)]),
+                                None => Condition::Or(Vec::new()),
+                            }
                         }
-                    }
-                };
-                let page = Page {
-                    order: &order,
-                    tie_breaker: "id",
-                    limit,
-                    offset,
-                    near: near.as_ref().map(|(c, p)| (c.as_str(), *p)),
-                };
-                let objects = rows::select(conn, &sql, &columns, &filter, &page)?;
-                Ok((objects, total))
-            })
-            .await
-            .map_err(|e| restore(e, entry))?;
+                    };
+                    let page = Page {
+                        order: &order,
+                        tie_breaker: "id",
+                        limit,
+                        offset,
+                        near: near.as_ref().map(|(c, p)| (c.as_str(), *p)),
+                    };
+                    let objects = rows::select(conn, &sql, &columns, &filter, &page)?;
+                    Ok((objects, total))
+                })
+                .await
+                .map_err(|e| restore(e, entry))?;
         self.finish(who, entry, &mut objects, &shape).await?;
         Ok(ListResult {
             objects,

@@ -2,7 +2,7 @@
 //!
 //! Rules: one connection type ([`AnyConnection`]) for SQLite and Postgres chosen by
 //! the URL scheme; embedded migrations per backend for the system tables; the
-//! schema-driven tables (the user profile now, data tables later) get their
+//! schema-driven tables (the user profile and the data tables `tbl_<name>`) get their
 //! columns and indexes from [`ddl`] and their rows through [`rows`], which runs SQL
 //! built as [`crate::query::SqlFragment`]s. Every call leaves the async executor
 //! through [`Store::run`].
