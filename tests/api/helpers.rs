@@ -249,12 +249,24 @@ impl TestApp {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
+        let auth = token.map(|t| format!("Hydrogen-r1 {t}"));
+        self.send(method, path, auth.as_deref(), body).await
+    }
+
+    /// Sends a request with an optional raw `Authorization` header.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        authorization: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut req = self
             .client
             .request(method, format!("{}{}", self.address, path))
             .header("X-Hydrogen-Client-ID", "test-client");
-        if let Some(t) = token {
-            req = req.header("Authorization", format!("Hydrogen-r1 {t}"));
+        if let Some(a) = authorization {
+            req = req.header("Authorization", a);
         }
         if let Some(b) = body {
             req = req.json(&b);
@@ -409,23 +421,8 @@ pub async fn spawn_records_app(backend: Backend) -> TestApp {
 impl TestApp {
     /// Sends a request with the admin token.
     pub async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
-        let mut req = self
-            .client
-            .request(method, format!("{}{}", self.address, path))
-            .header("X-Hydrogen-Client-ID", "test-client")
-            .header("Authorization", format!("Bearer {ADMIN_TOKEN}"));
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.expect("request sent");
-        let status = resp.status();
-        let text = resp.text().await.unwrap_or_default();
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Reply { status, body }
+        let auth = format!("Bearer {ADMIN_TOKEN}");
+        self.send(method, path, Some(&auth), body).await
     }
 
     /// Creates a record as `token`'s user; returns it (asserting 201).

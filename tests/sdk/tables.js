@@ -9,25 +9,7 @@
 
 const assert = require('node:assert/strict')
 
-const storage = new Map()
-global.window = {
-  addEventListener() {},
-  removeEventListener() {},
-  localStorage: {
-    getItem: (k) => (storage.has(k) ? storage.get(k) : null),
-    setItem: (k, v) => storage.set(k, String(v)),
-    removeItem: (k) => storage.delete(k),
-  },
-}
-global.XMLHttpRequest = require('xhr2')
-const BaaS = require('minapp-sdk/lib/web.js')
-
-const host = process.argv[2]
-if (!host) {
-  console.error('usage: node tables.js http://127.0.0.1:PORT')
-  process.exit(2)
-}
-BaaS.init('sdk-tables-client', { host })
+const BaaS = require('./sdk_env.js').loadSdk('tables.js', 'sdk-tables-client')
 
 const step = (name) => console.log(`sdk step: ${name}`)
 
