@@ -185,7 +185,7 @@ pub fn ids_after(
 pub fn lock_owner(conn: &mut AnyConnection, table: &str, owner: i64) -> Result<(), StoreError> {
     if conn.dialect() == Dialect::Postgres {
         let mut q = SqlFragment::new(Dialect::Postgres);
-        q.push("SELECT 1 AS n FROM (SELECT pg_advisory_xact_lock(hashtext(")
+        q.push("SELECT CAST(1 AS BIGINT) AS n FROM (SELECT pg_advisory_xact_lock(hashtext(")
             .push_bind(SqlValue::Text(table.to_owned()))
             .push("), hashtext(")
             .push_bind(SqlValue::Text(owner.to_string()))
