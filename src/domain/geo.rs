@@ -161,14 +161,6 @@ fn ring_contains(ring: &[GeoPoint], p: GeoPoint) -> bool {
     inside
 }
 
-/// [`GeoPolygon::contains`] over stored JSON text, for the SQLite function.
-pub fn polygon_text_contains(polygon: &str, lng: f64, lat: f64) -> bool {
-    serde_json::from_str::<Value>(polygon)
-        .ok()
-        .and_then(|v| GeoPolygon::parse("polygon", &v).ok())
-        .is_some_and(|poly| poly.contains(GeoPoint { lng, lat }))
-}
-
 #[cfg(test)]
 #[path = "geo_test.rs"]
 mod tests;

@@ -12,7 +12,6 @@ use super::table::{
 };
 use super::table_fields::TableCatalog;
 use crate::auth::Principal;
-use crate::domain::now_unix;
 use crate::query::{parse_where, Condition, QueryError};
 use crate::store::{records as store_records, rows, savepoint, StoreError};
 
@@ -156,7 +155,7 @@ impl TableService {
                         Err(e) => Err(e),
                         Ok(row) => {
                             let created_at = row.get("created_at").cloned().unwrap_or(Value::Null);
-                            savepoint(conn, |conn| insert_checked(conn, &catalog, entry, who, row))
+                            savepoint(conn, |conn| insert_checked(conn, &catalog, entry, row))
                                 .map(|id| json!({"success": {"id": id, "created_at": created_at}}))
                                 .map_err(|e| restore(e, entry))
                         }
@@ -333,9 +332,4 @@ fn parse_offset(raw: Option<&str>) -> Result<i64, QueryError> {
             .filter(|n| (0..=i64::from(i32::MAX)).contains(n))
             .ok_or_else(|| QueryError::new("offset", "must be a non-negative integer")),
     }
-}
-
-/// Now, for job bookkeeping.
-pub(super) fn now() -> i64 {
-    now_unix()
 }

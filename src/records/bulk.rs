@@ -6,7 +6,7 @@
 use serde_json::{json, Map, Value};
 
 use super::acl::{Access, Who};
-use super::batch::{now, MAX_BATCH};
+use super::batch::MAX_BATCH;
 use super::catalog::TableEntry;
 use super::error::RecordsError;
 use super::table::{
@@ -14,6 +14,7 @@ use super::table::{
 };
 use super::table_fields::TableCatalog;
 use crate::auth::Principal;
+use crate::domain::now_unix;
 use crate::query::{parse_where, Condition};
 use crate::store::bulk_ops::{self, BulkJob, NewJob};
 use crate::store::{records as store_records, savepoint, StoreError};
@@ -49,7 +50,7 @@ impl TableService {
                         caller_id: id,
                         where_json: &where_json,
                         body: &body,
-                        now: now(),
+                        now: now_unix(),
                     },
                 )
             })
@@ -62,7 +63,7 @@ impl TableService {
     pub async fn resume_bulk_jobs(&self) -> Result<usize, RecordsError> {
         let ids = self
             .store
-            .run(|conn| bulk_ops::orphaned(conn, now()))
+            .run(|conn| bulk_ops::orphaned(conn, now_unix()))
             .await?;
         for id in &ids {
             self.spawn_job(*id);
@@ -78,7 +79,7 @@ impl TableService {
                 let message = e.to_string();
                 let _ = service
                     .store
-                    .run(move |conn| bulk_ops::finish(conn, job_id, Some(&message), now()))
+                    .run(move |conn| bulk_ops::finish(conn, job_id, Some(&message), now_unix()))
                     .await;
             }
         });
@@ -87,7 +88,7 @@ impl TableService {
     async fn run_job(&self, job_id: i64) -> Result<(), RecordsError> {
         let leased = self
             .store
-            .run(move |conn| bulk_ops::lease(conn, job_id, now(), now() + LEASE_SECS))
+            .run(move |conn| bulk_ops::lease(conn, job_id, now_unix(), now_unix() + LEASE_SECS))
             .await?;
         if !leased {
             return Ok(());
@@ -165,13 +166,13 @@ impl TableService {
                             last,
                             ids.len() as i64,
                             modified,
-                            now(),
-                            now() + LEASE_SECS,
+                            now_unix(),
+                            now_unix() + LEASE_SECS,
                         )?;
                     }
                     let done = (ids.len() as i64) < MAX_BATCH;
                     if done {
-                        bulk_ops::finish(conn, job_id, None, now())?;
+                        bulk_ops::finish(conn, job_id, None, now_unix())?;
                     }
                     Ok((last, done))
                 })

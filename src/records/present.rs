@@ -90,8 +90,7 @@ impl Shape {
                     }
                 }
                 None => {
-                    let resolved = catalog.resolve("keys", name)?;
-                    let _ = resolved;
+                    catalog.resolve("keys", name)?;
                     if !top.iter().any(|t| t == name) {
                         top.push(name.to_owned());
                     }
@@ -187,7 +186,6 @@ pub fn expand(
     conn: &mut AnyConnection,
     catalog: &Catalog,
     who: Who,
-    object: &ObjectType,
     records: &mut [Map<String, Value>],
     shape: &Shape,
 ) -> Result<(), StoreError> {
@@ -214,7 +212,6 @@ pub fn expand(
             }
         }
     }
-    let _ = object;
     Ok(())
 }
 
@@ -275,13 +272,7 @@ fn fetch(
         };
         for mut user in rows::select(conn, PROFILE_TABLE, &columns, &cond, &page)? {
             let id = user.get("id").and_then(Value::as_i64).unwrap_or_default();
-            let viewer = if who.admin {
-                Viewer::Admin
-            } else if who.user == Some(id) {
-                Viewer::Owner
-            } else {
-                Viewer::Other
-            };
+            let viewer = row_viewer(who, Some(id));
             let visible: Vec<String> = access::readable_columns(&catalog.profile, viewer)
                 .into_iter()
                 .map(|c| c.name)

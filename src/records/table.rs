@@ -37,16 +37,7 @@ pub struct TableService {
 /// Why a write inside a transaction was refused; carried through the store's
 /// error type and restored afterwards.
 pub(super) fn refuse(e: RecordsError) -> StoreError {
-    StoreError::Refused(e.to_string(), refusal_code(&e))
-}
-
-fn refusal_code(e: &RecordsError) -> u16 {
-    match e {
-        RecordsError::Forbidden(_) => 403,
-        RecordsError::Unauthorized => 401,
-        RecordsError::NotFound | RecordsError::NoTable(_) => 404,
-        _ => 400,
-    }
+    StoreError::Refused(Box::new(e))
 }
 
 impl TableService {
@@ -80,7 +71,7 @@ impl TableService {
             .store
             .transaction(move |conn| {
                 let entry = catalog.resolve(&name).map_err(refuse)?;
-                let id = insert_checked(conn, &catalog, entry, who, values)?;
+                let id = insert_checked(conn, &catalog, entry, values)?;
                 let columns = readable_columns(&entry.object, Viewer::Admin);
                 let row = store_records::get(conn, &entry.sql, &columns, &id, false)?
                     .ok_or_else(|| StoreError::Corrupt("record vanished after insert".into()))?;
@@ -192,14 +183,12 @@ impl TableService {
         }
         if !shape.expand.is_empty() {
             let catalog = self.catalog.clone();
-            let name = entry.object.name.clone();
             let shape_owned = shape.clone();
             let mut owned = std::mem::take(records);
             owned = self
                 .store
                 .run(move |conn| {
-                    let entry = catalog.resolve(&name).map_err(refuse)?;
-                    expand(conn, &catalog, who, &entry.object, &mut owned, &shape_owned)?;
+                    expand(conn, &catalog, who, &mut owned, &shape_owned)?;
                     Ok(owned)
                 })
                 .await
@@ -258,16 +247,9 @@ pub(super) fn may_create(who: Who, entry: &TableEntry) -> Result<(), RecordsErro
 /// fields of a broken unique rule.
 pub(super) fn restore(e: StoreError, entry: &TableEntry) -> RecordsError {
     match e {
-        StoreError::Refused(msg, code) => match code {
-            401 => RecordsError::Unauthorized,
-            403 => RecordsError::Forbidden(msg),
-            404 => RecordsError::NotFound,
-            _ => match msg.split_once(": ") {
-                Some((field, rule)) if !field.contains(' ') => {
-                    RecordsError::Invalid(InvalidInput::new(field, rule))
-                }
-                _ => RecordsError::Limit(msg),
-            },
+        StoreError::Refused(inner) => match inner.downcast::<RecordsError>() {
+            Ok(e) => *e,
+            Err(other) => RecordsError::Store(StoreError::Refused(other)),
         },
         StoreError::Unique { column } => RecordsError::Taken {
             field: unique_fields(entry, &column),
@@ -349,7 +331,7 @@ pub(super) fn prepare_create(
                 return Err(InvalidInput::new(name.as_str(), "is assigned by the server").into())
             }
             _ => {
-                let field = writable_field(object, who, name, true)?;
+                let field = writable_field(object, who, name)?;
                 let change = parse_change(name, field.kind, value)?;
                 let start = if matches!(change, Change::Set(_)) {
                     Value::Null
@@ -389,12 +371,10 @@ fn writable_field<'a>(
     object: &'a ObjectType,
     who: Who,
     name: &str,
-    creating: bool,
 ) -> Result<&'a crate::schema::Field, RecordsError> {
     let field = object.field(name).ok_or_else(|| {
         InvalidInput::new(name, format!("is not a field of table '{}'", object.name))
     })?;
-    let _ = creating;
     match field.write {
         WriteRule::Owner => Ok(field),
         WriteRule::Admin if who.admin => Ok(field),
@@ -428,7 +408,6 @@ pub(super) fn insert_checked(
     conn: &mut AnyConnection,
     catalog: &Catalog,
     entry: &TableEntry,
-    who: Who,
     row: Map<String, Value>,
 ) -> Result<String, StoreError> {
     let owner = row.get("created_by").and_then(Value::as_i64);
@@ -442,7 +421,6 @@ pub(super) fn insert_checked(
         }
     }
     check_pointers(conn, catalog, &entry.object, &row)?;
-    let _ = who;
     let id = row
         .get("id")
         .and_then(Value::as_str)
@@ -556,7 +534,7 @@ pub(super) fn prepare_update(
                 )))
             }
             _ => {
-                let field = writable_field(object, who, &name, false)?;
+                let field = writable_field(object, who, &name)?;
                 let change = if unset {
                     Change::Unset
                 } else {

@@ -143,13 +143,39 @@ fn prepare_sqlite(conn: &mut SqliteConnection) -> Result<(), StoreError> {
     protium_in_polygon_utils::register_impl(
         conn,
         |lng: Option<f64>, lat: Option<f64>, polygon: Option<String>| match (lng, lat, polygon) {
-            (Some(lng), Some(lat), Some(p)) => {
-                crate::domain::geo::polygon_text_contains(&p, lng, lat)
-            }
+            (Some(lng), Some(lat), Some(p)) => polygon_cache::contains(&p, lng, lat),
             _ => false,
         },
     )?;
     Ok(())
+}
+
+mod polygon_cache {
+    //! The last polygon parsed, per thread: a `$within` query binds one polygon
+    //! that SQLite passes again for every row.
+    use std::cell::RefCell;
+
+    use crate::domain::{GeoPoint, GeoPolygon};
+
+    thread_local! {
+        static LAST: RefCell<Option<(String, Option<GeoPolygon>)>> = const { RefCell::new(None) };
+    }
+
+    /// Whether the GeoJSON polygon `text` holds the point; bad JSON holds nothing.
+    pub fn contains(text: &str, lng: f64, lat: f64) -> bool {
+        LAST.with(|last| {
+            let mut last = last.borrow_mut();
+            if last.as_ref().is_none_or(|(t, _)| t != text) {
+                let parsed = serde_json::from_str(text)
+                    .ok()
+                    .and_then(|v| GeoPolygon::parse("polygon", &v).ok());
+                *last = Some((text.to_owned(), parsed));
+            }
+            last.as_ref()
+                .and_then(|(_, p)| p.as_ref())
+                .is_some_and(|p| p.contains(GeoPoint { lng, lat }))
+        })
+    }
 }
 
 mod regex_cache {

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::connection::AnyConnection;
 use super::error::StoreError;
 use super::exec::{self, DocRow, IntRow};
-use super::rows::{decode, push_document, Column};
+use super::rows::{decode, insert_statement, push_document, Column};
 use crate::domain::Dialect;
 use crate::query::{render_condition, Condition, SqlFragment, SqlValue};
 
@@ -21,17 +21,7 @@ pub fn insert(
     table: &str,
     values: &[(String, SqlValue)],
 ) -> Result<(), StoreError> {
-    let mut q = SqlFragment::new(conn.dialect());
-    q.push("INSERT INTO ").push_ident(table).push(" (");
-    q.push_list(values, ", ", |o, (name, _)| {
-        o.push_ident(name);
-    });
-    q.push(") VALUES (");
-    q.push_list(values, ", ", |o, (_, v)| {
-        o.push_bind(v.clone());
-    });
-    q.push(")");
-    exec::execute(conn, &q)?;
+    exec::execute(conn, &insert_statement(conn.dialect(), table, values))?;
     Ok(())
 }
 

@@ -174,7 +174,21 @@ pub fn insert(
     table: &str,
     values: &[(String, SqlValue)],
 ) -> Result<i64, StoreError> {
-    let mut q = SqlFragment::new(conn.dialect());
+    let mut q = insert_statement(conn.dialect(), table, values);
+    q.push(" RETURNING id AS n");
+    exec::load::<IntRow>(conn, &q)?
+        .first()
+        .map(|r| r.n)
+        .ok_or_else(|| StoreError::Corrupt("INSERT returned no id".into()))
+}
+
+/// `INSERT INTO table (columns) VALUES (binds)`.
+pub(super) fn insert_statement(
+    dialect: Dialect,
+    table: &str,
+    values: &[(String, SqlValue)],
+) -> SqlFragment {
+    let mut q = SqlFragment::new(dialect);
     q.push("INSERT INTO ").push_ident(table).push(" (");
     q.push_list(values, ", ", |o, (name, _)| {
         o.push_ident(name);
@@ -183,11 +197,8 @@ pub fn insert(
     q.push_list(values, ", ", |o, (_, v)| {
         o.push_bind(v.clone());
     });
-    q.push(") RETURNING id AS n");
-    exec::load::<IntRow>(conn, &q)?
-        .first()
-        .map(|r| r.n)
-        .ok_or_else(|| StoreError::Corrupt("INSERT returned no id".into()))
+    q.push(")");
+    q
 }
 
 /// Updates the row `id`; returns whether it exists.

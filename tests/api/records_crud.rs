@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{spawn_records_app, Backend, TestApp};
+use crate::helpers::{spawn_records_app, Backend};
 
 on_both_backends!(
     create_returns_the_full_record_with_system_fields,
@@ -239,5 +239,4 @@ async fn unknown_tables_and_records_are_404(backend: Backend) {
             .await;
         assert_eq!(g.status, StatusCode::NOT_FOUND);
     }
-    let _ = TestApp::ids;
 }
