@@ -102,6 +102,8 @@ pub fn normalize(field: &Field, value: &Value) -> Result<Value, InvalidInput> {
                 "a pointer is a record id (or a user id)",
             ))
         }
+        // Record ids are stored lower-case, as the record API writes them.
+        (FieldKind::Pointer, Value::String(s)) => Value::String(s.to_ascii_lowercase()),
         _ => value,
     })
 }

@@ -225,3 +225,31 @@ async fn table_create_rules(backend: Backend) {
         "create: [user:anonymous] lets device logins create"
     );
 }
+
+on_both_backends!(since_cannot_probe_where_a_hidden_record_sorts);
+
+async fn since_cannot_probe_where_a_hidden_record_sorts(backend: Backend) {
+    let app = spawn_records_app(backend).await;
+    let (alice, _) = app.register_email("a@example.com", "secret123").await;
+    let (bob, _) = app.register_email("b@example.com", "secret123").await;
+    app.create_record("post", &alice, json!({"title": "public"}))
+        .await;
+    let hidden = app
+        .create_record("post", &alice, json!({"title": "hidden", "read_perm": []}))
+        .await;
+    let id = hidden["id"].as_str().unwrap();
+    let as_bob = app.list_records("post", Some(&bob), &[("since", id)]).await;
+    assert_eq!(as_bob.status, StatusCode::OK);
+    assert!(
+        TestApp::ids(&as_bob).is_empty(),
+        "an unreadable anchor counts as missing"
+    );
+    let as_alice = app
+        .list_records("post", Some(&alice), &[("since", id)])
+        .await;
+    assert_eq!(
+        TestApp::ids(&as_alice).len(),
+        1,
+        "the creator pages on from it"
+    );
+}

@@ -443,3 +443,63 @@ fn pg_plan(app: &TestApp, sql: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+on_both_backends!(pointers_are_matched_case_insensitively_and_dangling_ones_do_not_block_edits);
+
+async fn pointers_are_matched_case_insensitively_and_dangling_ones_do_not_block_edits(
+    backend: Backend,
+) {
+    let app = spawn_records_app(backend).await;
+    let (token, _) = app.register_email("a@example.com", "secret123").await;
+    let post = app
+        .create_record("post", &token, json!({"title": "t"}))
+        .await;
+    let post_id = post["id"].as_str().unwrap();
+    let c = app
+        .create_record(
+            "comment",
+            &token,
+            json!({"post": post_id.to_uppercase(), "text": "hi"}),
+        )
+        .await;
+    assert_eq!(
+        c["post"]["id"], post_id,
+        "pointer ids are stored lower-case"
+    );
+    let found = app
+        .list_records(
+            "comment",
+            None,
+            &[
+                ("where", &json!({"post": {"$eq": post_id}}).to_string()),
+                ("expand", "post"),
+            ],
+        )
+        .await;
+    assert_eq!(found.body["objects"][0]["post"]["title"], "t");
+    let d = app
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/hserve/v2.5/table/post/record/{post_id}/"),
+            Some(&token),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(d.status, StatusCode::NO_CONTENT);
+    let edit = app
+        .put(
+            &format!(
+                "/hserve/v2.5/table/comment/record/{}/",
+                c["id"].as_str().unwrap()
+            ),
+            Some(&token),
+            json!({"text": "edited"}),
+        )
+        .await;
+    assert_eq!(
+        edit.status,
+        StatusCode::OK,
+        "a deleted target does not block other edits: {:?}",
+        edit.body
+    );
+}
