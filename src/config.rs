@@ -37,6 +37,12 @@ pub struct Settings {
     pub admin_token: String,
     /// Largest number of pooled database connections (`PROTIUM_DB_POOL_SIZE`).
     pub db_pool_size: u32,
+    /// Threads that hash passwords, each holding 19 MiB while in use; 0 means
+    /// one per core but one, at least one (`PROTIUM_HASH_THREADS`).
+    pub hash_threads: usize,
+    /// Password hashes that may wait for a thread; beyond, register and login
+    /// answer 503 with `Retry-After` (`PROTIUM_HASH_QUEUE`).
+    pub hash_queue: usize,
     /// Seconds given to open requests on shutdown (`PROTIUM_SHUTDOWN_TIMEOUT`).
     pub shutdown_timeout: u64,
     /// Password register/login attempts allowed per client address per minute;
@@ -124,6 +130,8 @@ impl Default for Settings {
             log_json: false,
             admin_token: String::new(),
             db_pool_size: 10,
+            hash_threads: 0,
+            hash_queue: 64,
             shutdown_timeout: 10,
             auth_rate_per_minute: 60,
             app_name: "Protium".into(),
@@ -251,6 +259,18 @@ impl Settings {
             return Err(ConfigError::Invalid {
                 key: "PROTIUM_DB_POOL_SIZE",
                 reason: "must be at least 1".into(),
+            });
+        }
+        if self.hash_threads > 256 {
+            return Err(ConfigError::Invalid {
+                key: "PROTIUM_HASH_THREADS",
+                reason: "must be at most 256 (each thread holds 19 MiB while hashing)".into(),
+            });
+        }
+        if self.hash_queue == 0 || self.hash_queue > 100_000 {
+            return Err(ConfigError::Invalid {
+                key: "PROTIUM_HASH_QUEUE",
+                reason: "must be between 1 and 100000".into(),
             });
         }
         if let Err(reason) = self.password_policy().check() {

@@ -12,7 +12,8 @@ use tracing_actix_web::TracingLogger;
 
 use crate::api::{self, AppState, RateLimit};
 use crate::auth::{
-    AuthService, EmailService, EmailSettings, OAuthService, SmsService, SmsSettings,
+    AuthService, EmailService, EmailSettings, HashingSettings, OAuthService, SmsService,
+    SmsSettings,
 };
 use crate::config::Settings;
 use crate::notify::{
@@ -97,6 +98,10 @@ impl Application {
             &profile,
             settings.token_ttl,
             &settings.admin_token,
+            HashingSettings {
+                threads: settings.hash_threads,
+                queue: settings.hash_queue,
+            },
         )?;
         let has_language = profile
             .field("language")

@@ -11,6 +11,10 @@ use crate::query::QueryError;
 use crate::records::RecordsError;
 use crate::store::StoreError;
 
+/// Seconds a client is asked to wait after a 503 (the pool or the password
+/// hashing queue is full; both drain within moments).
+const RETRY_AFTER_BUSY: &str = "1";
+
 /// Any failure of a request.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -75,6 +79,7 @@ impl ResponseError for ApiError {
                 AuthError::Delivery(_) | AuthError::Provider(_) => StatusCode::BAD_GATEWAY,
                 AuthError::Forbidden(_) => StatusCode::FORBIDDEN,
                 AuthError::Hash(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                AuthError::Busy => StatusCode::SERVICE_UNAVAILABLE,
                 AuthError::Store(s) => store_status(s),
             },
             ApiError::Records(e) => match e {
@@ -109,7 +114,10 @@ impl ResponseError for ApiError {
         } else {
             self.to_string()
         };
-        HttpResponse::build(status)
-            .json(serde_json::json!({"status": "error", "error_msg": message}))
+        let mut response = HttpResponse::build(status);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, RETRY_AFTER_BUSY));
+        }
+        response.json(serde_json::json!({"status": "error", "error_msg": message}))
     }
 }

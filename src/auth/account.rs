@@ -115,11 +115,11 @@ impl AuthService {
                     "the current password is required to set a new one",
                 )
             })?;
-            if !self.hasher.verify_blocking(old, hash).await? {
+            if !self.hasher.verify(old, hash).await? {
                 return Err(InvalidInput::new("password", "is not the current password").into());
             }
         }
-        Ok(Some(self.hasher.hash_blocking(new_password).await?))
+        Ok(Some(self.hasher.hash(new_password).await?))
     }
 }
 

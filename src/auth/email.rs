@@ -253,7 +253,7 @@ impl EmailService {
         password: &Password,
     ) -> Result<Result<(), LinkProblem>, AuthError> {
         let hash = SessionToken::from_client(token).hash();
-        let new_hash = self.hasher.hash_blocking(password).await?;
+        let new_hash = self.hasher.hash(password).await?;
         Ok(self
             .store
             .transaction(move |conn| {
@@ -383,7 +383,7 @@ impl EmailService {
         code: String,
         password: &Password,
     ) -> Result<(), AuthError> {
-        let new_hash = self.hasher.hash_blocking(password).await?;
+        let new_hash = self.hasher.hash(password).await?;
         let this = self.clone();
         self.transaction(move |conn| {
             let Some(id) = this.verified_owner(conn, &email)? else {

@@ -42,6 +42,9 @@ pub enum AuthError {
     /// A message could not be handed to the provider.
     #[error("{0}")]
     Delivery(String),
+    /// Every password hashing thread is busy and the queue is full: retry shortly.
+    #[error("the server is busy checking passwords; retry in a moment")]
+    Busy,
     /// The password hasher failed.
     #[error("password hashing failed: {0}")]
     Hash(String),

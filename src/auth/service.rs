@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::error::AuthError;
-use super::password::PasswordHasher;
+use super::password::{HashingSettings, PasswordHasher};
 use super::principal::Principal;
 use super::token::SessionToken;
 use crate::domain::{now_unix, Email, Password, Phone, UserId, Username};
@@ -128,6 +128,7 @@ impl AuthService {
         profile: &ObjectType,
         ttl: u64,
         admin_token: &str,
+        hashing: HashingSettings,
     ) -> Result<Self, AuthError> {
         let profile_defaults = profile
             .fields
@@ -142,7 +143,7 @@ impl AuthService {
             (!admin_token.is_empty()).then(|| Sha256::digest(admin_token.as_bytes()).into());
         Ok(Self {
             store,
-            hasher: PasswordHasher::new()?,
+            hasher: PasswordHasher::new(hashing)?,
             ttl,
             profile_defaults: Arc::new(profile_defaults),
             admin_token_hash,
@@ -177,7 +178,7 @@ impl AuthService {
         client: ClientInfo,
         phone_verified: bool,
     ) -> Result<Session, AuthError> {
-        let hash = self.hasher.hash_blocking(&password).await?;
+        let hash = self.hasher.hash(&password).await?;
         let upgrade = match current {
             Principal::User {
                 id,
@@ -241,7 +242,7 @@ impl AuthService {
             None => (None, None),
         };
         // Unknown accounts verify against the dummy hash: same cost, same answer.
-        let ok = self.hasher.verify_blocking(&password, hash).await?;
+        let ok = self.hasher.verify(&password, hash).await?;
         match (ok, user_id) {
             (true, Some(id)) => {
                 self.open_session(UserId::from_db(id), identifier.method(), client)

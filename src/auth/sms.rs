@@ -280,7 +280,7 @@ impl SmsService {
         proof: PhoneProof,
         password: &Password,
     ) -> Result<(), AuthError> {
-        let new_hash = self.auth.hasher.hash_blocking(password).await?;
+        let new_hash = self.auth.hasher.hash(password).await?;
         let this = self.clone();
         self.transaction(move |conn| {
             if let Err(e) = this.prove(conn, phone.as_str(), &proof)? {
