@@ -19,13 +19,9 @@ use crate::config::Settings;
 use crate::notify::{
     self, MailTransport, Outbox, RetryPolicy, Sender, SmsInbox, SmsSender, Templates,
 };
-use crate::records::{Catalog, ProfileService, TableEntry, TableService};
-use crate::schema::{self, Registry};
-use crate::store::ddl::{self, ColumnDecl};
-use crate::store::record_tables;
-use crate::store::rows::to_sql_value;
-use crate::store::users::PROFILE_TABLE;
-use crate::store::Store;
+use crate::records::Records;
+use crate::schema::{self, LiveSchema, Registry, Snapshot};
+use crate::store::{schema_sync, Store};
 
 /// Why the application could not start; each says what to fix.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +57,39 @@ pub struct Application {
     server: Server,
     mail_worker: tokio::task::JoinHandle<()>,
     sms_inbox: Option<SmsInbox>,
+    schema: SchemaHandle,
+}
+
+/// Loads schema directories into the database and the live schema: start-up
+/// uses it, and so does a reload. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct SchemaHandle {
+    store: Store,
+    live: LiveSchema,
+}
+
+/// Applies a compiled schema to the database (additive DDL, one-time data
+/// steps): the snapshot to serve.
+fn apply(store: &Store, registry: Registry) -> Result<Snapshot, StartupError> {
+    let ids = store.run_blocking(|conn| schema_sync::apply(conn, &registry))?;
+    Ok(Snapshot::new(registry, ids))
+}
+
+impl SchemaHandle {
+    /// The live schema.
+    pub fn live(&self) -> &LiveSchema {
+        &self.live
+    }
+
+    /// Compiles `dir`, applies it to the database and makes it the live schema;
+    /// returns the new version. A broken directory changes nothing.
+    pub async fn reload(&self, dir: std::path::PathBuf) -> Result<u64, StartupError> {
+        let store = self.store.clone();
+        let snapshot = tokio::task::spawn_blocking(move || apply(&store, schema::load_dir(&dir)?))
+            .await
+            .map_err(|e| crate::store::StoreError::Blocking(e.to_string()))??;
+        Ok(self.live.swap(snapshot))
+    }
 }
 
 impl Application {
@@ -70,11 +99,13 @@ impl Application {
         settings.check()?;
         let registry = schema::load_dir(&settings.schema_dir)?;
         let store = Store::connect(&settings.database_url, settings.db_pool_size)?;
-        sync_profile(&store, &registry)?;
-        let profile = Arc::new(registry.profile);
-        let catalog = Arc::new(sync_tables(&store, registry.tables, profile.clone())?);
-        let tables = TableService::new(store.clone(), catalog);
-        let resumer = tables.clone();
+        let live = LiveSchema::new(apply(&store, registry)?);
+        let schema = SchemaHandle {
+            store: store.clone(),
+            live: live.clone(),
+        };
+        let records = Records::new(store.clone(), live.clone());
+        let resumer = records.clone();
         tokio::spawn(async move {
             match resumer.resume_bulk_jobs().await {
                 Ok(0) => {}
@@ -95,7 +126,6 @@ impl Application {
             notify::spawn_worker(store.clone(), Arc::new(transport), sender, &outbox, retry);
         let auth = AuthService::new(
             store.clone(),
-            &profile,
             settings.token_ttl,
             &settings.admin_token,
             HashingSettings {
@@ -103,16 +133,13 @@ impl Application {
                 queue: settings.hash_queue,
             },
         )?;
-        let has_language = profile
-            .field("language")
-            .is_some_and(|f| f.kind == crate::schema::FieldKind::String);
         let email = EmailService::new(
             store.clone(),
             templates.clone(),
             outbox,
             auth.hasher(),
             email_settings(settings),
-            has_language,
+            live.clone(),
         )?;
         let sms_sender = SmsSender::new(
             &settings.sms_sender,
@@ -132,7 +159,7 @@ impl Application {
             settings.oauth_providers.clone(),
             &settings.public_url,
             settings.oauth_callback_prefix_list(),
-            profile.clone(),
+            live,
         )?;
         let public_path = reqwest::Url::parse(&settings.public_url)
             .map(|u| u.path().trim_end_matches('/').to_owned())
@@ -144,8 +171,7 @@ impl Application {
             sms_ip_limit: RateLimit::per_hour(settings.sms_per_ip_per_hour),
             phone_region: settings.phone_region(),
             auth,
-            profiles: ProfileService::new(store, profile),
-            tables,
+            records,
             auth_limit: RateLimit::new(settings.auth_rate_per_minute),
             email,
             password_policy: settings.password_policy(),
@@ -187,6 +213,7 @@ impl Application {
             server,
             mail_worker,
             sms_inbox,
+            schema,
         })
     }
 
@@ -208,69 +235,15 @@ impl Application {
         self.sms_inbox.clone()
     }
 
+    /// The schema loader of this application (reloads, tests).
+    pub fn schema(&self) -> SchemaHandle {
+        self.schema.clone()
+    }
+
     /// The server future and the mail worker, for tests that spawn them.
     pub fn into_parts(self) -> (Server, tokio::task::JoinHandle<()>) {
         (self.server, self.mail_worker)
     }
-}
-
-/// Adds missing profile columns and indexes; reports hidden (removed) fields.
-fn sync_profile(store: &Store, registry: &Registry) -> Result<(), StartupError> {
-    let decls = column_decls(&registry.profile);
-    let report = store.run_blocking(|conn| ddl::sync_columns(conn, PROFILE_TABLE, &decls))?;
-    if !report.added.is_empty() {
-        tracing::info!(columns = ?report.added, "added profile columns");
-    }
-    if !report.hidden.is_empty() {
-        tracing::warn!(columns = ?report.hidden, "profile fields no longer declared: kept with their data, hidden");
-    }
-    Ok(())
-}
-
-/// Creates or extends the table of every declared object type.
-fn sync_tables(
-    store: &Store,
-    declared: std::collections::BTreeMap<String, schema::ObjectType>,
-    profile: Arc<schema::ObjectType>,
-) -> Result<Catalog, StartupError> {
-    let mut tables = std::collections::BTreeMap::new();
-    for (name, object) in declared {
-        let decls = column_decls(&object);
-        let (id, report) = store.run_blocking(|conn| {
-            record_tables::ensure_table(conn, &name, &decls, &object.rules.uniques)
-        })?;
-        if !report.added.is_empty() {
-            tracing::info!(table = %name, columns = ?report.added, "added columns");
-        }
-        if !report.hidden.is_empty() {
-            tracing::warn!(table = %name, columns = ?report.hidden, "fields no longer declared: kept with their data, hidden");
-        }
-        tables.insert(
-            name.clone(),
-            TableEntry {
-                sql: record_tables::sql_table(&name),
-                id,
-                object,
-            },
-        );
-    }
-    Ok(Catalog { tables, profile })
-}
-
-/// The columns of an object type's declared fields. Pointers are always indexed.
-fn column_decls(object: &schema::ObjectType) -> Vec<ColumnDecl> {
-    object
-        .fields
-        .iter()
-        .map(|f| ColumnDecl {
-            name: f.name.as_str().to_owned(),
-            kind: f.kind,
-            unique: f.unique,
-            indexed: f.indexed || f.pointer.is_some(),
-            case_insensitive: f.case_insensitive,
-            default: f.default.as_ref().map(|d| to_sql_value(f.kind, d)),
-        })
-        .collect()
 }
 
 fn email_settings(settings: &Settings) -> EmailSettings {

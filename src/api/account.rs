@@ -65,7 +65,7 @@ async fn update(
             .email_changed(update.user_id, old, new, accept)
             .await?;
     }
-    let profile = state.profiles.get_own(update.user_id).await?;
+    let profile = state.records.get_own(update.user_id).await?;
     if version == "v2.1" {
         let field = |k: &str| profile.get(k).cloned().unwrap_or(Value::Null);
         return Ok(HttpResponse::Ok().json(json!({

@@ -12,6 +12,7 @@ mod extract;
 mod oauth;
 mod pages;
 mod rate_limit;
+mod record_wire;
 mod records;
 mod session;
 mod sms;
@@ -25,7 +26,7 @@ use std::sync::Arc;
 use crate::auth::{AuthService, EmailService, OAuthService, SmsService};
 use crate::domain::{PasswordPolicy, PhoneRegion};
 use crate::notify::Templates;
-use crate::records::{ProfileService, TableService};
+use crate::records::Records;
 pub use rate_limit::RateLimit;
 
 /// Services shared by all handlers.
@@ -33,10 +34,8 @@ pub use rate_limit::RateLimit;
 pub struct AppState {
     /// Authentication and accounts.
     pub auth: AuthService,
-    /// User profiles.
-    pub profiles: ProfileService,
-    /// Data-table records.
-    pub tables: TableService,
+    /// Rows of every object type: user profiles and data-table records.
+    pub records: Records,
     /// Limits on register and login attempts per address.
     pub auth_limit: RateLimit,
     /// Mailed links and codes.

@@ -17,6 +17,7 @@ use super::extract::{
 };
 use super::AppState;
 use crate::auth::ProfileUpdate;
+use crate::records::Required;
 
 const VERSIONS: &[&str] = &["v2.0", "v2.3", "v2.5"];
 
@@ -73,11 +74,27 @@ async fn authenticate(
     let token = required_string(&body, "auth_token")?;
     let create_user = opt_bool(&body, "create_user", true)?;
     let update = ProfileUpdate::parse(body.get("update_userprofile"))?;
+    // The SDK sends `nickname` for Apple whatever the profile declares: keys the
+    // profile does not declare are not sign-up fields here.
+    let profile = state.records.live().load();
+    let fields: Map<String, Value> = body
+        .iter()
+        .filter(|(k, _)| profile.profile().field(k).is_some())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let init = super::session::initial_profile(&state, &fields, Required::Enforced)?;
     let session = state
         .oauth
-        .authenticate(&provider, token, create_user, update, client_info(&req))
+        .authenticate(
+            &provider,
+            token,
+            create_user,
+            update,
+            client_info(&req),
+            init,
+        )
         .await?;
-    let profile = state.profiles.get_own(session.user_id).await?;
+    let profile = state.records.get_own(session.user_id).await?;
     Ok(HttpResponse::Created().json(super::wire::login_object(&session, profile)))
 }
 
@@ -95,7 +112,7 @@ async fn associate(
         .oauth
         .associate(&caller.0, &provider, token, update)
         .await?;
-    Ok(HttpResponse::Ok().json(state.profiles.get_own(user).await?))
+    Ok(HttpResponse::Ok().json(state.records.get_own(user).await?))
 }
 
 async fn dissociate(
@@ -106,5 +123,5 @@ async fn dissociate(
     let (version, provider) = path.into_inner();
     check_version(&version)?;
     let user = state.oauth.dissociate(&caller.0, &provider).await?;
-    Ok(HttpResponse::Ok().json(state.profiles.get_own(user).await?))
+    Ok(HttpResponse::Ok().json(state.records.get_own(user).await?))
 }

@@ -1,18 +1,19 @@
 //! Data-table records (HYDROGEN-API.md §2.6): create and batch create
 //! (`POST …/table/:table/record/`), list and count (`GET`), batch update and
 //! delete with `where` in the URL (`PUT`/`DELETE`), one record
-//! (`GET/PUT/DELETE …/record/:id/`), the change feed (`GET …/changes/`) and the
-//! status of asynchronous batch operations (`GET /hserve/v1/bulk-operation/:id/`).
+//! (`GET/PUT/PATCH/DELETE …/record/:id/`), the change feed (`GET …/changes/`)
+//! and the status of asynchronous batch operations (`GET /hserve/v1/bulk-operation/:id/`).
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::error::ApiError;
 use super::extract::{require_version, Caller};
+use super::record_wire;
 use super::wire::list_page;
 use super::AppState;
-use crate::records::{BatchParams, ListParams, RecordListParams};
+use crate::records::{BatchParams, ListParams, Target};
 
 /// API versions the record endpoints answer under (the SDK uses v2.4 and v2.5,
 /// the docs v2.2).
@@ -33,6 +34,10 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/{version}/table/{table}/record/{id}/",
             web::put().to(update),
+        )
+        .route(
+            "/{version}/table/{table}/record/{id}/",
+            web::patch().to(update),
         )
         .route(
             "/{version}/table/{table}/record/{id}/",
@@ -67,8 +72,10 @@ fn list_params(q: &RecordQuery) -> ListParams {
         where_json: q.where_json.clone(),
         order_by: q.order_by.clone(),
         keys: q.keys.clone(),
+        expand: q.expand.clone(),
         limit: q.limit.clone(),
         offset: q.offset.clone(),
+        since: q.since.clone(),
         return_total_count: flag(&q.return_total_count),
     }
 }
@@ -93,15 +100,15 @@ async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let (version, table) = path.into_inner();
     require_version(&version, VERSIONS)?;
-    let tables = &state.tables;
+    let records = &state.records;
     match body.into_inner() {
         Value::Array(rows) => {
-            let result = tables.create_many(&caller.0, &table, rows).await?;
-            Ok(HttpResponse::Created().json(result))
+            let outcome = records.create_many(&caller.0, &table, rows).await?;
+            Ok(HttpResponse::Created().json(record_wire::created(outcome)))
         }
         body => {
             let expand = query.expand.as_deref();
-            let record = tables.create(&caller.0, &table, body, expand).await?;
+            let record = records.create(&caller.0, &table, body, expand).await?;
             Ok(HttpResponse::Created().json(record))
         }
     }
@@ -116,12 +123,10 @@ async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let (version, table) = path.into_inner();
     require_version(&version, VERSIONS)?;
-    let params = RecordListParams {
-        list: list_params(&query),
-        expand: query.expand.clone(),
-        since: query.since.clone(),
-    };
-    let page = state.tables.list(&caller.0, &table, params).await?;
+    let page = state
+        .records
+        .list(&caller.0, Target::Table(&table), list_params(&query))
+        .await?;
     Ok(HttpResponse::Ok().json(list_page(&req, page)))
 }
 
@@ -134,10 +139,10 @@ async fn get(
     let (version, table, id) = path.into_inner();
     require_version(&version, VERSIONS)?;
     let record = state
-        .tables
+        .records
         .get(
             &caller.0,
-            &table,
+            Target::Table(&table),
             &id,
             query.keys.as_deref(),
             query.expand.as_deref(),
@@ -156,10 +161,10 @@ async fn update(
     let (version, table, id) = path.into_inner();
     require_version(&version, VERSIONS)?;
     let record = state
-        .tables
+        .records
         .update(
             &caller.0,
-            &table,
+            Target::Table(&table),
             &id,
             body.into_inner(),
             query.expand.as_deref(),
@@ -175,7 +180,7 @@ async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     let (version, table, id) = path.into_inner();
     require_version(&version, VERSIONS)?;
-    state.tables.delete(&caller.0, &table, &id).await?;
+    state.records.delete(&caller.0, &table, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -190,10 +195,10 @@ async fn batch_update(
     let (version, table) = path.into_inner();
     require_version(&version, VERSIONS)?;
     let outcome = state
-        .tables
+        .records
         .batch_update(&caller.0, &table, batch_params(&query), body.into_inner())
         .await?;
-    Ok(HttpResponse::Ok().json(outcome.to_wire(req.path(), req.query_string())))
+    Ok(HttpResponse::Ok().json(record_wire::batch(outcome, req.path(), req.query_string())))
 }
 
 async fn batch_delete(
@@ -206,10 +211,10 @@ async fn batch_delete(
     let (version, table) = path.into_inner();
     require_version(&version, VERSIONS)?;
     let outcome = state
-        .tables
+        .records
         .batch_delete(&caller.0, &table, batch_params(&query))
         .await?;
-    Ok(HttpResponse::Ok().json(outcome.to_wire(req.path(), req.query_string())))
+    Ok(HttpResponse::Ok().json(record_wire::batch(outcome, req.path(), req.query_string())))
 }
 
 async fn changes(
@@ -220,8 +225,8 @@ async fn changes(
 ) -> Result<HttpResponse, ApiError> {
     let (version, table) = path.into_inner();
     require_version(&version, VERSIONS)?;
-    let feed = state
-        .tables
+    let page = state
+        .records
         .changes(
             &caller.0,
             &table,
@@ -230,7 +235,7 @@ async fn changes(
             query.limit.as_deref(),
         )
         .await?;
-    Ok(HttpResponse::Ok().json(feed))
+    Ok(HttpResponse::Ok().json(record_wire::change_page(page)))
 }
 
 async fn bulk_status(
@@ -242,6 +247,6 @@ async fn bulk_status(
         .into_inner()
         .parse::<i64>()
         .map_err(|_| ApiError::NotFound)?;
-    let status = state.tables.bulk_status(&caller.0, id).await?;
-    Ok(HttpResponse::Ok().json(json!(status)))
+    let status = state.records.bulk_status(&caller.0, id).await?;
+    Ok(HttpResponse::Ok().json(record_wire::bulk_status(status)))
 }

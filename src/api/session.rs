@@ -4,6 +4,9 @@
 //! `POST /hserve/v2.1/login/{email|username|phone}/`, `POST /hserve/v2.1/login/sms/`
 //! (`{phone, code, create_user}`), `POST /hserve/v2.0/login/anonymous/`,
 //! `POST /hserve/v2.0/session/destroy/`. Stale `Authorization` headers are ignored here.
+//!
+//! Sign-up bodies (`register/*`, and an SMS login that creates the user) may
+//! carry initial profile fields as top-level keys beside the credentials.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -13,8 +16,10 @@ use super::error::ApiError;
 use super::extract::{client_info, opt_bool, require_version, required_string, MaybeCaller};
 use super::wire::login_object;
 use super::{sms, AppState};
-use crate::auth::{Identifier, Session, SessionToken};
+use crate::auth::{Identifier, ProfileInit, Session, SessionToken};
 use crate::domain::{Email, Password, Username};
+use crate::records::Required;
+use crate::schema::CREDENTIAL_KEYS;
 
 /// Versions under which the auth endpoints are served.
 const VERSIONS: &[&str] = &["v2.0", "v2.1"];
@@ -44,8 +49,23 @@ fn identifier(
 }
 
 async fn respond(state: &AppState, session: Session) -> Result<HttpResponse, ApiError> {
-    let profile = state.profiles.get_own(session.user_id).await?;
+    let profile = state.records.get_own(session.user_id).await?;
     Ok(HttpResponse::Created().json(login_object(&session, profile)))
+}
+
+/// The profile fields of a sign-up body (every key but the credential keys),
+/// checked as an update is; what the sign-up transaction then applies.
+pub(super) fn initial_profile(
+    state: &AppState,
+    body: &Map<String, Value>,
+    required: Required,
+) -> Result<ProfileInit, ApiError> {
+    let fields: Map<String, Value> = body
+        .iter()
+        .filter(|(k, _)| !CREDENTIAL_KEYS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Ok(state.records.signup_profile(fields, required)?)
 }
 
 async fn register(
@@ -62,6 +82,7 @@ async fn register(
     let password = state
         .password_policy
         .parse("password", required_string(&body, "password")?)?;
+    let init = initial_profile(&state, &body, Required::Enforced)?;
     // A phone registration may carry an SMS code or verification_token: the
     // number is then verified.
     let proven = match (&ident, sms::proof(&body)?) {
@@ -73,7 +94,7 @@ async fn register(
     };
     let session = state
         .auth
-        .register_with(ident, password, &caller.0, client_info(&req), proven)
+        .register(ident, password, &caller.0, client_info(&req), proven, init)
         .await?;
     respond(&state, session).await
 }
@@ -87,18 +108,20 @@ async fn login(
     let (version, kind) = path.into_inner();
     check_version(&version)?;
     state.auth_limit.check(&req)?;
+    let body = body.map(web::Json::into_inner).unwrap_or_default();
     if kind == "anonymous" {
-        let session = state.auth.anonymous_login(client_info(&req)).await?;
+        let init = initial_profile(&state, &body, Required::Deferred)?;
+        let session = state.auth.anonymous_login(client_info(&req), init).await?;
         return respond(&state, session).await;
     }
-    let body = body.map(web::Json::into_inner).unwrap_or_default();
     if kind == "sms" {
         let phone = sms::phone(&state, &body)?;
         let code = crate::auth::PhoneProof::Code(required_string(&body, "code")?.to_owned());
         let create_user = opt_bool(&body, "create_user", true)?;
+        let init = initial_profile(&state, &body, Required::Enforced)?;
         let session = state
             .sms
-            .login(phone, code, create_user, client_info(&req))
+            .login(phone, code, create_user, client_info(&req), init)
             .await?;
         return respond(&state, session).await;
     }

@@ -135,7 +135,7 @@ async fn change_phone(
         .0
         .user_id()
         .ok_or(crate::auth::AuthError::Unauthorized)?;
-    Ok(HttpResponse::Ok().json(state.profiles.get_own(user).await?))
+    Ok(HttpResponse::Ok().json(state.records.get_own(user).await?))
 }
 
 async fn reset_password(

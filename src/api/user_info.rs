@@ -1,6 +1,8 @@
 //! User info: one user (`GET /hserve/v2.5/user/info/:id/`, also v2.2), the user
 //! list (`GET /hserve/v2.2/user/info/`) and the caller's profile update
-//! (`PUT /hserve/v2.5/user/info/`).
+//! (`PUT` or `PATCH /hserve/v2.5/user/info/`). The profile is an object type
+//! like every table: the same `where`, `order_by`, `keys`, `expand`, `since`
+//! and update operators apply.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -10,8 +12,9 @@ use super::error::ApiError;
 use super::extract::{require_version, LoggedIn};
 use super::wire::list_page;
 use super::AppState;
+use crate::auth::AuthError;
 use crate::domain::UserId;
-use crate::records::ListParams;
+use crate::records::{ListParams, Target};
 
 const GET_VERSIONS: &[&str] = &["v2.2", "v2.5"];
 const LIST_VERSIONS: &[&str] = &["v2.2", "v2.5"];
@@ -20,19 +23,38 @@ const UPDATE_VERSIONS: &[&str] = &["v2.2", "v2.5"];
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/{version}/user/info/", web::get().to(list))
         .route("/{version}/user/info/", web::put().to(update))
+        .route("/{version}/user/info/", web::patch().to(update))
         .route("/{version}/user/info/{user_id}/", web::get().to(get));
 }
 
 /// Query parameters of user reads. Unknown parameters are ignored.
 #[derive(Debug, Deserialize)]
-struct ReadQuery {
+pub(super) struct ReadQuery {
     #[serde(rename = "where")]
     where_json: Option<String>,
     order_by: Option<String>,
     keys: Option<String>,
+    expand: Option<String>,
     limit: Option<String>,
     offset: Option<String>,
+    since: Option<String>,
     return_total_count: Option<String>,
+}
+
+impl ReadQuery {
+    /// The list parameters of this query.
+    pub(super) fn list_params(self) -> ListParams {
+        ListParams {
+            where_json: self.where_json,
+            order_by: self.order_by,
+            keys: self.keys,
+            expand: self.expand,
+            limit: self.limit,
+            offset: self.offset,
+            since: self.since,
+            return_total_count: matches!(self.return_total_count.as_deref(), Some("1" | "true")),
+        }
+    }
 }
 
 async fn get(
@@ -45,8 +67,14 @@ async fn get(
     require_version(&version, GET_VERSIONS)?;
     let user_id = UserId::parse(&raw_id)?;
     let record = state
-        .profiles
-        .get(&caller.0, user_id, query.keys.as_deref())
+        .records
+        .get(
+            &caller.0,
+            Target::Users,
+            &user_id.to_string(),
+            query.keys.as_deref(),
+            query.expand.as_deref(),
+        )
         .await?;
     Ok(HttpResponse::Ok().json(record))
 }
@@ -59,29 +87,36 @@ async fn list(
     caller: LoggedIn,
 ) -> Result<HttpResponse, ApiError> {
     require_version(&path.into_inner(), LIST_VERSIONS)?;
-    let q = query.into_inner();
-    let params = ListParams {
-        where_json: q.where_json,
-        order_by: q.order_by,
-        keys: q.keys,
-        limit: q.limit,
-        offset: q.offset,
-        return_total_count: matches!(q.return_total_count.as_deref(), Some("1" | "true")),
-    };
-    let page = state.profiles.list(&caller.0, params).await?;
+    let params = query.into_inner().list_params();
+    let page = state.records.list(&caller.0, Target::Users, params).await?;
     Ok(HttpResponse::Ok().json(list_page(&req, page)))
+}
+
+/// Query parameters of the profile update.
+#[derive(Debug, Deserialize)]
+struct UpdateQuery {
+    expand: Option<String>,
 }
 
 async fn update(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    query: web::Query<UpdateQuery>,
     caller: LoggedIn,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
     require_version(&path.into_inner(), UPDATE_VERSIONS)?;
+    // The caller's own profile: admins have none and use the admin API.
+    let me = caller.0.user_id().ok_or(AuthError::Unauthorized)?;
     let record = state
-        .profiles
-        .update_own(&caller.0, body.into_inner())
+        .records
+        .update(
+            &caller.0,
+            Target::Users,
+            &me.to_string(),
+            body.into_inner(),
+            query.expand.as_deref(),
+        )
         .await?;
     Ok(HttpResponse::Ok().json(record))
 }

@@ -5,9 +5,9 @@ use super::principal::Principal;
 use super::service::{AuthService, Identifier};
 use crate::domain::{now_unix, Email, InvalidInput, Password, Phone, UserId, Username};
 use crate::query::SqlValue;
-use crate::store::rows::{self, Assign};
 use crate::store::users::{self, AccountRow, PROFILE_TABLE};
 use crate::store::{self};
+use crate::store::{object_writes, StoreError};
 
 /// What an account update did that others must hear about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +62,7 @@ impl AuthService {
         let new_hash = self.new_password_hash(id, &change).await?;
         let outcome = self
             .store
-            .transaction(move |conn| {
+            .transaction(move |conn| -> Result<_, StoreError> {
                 let Some(account) = users::account(conn, id, true)? else {
                     return Ok(Err(AuthError::Unauthorized));
                 };
@@ -72,14 +72,13 @@ impl AuthService {
                     }
                     _ => None,
                 };
-                let mut set = match plan(&account, change) {
+                let set = match plan(&account, change) {
                     Ok(set) => set,
                     Err(invalid) => return Ok(Err(invalid.into())),
                 };
                 let now = now_unix();
                 if !set.is_empty() {
-                    set.push(("updated_at".into(), Assign::Value(SqlValue::Int(now))));
-                    rows::update(conn, PROFILE_TABLE, id, &set)?;
+                    object_writes::update(conn, PROFILE_TABLE, &SqlValue::Int(id), None, &set)?;
                 }
                 if let Some(hash) = new_hash {
                     store::set_password_hash(conn, id, &hash, now)?;
@@ -128,7 +127,7 @@ impl AuthService {
 fn plan(
     account: &AccountRow,
     change: AccountChange,
-) -> Result<Vec<(String, Assign)>, InvalidInput> {
+) -> Result<Vec<(String, SqlValue)>, InvalidInput> {
     let keeps = |changed: Option<bool>, old: &Option<String>| changed.unwrap_or(old.is_some());
     let has_identifier = keeps(
         change.username.as_ref().map(Option::is_some),
@@ -141,9 +140,9 @@ fn plan(
             "at least one of username, email or phone must remain",
         ));
     }
-    let null = || Assign::Value(SqlValue::Null);
-    let unverified = |column: &str| (column.to_owned(), Assign::Value(SqlValue::Bool(false)));
-    let mut set: Vec<(String, Assign)> = Vec::new();
+    let null = || SqlValue::Null;
+    let unverified = |column: &str| (column.to_owned(), SqlValue::Bool(false));
+    let mut set: Vec<(String, SqlValue)> = Vec::new();
     match change.username {
         Some(Some(u)) => set.extend(Identifier::Username(u).columns()),
         Some(None) => set.extend([

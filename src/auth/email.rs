@@ -19,12 +19,13 @@ use super::token::SessionToken;
 use crate::domain::{now_unix, Email, InvalidInput, Password, UserId};
 use crate::notify::{Locale, Outbox, Templates};
 use crate::query::SqlValue;
-use crate::schema::FieldKind;
+use crate::schema::{FieldKind, LiveSchema};
+use crate::store::documents::Column;
 use crate::store::outbox::NewMail;
-use crate::store::rows::{self, Assign, Column};
 use crate::store::users::{self, LoginColumn, PROFILE_TABLE};
 use crate::store::verification::{self as ver, NewCode, NewLinkToken};
 use crate::store::{self, AnyConnection, Store, StoreError};
+use crate::store::{object_writes, objects};
 
 /// What a mailed link or code is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,7 +113,7 @@ pub struct EmailService {
     hasher: PasswordHasher,
     code_key: CodeKey,
     settings: Arc<EmailSettings>,
-    profile_has_language: bool,
+    live: LiveSchema,
 }
 
 impl std::fmt::Debug for EmailService {
@@ -144,7 +145,7 @@ impl EmailService {
         outbox: Outbox,
         hasher: PasswordHasher,
         settings: EmailSettings,
-        profile_has_language: bool,
+        live: LiveSchema,
     ) -> Result<Self, StoreError> {
         let code_key = CodeKey::load(&store, CODE_KEY)?;
         Ok(Self {
@@ -154,7 +155,7 @@ impl EmailService {
             hasher,
             code_key,
             settings: Arc::new(settings),
-            profile_has_language,
+            live,
         })
     }
 
@@ -188,6 +189,16 @@ impl EmailService {
         token: &str,
     ) -> Result<Result<String, LinkProblem>, AuthError> {
         let hash = SessionToken::from_client(token).hash();
+        /// Why the link's use was undone.
+        enum Undone {
+            EmailChanged,
+            Failed(StoreError),
+        }
+        impl From<StoreError> for Undone {
+            fn from(e: StoreError) -> Self {
+                Undone::Failed(e)
+            }
+        }
         self.store
             .transaction(move |conn| {
                 let now = now_unix();
@@ -195,16 +206,16 @@ impl EmailService {
                     Ok(link) => link,
                     Err(problem) => return Ok(Err(problem)),
                 };
-                if !mark_verified(conn, link.user_id, &link.email, now)? {
+                if !mark_verified(conn, link.user_id, &link.email)? {
                     // The address changed between the check and the update: undo the use.
-                    return Err(StoreError::Rejected("email changed".into()));
+                    return Err(Undone::EmailChanged);
                 }
                 Ok(Ok(link.email))
             })
             .await
             .or_else(|e| match e {
-                StoreError::Rejected(_) => Ok(Err(LinkProblem::EmailChanged)),
-                other => Err(other.into()),
+                Undone::EmailChanged => Ok(Err(LinkProblem::EmailChanged)),
+                Undone::Failed(other) => Err(other.into()),
             })
     }
 
@@ -256,7 +267,7 @@ impl EmailService {
         let new_hash = self.hasher.hash(password).await?;
         Ok(self
             .store
-            .transaction(move |conn| {
+            .transaction(move |conn| -> Result<_, StoreError> {
                 let now = now_unix();
                 let link = match use_link(conn, &hash, Purpose::ResetPassword, now)? {
                     Ok(link) => link,
@@ -365,11 +376,11 @@ impl EmailService {
             if let Err(e) = this.try_code(conn, Purpose::VerifyEmail, id, &address, &code, true)? {
                 return Ok(Err(e.into()));
             }
-            if !mark_verified(conn, id, &address, now_unix())? {
+            if !mark_verified(conn, id, &address)? {
                 // The address changed meanwhile: undo the code's use.
-                return Err(StoreError::Rejected(
-                    "email: changed while it was being verified".into(),
-                ));
+                return Err(
+                    InvalidInput::new("email", "changed while it was being verified").into(),
+                );
             }
             Ok(Ok(()))
         })
@@ -435,10 +446,11 @@ impl EmailService {
     // ---- helpers ----
 
     /// Runs `work` in a transaction; its inner `Err` commits what was done (a
-    /// counted attempt) and is returned; the outbox is woken afterwards.
+    /// counted attempt) and is returned, its outer `Err` rolls back; the outbox
+    /// is woken afterwards.
     async fn transaction<F>(&self, work: F) -> Result<(), AuthError>
     where
-        F: FnOnce(&mut AnyConnection) -> Result<Result<(), AuthError>, StoreError> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<Result<(), AuthError>, AuthError> + Send + 'static,
     {
         let outcome = self.store.transaction(work).await?;
         self.outbox.wake();
@@ -590,16 +602,23 @@ impl EmailService {
         accept: Option<&str>,
     ) -> Result<Locale, StoreError> {
         let mut language = None;
-        if self.profile_has_language {
+        let has_language = self
+            .live
+            .load()
+            .profile()
+            .field("language")
+            .is_some_and(|f| f.kind == FieldKind::String);
+        if has_language {
             let columns = [Column {
                 name: "language".into(),
                 kind: FieldKind::String,
             }];
-            language = rows::select_by_id(conn, PROFILE_TABLE, &columns, id)?.and_then(|row| {
-                row.get("language")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_owned)
-            });
+            language = objects::get(conn, PROFILE_TABLE, &columns, &SqlValue::Int(id), false)?
+                .and_then(|row| {
+                    row.get("language")
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned)
+                });
         }
         Ok(Locale::pick(language.as_deref(), accept))
     }
@@ -668,21 +687,10 @@ fn unverified_address(
 }
 
 /// Marks `email` verified for user `id`, only while it is still the user's address.
-fn mark_verified(
-    conn: &mut AnyConnection,
-    id: i64,
-    email: &str,
-    now: i64,
-) -> Result<bool, StoreError> {
-    let set = [
-        (
-            "_email_verified".to_owned(),
-            Assign::Value(SqlValue::Bool(true)),
-        ),
-        ("updated_at".to_owned(), Assign::Value(SqlValue::Int(now))),
-    ];
+fn mark_verified(conn: &mut AnyConnection, id: i64, email: &str) -> Result<bool, StoreError> {
+    let set = [("_email_verified".to_owned(), SqlValue::Bool(true))];
     let guard = Some(("_email", SqlValue::Text(email.to_owned())));
-    rows::update_where(conn, PROFILE_TABLE, id, guard, &set)
+    object_writes::update(conn, PROFILE_TABLE, &SqlValue::Int(id), guard, &set)
 }
 
 /// Uses the link under `hash` once, if it can be used for `purpose` now.

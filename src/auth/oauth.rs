@@ -29,16 +29,17 @@ use serde_json::{Map, Value};
 
 use super::error::AuthError;
 use super::principal::{registered_user, Principal};
-use super::service::{insert_profile, AuthService, ClientInfo, LoginMethod, Session};
+use super::service::{insert_profile, AuthService, ClientInfo, LoginMethod, ProfileInit, Session};
 use super::token::SessionToken;
 use crate::config::OAuthProviderSettings;
 use crate::domain::{now_unix, InvalidInput, UserId};
 use crate::query::SqlValue;
-use crate::schema::{FieldKind, ObjectType};
+use crate::schema::{FieldKind, LiveSchema};
+use crate::store::documents::{to_sql_value, Column};
 use crate::store::oauth::{self as store_oauth, AuthTokenRow, StateRow};
-use crate::store::rows::{self, Assign, Column};
 use crate::store::users::{self, PROFILE_TABLE};
 use crate::store::{self, AnyConnection, StoreError};
+use crate::store::{object_writes, objects};
 
 /// Seconds a sign-in may take at the provider.
 const STATE_TTL: i64 = 600;
@@ -90,7 +91,7 @@ pub struct OAuthService {
     providers: Arc<HashMap<String, OAuthProviderSettings>>,
     public_url: String,
     callback_prefixes: Arc<Vec<String>>,
-    profile: Arc<ObjectType>,
+    live: LiveSchema,
     metadata: Arc<Mutex<HashMap<String, CoreProviderMetadata>>>,
 }
 
@@ -110,7 +111,7 @@ impl OAuthService {
         providers: Vec<OAuthProviderSettings>,
         public_url: &str,
         callback_prefixes: Vec<String>,
-        profile: Arc<ObjectType>,
+        live: LiveSchema,
     ) -> Result<Self, AuthError> {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -123,7 +124,7 @@ impl OAuthService {
             providers: Arc::new(providers.into_iter().map(|p| (p.name.clone(), p)).collect()),
             public_url: public_url.trim_end_matches('/').to_owned(),
             callback_prefixes: Arc::new(callback_prefixes),
-            profile,
+            live,
             metadata: Arc::default(),
         })
     }
@@ -299,8 +300,9 @@ impl OAuthService {
         Ok(back(&[("auth_token", token.expose()), ("provider", name)]))
     }
 
-    /// Trades an `auth_token` for a session; creates the user when
-    /// `create_user` (else [`AuthError::NotFound`] for an unknown account).
+    /// Trades an `auth_token` for a session; creates the user with the profile
+    /// `init` gives when `create_user` (else [`AuthError::NotFound`] for an
+    /// unknown account).
     pub async fn authenticate(
         &self,
         name: &str,
@@ -308,13 +310,13 @@ impl OAuthService {
         create_user: bool,
         update: ProfileUpdate,
         client: ClientInfo,
+        init: ProfileInit,
     ) -> Result<Session, AuthError> {
         self.provider(name)?;
         let this = self.clone();
         let provider = name.to_owned();
         let hash = SessionToken::from_client(auth_token).hash();
         let draft = self.auth.draft_session(LoginMethod::OAuth, client);
-        let defaults = self.auth.profile_defaults.clone();
         self.auth
             .store
             .transaction(move |conn| {
@@ -325,7 +327,7 @@ impl OAuthService {
                 let id = match store_oauth::find_identity(conn, &provider, &token.subject)? {
                     Some(id) => id,
                     None if create_user => {
-                        let id = insert_profile(conn, &defaults, Vec::new(), false, now)?;
+                        let id = insert_profile(conn, Vec::new(), false, now, init)?;
                         store_oauth::link_identity(conn, &provider, &token.subject, id, now)?;
                         id
                     }
@@ -333,7 +335,7 @@ impl OAuthService {
                 };
                 this.apply_profile(conn, id, &provider, &token.profile, update)?;
                 store::insert_session(conn, &draft.row(id, now))?;
-                Ok(Ok(draft.session(id)))
+                Ok::<_, AuthError>(Ok(draft.session(id)))
             })
             .await?
     }
@@ -354,7 +356,7 @@ impl OAuthService {
         let outcome = self
             .auth
             .store
-            .transaction(move |conn| {
+            .transaction(move |conn| -> Result<_, StoreError> {
                 let now = now_unix();
                 let Some(token) = store_oauth::take_auth_token(conn, &hash, &provider, now)? else {
                     return Ok(Err(bad_auth_token()));
@@ -403,7 +405,7 @@ impl OAuthService {
         let outcome = self
             .auth
             .store
-            .transaction(move |conn| {
+            .transaction(move |conn| -> Result<_, StoreError> {
                 let account = users::account(conn, me, true)?.ok_or(StoreError::Corrupt("user vanished".into()))?;
                 if store_oauth::identity_of(conn, me, &provider)?.is_none() {
                     return Ok(Err(InvalidInput::new("provider", format!("no {provider} account is linked")).into()));
@@ -424,11 +426,11 @@ impl OAuthService {
                     return Ok(Err(InvalidInput::new("provider", format!("no {provider} account is linked")).into()));
                 }
                 let columns = [Column { name: "_provider".into(), kind: FieldKind::Object }];
-                let row = rows::select_by_id(conn, PROFILE_TABLE, &columns, me)?.unwrap_or_default();
+                let row = objects::get(conn, PROFILE_TABLE, &columns, &SqlValue::Int(me), false)?.unwrap_or_default();
                 let mut blocks = row.get("_provider").and_then(Value::as_object).cloned().unwrap_or_default();
                 blocks.remove(&provider);
-                let set = [("_provider".to_owned(), Assign::Value(SqlValue::Json(Value::Object(blocks))))];
-                rows::update(conn, PROFILE_TABLE, me, &set)?;
+                let set = [("_provider".to_owned(), SqlValue::Json(Value::Object(blocks)))];
+                object_writes::update(conn, PROFILE_TABLE, &SqlValue::Int(me), None, &set)?;
                 Ok(Ok(()))
             })
             .await?;
@@ -570,7 +572,11 @@ impl OAuthService {
         // Hold the row: `_provider` is read, changed and written back.
         users::account(conn, id, true)?;
         let data: Map<String, Value> = serde_json::from_str(profile).unwrap_or_default();
-        let fields: Vec<_> = data.keys().filter_map(|k| self.profile.field(k)).collect();
+        let snapshot = self.live.load();
+        let fields: Vec<_> = data
+            .keys()
+            .filter_map(|k| snapshot.profile().field(k))
+            .collect();
         let mut columns = vec![Column {
             name: "_provider".into(),
             kind: FieldKind::Object,
@@ -579,7 +585,8 @@ impl OAuthService {
             name: f.name.as_str().to_owned(),
             kind: f.kind,
         }));
-        let current = rows::select_by_id(conn, PROFILE_TABLE, &columns, id)?.unwrap_or_default();
+        let current = objects::get(conn, PROFILE_TABLE, &columns, &SqlValue::Int(id), false)?
+            .unwrap_or_default();
         let mut blocks = current
             .get("_provider")
             .and_then(Value::as_object)
@@ -588,7 +595,7 @@ impl OAuthService {
         blocks.insert(provider.to_owned(), Value::Object(data.clone()));
         let mut set = vec![(
             "_provider".to_owned(),
-            Assign::Value(SqlValue::Json(Value::Object(blocks))),
+            SqlValue::Json(Value::Object(blocks)),
         )];
         for field in fields {
             let name = field.name.as_str();
@@ -605,17 +612,10 @@ impl OAuthService {
                 && field.write != crate::schema::WriteRule::Nobody
                 && field.validate(value).is_ok()
             {
-                set.push((
-                    name.to_owned(),
-                    Assign::Value(rows::to_sql_value(field.kind, value)),
-                ));
+                set.push((name.to_owned(), to_sql_value(field.kind, value)));
             }
         }
-        set.push((
-            "updated_at".to_owned(),
-            Assign::Value(SqlValue::Int(now_unix())),
-        ));
-        rows::update(conn, PROFILE_TABLE, id, &set)?;
+        object_writes::update(conn, PROFILE_TABLE, &SqlValue::Int(id), None, &set)?;
         Ok(())
     }
 }

@@ -17,8 +17,24 @@ pub enum Principal {
         /// Storage key of the session used, to keep it when revoking others.
         session_hash: String,
     },
-    /// A request carrying the admin token.
-    Admin,
+    /// An admin; says which credential acted, for the audit log.
+    Admin(AdminIdentity),
+}
+
+/// Which admin credential made a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminIdentity {
+    /// The shared bootstrap token (`PROTIUM_ADMIN_TOKEN`).
+    SharedToken,
+}
+
+impl AdminIdentity {
+    /// How audit entries and logs name the actor.
+    pub fn label(&self) -> String {
+        match self {
+            AdminIdentity::SharedToken => "admin token".to_owned(),
+        }
+    }
 }
 
 impl Principal {
@@ -32,7 +48,7 @@ impl Principal {
 
     /// Whether the caller is an admin.
     pub fn is_admin(&self) -> bool {
-        matches!(self, Principal::Admin)
+        matches!(self, Principal::Admin(_))
     }
 }
 

@@ -1,20 +1,17 @@
 //! Registration, login, anonymous login, logout and request authentication.
 
-use std::sync::Arc;
-
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::error::AuthError;
 use super::password::{HashingSettings, PasswordHasher};
-use super::principal::Principal;
+use super::principal::{AdminIdentity, Principal};
 use super::token::SessionToken;
 use crate::domain::{now_unix, Email, Password, Phone, UserId, Username};
 use crate::query::SqlValue;
-use crate::schema::ObjectType;
-use crate::store::rows::{self, Assign};
+use crate::store::documents::Column;
 use crate::store::users::{self, LoginColumn, PROFILE_TABLE};
-use crate::store::{self, NewSession, Store};
+use crate::store::{self, object_writes, AnyConnection, NewSession, Store, StoreError};
 
 /// A login identifier.
 #[derive(Debug, Clone)]
@@ -29,8 +26,8 @@ pub enum Identifier {
 
 impl Identifier {
     /// Columns and values that store this identifier on a profile.
-    pub(crate) fn columns(&self) -> Vec<(String, Assign)> {
-        let text = |s: &str| Assign::Value(SqlValue::Text(s.to_owned()));
+    pub(crate) fn columns(&self) -> Vec<(String, SqlValue)> {
+        let text = |s: &str| SqlValue::Text(s.to_owned());
         match self {
             Identifier::Email(e) => vec![("_email".into(), text(e.as_str()))],
             Identifier::Phone(p) => vec![("_phone".into(), text(p.as_str()))],
@@ -111,13 +108,22 @@ pub struct Session {
     pub method: LoginMethod,
 }
 
+/// The profile columns of a user being created, or of an anonymous user who
+/// registers (their id is given), computed inside the sign-up transaction.
+/// The records layer builds it from the profile fields sent with the sign-up
+/// (defaults, required fields, pointers), so the account flows need not know
+/// the schema.
+pub type ProfileInit = Box<
+    dyn FnOnce(&mut AnyConnection, Option<i64>) -> Result<Vec<(String, SqlValue)>, AuthError>
+        + Send,
+>;
+
 /// Authentication service; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct AuthService {
     pub(crate) store: Store,
     pub(crate) hasher: PasswordHasher,
     ttl: u64,
-    pub(super) profile_defaults: Arc<Vec<(String, SqlValue)>>,
     admin_token_hash: Option<[u8; 32]>,
 }
 
@@ -125,27 +131,16 @@ impl AuthService {
     /// Builds the service. `admin_token` empty disables admin access.
     pub fn new(
         store: Store,
-        profile: &ObjectType,
         ttl: u64,
         admin_token: &str,
         hashing: HashingSettings,
     ) -> Result<Self, AuthError> {
-        let profile_defaults = profile
-            .fields
-            .iter()
-            .filter_map(|f| {
-                f.default
-                    .as_ref()
-                    .map(|d| (f.name.as_str().to_owned(), rows::to_sql_value(f.kind, d)))
-            })
-            .collect();
         let admin_token_hash =
             (!admin_token.is_empty()).then(|| Sha256::digest(admin_token.as_bytes()).into());
         Ok(Self {
             store,
             hasher: PasswordHasher::new(hashing)?,
             ttl,
-            profile_defaults: Arc::new(profile_defaults),
             admin_token_hash,
         })
     }
@@ -155,28 +150,18 @@ impl AuthService {
         self.hasher.clone()
     }
 
-    /// Registers a new user, or upgrades the anonymous `current` user in place.
-    #[tracing::instrument(skip(self, password, client), fields(method = identifier.method().as_str()))]
+    /// Registers a new user with the profile `init` gives, or upgrades the
+    /// anonymous `current` user in place; `phone_verified` marks a phone
+    /// identifier as verified (the caller consumed an SMS proof for it).
+    #[tracing::instrument(skip(self, password, client, init), fields(method = identifier.method().as_str()))]
     pub async fn register(
         &self,
         identifier: Identifier,
         password: Password,
         current: &Principal,
         client: ClientInfo,
-    ) -> Result<Session, AuthError> {
-        self.register_with(identifier, password, current, client, false)
-            .await
-    }
-
-    /// [`Self::register`]; `phone_verified` marks a phone identifier as verified
-    /// (the caller consumed an SMS proof for it).
-    pub(crate) async fn register_with(
-        &self,
-        identifier: Identifier,
-        password: Password,
-        current: &Principal,
-        client: ClientInfo,
         phone_verified: bool,
+        init: ProfileInit,
     ) -> Result<Session, AuthError> {
         let hash = self.hasher.hash(&password).await?;
         let upgrade = match current {
@@ -187,41 +172,46 @@ impl AuthService {
             } => Some(*id),
             _ => None,
         };
-        let defaults = self.profile_defaults.clone();
         let draft = self.draft_session(identifier.method(), client);
         let mut identity = identifier.columns();
         if phone_verified {
-            identity.push((
-                "_phone_verified".into(),
-                Assign::Value(SqlValue::Bool(true)),
-            ));
+            identity.push(("_phone_verified".into(), SqlValue::Bool(true)));
         }
-        // One transaction: the user, the password and the session exist together or not at all.
+        // One transaction: the user, the profile, the password and the session
+        // exist together or not at all.
         self.store
             .transaction(move |conn| {
                 let now = now_unix();
-                let mut id = None;
-                if let Some(anon) = upgrade {
-                    let mut set = identity.clone();
-                    set.push(("_anonymous".into(), Assign::Value(SqlValue::Bool(false))));
-                    set.push(("updated_at".into(), Assign::Value(SqlValue::Int(now))));
-                    // Only while still anonymous: of two parallel upgrades one wins,
-                    // the other registers a new user.
-                    let guard = Some(("_anonymous", SqlValue::Bool(true)));
-                    if rows::update_where(conn, PROFILE_TABLE, anon.get(), guard, &set)? {
-                        id = Some(anon.get());
+                // Only a user still anonymous (checked under the row's lock): of two
+                // parallel upgrades one wins, the other registers a new user.
+                let anonymous = match upgrade {
+                    Some(anon) => users::account(conn, anon.get(), true)?
+                        .filter(|a| a.anonymous != 0)
+                        .map(|_| anon.get()),
+                    None => None,
+                };
+                let id = match anonymous {
+                    Some(anon) => {
+                        let mut set = identity;
+                        set.push(("_anonymous".into(), SqlValue::Bool(false)));
+                        set.extend(init(conn, Some(anon))?);
+                        let guard = Some(("_anonymous", SqlValue::Bool(true)));
+                        object_writes::update(
+                            conn,
+                            PROFILE_TABLE,
+                            &SqlValue::Int(anon),
+                            guard,
+                            &set,
+                        )?;
+                        anon
                     }
-                }
-                let id = match id {
-                    Some(id) => id,
-                    None => insert_profile(conn, &defaults, identity, false, now)?,
+                    None => insert_profile(conn, identity, false, now, init)?,
                 };
                 store::set_password_hash(conn, id, &hash, now)?;
                 store::insert_session(conn, &draft.row(id, now))?;
                 Ok(draft.session(id))
             })
             .await
-            .map_err(AuthError::from)
     }
 
     /// Logs in with an identifier and password.
@@ -252,20 +242,22 @@ impl AuthService {
         }
     }
 
-    /// Creates a new anonymous user and logs them in.
-    #[tracing::instrument(skip(self, client))]
-    pub async fn anonymous_login(&self, client: ClientInfo) -> Result<Session, AuthError> {
-        let defaults = self.profile_defaults.clone();
+    /// Creates a new anonymous user with the profile `init` gives and logs them in.
+    #[tracing::instrument(skip(self, client, init))]
+    pub async fn anonymous_login(
+        &self,
+        client: ClientInfo,
+        init: ProfileInit,
+    ) -> Result<Session, AuthError> {
         let draft = self.draft_session(LoginMethod::Anonymous, client);
         self.store
             .transaction(move |conn| {
                 let now = now_unix();
-                let id = insert_profile(conn, &defaults, Vec::new(), true, now)?;
+                let id = insert_profile(conn, Vec::new(), true, now, init)?;
                 store::insert_session(conn, &draft.row(id, now))?;
                 Ok(draft.session(id))
             })
             .await
-            .map_err(AuthError::from)
     }
 
     /// Ends the session of `token`; unknown tokens are ignored.
@@ -286,7 +278,9 @@ impl AuthService {
         if let Some(secret) = header.strip_prefix("Bearer ") {
             let given: [u8; 32] = Sha256::digest(secret.trim().as_bytes()).into();
             return match &self.admin_token_hash {
-                Some(expected) if bool::from(expected.ct_eq(&given)) => Ok(Principal::Admin),
+                Some(expected) if bool::from(expected.ct_eq(&given)) => {
+                    Ok(Principal::Admin(AdminIdentity::SharedToken))
+                }
                 _ => Err(AuthError::Unauthorized),
             };
         }
@@ -321,10 +315,9 @@ impl AuthService {
         self.store
             .run(move |conn| {
                 store::insert_session(conn, &draft.row(id, now_unix()))?;
-                Ok(draft.session(id))
+                Ok::<_, AuthError>(draft.session(id))
             })
             .await
-            .map_err(AuthError::from)
     }
 
     pub(super) fn draft_session(&self, method: LoginMethod, client: ClientInfo) -> SessionDraft {
@@ -372,31 +365,33 @@ impl SessionDraft {
     }
 }
 
-/// Inserts a profile row with built-ins, identifier columns and field defaults;
-/// the user is their own creator.
+/// Inserts a profile row with built-ins, identifier columns and the columns
+/// `init` gives (declared fields with their defaults); the user is their own
+/// creator. Returns the new id.
 pub(super) fn insert_profile(
-    conn: &mut store::AnyConnection,
-    defaults: &[(String, SqlValue)],
-    identifier: Vec<(String, Assign)>,
+    conn: &mut AnyConnection,
+    identifier: Vec<(String, SqlValue)>,
     anonymous: bool,
     now: i64,
-) -> Result<i64, store::StoreError> {
+    init: ProfileInit,
+) -> Result<i64, AuthError> {
     let mut values = vec![
         ("created_at".to_owned(), SqlValue::Int(now)),
         ("updated_at".to_owned(), SqlValue::Int(now)),
         ("_anonymous".to_owned(), SqlValue::Bool(anonymous)),
     ];
-    values.extend(identifier.into_iter().filter_map(|(c, a)| match a {
-        Assign::Value(v) => Some((c, v)),
-        Assign::IncrBy(_) => None,
-    }));
-    values.extend(defaults.iter().cloned());
-    let id = rows::insert(conn, PROFILE_TABLE, &values)?;
-    rows::update(
-        conn,
-        PROFILE_TABLE,
-        id,
-        &[("created_by".into(), Assign::Value(SqlValue::Int(id)))],
-    )?;
+    values.extend(identifier);
+    values.extend(init(conn, None)?);
+    let id_column = [Column {
+        name: "id".into(),
+        kind: crate::schema::FieldKind::Integer,
+    }];
+    let row = object_writes::insert(conn, PROFILE_TABLE, &values, &id_column)?;
+    let id = row
+        .get("id")
+        .and_then(serde_json::Value::as_i64)
+        .ok_or_else(|| StoreError::Corrupt("INSERT returned no user id".into()))?;
+    let created_by = [("created_by".to_owned(), SqlValue::Int(id))];
+    object_writes::update(conn, PROFILE_TABLE, &SqlValue::Int(id), None, &created_by)?;
     Ok(id)
 }

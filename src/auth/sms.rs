@@ -14,12 +14,14 @@ use serde_json::json;
 use super::code::{new_code, CodeKey};
 use super::error::AuthError;
 use super::principal::{registered_user, Principal};
-use super::service::{insert_profile, AuthService, ClientInfo, Identifier, LoginMethod, Session};
+use super::service::{
+    insert_profile, AuthService, ClientInfo, Identifier, LoginMethod, ProfileInit, Session,
+};
 use super::token::SessionToken;
 use crate::domain::{now_unix, InvalidInput, Password, Phone};
 use crate::notify::{Locale, SmsSender, Templates};
 use crate::query::SqlValue;
-use crate::store::rows::{self, Assign};
+use crate::store::object_writes;
 use crate::store::users::{self, LoginColumn, PROFILE_TABLE};
 use crate::store::{self, sms, AnyConnection, StoreError};
 
@@ -107,7 +109,7 @@ impl SmsService {
         let allowed = self
             .auth
             .store
-            .transaction(move |conn| {
+            .transaction(move |conn| -> Result<_, StoreError> {
                 sms::lock_phone(conn, &number)?;
                 let now = now_unix();
                 let (last_minute, last) = sms::sent_since(conn, &number, now - 60)?;
@@ -169,18 +171,21 @@ impl SmsService {
         })
     }
 
-    /// Logs in with phone and code; without an account, creates one when
-    /// `create_user` (else [`AuthError::NotFound`]). The phone becomes verified.
+    /// Logs in with phone and code; without an account, creates one with the
+    /// profile `init` gives when `create_user` (else [`AuthError::NotFound`]).
+    /// The phone becomes verified.
     pub async fn login(
         &self,
         phone: Phone,
         proof: PhoneProof,
         create_user: bool,
         client: ClientInfo,
+        init: ProfileInit,
     ) -> Result<Session, AuthError> {
         let this = self.clone();
         let draft = self.auth.draft_session(LoginMethod::Sms, client);
-        let defaults = self.auth.profile_defaults.clone();
+        // A wrong code is answered after the transaction commits (its try
+        // counts); a profile that does not fit rolls everything back.
         let outcome = self
             .auth
             .store
@@ -189,25 +194,28 @@ impl SmsService {
                     return Ok(Err(e.into()));
                 }
                 let now = now_unix();
-                let verified = (
-                    "_phone_verified".to_owned(),
-                    Assign::Value(SqlValue::Bool(true)),
-                );
+                let verified = ("_phone_verified".to_owned(), SqlValue::Bool(true));
                 let id = match users::find_login(conn, LoginColumn::Phone, phone.as_str())? {
                     Some(found) => {
                         take_over_if_unproven(conn, found.id)?;
-                        rows::update(conn, PROFILE_TABLE, found.id, &[verified])?;
+                        object_writes::update(
+                            conn,
+                            PROFILE_TABLE,
+                            &SqlValue::Int(found.id),
+                            None,
+                            &[verified],
+                        )?;
                         found.id
                     }
                     None if create_user => {
                         let mut identity = Identifier::Phone(phone).columns();
                         identity.push(verified);
-                        insert_profile(conn, &defaults, identity, false, now)?
+                        insert_profile(conn, identity, false, now, init)?
                     }
                     None => return Ok(Err(AuthError::NotFound)),
                 };
                 store::insert_session(conn, &draft.row(id, now))?;
-                Ok(Ok(draft.session(id)))
+                Ok::<_, AuthError>(Ok(draft.session(id)))
             })
             .await?;
         outcome
@@ -234,11 +242,8 @@ impl SmsService {
             if let Err(e) = this.try_code(conn, &phone, &code, true)? {
                 return Ok(Err(e.into()));
             }
-            let set = [(
-                "_phone_verified".to_owned(),
-                Assign::Value(SqlValue::Bool(true)),
-            )];
-            rows::update(conn, PROFILE_TABLE, id, &set)?;
+            let set = [("_phone_verified".to_owned(), SqlValue::Bool(true))];
+            object_writes::update(conn, PROFILE_TABLE, &SqlValue::Int(id), None, &set)?;
             Ok(Ok(()))
         })
         .await
@@ -258,15 +263,8 @@ impl SmsService {
                 return Ok(Err(e.into()));
             }
             let mut set = Identifier::Phone(phone).columns();
-            set.push((
-                "_phone_verified".to_owned(),
-                Assign::Value(SqlValue::Bool(true)),
-            ));
-            set.push((
-                "updated_at".to_owned(),
-                Assign::Value(SqlValue::Int(now_unix())),
-            ));
-            rows::update(conn, PROFILE_TABLE, id, &set)?;
+            set.push(("_phone_verified".to_owned(), SqlValue::Bool(true)));
+            object_writes::update(conn, PROFILE_TABLE, &SqlValue::Int(id), None, &set)?;
             Ok(Ok(()))
         })
         .await
@@ -292,11 +290,14 @@ impl SmsService {
             let now = now_unix();
             store::set_password_hash(conn, found.id, &new_hash, now)?;
             store::delete_sessions_of_user(conn, found.id, None)?;
-            let verified = [(
-                "_phone_verified".to_owned(),
-                Assign::Value(SqlValue::Bool(true)),
-            )];
-            rows::update(conn, PROFILE_TABLE, found.id, &verified)?;
+            let verified = [("_phone_verified".to_owned(), SqlValue::Bool(true))];
+            object_writes::update(
+                conn,
+                PROFILE_TABLE,
+                &SqlValue::Int(found.id),
+                None,
+                &verified,
+            )?;
             Ok(Ok(()))
         })
         .await
@@ -317,7 +318,7 @@ impl SmsService {
 
     async fn transaction<F>(&self, work: F) -> Result<(), AuthError>
     where
-        F: FnOnce(&mut AnyConnection) -> Result<Result<(), AuthError>, StoreError> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<Result<(), AuthError>, AuthError> + Send + 'static,
     {
         self.auth.store.transaction(work).await?
     }

@@ -1,21 +1,23 @@
-//! Batch writes: create many records at once, and update or delete every
-//! record a `where` matches — synchronously up to 1000 records, otherwise as an
-//! asynchronous operation (see `bulk.rs`).
+//! Batch writes on data tables: create many rows at once, and update or delete
+//! every row a `where` matches — synchronously up to 1000 rows, otherwise as an
+//! asynchronous operation (see `bulk.rs`). Each row succeeds or fails on its own
+//! (a savepoint each); the outcome is typed, the API layer writes the wire form.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
-use super::acl::{Access, Who};
 use super::error::RecordsError;
-use super::table::{
-    delete_checked, insert_checked, may_create, prepare_create, prepare_update, query_viewer,
-    restore, update_checked, TableService,
-};
-use super::table_fields::TableCatalog;
+use super::fields::QueryFields;
+use super::list::visible;
+use super::prepare::{prepare_create, prepare_update, PreparedChange};
+use super::service::{may_create, named, resolve, Records, Target};
+use super::who::{Access, Viewer, Who};
+use super::write::{check_pointers, delete_checked, explain_taken, insert_row, update_checked};
 use crate::auth::Principal;
-use crate::query::{parse_where, Condition, QueryError};
-use crate::store::{records as store_records, rows, savepoint, StoreError};
+use crate::domain::InvalidInput;
+use crate::query::{parse_where, QueryError, SqlValue};
+use crate::store::{objects, savepoint};
 
-/// Most records one synchronous batch request writes.
+/// Most rows one synchronous batch request writes.
 pub const MAX_BATCH: i64 = 1000;
 
 /// Query parameters of batch update and delete.
@@ -29,18 +31,69 @@ pub struct BatchParams {
     pub offset: Option<String>,
     /// `return_total_count=1`.
     pub return_total_count: bool,
-    /// `enable_trigger` (default on): caps a request at 1000 records.
+    /// `enable_trigger` (default on): caps a request at 1000 rows.
     pub enable_trigger: bool,
 }
 
+/// What happened to one row of a batch.
+#[derive(Debug)]
+pub enum RowOutcome {
+    /// Created (batch create).
+    Created {
+        /// Its id.
+        id: String,
+        /// Its `created_at`.
+        created_at: i64,
+    },
+    /// Updated or deleted (batch update and delete).
+    Written {
+        /// Its id.
+        id: String,
+        /// Its new `updated_at` (updates).
+        updated_at: Option<i64>,
+    },
+    /// Refused, with why.
+    Failed(RecordsError),
+}
+
+/// What a batch create did.
+#[derive(Debug)]
+pub struct CreateOutcome {
+    /// Rows created.
+    pub succeed: usize,
+    /// Rows sent.
+    pub total: usize,
+    /// One outcome per row sent, in order.
+    pub results: Vec<RowOutcome>,
+}
+
+/// Update or delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchOperation {
+    /// `PUT …/record/?where=`.
+    Update,
+    /// `DELETE …/record/?where=`.
+    Delete,
+}
+
+impl BatchOperation {
+    /// `update` or `delete`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchOperation::Update => "update",
+            BatchOperation::Delete => "delete",
+        }
+    }
+}
+
 /// What a batch update or delete did.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum BatchOutcome {
     /// Done now.
     Done {
-        /// `update` or `delete`.
-        operation: &'static str,
-        /// Records written.
+        /// Update or delete.
+        operation: BatchOperation,
+        /// Rows written.
         succeed: i64,
         /// Offset used.
         offset: i64,
@@ -48,8 +101,8 @@ pub enum BatchOutcome {
         limit: i64,
         /// Whether matches remain after this page.
         more: bool,
-        /// Per-record results (updates).
-        results: Vec<Value>,
+        /// Per-row outcomes.
+        results: Vec<RowOutcome>,
         /// Every match, when asked for.
         total_count: Option<i64>,
     },
@@ -60,124 +113,72 @@ pub enum BatchOutcome {
     },
 }
 
-impl BatchOutcome {
-    /// The wire form; `next` repeats the request (its `path` and
-    /// `query_string`) with the next offset.
-    pub fn to_wire(&self, path: &str, query_string: &str) -> Value {
-        match self {
-            BatchOutcome::Queued { operation_id } => {
-                json!({"status": "ok", "operation_id": operation_id})
-            }
-            BatchOutcome::Done {
-                operation,
-                succeed,
-                offset,
-                limit,
-                more,
-                results,
-                total_count,
-            } => {
-                let next_offset = if *operation == "delete" {
-                    *offset
-                } else {
-                    offset + limit
-                };
-                let next = if *more {
-                    let mut pairs: Vec<(String, String)> =
-                        serde_urlencoded::from_str(query_string).unwrap_or_default();
-                    pairs.retain(|(k, _)| k != "offset" && k != "limit");
-                    pairs.push(("limit".into(), limit.to_string()));
-                    pairs.push(("offset".into(), next_offset.to_string()));
-                    serde_urlencoded::to_string(&pairs)
-                        .map(|qs| json!(format!("{path}?{qs}")))
-                        .unwrap_or(Value::Null)
-                } else {
-                    Value::Null
-                };
-                let mut out = Map::new();
-                out.insert("succeed".into(), json!(succeed));
-                out.insert("offset".into(), json!(offset));
-                out.insert("limit".into(), json!(limit));
-                out.insert("next".into(), next);
-                if *operation == "update" {
-                    out.insert("operation_result".into(), Value::Array(results.clone()));
-                }
-                if let Some(t) = total_count {
-                    out.insert("total_count".into(), json!(t));
-                }
-                Value::Object(out)
-            }
-        }
-    }
-}
-
-fn error_entry(e: &RecordsError) -> Value {
-    let code = match e {
-        RecordsError::Forbidden(_) => 403,
-        RecordsError::Unauthorized => 401,
-        RecordsError::NotFound => 404,
-        _ => 400,
-    };
-    json!({"error": {"code": code, "err_msg": e.to_string()}})
-}
-
-impl TableService {
-    /// Creates up to 1000 records; each succeeds or fails on its own.
+impl Records {
+    /// Creates up to 1000 rows of a data table; each succeeds or fails on its own.
     #[tracing::instrument(skip(self, caller, rows))]
     pub async fn create_many(
         &self,
         caller: &Principal,
         table: &str,
         rows: Vec<Value>,
-    ) -> Result<Value, RecordsError> {
+    ) -> Result<CreateOutcome, RecordsError> {
         let who = Who::of(caller);
-        let entry = self.catalog.resolve(table)?;
-        may_create(who, entry)?;
+        let snapshot = self.live.load();
+        let object = resolve(&snapshot, Target::Table(table))?;
+        may_create(who, object)?;
         if rows.len() as i64 > MAX_BATCH {
-            return Err(crate::domain::InvalidInput::new(
+            return Err(InvalidInput::new(
                 "body",
                 format!("at most {MAX_BATCH} records per batch create"),
             )
             .into());
         }
         let total = rows.len();
-        let prepared: Vec<Result<Map<String, Value>, RecordsError>> =
-            rows.iter().map(|r| prepare_create(entry, who, r)).collect();
-        let catalog = self.catalog.clone();
-        let name = entry.object.name.clone();
+        let prepared: Vec<_> = rows
+            .iter()
+            .map(|r| prepare_create(object, who, r))
+            .collect();
+        let name = object.name.clone();
         let results = self
             .store
             .transaction(move |conn| {
-                let entry = catalog.resolve(&name).map_err(super::table::refuse)?;
+                let object = named(&snapshot, &name)?;
+                let ready: Vec<&Map<String, Value>> =
+                    prepared.iter().filter_map(|r| r.as_ref().ok()).collect();
+                let mut pointers = check_pointers(conn, &snapshot, object, &ready)?.into_iter();
                 let mut results = Vec::with_capacity(prepared.len());
                 for row in prepared {
-                    let outcome = match row {
-                        Err(e) => Err(e),
-                        Ok(row) => {
-                            let created_at = row.get("created_at").cloned().unwrap_or(Value::Null);
-                            savepoint(conn, |conn| insert_checked(conn, &catalog, entry, row))
-                                .map(|id| json!({"success": {"id": id, "created_at": created_at}}))
-                                .map_err(|e| restore(e, entry))
-                        }
-                    };
+                    let outcome = row.and_then(|row| {
+                        pointers.next().unwrap_or(Ok(()))?;
+                        let created_at = row.get("created_at").and_then(Value::as_i64);
+                        savepoint(conn, |conn| insert_row(conn, object, row))
+                            .map_err(|e| explain_taken(object, e))
+                            .map(|stored| RowOutcome::Created {
+                                id: super::fields::id_text(&stored),
+                                created_at: created_at.unwrap_or_default(),
+                            })
+                    });
                     results.push(match outcome {
-                        Ok(v) => v,
-                        Err(RecordsError::Store(e)) => return Err(e),
-                        Err(e) => error_entry(&e),
+                        Ok(created) => created,
+                        Err(RecordsError::Store(e)) => return Err(e.into()),
+                        Err(e) => RowOutcome::Failed(e),
                     });
                 }
-                Ok(results)
+                Ok::<_, RecordsError>(results)
             })
-            .await
-            .map_err(|e| restore(e, entry))?;
+            .await?;
         let succeed = results
             .iter()
-            .filter(|r| r.get("success").is_some())
+            .filter(|r| matches!(r, RowOutcome::Created { .. }))
             .count();
-        Ok(json!({"succeed": succeed, "total_count": total, "operation_result": results}))
+        Ok(CreateOutcome {
+            succeed,
+            total,
+            results,
+        })
     }
 
-    /// Updates the matching records with a `{$set, $unset}` (or flat) body.
+    /// Updates the matching rows with a `{$set, $unset}` (or flat) body.
     pub async fn batch_update(
         &self,
         caller: &Principal,
@@ -185,14 +186,14 @@ impl TableService {
         params: BatchParams,
         body: Map<String, Value>,
     ) -> Result<BatchOutcome, RecordsError> {
-        let entry = self.catalog.resolve(table)?;
-        let who = Who::of(caller);
-        let changes = prepare_update(entry, who, &body)?;
+        let snapshot = self.live.load();
+        let object = resolve(&snapshot, Target::Table(table))?;
+        let changes = prepare_update(object, Who::of(caller), &body)?;
         self.batch(caller, table, params, Some((changes, body)))
             .await
     }
 
-    /// Deletes the matching records.
+    /// Deletes the matching rows.
     pub async fn batch_delete(
         &self,
         caller: &Principal,
@@ -207,33 +208,33 @@ impl TableService {
         caller: &Principal,
         table: &str,
         params: BatchParams,
-        update: Option<(Vec<super::table::PreparedChange>, Map<String, Value>)>,
+        update: Option<(Vec<PreparedChange>, Map<String, Value>)>,
     ) -> Result<BatchOutcome, RecordsError> {
         let who = Who::of(caller);
-        let entry = self.catalog.resolve(table)?;
-        if who.user.is_none() && !who.admin {
+        let snapshot = self.live.load();
+        let object = resolve(&snapshot, Target::Table(table))?;
+        if who.is_guest() {
             return Err(RecordsError::Unauthorized);
         }
-        let catalog_view = TableCatalog {
-            object: &entry.object,
-            viewer: query_viewer(who),
+        let fields = QueryFields {
+            object,
+            viewer: Viewer::for_queries(who),
         };
-        let cond = parse_where(params.where_json.as_deref(), &catalog_view)?;
+        let cond = parse_where(params.where_json.as_deref(), &fields)?;
         let limit = parse_limit(params.limit.as_deref(), params.enable_trigger)?;
         let offset = parse_offset(params.offset.as_deref())?;
-        let mut parts = Vec::with_capacity(2);
-        if let Some(acl) = who.filter(Access::Read) {
-            parts.push(acl);
-        }
-        parts.push(cond);
-        let filter = Condition::And(parts);
-        let sql = entry.sql.clone();
+        let filter = visible(object, who, Access::Read, cond);
+        let sql = objects::sql_table(object);
         let counted = filter.clone();
         let matched = self
             .store
-            .run(move |conn| rows::count(conn, &sql, &counted))
+            .run(move |conn| objects::count(conn, &sql, &counted))
             .await?;
-        let operation = if update.is_some() { "update" } else { "delete" };
+        let operation = if update.is_some() {
+            BatchOperation::Update
+        } else {
+            BatchOperation::Delete
+        };
         let asynchronous =
             !params.enable_trigger && matched > MAX_BATCH && limit.is_none_or(|l| l > MAX_BATCH);
         if asynchronous {
@@ -241,46 +242,46 @@ impl TableService {
                 update.map_or_else(|| "{}".to_owned(), |(_, b)| Value::Object(b).to_string());
             let where_json = params.where_json.clone().unwrap_or_else(|| "{}".into());
             let operation_id = self
-                .start_bulk(who, entry, operation, where_json, body)
+                .start_bulk(who, object, operation, where_json, body)
                 .await?;
             return Ok(BatchOutcome::Queued { operation_id });
         }
         let limit = limit.unwrap_or(MAX_BATCH).min(MAX_BATCH);
-        let catalog = self.catalog.clone();
-        let name = entry.object.name.clone();
+        let name = object.name.clone();
         let changes = update.map(|(c, _)| c);
         let (succeed, results) = self
             .store
             .transaction(move |conn| {
-                let entry = catalog.resolve(&name).map_err(super::table::refuse)?;
-                let ids = page_ids(conn, &entry.sql, &filter, limit, offset)?;
+                let object = named(&snapshot, &name)?;
+                let table = objects::sql_table(object);
+                let ids = objects::ids_after(conn, &table, &filter, None, limit, offset)?;
                 let mut succeed = 0;
                 let mut results = Vec::with_capacity(ids.len());
                 for id in ids {
+                    let key = SqlValue::Text(id.clone());
                     let outcome = savepoint(conn, |conn| match &changes {
-                        Some(changes) => update_checked(conn, &catalog, entry, who, &id, changes)
-                            .map(|row| row.get("updated_at").cloned().unwrap_or(Value::Null)),
-                        None => delete_checked(conn, entry, who, &id).map(|()| Value::Null),
+                        Some(changes) => {
+                            update_checked(conn, &snapshot, object, who, &key, changes)
+                                .map(|row| row.get("updated_at").and_then(Value::as_i64))
+                        }
+                        None => delete_checked(conn, object, who, &key).map(|()| None),
                     })
-                    .map_err(|e| restore(e, entry));
+                    .map_err(|e| explain_taken(object, e));
                     match outcome {
                         Ok(updated_at) => {
                             succeed += 1;
-                            results.push(json!({"success": {"id": id, "updated_at": updated_at}}));
+                            results.push(RowOutcome::Written { id, updated_at });
                         }
-                        Err(RecordsError::Store(e)) => return Err(e),
-                        Err(e) => results.push(error_entry(&e)),
+                        Err(RecordsError::Store(e)) => return Err(e.into()),
+                        Err(e) => results.push(RowOutcome::Failed(e)),
                     }
                 }
-                Ok((succeed, results))
+                Ok::<_, RecordsError>((succeed, results))
             })
-            .await
-            .map_err(|e| restore(e, entry))?;
-        let processed_to = offset + limit;
-        let more = if operation == "delete" {
-            matched - succeed > offset && succeed > 0
-        } else {
-            processed_to < matched
+            .await?;
+        let more = match operation {
+            BatchOperation::Delete => matched - succeed > offset && succeed > 0,
+            BatchOperation::Update => offset + limit < matched,
         };
         Ok(BatchOutcome::Done {
             operation,
@@ -292,21 +293,6 @@ impl TableService {
             total_count: params.return_total_count.then_some(matched),
         })
     }
-}
-
-/// Ids of one page of matches in id order.
-fn page_ids(
-    conn: &mut crate::store::AnyConnection,
-    sql: &str,
-    filter: &Condition,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<String>, StoreError> {
-    let ids = store_records::ids_after(conn, sql, filter, None, limit + offset)?;
-    Ok(ids
-        .into_iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .collect())
 }
 
 fn parse_limit(raw: Option<&str>, triggers: bool) -> Result<Option<i64>, QueryError> {

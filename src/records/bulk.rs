@@ -1,39 +1,49 @@
 //! Asynchronous batch operations: a batch update or delete matching more than
-//! 1000 records (without triggers) becomes a job worked through in chunks of
-//! 1000 in id order. Each chunk is one transaction that also saves the job's
-//! cursor, so a job survives restarts and never applies a chunk twice.
+//! 1000 rows (without triggers) becomes a job worked through in chunks of 1000
+//! in id order. Each chunk is one transaction that also saves the job's cursor,
+//! so a job survives restarts and never applies a chunk twice.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
-use super::acl::{Access, Who};
-use super::batch::MAX_BATCH;
-use super::catalog::TableEntry;
+use super::batch::{BatchOperation, MAX_BATCH};
 use super::error::RecordsError;
-use super::table::{
-    delete_checked, prepare_update, query_viewer, refuse, update_checked, TableService,
-};
-use super::table_fields::TableCatalog;
+use super::fields::QueryFields;
+use super::list::visible;
+use super::prepare::prepare_update;
+use super::service::{named, Records};
+use super::who::{Access, Role, Viewer, Who};
+use super::write::{delete_checked, update_checked};
 use crate::auth::Principal;
 use crate::domain::now_unix;
-use crate::query::{parse_where, Condition};
+use crate::query::{parse_where, SqlValue};
+use crate::schema::ObjectType;
 use crate::store::bulk_ops::{self, BulkJob, NewJob};
-use crate::store::{records as store_records, savepoint, StoreError};
+use crate::store::{objects, savepoint, StoreError};
 
 /// How long a worker holds a job between chunks before another node may take it over.
 const LEASE_SECS: i64 = 120;
 
-impl TableService {
+/// A job as its creator (or an admin) may see it.
+#[derive(Debug, Clone)]
+pub struct BulkStatus {
+    /// The job.
+    pub job: BulkJob,
+    /// The numeric id of its table.
+    pub schema_id: Option<i64>,
+}
+
+impl Records {
     /// Records a job and starts working on it; returns its id.
     pub(super) async fn start_bulk(
         &self,
         who: Who,
-        entry: &TableEntry,
-        operation: &'static str,
+        object: &ObjectType,
+        operation: BatchOperation,
         where_json: String,
         body: String,
     ) -> Result<i64, RecordsError> {
-        let object_type = entry.object.name.clone();
-        let (kind, id) = match (who.admin, who.user, who.anonymous) {
+        let object_type = object.name.clone();
+        let (kind, id) = match (who.is_admin(), who.user, who.anonymous) {
             (true, _, _) => ("admin", None),
             (false, Some(id), true) => ("anonymous", Some(id)),
             (false, id, _) => ("user", id),
@@ -45,7 +55,7 @@ impl TableService {
                     conn,
                     &NewJob {
                         object_type: &object_type,
-                        operation,
+                        operation: operation.as_str(),
                         caller_kind: kind,
                         caller_id: id,
                         where_json: &where_json,
@@ -101,61 +111,56 @@ impl TableService {
         let who = Who {
             user: job.caller_id,
             anonymous: job.caller_kind == "anonymous",
-            admin: job.caller_kind == "admin",
+            role: if job.caller_kind == "admin" {
+                Role::Admin
+            } else {
+                Role::Client
+            },
         };
-        let entry = self.catalog.resolve(&job.object_type)?;
-        let catalog_view = TableCatalog {
-            object: &entry.object,
-            viewer: query_viewer(who),
+        let snapshot = self.live.load();
+        let object = named(&snapshot, &job.object_type)?;
+        let fields = QueryFields {
+            object,
+            viewer: Viewer::for_queries(who),
         };
-        let cond = parse_where(Some(&job.where_json), &catalog_view)?;
-        let changes = if job.operation == "update" {
+        let cond = parse_where(Some(&job.where_json), &fields)?;
+        let changes = if job.operation == BatchOperation::Update.as_str() {
             let body: Map<String, Value> = serde_json::from_str(&job.body)
                 .map_err(|e| RecordsError::Store(StoreError::Corrupt(e.to_string())))?;
-            Some(prepare_update(entry, who, &body)?)
+            Some(prepare_update(object, who, &body)?)
         } else {
             None
         };
-        let mut parts = Vec::with_capacity(2);
-        if let Some(acl) = who.filter(Access::Read) {
-            parts.push(acl);
-        }
-        parts.push(cond);
-        let filter = Condition::And(parts);
+        let filter = visible(object, who, Access::Read, cond);
         let mut cursor = job.cursor.clone();
         loop {
-            let catalog = self.catalog.clone();
-            let name = entry.object.name.clone();
+            let snapshot = snapshot.clone();
+            let name = object.name.clone();
             let filter = filter.clone();
             let changes = changes.clone();
             let after = cursor.clone();
             let (last, done) = self
                 .store
                 .transaction(move |conn| {
-                    let entry = catalog.resolve(&name).map_err(refuse)?;
-                    let ids = store_records::ids_after(
-                        conn,
-                        &entry.sql,
-                        &filter,
-                        after.as_deref(),
-                        MAX_BATCH,
-                    )?;
+                    let object = named(&snapshot, &name)?;
+                    let table = objects::sql_table(object);
+                    let ids =
+                        objects::ids_after(conn, &table, &filter, after.as_deref(), MAX_BATCH, 0)?;
                     let mut modified = 0;
                     for id in &ids {
+                        let key = SqlValue::Text(id.clone());
                         let ok = savepoint(conn, |conn| match &changes {
                             Some(c) => {
-                                update_checked(conn, &catalog, entry, who, id, c).map(|_| ())
+                                update_checked(conn, &snapshot, object, who, &key, c).map(|_| ())
                             }
-                            None => delete_checked(conn, entry, who, id),
+                            None => delete_checked(conn, object, who, &key),
                         });
                         match ok {
                             Ok(()) => modified += 1,
-                            Err(
-                                StoreError::Refused(..)
-                                | StoreError::Unique { .. }
-                                | StoreError::Rejected(_),
-                            ) => {}
-                            Err(e) => return Err(e),
+                            // A value the database refuses skips the row, as a rule does.
+                            Err(RecordsError::Store(StoreError::Rejected(_))) => {}
+                            Err(RecordsError::Store(e)) => return Err(e.into()),
+                            Err(_) => {}
                         }
                     }
                     let last = ids.last().cloned();
@@ -174,7 +179,7 @@ impl TableService {
                     if done {
                         bulk_ops::finish(conn, job_id, None, now_unix())?;
                     }
-                    Ok((last, done))
+                    Ok::<_, RecordsError>((last, done))
                 })
                 .await?;
             if done {
@@ -184,36 +189,22 @@ impl TableService {
         }
     }
 
-    /// The status of job `id`, for its creator or an admin (404 for others).
-    pub async fn bulk_status(&self, caller: &Principal, id: i64) -> Result<Value, RecordsError> {
+    /// The job `id`, for its creator or an admin (404 for others).
+    pub async fn bulk_status(
+        &self,
+        caller: &Principal,
+        id: i64,
+    ) -> Result<BulkStatus, RecordsError> {
         let who = Who::of(caller);
         let job: BulkJob = self
             .store
             .run(move |conn| bulk_ops::get(conn, id))
             .await?
             .ok_or(RecordsError::NotFound)?;
-        if !who.admin && (who.user.is_none() || who.user != job.caller_id) {
+        if !who.is_admin() && (who.user.is_none() || who.user != job.caller_id) {
             return Err(RecordsError::NotFound);
         }
-        let schema_id = self.catalog.tables.get(&job.object_type).map(|t| t.id);
-        let mut out = json!({
-            "id": job.id,
-            "schema_id": schema_id,
-            "schema_name": job.object_type,
-            "operation": job.operation,
-            "status": job.status,
-            "created_at": job.created_at,
-            "updated_at": job.updated_at,
-        });
-        if job.operation == "delete" {
-            out["deleted_count"] = json!(job.modified_count);
-        } else {
-            out["matched_count"] = json!(job.matched_count);
-            out["modified_count"] = json!(job.modified_count);
-        }
-        if let Some(e) = job.error {
-            out["error"] = json!(e);
-        }
-        Ok(out)
+        let schema_id = self.live.load().table_id(&job.object_type);
+        Ok(BulkStatus { job, schema_id })
     }
 }

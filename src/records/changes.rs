@@ -6,23 +6,44 @@
 //! Only changes in fully elapsed seconds are served (up to now − 1), so a
 //! record written later in the current second cannot slip behind a cursor.
 
-use serde_json::{json, Value};
+use serde_json::{Map, Value};
 
-use super::access::Viewer;
-use super::acl::{Access, Who};
 use super::error::RecordsError;
+use super::fields::{id_text, readable_columns};
 use super::present::present;
-use super::table::{restore, TableService};
-use super::table_fields::readable_columns;
+use super::service::{named, resolve, Records, Target};
+use super::who::{Access, Viewer, Who};
 use crate::auth::Principal;
 use crate::domain::now_unix;
 use crate::query::{Condition, Op, OrderBy, QueryError, QueryField, SqlValue};
 use crate::schema::FieldKind;
-use crate::store::records as store_records;
-use crate::store::rows::{self, Page};
+use crate::store::objects::{self, Page};
+use crate::store::tombstones;
 
 /// Largest page of the feed.
 pub const MAX_FEED: i64 = 1000;
+
+/// A deleted record in the feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deletion {
+    /// Its id.
+    pub id: String,
+    /// When it was deleted (unix seconds).
+    pub deleted_at: i64,
+}
+
+/// One page of the change feed.
+#[derive(Debug, Clone)]
+pub struct ChangePage {
+    /// Records changed (created or updated), as the caller sees them.
+    pub objects: Vec<Map<String, Value>>,
+    /// Records deleted.
+    pub deleted: Vec<Deletion>,
+    /// Where the next page starts.
+    pub cursor: String,
+    /// Whether more changes are ready now.
+    pub has_more: bool,
+}
 
 fn field(column: &str, kind: FieldKind, op: Op) -> Condition {
     Condition::Field {
@@ -63,7 +84,7 @@ fn position(since: Option<&str>, cursor: Option<&str>) -> Result<(i64, String), 
     Ok((t.saturating_add(1), String::new()))
 }
 
-impl TableService {
+impl Records {
     /// One page of the change feed of `table`.
     #[tracing::instrument(skip(self, caller))]
     pub async fn changes(
@@ -73,9 +94,10 @@ impl TableService {
         since: Option<&str>,
         cursor: Option<&str>,
         limit: Option<&str>,
-    ) -> Result<Value, RecordsError> {
+    ) -> Result<ChangePage, RecordsError> {
         let who = Who::of(caller);
-        let entry = self.catalog.resolve(table)?;
+        let snapshot = self.live.load();
+        let object = resolve(&snapshot, Target::Table(table))?;
         let (t, after_id) = position(since, cursor)?;
         let limit = match limit.map(str::trim).filter(|s| !s.is_empty()) {
             None => 100,
@@ -89,7 +111,7 @@ impl TableService {
         };
         let until = now_unix() - 1;
         let acl = who
-            .filter(Access::Read)
+            .acl_filter(Access::Read)
             .unwrap_or(Condition::And(Vec::new()));
         let after = Condition::And(vec![
             acl.clone(),
@@ -110,11 +132,12 @@ impl TableService {
                 Op::Lte(SqlValue::Int(until)),
             ),
         ]);
-        let columns = readable_columns(&entry.object, Viewer::Admin);
-        let sql = entry.sql.clone();
-        let object_type = entry.object.name.clone();
+        let columns = readable_columns(object, Viewer::Admin);
+        let sql = objects::sql_table(object);
+        let object_type = object.name.clone();
+        let name = object_type.clone();
         let tomb_after = after_id.clone();
-        let (rows_found, tombstones) = self
+        let (rows_found, gone) = self
             .store
             .run(move |conn| {
                 let order = [OrderBy {
@@ -131,39 +154,35 @@ impl TableService {
                     offset: 0,
                     near: None,
                 };
-                let found = rows::select(conn, &sql, &columns, &after, &page)?;
-                let gone = store_records::tombstones_after(
-                    conn,
-                    &object_type,
-                    t,
-                    &tomb_after,
-                    until,
-                    &acl,
-                    limit + 1,
-                )?;
-                Ok((found, gone))
+                let found = objects::select(conn, &sql, &columns, &after, &page)?;
+                let gone =
+                    tombstones::after(conn, &object_type, t, &tomb_after, until, &acl, limit + 1)?;
+                Ok::<_, RecordsError>((found, gone))
             })
-            .await
-            .map_err(|e| restore(e, entry))?;
+            .await?;
+        let object = named(&snapshot, &name)?;
         // Merge the two ordered streams by (time, id) and cut at `limit`.
-        let mut items: Vec<(i64, String, Value, bool)> = rows_found
+        enum Item {
+            Changed(Map<String, Value>),
+            Deleted(Deletion),
+        }
+        let mut items: Vec<(i64, String, Item)> = rows_found
             .into_iter()
             .map(|mut r| {
                 let ts = r
                     .get("updated_at")
                     .and_then(Value::as_i64)
                     .unwrap_or_default();
-                let id = r
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
-                present(&entry.object, who, &mut r);
-                (ts, id, Value::Object(r), false)
+                let id = id_text(&r);
+                present(object, who, &mut r);
+                (ts, id, Item::Changed(r))
             })
-            .chain(tombstones.into_iter().map(|g| {
-                let doc = json!({"id": g.record_id, "deleted_at": g.deleted_at});
-                (g.deleted_at, g.record_id, doc, true)
+            .chain(gone.into_iter().map(|g| {
+                let deletion = Deletion {
+                    id: g.record_id.clone(),
+                    deleted_at: g.deleted_at,
+                };
+                (g.deleted_at, g.record_id, Item::Deleted(deletion))
             }))
             .collect();
         items.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
@@ -171,21 +190,20 @@ impl TableService {
         items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         let next = items.last().map_or_else(
             || format!("{t}:{after_id}"),
-            |(ts, id, _, _)| format!("{ts}:{id}"),
+            |(ts, id, _)| format!("{ts}:{id}"),
         );
         let (mut objects, mut deleted) = (Vec::new(), Vec::new());
-        for (_, _, doc, gone) in items {
-            if gone {
-                deleted.push(doc);
-            } else {
-                objects.push(doc);
+        for (_, _, item) in items {
+            match item {
+                Item::Changed(doc) => objects.push(doc),
+                Item::Deleted(d) => deleted.push(d),
             }
         }
-        Ok(json!({
-            "objects": objects,
-            "deleted": deleted,
-            "cursor": next,
-            "has_more": has_more,
-        }))
+        Ok(ChangePage {
+            objects,
+            deleted,
+            cursor: next,
+            has_more,
+        })
     }
 }

@@ -1,9 +1,22 @@
-//! List parameters shared by every list endpoint: `where`, `order_by`, `keys`,
-//! `limit`, `offset`, `return_total_count`.
+//! Lists of rows of any object type: `where`, `order_by` (default
+//! `-created_at`), `keys`, `expand`, `limit`/`offset`, `return_total_count`, and
+//! keyset paging with `since` (the rows after a given row in the current order).
 
 use serde_json::{Map, Value};
 
-use crate::query::{FieldCatalog, QueryError};
+use super::error::RecordsError;
+use super::fields::{acl_of, owner_of, parse_id, readable_columns, QueryFields};
+use super::present::finish;
+use super::service::{named, resolve, Records, Target};
+use super::shape::Shape;
+use super::who::{Access, Viewer, Who};
+use crate::auth::Principal;
+use crate::query::{
+    parse_order_by, parse_where, Condition, Op, OrderBy, QueryError, QueryField, SqlValue,
+};
+use crate::schema::{FieldKind, ObjectType};
+use crate::store::documents::Column;
+use crate::store::objects::{self, Page};
 
 /// Default page size.
 pub const DEFAULT_LIMIT: i64 = 20;
@@ -19,18 +32,22 @@ pub struct ListParams {
     pub order_by: Option<String>,
     /// `keys` comma list.
     pub keys: Option<String>,
+    /// `expand` comma list.
+    pub expand: Option<String>,
     /// `limit`.
     pub limit: Option<String>,
     /// `offset`.
     pub offset: Option<String>,
+    /// `since`: id of the row after which the page starts.
+    pub since: Option<String>,
     /// `return_total_count` was `1`/`true`.
     pub return_total_count: bool,
 }
 
-/// A page of records.
+/// A page of rows.
 #[derive(Debug, Clone)]
 pub struct ListResult {
-    /// The records.
+    /// The rows.
     pub objects: Vec<Map<String, Value>>,
     /// Total matches, when asked for.
     pub total_count: Option<i64>,
@@ -61,58 +78,190 @@ pub fn parse_page(limit: Option<&str>, offset: Option<&str>) -> Result<(i64, i64
     ))
 }
 
-/// Which fields to return.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Keys {
-    /// Every readable field.
-    All,
-    /// Only these (plus `id`).
-    Include(Vec<String>),
-    /// All but these.
-    Exclude(Vec<String>),
+/// The conditions selecting the rows `who` may `access` among rows matching
+/// `cond` (profiles have no row ACL: every profile is readable).
+pub(super) fn visible(object: &ObjectType, who: Who, access: Access, cond: Condition) -> Condition {
+    let mut parts = Vec::with_capacity(2);
+    if object.has_row_acl() {
+        parts.extend(who.acl_filter(access));
+    }
+    parts.push(cond);
+    Condition::And(parts)
 }
 
-impl Keys {
-    /// Parses `keys`; every name must resolve through `catalog`; mixing `a` and `-b` is refused.
-    pub fn parse(raw: Option<&str>, catalog: &dyn FieldCatalog) -> Result<Self, QueryError> {
-        let parts: Vec<&str> = raw
-            .unwrap_or("")
-            .split(',')
+impl Records {
+    /// A page of the rows of `target` the caller may read. Filters, sorting,
+    /// keys and expand may name only fields public on every row (all fields
+    /// for admins); each row still shows its owner fields to its owner.
+    #[tracing::instrument(skip(self, caller))]
+    pub async fn list(
+        &self,
+        caller: &Principal,
+        target: Target<'_>,
+        params: ListParams,
+    ) -> Result<ListResult, RecordsError> {
+        let who = Who::of(caller);
+        let snapshot = self.live.load();
+        let object = resolve(&snapshot, target)?;
+        let viewer = Viewer::for_queries(who);
+        let fields = QueryFields { object, viewer };
+        let cond = parse_where(params.where_json.as_deref(), &fields)?;
+        let mut order = parse_order_by(params.order_by.as_deref(), &fields)?;
+        if order.is_empty() {
+            order.push(OrderBy {
+                field: QueryField {
+                    column: "created_at".into(),
+                    kind: FieldKind::Integer,
+                },
+                descending: true,
+            });
+        }
+        let near = cond.near_sphere().map(|(c, p)| (c.to_owned(), p));
+        let shape = Shape::parse(
+            object,
+            viewer,
+            params.keys.as_deref(),
+            params.expand.as_deref(),
+        )?;
+        let (limit, offset) = parse_page(params.limit.as_deref(), params.offset.as_deref())?;
+        let since = match params
+            .since
+            .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .collect();
-        if parts.is_empty() {
-            return Ok(Keys::All);
-        }
-        let excluded = parts.iter().filter(|p| p.starts_with('-')).count();
-        if excluded != 0 && excluded != parts.len() {
-            return Err(QueryError::new(
-                "keys",
-                "cannot mix included and excluded ('-') keys",
-            ));
-        }
-        let names = parts
-            .iter()
-            .map(|p| {
-                let name = p.trim_start_matches('-');
-                catalog.resolve("keys", name).map(|_| name.to_owned())
+        {
+            None => None,
+            Some(_) if near.is_some() => {
+                return Err(QueryError::new("since", "cannot be combined with $nearsphere").into())
+            }
+            Some(raw) => Some(parse_id(object, raw).ok_or_else(|| {
+                QueryError::new(
+                    "since",
+                    format!("must be an id of {}", super::fields::describe(object)),
+                )
+            })?),
+        };
+        let filter = visible(object, who, Access::Read, cond);
+        let want_total = params.return_total_count;
+        let name = object.name.clone();
+        let (objects, total_count) = self
+            .store
+            .run(move |conn| {
+                let object = named(&snapshot, &name)?;
+                let table = objects::sql_table(object);
+                let total = if want_total {
+                    Some(objects::count(conn, &table, &filter)?)
+                } else {
+                    None
+                };
+                let filter = match &since {
+                    None => filter,
+                    Some(anchor) => {
+                        // An anchor the caller may not read counts as missing, so
+                        // `since` cannot reveal where a hidden row sorts.
+                        let columns = anchor_columns(object, &order);
+                        let anchor_row = objects::get(conn, &table, &columns, anchor, false)?
+                            .filter(|row| {
+                                let owner = owner_of(object, row);
+                                who.may(Access::Read, owner, &acl_of(object, row, Access::Read))
+                            });
+                        match anchor_row {
+                            Some(row) => Condition::And(vec![filter, after(object, &order, &row)]),
+                            None => Condition::Or(Vec::new()),
+                        }
+                    }
+                };
+                let page = Page {
+                    order: &order,
+                    tie_breaker: "id",
+                    limit,
+                    offset,
+                    near: near.as_ref().map(|(c, p)| (c.as_str(), *p)),
+                };
+                let columns = readable_columns(object, Viewer::widest(who));
+                let mut rows = objects::select(conn, &table, &columns, &filter, &page)?;
+                finish(conn, &snapshot, object, who, &mut rows, &shape)?;
+                Ok::<_, RecordsError>((rows, total))
             })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(if excluded == 0 {
-            Keys::Include(names)
-        } else {
-            Keys::Exclude(names)
+            .await?;
+        Ok(ListResult {
+            objects,
+            total_count,
+            limit,
+            offset,
         })
     }
+}
 
-    /// Applies the selection to one record.
-    pub fn apply(&self, record: &mut Map<String, Value>) {
-        match self {
-            Keys::All => {}
-            Keys::Include(names) => record.retain(|k, _| k == "id" || names.iter().any(|n| n == k)),
-            Keys::Exclude(names) => record.retain(|k, _| !names.iter().any(|n| n == k)),
+/// What an anchor row must show: the sort keys, its id, and what decides
+/// whether the caller may read it.
+fn anchor_columns(object: &ObjectType, order: &[OrderBy]) -> Vec<Column> {
+    let mut columns: Vec<Column> = order
+        .iter()
+        .map(|o| Column {
+            name: o.field.column.clone(),
+            kind: o.field.kind,
+        })
+        .collect();
+    for field in object.builtins.iter() {
+        if !columns.iter().any(|c| c.name == field.name.as_str()) {
+            columns.push(super::fields::column(field));
         }
     }
+    columns
+}
+
+/// Rows strictly after `anchor` in the order `keys` then `id` (which follows
+/// the last key's direction). Nulls sort last ascending and first descending,
+/// as [`crate::query::render_order`] writes them.
+fn after(object: &ObjectType, keys: &[OrderBy], anchor: &Map<String, Value>) -> Condition {
+    let id_desc = keys.last().is_some_and(|k| k.descending);
+    let mut all: Vec<(QueryField, bool)> = keys
+        .iter()
+        .map(|k| (k.field.clone(), k.descending))
+        .collect();
+    all.push((
+        QueryField {
+            column: "id".into(),
+            kind: object.id_kind(),
+        },
+        id_desc,
+    ));
+    let value_of = |f: &QueryField| -> SqlValue {
+        match anchor.get(&f.column).unwrap_or(&Value::Null) {
+            Value::Null => SqlValue::Null,
+            Value::Bool(b) => SqlValue::Bool(*b),
+            Value::Number(n) if f.kind == FieldKind::Integer => {
+                SqlValue::Int(n.as_i64().unwrap_or_default())
+            }
+            Value::Number(n) => SqlValue::Float(n.as_f64().unwrap_or_default()),
+            Value::String(s) => SqlValue::Text(s.clone()),
+            other => SqlValue::Text(other.to_string()),
+        }
+    };
+    let field = |f: &QueryField, op: Op| Condition::Field {
+        field: f.clone(),
+        op,
+    };
+    let mut alternatives = Vec::with_capacity(all.len());
+    for (i, (f, desc)) in all.iter().enumerate() {
+        let mut conj: Vec<Condition> = all[..i]
+            .iter()
+            .map(|(g, _)| match value_of(g) {
+                SqlValue::Null => field(g, Op::IsNull(true)),
+                v => field(g, Op::Eq(v)),
+            })
+            .collect();
+        let v = value_of(f);
+        conj.push(match (desc, v) {
+            (false, SqlValue::Null) => Condition::Or(Vec::new()),
+            (false, v) => Condition::Or(vec![field(f, Op::Gt(v)), field(f, Op::IsNull(true))]),
+            (true, SqlValue::Null) => field(f, Op::IsNull(false)),
+            (true, v) => field(f, Op::Lt(v)),
+        });
+        alternatives.push(Condition::And(conj));
+    }
+    Condition::Or(alternatives)
 }
 
 #[cfg(test)]

@@ -1,32 +1,35 @@
-//! Records: the schema-driven objects as the API sees them. Validates input
-//! against the object type, enforces who may read and write each field, and
-//! calls the store. The user profile (`_userprofile`) is the first such object.
+//! Records: one object engine for every object type — the user profile and each
+//! data table. Validates input against the type, enforces who may read and write
+//! each row and field, applies update operators, shapes output (`keys`,
+//! `expand`, pointers) and calls the store. What differs between the profile and
+//! a table is data on the [`crate::schema::ObjectType`], not a second path.
 //!
-//! Rules: output contains only fields the viewer may read; filters, sorting and
-//! key selection may name only such fields, so a query cannot reveal another
-//! user's private value; writes are checked field by field before any storage call.
+//! Rules: every request loads the live schema once; output contains only fields
+//! the viewer may read; filters, sorting and key selection may name only such
+//! fields, so a query cannot reveal a private value; writes are checked field by
+//! field before any storage call and re-checked under the row's lock. Results
+//! are typed: wire shapes and HTTP statuses belong to the API layer.
 
-mod access;
-mod acl;
 mod batch;
 mod bulk;
-mod catalog;
 mod changes;
 mod error;
+mod fields;
 mod list;
+mod prepare;
 mod present;
-mod profile;
-mod table;
-mod table_fields;
-mod table_list;
+mod service;
+mod shape;
+mod signup;
 mod update_ops;
+mod who;
+mod write;
 
-pub use access::{Viewer, BUILTIN_FIELDS};
-pub use acl::Who;
-pub use batch::{BatchOutcome, BatchParams};
-pub use catalog::{Catalog, TableEntry};
+pub use batch::{BatchOperation, BatchOutcome, BatchParams, CreateOutcome, RowOutcome, MAX_BATCH};
+pub use bulk::BulkStatus;
+pub use changes::{ChangePage, Deletion};
 pub use error::RecordsError;
 pub use list::{ListParams, ListResult};
-pub use profile::ProfileService;
-pub use table::TableService;
-pub use table_list::RecordListParams;
+pub use service::{Records, Target};
+pub use signup::Required;
+pub use who::{Role, Viewer, Who};

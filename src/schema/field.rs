@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::extension::{ReadRule, WriteRule};
-use crate::domain::{Dialect, InvalidInput};
+use crate::domain::InvalidInput;
 
 /// A field name usable as a SQL identifier: `[a-z][a-z0-9_]{0,62}`.
 /// Names starting with `_` are reserved for built-in fields.
@@ -25,7 +25,7 @@ impl FieldName {
         Ok(Self(raw.to_owned()))
     }
 
-    /// Wraps a built-in column name (trusted, from this crate's constants).
+    /// Wraps a built-in field name (trusted, from this crate's constants).
     pub fn builtin(name: &'static str) -> Self {
         Self(name.to_owned())
     }
@@ -93,22 +93,6 @@ impl FieldKind {
         }
     }
 
-    /// The column type in `dialect`.
-    pub fn sql_type(self, dialect: Dialect) -> &'static str {
-        match (self, dialect) {
-            (Self::String | Self::Date | Self::Pointer, _) => "TEXT",
-            (Self::Integer, _) => "BIGINT",
-            (Self::Number, Dialect::Sqlite) => "REAL",
-            (Self::Number, Dialect::Postgres) => "DOUBLE PRECISION",
-            (Self::Boolean, Dialect::Sqlite) => "INTEGER",
-            (Self::Boolean, Dialect::Postgres) => "BOOLEAN",
-            (Self::Object | Self::Array | Self::Point | Self::Polygon, Dialect::Sqlite) => "TEXT",
-            (Self::Object | Self::Array | Self::Point | Self::Polygon, Dialect::Postgres) => {
-                "JSONB"
-            }
-        }
-    }
-
     /// Whether values are stored as JSON documents.
     pub fn is_json(self) -> bool {
         matches!(
@@ -137,11 +121,34 @@ pub enum PointerTarget {
     ByField(String),
 }
 
-/// A declared field, compiled.
+/// What a built-in field is to the engine. Declared fields have none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Builtin {
+    /// The record's id (`id`): assigned by the server.
+    Id,
+    /// `created_at`: unix seconds.
+    CreatedAt,
+    /// `updated_at`: unix seconds, set on every write.
+    UpdatedAt,
+    /// `created_by`: the creating user (the profile's own id on a profile).
+    CreatedBy,
+    /// `read_perm`: the row's read ACL (data tables).
+    ReadPerm,
+    /// `write_perm`: the row's write ACL (data tables).
+    WritePerm,
+    /// An account field of the profile (`_email`, `_username`, …), changed only
+    /// by the account flows.
+    Account,
+}
+
+/// A field of an object type, compiled: a built-in one (from the table in
+/// `builtin.rs`) or one declared in a schema file.
 #[derive(Debug)]
 pub struct Field {
     /// Column and wire name.
     pub name: FieldName,
+    /// `None` for declared fields; what the engine manages otherwise.
+    pub builtin: Option<Builtin>,
     /// Storage kind.
     pub kind: FieldKind,
     /// Who may read it.
@@ -162,6 +169,11 @@ pub struct Field {
     pub required: bool,
     /// The `default` value given to new records.
     pub default: Option<Value>,
+    /// Settable when the record is created, never changed afterwards.
+    pub immutable: bool,
+    /// The field's JSON Schema as written (with its `x-protium`), for OpenAPI
+    /// and the admin console.
+    pub raw: Value,
     /// The field's own subschema, compiled with formats enforced.
     pub validator: jsonschema::Validator,
 }

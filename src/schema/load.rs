@@ -5,22 +5,28 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
+use super::builtin::{builtin_fields, is_builtin_name};
 use super::error::SchemaError;
 use super::extension::{FieldExtension, GeoKind, ReadRule, TableExtension, WriteRule};
 use super::field::{Field, FieldKind, FieldName, PointerTarget};
-use super::object_type::{ObjectType, PROFILE_TYPE};
+use super::object_type::{ObjectType, TypeClass, PROFILE_TYPE};
 use super::table_rules::compile_rules;
 use super::EXTENSION_KEYWORD;
 
-/// Names the engine manages on every record; a schema may not declare them.
-const RESERVED_FIELDS: &[&str] = &[
-    "id",
-    "user_id",
-    "created_at",
-    "updated_at",
-    "created_by",
-    "read_perm",
-    "write_perm",
+/// Keys that sign-up and sign-in bodies use beside profile fields; the profile
+/// may not declare fields named like them, so a body is never ambiguous.
+pub const CREDENTIAL_KEYS: &[&str] = &[
+    "email",
+    "username",
+    "phone",
+    "region",
+    "password",
+    "new_password",
+    "code",
+    "verification_token",
+    "create_user",
+    "auth_token",
+    "update_userprofile",
 ];
 
 /// Every object type declared in the schema directory.
@@ -61,10 +67,11 @@ pub fn load_dir(dir: &Path) -> Result<Registry, SchemaError> {
             tables.insert(name, object);
         }
     }
-    let registry = Registry {
-        profile: profile.unwrap_or_else(|| ObjectType::empty(PROFILE_TYPE)),
-        tables,
+    let profile = match profile {
+        Some(p) => p,
+        None => compile_file(&dir.join("_userprofile.json"), PROFILE_TYPE, "{}")?,
     };
+    let registry = Registry { profile, tables };
     check_pointers(dir, &registry)?;
     Ok(registry)
 }
@@ -179,9 +186,23 @@ pub fn compile_file(path: &Path, name: &str, text: &str) -> Result<ObjectType, S
             ));
         }
     }
+    let class = if name == PROFILE_TYPE {
+        TypeClass::Profile
+    } else {
+        TypeClass::Table
+    };
     let mut fields = Vec::with_capacity(properties.len());
     for (key, sub) in properties {
         let pointer = format!("/properties/{}", key.replace('~', "~0").replace('/', "~1"));
+        if class == TypeClass::Profile && CREDENTIAL_KEYS.contains(&key.as_str()) {
+            return Err(err(
+                &pointer,
+                format!(
+                    "'{key}' is a key of the sign-up and sign-in bodies (beside profile fields); \
+                     name the profile field differently, e.g. 'contact_{key}'"
+                ),
+            ));
+        }
         fields.push(compile_field(
             key,
             sub,
@@ -193,9 +214,12 @@ pub fn compile_file(path: &Path, name: &str, text: &str) -> Result<ObjectType, S
     let rules = compile_rules(&extension, &fields).map_err(|(p, m)| err(&p, m))?;
     Ok(ObjectType {
         name: name.to_owned(),
+        class,
+        builtins: builtin_fields(class)?,
         fields,
         extension,
         rules,
+        raw: doc.clone(),
     })
 }
 
@@ -207,7 +231,7 @@ fn compile_field(
     err: &impl Fn(&str, String) -> SchemaError,
 ) -> Result<Field, SchemaError> {
     let name = FieldName::parse(key).map_err(|e| err(pointer, e.rule))?;
-    if RESERVED_FIELDS.contains(&key) {
+    if is_builtin_name(key) {
         return Err(err(
             pointer,
             format!("'{key}' is a built-in field and cannot be declared"),
@@ -278,6 +302,7 @@ fn compile_field(
     }
     Ok(Field {
         name,
+        builtin: None,
         kind,
         read: ext.read.unwrap_or(ReadRule::Public),
         write: ext.write.unwrap_or(WriteRule::Owner),
@@ -294,6 +319,8 @@ fn compile_field(
         }),
         required,
         default,
+        immutable: false,
+        raw: sub.clone(),
         validator,
     })
 }

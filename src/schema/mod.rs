@@ -8,20 +8,24 @@
 //! [`EXTENSION_KEYWORD`] (see `docs/schema.md`). Any fault stops start-up with the
 //! file name and the JSON pointer of the fault.
 
+mod builtin;
 mod error;
 mod extension;
 mod field;
+mod live;
 mod load;
 mod object_type;
 mod table_rules;
 
+pub use builtin::is_builtin_name;
 pub use error::SchemaError;
 pub use extension::{
     vocabulary_schema, FieldExtension, GeoKind, ReadRule, TableExtension, WriteRule,
 };
-pub use field::{nul_path, Field, FieldKind, FieldName, PointerTarget};
-pub use load::{load_dir, Registry};
-pub use object_type::{ObjectType, PROFILE_TYPE};
+pub use field::{nul_path, Builtin, Field, FieldKind, FieldName, PointerTarget};
+pub use live::{LiveSchema, Snapshot};
+pub use load::{load_dir, Registry, CREDENTIAL_KEYS};
+pub use object_type::{ObjectType, TypeClass, PROFILE_TYPE};
 pub use table_rules::{TableRules, UniqueRule};
 
 /// Most fields one object type may declare (SQLite reads a row through one

@@ -99,7 +99,7 @@ fn add_column(
         .push(" ADD COLUMN ");
     ddl.push_ident(&col.name)
         .push(" ")
-        .push(col.kind.sql_type(dialect));
+        .push(column_type(col.kind, dialect));
     exec::execute(conn, &ddl)?;
     if let Some(default) = &col.default {
         let mut fill = SqlFragment::new(dialect);
@@ -123,6 +123,26 @@ fn add_column(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// The column type of a field kind in `dialect`.
+pub fn column_type(kind: FieldKind, dialect: Dialect) -> &'static str {
+    match (kind, dialect) {
+        (FieldKind::String | FieldKind::Date | FieldKind::Pointer, _) => "TEXT",
+        (FieldKind::Integer, _) => "BIGINT",
+        (FieldKind::Number, Dialect::Sqlite) => "REAL",
+        (FieldKind::Number, Dialect::Postgres) => "DOUBLE PRECISION",
+        (FieldKind::Boolean, Dialect::Sqlite) => "INTEGER",
+        (FieldKind::Boolean, Dialect::Postgres) => "BOOLEAN",
+        (
+            FieldKind::Object | FieldKind::Array | FieldKind::Point | FieldKind::Polygon,
+            Dialect::Sqlite,
+        ) => "TEXT",
+        (
+            FieldKind::Object | FieldKind::Array | FieldKind::Point | FieldKind::Polygon,
+            Dialect::Postgres,
+        ) => "JSONB",
+    }
 }
 
 /// Postgres truncates identifiers past 63 bytes; longer names are shortened with a

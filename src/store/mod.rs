@@ -3,26 +3,31 @@
 //! Rules: one connection type ([`AnyConnection`]) for SQLite and Postgres chosen by
 //! the URL scheme; embedded migrations per backend for the system tables; the
 //! schema-driven tables (the user profile and the data tables `tbl_<name>`) get their
-//! columns and indexes from [`ddl`] and their rows through [`rows`], which runs SQL
-//! built as [`crate::query::SqlFragment`]s. Every call leaves the async executor
-//! through [`Store::run`].
+//! columns and indexes from [`ddl`] through [`schema_sync`], and their rows through
+//! [`objects`] (reads) and [`object_writes`] (writes), which run SQL built as
+//! [`crate::query::SqlFragment`]s. Every call leaves the async executor through
+//! [`Store::run`]; transactions carry the caller's own error type, so a rule
+//! refused inside one comes back typed.
 
 pub mod bulk_ops;
 mod connection;
 mod credentials;
 pub mod ddl;
+pub mod documents;
 mod error;
 mod exec;
 mod migrate;
 pub mod oauth;
+pub mod object_writes;
+pub mod objects;
 pub mod outbox;
 pub mod record_tables;
-pub mod records;
-pub mod rows;
+pub mod schema_sync;
 pub mod secrets;
 mod sessions;
 pub mod sms;
 mod tables;
+pub mod tombstones;
 pub mod users;
 pub mod verification;
 
@@ -84,11 +89,13 @@ impl Store {
         self.dialect
     }
 
-    /// Runs blocking database work on the blocking thread pool with a pooled connection.
-    pub async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
+    /// Runs blocking database work on the blocking thread pool with a pooled
+    /// connection; `work` may fail with any error a [`StoreError`] converts into.
+    pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
     where
-        F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
     {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
@@ -99,21 +106,29 @@ impl Store {
         .map_err(|e| StoreError::Blocking(e.to_string()))?
     }
 
-    /// Runs `work` inside one transaction. On SQLite the transaction is
-    /// `IMMEDIATE`: it takes the write lock first (waiting up to the busy timeout),
-    /// so a read-then-write transaction cannot fail when another writer commits
-    /// in between.
-    pub async fn transaction<T, F>(&self, work: F) -> Result<T, StoreError>
+    /// Runs `work` inside one transaction, committed when it returns `Ok` and
+    /// rolled back when it returns `Err` (any error type that a [`StoreError`]
+    /// converts into, so a rule refused inside comes back as itself). On SQLite
+    /// the transaction is `IMMEDIATE`: it takes the write lock first (waiting up
+    /// to the busy timeout), so a read-then-write transaction cannot fail when
+    /// another writer commits in between.
+    pub async fn transaction<T, E, F>(&self, work: F) -> Result<T, E>
     where
-        F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
     {
-        use diesel::Connection;
-        self.run(move |conn| match conn {
-            AnyConnection::Sqlite(_) => sqlite_immediate(conn, work),
-            AnyConnection::Postgresql(_) => conn.transaction(work),
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(|e| StoreError::Pool(e.to_string()))?;
+            let begin = match &*conn {
+                AnyConnection::Sqlite(_) => "BEGIN IMMEDIATE",
+                AnyConnection::Postgresql(_) => "BEGIN",
+            };
+            in_transaction(&mut conn, begin, "COMMIT", "ROLLBACK", work)
         })
         .await
+        .map_err(|e| StoreError::Blocking(e.to_string()))?
     }
 
     /// Synchronous access for start-up work (schema sync), outside any executor.
@@ -131,37 +146,42 @@ impl Store {
 
 /// Runs `work` inside a savepoint of the current transaction: when it fails,
 /// only its own changes are rolled back and the transaction goes on.
-pub fn savepoint<T>(
+pub fn savepoint<T, E: From<StoreError>>(
     conn: &mut AnyConnection,
-    work: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
+    work: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+) -> Result<T, E> {
+    in_transaction(
+        conn,
+        "SAVEPOINT protium_row",
+        "RELEASE SAVEPOINT protium_row",
+        "ROLLBACK TO SAVEPOINT protium_row; RELEASE SAVEPOINT protium_row",
+        work,
+    )
+}
+
+/// `begin`, then `work`, then `commit` when it succeeded or `rollback` when not.
+fn in_transaction<T, E: From<StoreError>>(
+    conn: &mut AnyConnection,
+    begin: &str,
+    commit: &str,
+    rollback: &str,
+    work: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+) -> Result<T, E> {
     use diesel::connection::SimpleConnection;
-    conn.batch_execute("SAVEPOINT protium_row")?;
+    conn.batch_execute(begin).map_err(StoreError::from)?;
     match work(conn) {
-        Ok(value) => {
-            conn.batch_execute("RELEASE SAVEPOINT protium_row")?;
-            Ok(value)
-        }
+        Ok(value) => match conn.batch_execute(commit) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = conn.batch_execute(rollback);
+                Err(StoreError::from(e).into())
+            }
+        },
         Err(e) => {
-            conn.batch_execute("ROLLBACK TO SAVEPOINT protium_row; RELEASE SAVEPOINT protium_row")?;
+            if let Err(undo) = conn.batch_execute(rollback) {
+                tracing::error!(error = %undo, "rollback failed");
+            }
             Err(e)
         }
     }
-}
-
-/// `BEGIN IMMEDIATE` … `COMMIT`, rolled back when `work` fails.
-fn sqlite_immediate<T>(
-    conn: &mut AnyConnection,
-    work: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    use diesel::connection::SimpleConnection;
-    conn.batch_execute("BEGIN IMMEDIATE")?;
-    let result = work(conn).and_then(|value| {
-        conn.batch_execute("COMMIT")?;
-        Ok(value)
-    });
-    if result.is_err() {
-        let _ = conn.batch_execute("ROLLBACK");
-    }
-    result
 }

@@ -14,17 +14,10 @@ use super::ddl::{self, index_name, ColumnDecl, SyncReport};
 use super::error::StoreError;
 use super::exec::{self, IntRow};
 use super::migrate::STARTUP_LOCK;
+use super::objects::data_table;
 use crate::domain::{now_unix, Dialect};
 use crate::query::{SqlFragment, SqlValue};
 use crate::schema::UniqueRule;
-
-/// Prefix of data tables' SQL names, keeping them apart from system tables.
-pub const TABLE_PREFIX: &str = "tbl_";
-
-/// The SQL table of an object type.
-pub fn sql_table(object_type: &str) -> String {
-    format!("{TABLE_PREFIX}{object_type}")
-}
 
 /// Creates or extends the table of `object_type`; returns its numeric id and
 /// what changed.
@@ -34,7 +27,7 @@ pub fn ensure_table(
     columns: &[ColumnDecl],
     rules: &[UniqueRule],
 ) -> Result<(i64, SyncReport), StoreError> {
-    let table = sql_table(object_type);
+    let table = data_table(object_type);
     let dialect = conn.dialect();
     conn.transaction(|conn| {
         if dialect == Dialect::Postgres {

@@ -1,26 +1,26 @@
-//! Unit tests of `acl`.
+//! Unit tests of `who`.
 
 use super::*;
 
 const GUEST: Who = Who {
     user: None,
     anonymous: false,
-    admin: false,
+    role: Role::Client,
 };
 const DEVICE: Who = Who {
     user: Some(7),
     anonymous: true,
-    admin: false,
+    role: Role::Client,
 };
 const ALICE: Who = Who {
     user: Some(1),
     anonymous: false,
-    admin: false,
+    role: Role::Client,
 };
 const ADMIN: Who = Who {
     user: None,
     anonymous: false,
-    admin: true,
+    role: Role::Admin,
 };
 
 #[test]
@@ -56,4 +56,23 @@ fn default_create_rule_is_registered_users() {
     assert!(!GUEST.may_create(&create));
     assert!(ADMIN.may_create(&[]));
     assert!(DEVICE.may_create(&[AclEntry::Anonymous]));
+}
+
+#[test]
+fn only_the_server_writes_server_managed_fields() {
+    assert!(ALICE.may_write_field(WriteRule::Owner));
+    assert!(!ALICE.may_write_field(WriteRule::Admin));
+    assert!(ADMIN.may_write_field(WriteRule::Admin));
+    assert!(!ADMIN.may_write_field(WriteRule::Nobody));
+    assert!(Who::server().may_write_field(WriteRule::Nobody));
+}
+
+#[test]
+fn viewers_of_rows() {
+    assert_eq!(Viewer::of_row(ALICE, Some(1)), Viewer::Owner);
+    assert_eq!(Viewer::of_row(ALICE, Some(2)), Viewer::Other);
+    assert_eq!(Viewer::of_row(ADMIN, Some(2)), Viewer::Admin);
+    assert!(!Viewer::Other.may_read(ReadRule::Owner));
+    assert!(Viewer::Owner.may_read(ReadRule::Owner));
+    assert!(!Viewer::Owner.may_read(ReadRule::Admin));
 }

@@ -1,0 +1,253 @@
+//! The one object service: create, get, update and delete rows of any object
+//! type — the user profile and every data table — through the same rules.
+//! Lists are in `list.rs`, batch and bulk operations in `batch.rs` and `bulk.rs`.
+//!
+//! Rules: every request loads the live schema once; every write runs in one
+//! transaction that holds the row (or the owner's lock), checks permissions
+//! inside it, applies atomic operators to the current value and validates the
+//! result, so concurrent writes never lose an update or break a limit.
+
+use serde_json::{Map, Value};
+
+use super::error::RecordsError;
+use super::fields::{acl_of, owner_of, parse_id, readable_columns};
+use super::prepare::{prepare_create, prepare_update};
+use super::present::finish;
+use super::shape::Shape;
+use super::who::{Access, Viewer, Who};
+use super::write::{delete_checked, explain_taken, insert_checked, update_checked};
+use crate::auth::Principal;
+use crate::domain::UserId;
+use crate::schema::{LiveSchema, ObjectType, Snapshot, PROFILE_TYPE};
+use crate::store::{objects, Store};
+
+/// Which object type a request addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target<'a> {
+    /// The user profile (`/user/info/` endpoints).
+    Users,
+    /// A data table by name or numeric id (`/table/:table/` endpoints).
+    Table(&'a str),
+}
+
+/// Reads and writes rows of every object type; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Records {
+    pub(super) store: Store,
+    pub(super) live: LiveSchema,
+}
+
+/// The object type `target` names in `snapshot`.
+pub(super) fn resolve<'s>(
+    snapshot: &'s Snapshot,
+    target: Target<'_>,
+) -> Result<&'s ObjectType, RecordsError> {
+    match target {
+        Target::Users => Ok(snapshot.profile()),
+        Target::Table(key) => snapshot
+            .table(key)
+            .ok_or_else(|| RecordsError::NoTable(key.to_owned())),
+    }
+}
+
+/// The object type called `name` (inside a transaction, after `resolve`).
+pub(super) fn named<'s>(
+    snapshot: &'s Snapshot,
+    name: &str,
+) -> Result<&'s ObjectType, RecordsError> {
+    snapshot
+        .get(name)
+        .ok_or_else(|| RecordsError::NoTable(name.to_owned()))
+}
+
+impl Records {
+    /// Builds the service over the live schema.
+    pub fn new(store: Store, live: LiveSchema) -> Self {
+        Self { store, live }
+    }
+
+    /// The live schema this service reads.
+    pub fn live(&self) -> &LiveSchema {
+        &self.live
+    }
+
+    /// Creates one row of a data table from a flat body; returns it as the
+    /// caller sees it. Users are created by signing up, never here.
+    #[tracing::instrument(skip(self, caller, body))]
+    pub async fn create(
+        &self,
+        caller: &Principal,
+        table: &str,
+        body: Value,
+        expand: Option<&str>,
+    ) -> Result<Map<String, Value>, RecordsError> {
+        let who = Who::of(caller);
+        let snapshot = self.live.load();
+        let object = resolve(&snapshot, Target::Table(table))?;
+        let shape = Shape::parse(object, Viewer::for_queries(who), None, expand)?;
+        may_create(who, object)?;
+        let row = prepare_create(object, who, &body)?;
+        let name = object.name.clone();
+        self.store
+            .transaction(move |conn| {
+                let object = named(&snapshot, &name)?;
+                let stored = insert_checked(conn, &snapshot, object, row)
+                    .map_err(|e| explain_taken(object, e))?;
+                let mut rows = [stored];
+                finish(conn, &snapshot, object, who, &mut rows, &shape)?;
+                let [row] = rows;
+                Ok(row)
+            })
+            .await
+    }
+
+    /// The row `id` if the caller may read it (404 otherwise), shaped by
+    /// `keys` and `expand`.
+    #[tracing::instrument(skip(self, caller))]
+    pub async fn get(
+        &self,
+        caller: &Principal,
+        target: Target<'_>,
+        id: &str,
+        keys: Option<&str>,
+        expand: Option<&str>,
+    ) -> Result<Map<String, Value>, RecordsError> {
+        self.get_as(Who::of(caller), target, id, keys, expand).await
+    }
+
+    /// [`Self::get`] for any caller. `keys` and `expand` may name what the
+    /// caller may read on this row (an owner's own fields included).
+    pub async fn get_as(
+        &self,
+        who: Who,
+        target: Target<'_>,
+        id: &str,
+        keys: Option<&str>,
+        expand: Option<&str>,
+    ) -> Result<Map<String, Value>, RecordsError> {
+        let snapshot = self.live.load();
+        let object = resolve(&snapshot, target)?;
+        // Unknown fields are refused before any storage access; what this
+        // caller may read is known once the row is.
+        Shape::parse(object, Viewer::widest(who), keys, expand)?;
+        let id = parse_id(object, id).ok_or(RecordsError::NotFound)?;
+        let name = object.name.clone();
+        let (keys, expand) = (keys.map(str::to_owned), expand.map(str::to_owned));
+        self.store
+            .run(move |conn| {
+                let object = named(&snapshot, &name)?;
+                let columns = readable_columns(object, Viewer::widest(who));
+                let table = objects::sql_table(object);
+                let row = objects::get(conn, &table, &columns, &id, false)?
+                    .ok_or(RecordsError::NotFound)?;
+                let owner = owner_of(object, &row);
+                if !who.may(Access::Read, owner, &acl_of(object, &row, Access::Read)) {
+                    return Err(RecordsError::NotFound);
+                }
+                let viewer = Viewer::of_row(who, owner);
+                let shape = Shape::parse(object, viewer, keys.as_deref(), expand.as_deref())?;
+                let mut rows = [row];
+                finish(conn, &snapshot, object, who, &mut rows, &shape)?;
+                let [row] = rows;
+                Ok(row)
+            })
+            .await
+    }
+
+    /// Updates the row `id` with `{$set, $unset}` or a flat body whose values
+    /// may be atomic operators; returns it as the caller sees it.
+    #[tracing::instrument(skip(self, caller, body))]
+    pub async fn update(
+        &self,
+        caller: &Principal,
+        target: Target<'_>,
+        id: &str,
+        body: Map<String, Value>,
+        expand: Option<&str>,
+    ) -> Result<Map<String, Value>, RecordsError> {
+        self.update_as(Who::of(caller), target, id, body, expand)
+            .await
+    }
+
+    /// [`Self::update`] for any caller, the server included (which may also
+    /// set `write: nobody` fields).
+    pub async fn update_as(
+        &self,
+        who: Who,
+        target: Target<'_>,
+        id: &str,
+        body: Map<String, Value>,
+        expand: Option<&str>,
+    ) -> Result<Map<String, Value>, RecordsError> {
+        let snapshot = self.live.load();
+        let object = resolve(&snapshot, target)?;
+        let shape = Shape::parse(object, Viewer::for_queries(who), None, expand)?;
+        if who.is_guest() {
+            return Err(RecordsError::Unauthorized);
+        }
+        let id = parse_id(object, id).ok_or(RecordsError::NotFound)?;
+        let changes = prepare_update(object, who, &body)?;
+        let name = object.name.clone();
+        self.store
+            .transaction(move |conn| {
+                let object = named(&snapshot, &name)?;
+                let stored = update_checked(conn, &snapshot, object, who, &id, &changes)
+                    .map_err(|e| explain_taken(object, e))?;
+                let mut rows = [stored];
+                finish(conn, &snapshot, object, who, &mut rows, &shape)?;
+                let [row] = rows;
+                Ok(row)
+            })
+            .await
+    }
+
+    /// Deletes the row `id` of a data table (leaving a tombstone for the
+    /// change feed).
+    #[tracing::instrument(skip(self, caller))]
+    pub async fn delete(
+        &self,
+        caller: &Principal,
+        table: &str,
+        id: &str,
+    ) -> Result<(), RecordsError> {
+        let who = Who::of(caller);
+        let snapshot = self.live.load();
+        let object = resolve(&snapshot, Target::Table(table))?;
+        if who.is_guest() {
+            return Err(RecordsError::Unauthorized);
+        }
+        let id = parse_id(object, id).ok_or(RecordsError::NotFound)?;
+        let name = object.name.clone();
+        self.store
+            .transaction(move |conn| delete_checked(conn, named(&snapshot, &name)?, who, &id))
+            .await
+    }
+
+    /// The full profile of `user_id` as its owner sees it (login responses,
+    /// account updates).
+    pub async fn get_own(&self, user_id: UserId) -> Result<Map<String, Value>, RecordsError> {
+        let owner = Who::client(Some(user_id.get()), false);
+        self.get_as(owner, Target::Users, &user_id.to_string(), None, None)
+            .await
+    }
+}
+
+/// 401 for guests, 403 for callers the type's `create` rule leaves out; users
+/// are created by signing up only.
+pub(super) fn may_create(who: Who, object: &ObjectType) -> Result<(), RecordsError> {
+    if object.name == PROFILE_TYPE {
+        return Err(RecordsError::Forbidden(
+            "users are created by signing up".into(),
+        ));
+    }
+    if who.may_create(&object.rules.create) {
+        return Ok(());
+    }
+    if who.is_guest() {
+        return Err(RecordsError::Unauthorized);
+    }
+    Err(RecordsError::Forbidden(format!(
+        "you may not create records in table '{}'",
+        object.name
+    )))
+}

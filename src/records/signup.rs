@@ -1,0 +1,92 @@
+//! Profile fields sent with a sign-up: every `register/*` body, and the first
+//! SMS or third-party sign-in that creates a user, may carry initial profile
+//! fields as top-level keys beside the credentials. They are checked exactly as
+//! an update is, before anything is stored; inside the sign-up transaction the
+//! defaults are added, required fields checked and pointers resolved, so an
+//! invalid field means no user is created.
+
+use serde_json::{Map, Value};
+
+use super::error::RecordsError;
+use super::fields::readable_columns;
+use super::prepare::{check_required, fill_defaults, prepare_sent};
+use super::service::Records;
+use super::who::{Viewer, Who};
+use super::write::{check_pointers, sql_values};
+use crate::auth::{AuthError, ProfileInit};
+use crate::domain::InvalidInput;
+use crate::query::SqlValue;
+use crate::schema::Snapshot;
+use crate::store::{objects, AnyConnection};
+
+/// Whether a sign-up must bring every `required` profile field (registered
+/// users) or may leave them empty for now (anonymous device logins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Required {
+    /// Required fields without a default must be sent (or already set, for an
+    /// anonymous user who registers).
+    Enforced,
+    /// Required fields may stay empty until the user registers.
+    Deferred,
+}
+
+impl Records {
+    /// Checks `fields` as the initial profile of a new user and returns what
+    /// the sign-up transaction applies.
+    pub fn signup_profile(
+        &self,
+        fields: Map<String, Value>,
+        required: Required,
+    ) -> Result<ProfileInit, RecordsError> {
+        let snapshot = self.live.load();
+        let sent = prepare_sent(snapshot.profile(), Who::client(None, false), &fields)?;
+        let row = sent.row;
+        Ok(Box::new(move |conn, upgraded| {
+            initial_columns(conn, &snapshot, row, upgraded, required).map_err(to_auth)
+        }))
+    }
+}
+
+/// The columns of a new profile (`upgraded` is `None`), or those to set on an
+/// anonymous user who registers.
+fn initial_columns(
+    conn: &mut AnyConnection,
+    snapshot: &Snapshot,
+    mut row: Map<String, Value>,
+    upgraded: Option<i64>,
+    required: Required,
+) -> Result<Vec<(String, SqlValue)>, RecordsError> {
+    let profile = snapshot.profile();
+    let merged = match upgraded {
+        None => {
+            fill_defaults(profile, &mut row)?;
+            row.clone()
+        }
+        Some(id) => {
+            let columns = readable_columns(profile, Viewer::Admin);
+            let table = objects::sql_table(profile);
+            let mut current =
+                objects::get(conn, &table, &columns, &SqlValue::Int(id), true)?.unwrap_or_default();
+            current.extend(row.clone());
+            current
+        }
+    };
+    if required == Required::Enforced {
+        check_required(profile, &merged)?;
+    }
+    check_pointers(conn, snapshot, profile, &[&row])?
+        .pop()
+        .unwrap_or(Ok(()))?;
+    Ok(sql_values(profile, &row))
+}
+
+/// A records error as the sign-up (an auth flow) reports it.
+fn to_auth(e: RecordsError) -> AuthError {
+    match e {
+        RecordsError::Invalid(i) => AuthError::Invalid(i),
+        RecordsError::Forbidden(m) => AuthError::Forbidden(m),
+        RecordsError::Taken { field } => AuthError::Taken { field },
+        RecordsError::Store(s) => AuthError::Store(s),
+        other => AuthError::Invalid(InvalidInput::new("profile", other.to_string())),
+    }
+}

@@ -1,0 +1,89 @@
+//! What deleted records leave behind for the change feed: their id, when they
+//! went, and who could read them.
+
+use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::QueryableByName;
+use serde_json::Value;
+
+use super::connection::AnyConnection;
+use super::error::StoreError;
+use super::exec;
+use crate::query::{render_condition, Condition, SqlFragment, SqlValue};
+
+/// A deleted record, as the change feed remembers it.
+#[derive(Debug, Clone)]
+pub struct Tombstone {
+    /// Object type name (not the SQL table).
+    pub object_type: String,
+    /// The record's id.
+    pub record_id: String,
+    /// Unix seconds.
+    pub deleted_at: i64,
+    /// The record's creator.
+    pub created_by: Option<i64>,
+    /// The record's `read_perm`, so the feed shows the deletion only to those
+    /// who could read the record.
+    pub read_perm: Value,
+}
+
+/// Records a deletion (a record deleted again after being re-created keeps
+/// one tombstone, with the newer time).
+pub fn record(conn: &mut AnyConnection, tombstone: &Tombstone) -> Result<(), StoreError> {
+    let mut t = SqlFragment::new(conn.dialect());
+    t.push("INSERT INTO record_tombstones (object_type, record_id, deleted_at, created_by, read_perm) VALUES (")
+        .push_bind(SqlValue::Text(tombstone.object_type.clone()))
+        .push(", ")
+        .push_bind(SqlValue::Text(tombstone.record_id.clone()))
+        .push(", ")
+        .push_bind(SqlValue::Int(tombstone.deleted_at))
+        .push(", ")
+        .push_bind(tombstone.created_by.map_or(SqlValue::Null, SqlValue::Int))
+        .push(", ")
+        .push_bind(SqlValue::Json(tombstone.read_perm.clone()))
+        .push(") ON CONFLICT (object_type, record_id) DO UPDATE SET deleted_at = excluded.deleted_at");
+    exec::execute(conn, &t)?;
+    Ok(())
+}
+
+/// One tombstone row of the change feed.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct TombstoneRow {
+    /// The deleted record's id.
+    #[diesel(sql_type = Text)]
+    pub record_id: String,
+    /// When it was deleted.
+    #[diesel(sql_type = BigInt)]
+    pub deleted_at: i64,
+    /// Its creator.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub created_by: Option<i64>,
+}
+
+/// Tombstones of `object_type` after the position `(since, after_id)` and not
+/// after `until`, that `acl` lets the caller see, in (time, id) order.
+pub fn after(
+    conn: &mut AnyConnection,
+    object_type: &str,
+    since: i64,
+    after_id: &str,
+    until: i64,
+    acl: &Condition,
+    limit: i64,
+) -> Result<Vec<TombstoneRow>, StoreError> {
+    let mut q = SqlFragment::new(conn.dialect());
+    q.push("SELECT record_id, deleted_at, created_by FROM record_tombstones WHERE object_type = ")
+        .push_bind(SqlValue::Text(object_type.to_owned()))
+        .push(" AND (deleted_at > ")
+        .push_bind(SqlValue::Int(since))
+        .push(" OR (deleted_at = ")
+        .push_bind(SqlValue::Int(since))
+        .push(" AND record_id > ")
+        .push_bind(SqlValue::Text(after_id.to_owned()))
+        .push(")) AND deleted_at <= ")
+        .push_bind(SqlValue::Int(until))
+        .push(" AND ");
+    render_condition(acl, &mut q);
+    q.push(" ORDER BY deleted_at, record_id LIMIT ")
+        .push_bind(SqlValue::Int(limit));
+    exec::load::<TombstoneRow>(conn, &q)
+}
