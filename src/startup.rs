@@ -58,6 +58,7 @@ pub struct Application {
     mail_worker: tokio::task::JoinHandle<()>,
     sms_inbox: Option<SmsInbox>,
     schema: SchemaHandle,
+    records: Records,
 }
 
 /// Loads schema directories into the database and the live schema: start-up
@@ -171,7 +172,7 @@ impl Application {
             sms_ip_limit: RateLimit::per_hour(settings.sms_per_ip_per_hour),
             phone_region: settings.phone_region(),
             auth,
-            records,
+            records: records.clone(),
             auth_limit: RateLimit::new(settings.auth_rate_per_minute),
             email,
             password_policy: settings.password_policy(),
@@ -214,6 +215,7 @@ impl Application {
             mail_worker,
             sms_inbox,
             schema,
+            records,
         })
     }
 
@@ -233,6 +235,11 @@ impl Application {
     /// The messages of the memory SMS sender (`sms_sender = "memory"`), for tests.
     pub fn sms_inbox(&self) -> Option<SmsInbox> {
         self.sms_inbox.clone()
+    }
+
+    /// The object engine of this application (for the server's own writes, tests).
+    pub fn records(&self) -> Records {
+        self.records.clone()
     }
 
     /// The schema loader of this application (reloads, tests).

@@ -7,7 +7,8 @@ use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
 use crate::records::{
-    BatchOperation, BatchOutcome, BulkStatus, ChangePage, CreateOutcome, RecordsError, RowOutcome,
+    BatchOperation, BatchOutcome, BatchPage, BulkStatus, ChangePage, CreateOutcome, RecordsError,
+    RowOutcome,
 };
 
 /// `{"error": {"code", "err_msg"}}` for a row refused inside a batch, with the
@@ -44,34 +45,24 @@ pub fn created(outcome: CreateOutcome) -> Value {
 /// The answer to a batch update or delete; `next` repeats the request (its
 /// `path` and `query_string`) with the next offset.
 pub fn batch(outcome: BatchOutcome, path: &str, query_string: &str) -> Value {
-    let (operation, succeed, offset, limit, more, results, total_count) = match outcome {
+    let page = match outcome {
         BatchOutcome::Queued { operation_id } => {
             return json!({"status": "ok", "operation_id": operation_id})
         }
-        BatchOutcome::Done {
-            operation,
-            succeed,
-            offset,
-            limit,
-            more,
-            results,
-            total_count,
-        } => (
-            operation,
-            succeed,
-            offset,
-            limit,
-            more,
-            results,
-            total_count,
-        ),
+        BatchOutcome::Done(page) => page,
     };
+    let BatchPage {
+        operation,
+        offset,
+        limit,
+        ..
+    } = page;
     // Deleted rows leave the match set, so the next page starts where this one did.
     let next_offset = match operation {
         BatchOperation::Delete => offset,
         BatchOperation::Update => offset + limit,
     };
-    let next = if more {
+    let next = if page.more {
         let mut pairs: Vec<(String, String)> =
             serde_urlencoded::from_str(query_string).unwrap_or_default();
         pairs.retain(|(k, _)| k != "offset" && k != "limit");
@@ -84,15 +75,15 @@ pub fn batch(outcome: BatchOutcome, path: &str, query_string: &str) -> Value {
         Value::Null
     };
     let mut out = Map::new();
-    out.insert("succeed".into(), json!(succeed));
+    out.insert("succeed".into(), json!(page.succeed));
     out.insert("offset".into(), json!(offset));
     out.insert("limit".into(), json!(limit));
     out.insert("next".into(), next);
     if operation == BatchOperation::Update {
-        let results: Vec<Value> = results.into_iter().map(row_entry).collect();
+        let results: Vec<Value> = page.results.into_iter().map(row_entry).collect();
         out.insert("operation_result".into(), Value::Array(results));
     }
-    if let Some(t) = total_count {
+    if let Some(t) = page.total_count {
         out.insert("total_count".into(), json!(t));
     }
     Value::Object(out)

@@ -86,26 +86,30 @@ impl BatchOperation {
     }
 }
 
+/// One page of a batch update or delete, done.
+#[derive(Debug)]
+pub struct BatchPage {
+    /// Update or delete.
+    pub operation: BatchOperation,
+    /// Rows written.
+    pub succeed: i64,
+    /// Offset used.
+    pub offset: i64,
+    /// Limit used.
+    pub limit: i64,
+    /// Whether matches remain after this page.
+    pub more: bool,
+    /// Per-row outcomes.
+    pub results: Vec<RowOutcome>,
+    /// Every match, when asked for.
+    pub total_count: Option<i64>,
+}
+
 /// What a batch update or delete did.
 #[derive(Debug)]
 pub enum BatchOutcome {
     /// Done now.
-    Done {
-        /// Update or delete.
-        operation: BatchOperation,
-        /// Rows written.
-        succeed: i64,
-        /// Offset used.
-        offset: i64,
-        /// Limit used.
-        limit: i64,
-        /// Whether matches remain after this page.
-        more: bool,
-        /// Per-row outcomes.
-        results: Vec<RowOutcome>,
-        /// Every match, when asked for.
-        total_count: Option<i64>,
-    },
+    Done(BatchPage),
     /// Handed to a background job.
     Queued {
         /// The job id.
@@ -283,7 +287,7 @@ impl Records {
             BatchOperation::Delete => matched - succeed > offset && succeed > 0,
             BatchOperation::Update => offset + limit < matched,
         };
-        Ok(BatchOutcome::Done {
+        Ok(BatchOutcome::Done(BatchPage {
             operation,
             succeed,
             offset,
@@ -291,7 +295,7 @@ impl Records {
             more,
             results,
             total_count: params.return_total_count.then_some(matched),
-        })
+        }))
     }
 }
 

@@ -25,7 +25,9 @@ mod update_ops;
 mod who;
 mod write;
 
-pub use batch::{BatchOperation, BatchOutcome, BatchParams, CreateOutcome, RowOutcome, MAX_BATCH};
+pub use batch::{
+    BatchOperation, BatchOutcome, BatchPage, BatchParams, CreateOutcome, RowOutcome, MAX_BATCH,
+};
 pub use bulk::BulkStatus;
 pub use changes::{ChangePage, Deletion};
 pub use error::RecordsError;

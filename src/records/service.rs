@@ -7,6 +7,8 @@
 //! inside it, applies atomic operators to the current value and validates the
 //! result, so concurrent writes never lose an update or break a limit.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use super::error::RecordsError;
@@ -19,7 +21,7 @@ use super::write::{delete_checked, explain_taken, insert_checked, update_checked
 use crate::auth::Principal;
 use crate::domain::UserId;
 use crate::schema::{LiveSchema, ObjectType, Snapshot, PROFILE_TYPE};
-use crate::store::{objects, Store};
+use crate::store::{objects, AnyConnection, Store};
 
 /// Which object type a request addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,11 +90,36 @@ impl Records {
         may_create(who, object)?;
         let row = prepare_create(object, who, &body)?;
         let name = object.name.clone();
+        self.write_one(snapshot, name, who, shape, move |conn, snapshot, object| {
+            insert_checked(conn, snapshot, object, row)
+        })
+        .await
+    }
+
+    /// Runs `write` on the object type `name` in one transaction, names the
+    /// fields of a unique violation, and shapes the row it returns.
+    async fn write_one<W>(
+        &self,
+        snapshot: Arc<Snapshot>,
+        name: String,
+        who: Who,
+        shape: Shape,
+        write: W,
+    ) -> Result<Map<String, Value>, RecordsError>
+    where
+        W: FnOnce(
+                &mut AnyConnection,
+                &Snapshot,
+                &ObjectType,
+            ) -> Result<Map<String, Value>, RecordsError>
+            + Send
+            + 'static,
+    {
         self.store
             .transaction(move |conn| {
                 let object = named(&snapshot, &name)?;
-                let stored = insert_checked(conn, &snapshot, object, row)
-                    .map_err(|e| explain_taken(object, e))?;
+                let stored =
+                    write(conn, &snapshot, object).map_err(|e| explain_taken(object, e))?;
                 let mut rows = [stored];
                 finish(conn, &snapshot, object, who, &mut rows, &shape)?;
                 let [row] = rows;
@@ -188,17 +215,10 @@ impl Records {
         let id = parse_id(object, id).ok_or(RecordsError::NotFound)?;
         let changes = prepare_update(object, who, &body)?;
         let name = object.name.clone();
-        self.store
-            .transaction(move |conn| {
-                let object = named(&snapshot, &name)?;
-                let stored = update_checked(conn, &snapshot, object, who, &id, &changes)
-                    .map_err(|e| explain_taken(object, e))?;
-                let mut rows = [stored];
-                finish(conn, &snapshot, object, who, &mut rows, &shape)?;
-                let [row] = rows;
-                Ok(row)
-            })
-            .await
+        self.write_one(snapshot, name, who, shape, move |conn, snapshot, object| {
+            update_checked(conn, snapshot, object, who, &id, &changes)
+        })
+        .await
     }
 
     /// Deletes the row `id` of a data table (leaving a tombstone for the

@@ -82,18 +82,7 @@ pub fn update_checked(
     id: &SqlValue,
     changes: &[PreparedChange],
 ) -> Result<Map<String, Value>, RecordsError> {
-    let table = objects::sql_table(object);
-    let columns = readable_columns(object, Viewer::Admin);
-    let row = objects::get(conn, &table, &columns, id, true)?.ok_or(RecordsError::NotFound)?;
-    let owner = owner_of(object, &row);
-    if !who.may(Access::Read, owner, &acl_of(object, &row, Access::Read)) {
-        return Err(RecordsError::NotFound);
-    }
-    if !who.may(Access::Write, owner, &acl_of(object, &row, Access::Write)) {
-        return Err(RecordsError::Forbidden(
-            "you may not change this record".into(),
-        ));
-    }
+    let (row, owner) = lock_writable(conn, object, who, id, "change")?;
     let mut new_values = Map::new();
     for change in changes {
         match change {
@@ -139,7 +128,35 @@ pub fn update_checked(
         .pop()
         .unwrap_or(Ok(()))?;
     let set = sql_values(object, &new_values);
+    let table = objects::sql_table(object);
+    let columns = readable_columns(object, Viewer::Admin);
     object_writes::update_returning(conn, &table, id, &set, &columns)?.ok_or(RecordsError::NotFound)
+}
+
+/// Locks the row `id` for the rest of the transaction and checks that `who`
+/// may write it: a row they may not read is missing (404), one they may read
+/// but not write is a 403 saying they may not `verb` it. Returns the row
+/// (every column) and its owner.
+fn lock_writable(
+    conn: &mut AnyConnection,
+    object: &ObjectType,
+    who: Who,
+    id: &SqlValue,
+    verb: &str,
+) -> Result<(Map<String, Value>, Option<i64>), RecordsError> {
+    let table = objects::sql_table(object);
+    let columns = readable_columns(object, Viewer::Admin);
+    let row = objects::get(conn, &table, &columns, id, true)?.ok_or(RecordsError::NotFound)?;
+    let owner = owner_of(object, &row);
+    if !who.may(Access::Read, owner, &acl_of(object, &row, Access::Read)) {
+        return Err(RecordsError::NotFound);
+    }
+    if !who.may(Access::Write, owner, &acl_of(object, &row, Access::Write)) {
+        return Err(RecordsError::Forbidden(format!(
+            "you may not {verb} this record"
+        )));
+    }
+    Ok((row, owner))
 }
 
 /// Deletes the row `id` of a data table after checking access, leaving a
@@ -150,19 +167,8 @@ pub fn delete_checked(
     who: Who,
     id: &SqlValue,
 ) -> Result<(), RecordsError> {
-    let table = objects::sql_table(object);
-    let columns = readable_columns(object, Viewer::Admin);
-    let row = objects::get(conn, &table, &columns, id, true)?.ok_or(RecordsError::NotFound)?;
-    let owner = owner_of(object, &row);
-    if !who.may(Access::Read, owner, &acl_of(object, &row, Access::Read)) {
-        return Err(RecordsError::NotFound);
-    }
-    if !who.may(Access::Write, owner, &acl_of(object, &row, Access::Write)) {
-        return Err(RecordsError::Forbidden(
-            "you may not delete this record".into(),
-        ));
-    }
-    object_writes::delete(conn, &table, id)?;
+    let (row, owner) = lock_writable(conn, object, who, id, "delete")?;
+    object_writes::delete(conn, &objects::sql_table(object), id)?;
     tombstones::record(
         conn,
         &Tombstone {

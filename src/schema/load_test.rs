@@ -93,3 +93,36 @@ fn formats_are_enforced() {
         .validate(&serde_json::json!("nope"))
         .is_err());
 }
+
+#[test]
+fn the_profile_cannot_declare_a_sign_up_key() {
+    for key in ["email", "password", "code", "region"] {
+        let e = compile(&format!(
+            r#"{{"properties":{{"{key}":{{"type":"string"}}}}}}"#
+        ))
+        .unwrap_err();
+        assert_eq!(e.pointer, format!("/properties/{key}"));
+        assert!(e.message.contains("sign-up"), "{}", e.message);
+    }
+    let table = compile_file(
+        Path::new("contact.json"),
+        "contact",
+        r#"{"properties":{"email":{"type":"string"}}}"#,
+    );
+    assert!(table.is_ok(), "data tables may have an email field");
+}
+
+#[test]
+fn every_type_carries_its_built_ins_and_raw_schema() {
+    let profile =
+        compile(r#"{"properties":{"nickname":{"type":"string","maxLength":3}}}"#).unwrap();
+    let names: Vec<&str> = profile.builtins.iter().map(|f| f.name.as_str()).collect();
+    assert!(names.contains(&"_email") && names.contains(&"id") && !names.contains(&"read_perm"));
+    assert_eq!(profile.lookup("user_id").unwrap().name.as_str(), "id");
+    assert_eq!(profile.id_kind(), FieldKind::Integer);
+    assert_eq!(profile.field("nickname").unwrap().raw["maxLength"], 3);
+    let table = compile_file(Path::new("post.json"), "post", r#"{"properties":{}}"#).unwrap();
+    assert!(table.lookup("read_perm").is_some() && table.lookup("_email").is_none());
+    assert_eq!(table.lookup("_id").unwrap().name.as_str(), "id");
+    assert_eq!(table.id_kind(), FieldKind::String);
+}

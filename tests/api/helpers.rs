@@ -156,6 +156,10 @@ pub struct TestApp {
     pub db: Arc<TestDb>,
     /// Text messages the server sent (memory SMS sender).
     pub sms: protium::notify::SmsInbox,
+    /// The application's object engine, for writes no HTTP endpoint offers yet.
+    pub records: protium::records::Records,
+    /// The application's schema loader.
+    pub schema: protium::startup::SchemaHandle,
     handle: actix_web::dev::ServerHandle,
     mail_worker: tokio::task::JoinHandle<()>,
 }
@@ -210,6 +214,8 @@ pub fn start(db: Arc<TestDb>, settings: Settings, backend: Backend) -> TestApp {
     let app = Application::build(&settings).expect("application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let sms = app.sms_inbox().unwrap_or_default();
+    let records = app.records();
+    let schema = app.schema();
     let (server, mail_worker) = app.into_parts();
     let handle = server.handle();
     tokio::spawn(async move {
@@ -221,6 +227,8 @@ pub fn start(db: Arc<TestDb>, settings: Settings, backend: Backend) -> TestApp {
         client: reqwest::Client::new(),
         db,
         sms,
+        records,
+        schema,
         handle,
         mail_worker,
     }

@@ -14,6 +14,8 @@ mod hostile_input;
 mod http_basics;
 mod login;
 mod oauth;
+mod profile_engine;
+mod profile_writes;
 mod records_access;
 mod records_batch;
 mod records_constraints;
