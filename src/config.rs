@@ -21,6 +21,8 @@ pub struct Settings {
     pub database_url: String,
     /// Directory of JSON Schema files (`PROTIUM_SCHEMA_DIR`).
     pub schema_dir: PathBuf,
+    /// Reload the schema when a file of the directory changes (`PROTIUM_SCHEMA_WATCH`).
+    pub schema_watch: bool,
     /// Base URL put into links sent to users (`PROTIUM_PUBLIC_URL`).
     pub public_url: String,
     /// Accepted `X-Hydrogen-Client-ID` values, comma separated; empty accepts any
@@ -123,6 +125,7 @@ impl Default for Settings {
             listen: "127.0.0.1:8080".into(),
             database_url: "sqlite://data/protium.db".into(),
             schema_dir: PathBuf::from("schema"),
+            schema_watch: true,
             public_url: "http://127.0.0.1:8080".into(),
             client_ids: String::new(),
             token_ttl: MAX_TOKEN_TTL_SECS,

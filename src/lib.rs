@@ -4,6 +4,7 @@
 //! `startup → api → { auth, records } → { store, query } → { schema, domain }`.
 //! `config` is read only by `startup`. See `docs/ARCHITECTURE.md`.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod config;

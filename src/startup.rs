@@ -3,6 +3,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::dev::Server;
@@ -10,6 +11,7 @@ use actix_web::middleware::{NormalizePath, TrailingSlash};
 use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
 
+use crate::admin::{FileWatcher, LoadError, SchemaControl};
 use crate::api::{self, AppState, RateLimit};
 use crate::auth::{
     AuthService, EmailService, EmailSettings, HashingSettings, OAuthService, SmsService,
@@ -20,8 +22,8 @@ use crate::notify::{
     self, MailTransport, Outbox, RetryPolicy, Sender, SmsInbox, SmsSender, Templates,
 };
 use crate::records::Records;
-use crate::schema::{self, LiveSchema, Registry, Snapshot};
-use crate::store::{schema_sync, Store};
+use crate::schema;
+use crate::store::Store;
 
 /// Why the application could not start; each says what to fix.
 #[derive(Debug, thiserror::Error)]
@@ -29,9 +31,12 @@ pub enum StartupError {
     /// A schema file is broken.
     #[error(transparent)]
     Schema(#[from] schema::SchemaError),
-    /// The database is unusable or a schema change was refused.
+    /// The database is unusable.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// The schema cannot be applied (or watched).
+    #[error(transparent)]
+    Load(#[from] LoadError),
     /// Services could not be built.
     #[error(transparent)]
     Auth(#[from] crate::auth::AuthError),
@@ -57,40 +62,9 @@ pub struct Application {
     server: Server,
     mail_worker: tokio::task::JoinHandle<()>,
     sms_inbox: Option<SmsInbox>,
-    schema: SchemaHandle,
+    schema: SchemaControl,
     records: Records,
-}
-
-/// Loads schema directories into the database and the live schema: start-up
-/// uses it, and so does a reload. Cheap to clone.
-#[derive(Debug, Clone)]
-pub struct SchemaHandle {
-    store: Store,
-    live: LiveSchema,
-}
-
-/// Applies a compiled schema to the database (additive DDL, one-time data
-/// steps): the snapshot to serve.
-fn apply(store: &Store, registry: Registry) -> Result<Snapshot, StartupError> {
-    let ids = store.run_blocking(|conn| schema_sync::apply(conn, &registry))?;
-    Ok(Snapshot::new(registry, ids))
-}
-
-impl SchemaHandle {
-    /// The live schema.
-    pub fn live(&self) -> &LiveSchema {
-        &self.live
-    }
-
-    /// Compiles `dir`, applies it to the database and makes it the live schema;
-    /// returns the new version. A broken directory changes nothing.
-    pub async fn reload(&self, dir: std::path::PathBuf) -> Result<u64, StartupError> {
-        let store = self.store.clone();
-        let snapshot = tokio::task::spawn_blocking(move || apply(&store, schema::load_dir(&dir)?))
-            .await
-            .map_err(|e| crate::store::StoreError::Blocking(e.to_string()))??;
-        Ok(self.live.swap(snapshot))
-    }
+    watcher: Option<FileWatcher>,
 }
 
 impl Application {
@@ -98,12 +72,16 @@ impl Application {
     /// columns and binds the listener.
     pub fn build(settings: &Settings) -> Result<Self, StartupError> {
         settings.check()?;
-        let registry = schema::load_dir(&settings.schema_dir)?;
+        // A broken schema file is reported before the database is touched.
+        schema::load_dir(&settings.schema_dir)?;
         let store = Store::connect(&settings.database_url, settings.db_pool_size)?;
-        let live = LiveSchema::new(apply(&store, registry)?);
-        let schema = SchemaHandle {
-            store: store.clone(),
-            live: live.clone(),
+        let schema = SchemaControl::start(store.clone(), settings.schema_dir.clone())?;
+        let live = schema.live().clone();
+        schema.reload_on_sighup()?;
+        let watcher = if settings.schema_watch {
+            Some(schema.watch(Duration::from_millis(400))?)
+        } else {
+            None
         };
         let records = Records::new(store.clone(), live.clone());
         let resumer = records.clone();
@@ -216,6 +194,7 @@ impl Application {
             sms_inbox,
             schema,
             records,
+            watcher,
         })
     }
 
@@ -227,6 +206,7 @@ impl Application {
     /// Serves until the process is told to stop, then stops the mail worker
     /// (queued mail stays in the outbox for the next start).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let _watching = self.watcher;
         let result = self.server.await;
         self.mail_worker.abort();
         result
@@ -242,14 +222,15 @@ impl Application {
         self.records.clone()
     }
 
-    /// The schema loader of this application (reloads, tests).
-    pub fn schema(&self) -> SchemaHandle {
+    /// The schema of this application (reloads, tests).
+    pub fn schema(&self) -> SchemaControl {
         self.schema.clone()
     }
 
-    /// The server future and the mail worker, for tests that spawn them.
-    pub fn into_parts(self) -> (Server, tokio::task::JoinHandle<()>) {
-        (self.server, self.mail_worker)
+    /// The server future, the mail worker and the schema watcher, for tests
+    /// that spawn them.
+    pub fn into_parts(self) -> (Server, tokio::task::JoinHandle<()>, Option<FileWatcher>) {
+        (self.server, self.mail_worker, self.watcher)
     }
 }
 

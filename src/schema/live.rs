@@ -16,6 +16,8 @@ use super::object_type::{ObjectType, PROFILE_TYPE};
 pub struct Snapshot {
     /// Counts swaps since start (1 for the first snapshot).
     pub version: u64,
+    /// The digest of the files (see [`Registry::fingerprint`]).
+    pub digest: String,
     profile: ObjectType,
     tables: BTreeMap<String, ObjectType>,
     ids: BTreeMap<String, i64>,
@@ -26,6 +28,7 @@ impl Snapshot {
     pub fn new(registry: Registry, ids: BTreeMap<String, i64>) -> Self {
         Self {
             version: 0,
+            digest: registry.fingerprint().0,
             profile: registry.profile,
             tables: registry.tables,
             ids,

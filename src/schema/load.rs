@@ -38,6 +38,26 @@ pub struct Registry {
     pub tables: BTreeMap<String, ObjectType>,
 }
 
+impl Registry {
+    /// The digest of this schema and its files (`<name>.json` →
+    /// `{sha256, schema}`): what the schema history records.
+    pub fn fingerprint(&self) -> (String, Value) {
+        use sha2::{Digest, Sha256};
+        let mut files = Map::new();
+        let mut all = Sha256::new();
+        for object in std::iter::once(&self.profile).chain(self.tables.values()) {
+            let sha = hex::encode(Sha256::digest(object.raw.to_string().as_bytes()));
+            all.update(object.name.as_bytes());
+            all.update(sha.as_bytes());
+            files.insert(
+                format!("{}.json", object.name),
+                serde_json::json!({"sha256": sha, "schema": object.raw}),
+            );
+        }
+        (hex::encode(all.finalize()), Value::Object(files))
+    }
+}
+
 /// Loads and compiles every `*.json` file directly inside `dir` (sub-directories,
 /// such as `examples/`, are ignored).
 pub fn load_dir(dir: &Path) -> Result<Registry, SchemaError> {

@@ -10,6 +10,7 @@
 
 mod builtin;
 mod error;
+mod evolution;
 mod extension;
 mod field;
 mod live;
@@ -19,12 +20,13 @@ mod table_rules;
 
 pub use builtin::is_builtin_name;
 pub use error::SchemaError;
+pub use evolution::{narrowings, Narrowing, NarrowingStep};
 pub use extension::{
     vocabulary_schema, FieldExtension, GeoKind, ReadRule, TableExtension, WriteRule,
 };
 pub use field::{nul_path, Builtin, Field, FieldKind, FieldName, PointerTarget};
 pub use live::{LiveSchema, Snapshot};
-pub use load::{load_dir, Registry, CREDENTIAL_KEYS};
+pub use load::{compile_file, load_dir, Registry, CREDENTIAL_KEYS};
 pub use object_type::{ObjectType, TypeClass, PROFILE_TYPE};
 pub use table_rules::{TableRules, UniqueRule};
 

@@ -1,13 +1,17 @@
 //! Columns and indexes of schema-driven tables, kept in step with the schema files.
 //!
 //! Only additive changes happen here: a new field becomes a new column (filled
-//! with its default), `unique`/`indexed` become indexes. A field that disappears
-//! from the schema keeps its column and data, hidden. A field whose kind changes
-//! is refused: that would rewrite stored data. Every column ever added is recorded
-//! in `schema_columns`, the schema history.
+//! with its default), `unique`/`indexed` become indexes. Nothing is ever dropped
+//! (a node running older files must not remove what a newer node added): a field
+//! that disappears keeps its column and data, hidden, and an index no longer
+//! declared stays until an admin prunes it ([`super::prune`]). A field whose kind
+//! changes is refused: that would rewrite stored data. Every column ever added is
+//! recorded in `schema_columns`; every statement run is returned for the schema
+//! history.
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
+use diesel::sql_types::Text;
 
 use super::connection::AnyConnection;
 use super::error::StoreError;
@@ -42,6 +46,19 @@ pub struct SyncReport {
     pub added: Vec<String>,
     /// Columns kept with their data although no longer declared.
     pub hidden: Vec<String>,
+    /// The DDL statements run, in order.
+    pub ddl: Vec<String>,
+}
+
+/// The columns recorded for `table` in `schema_columns`, with their kind.
+pub fn recorded_columns(
+    conn: &mut AnyConnection,
+    table: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(schema_columns::table
+        .filter(schema_columns::object_type.eq(table))
+        .select((schema_columns::field, schema_columns::kind))
+        .load(conn)?)
 }
 
 /// Brings `table` (which must exist) in line with `columns`, in one transaction.
@@ -55,10 +72,8 @@ pub fn sync_columns(
         if dialect == Dialect::Postgres {
             conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({STARTUP_LOCK})"))?;
         }
-        let recorded: Vec<(String, String)> = schema_columns::table
-            .filter(schema_columns::object_type.eq(table))
-            .select((schema_columns::field, schema_columns::kind))
-            .load(conn)?;
+        let recorded = recorded_columns(conn, table)?;
+        let existing = existing_indexes(conn, table)?;
         let mut report = SyncReport::default();
         for col in columns {
             match recorded.iter().find(|(name, _)| name == &col.name) {
@@ -72,11 +87,15 @@ pub fn sync_columns(
                 }
                 Some(_) => {}
                 None => {
-                    add_column(conn, dialect, table, col)?;
+                    report.ddl.push(add_column(conn, dialect, table, col)?);
                     report.added.push(col.name.clone());
                 }
             }
-            sync_index(conn, dialect, table, col)?;
+            for index in wanted_indexes(table, col) {
+                if !existing.contains(&index.name) {
+                    report.ddl.push(create_index(conn, dialect, table, &index)?);
+                }
+            }
         }
         report.hidden = recorded
             .into_iter()
@@ -87,12 +106,13 @@ pub fn sync_columns(
     })
 }
 
+/// Adds the column (filling existing rows with its default); returns the DDL.
 fn add_column(
     conn: &mut AnyConnection,
     dialect: Dialect,
     table: &str,
     col: &ColumnDecl,
-) -> Result<(), StoreError> {
+) -> Result<String, StoreError> {
     let mut ddl = SqlFragment::new(dialect);
     ddl.push("ALTER TABLE ")
         .push_ident(table)
@@ -122,7 +142,7 @@ fn add_column(
             schema_columns::added_at.eq(now_unix()),
         ))
         .execute(conn)?;
-    Ok(())
+    Ok(ddl.sql().to_owned())
 }
 
 /// The column type of a field kind in `dialect`.
@@ -161,50 +181,106 @@ pub fn index_name(prefix: &str, table: &str, column: &str) -> String {
     format!("{prefix}.{short_table}.{}", &digest[..24])
 }
 
-/// Creates wanted indexes and drops unwanted ones (dropping only loosens).
-fn sync_index(
+/// An index a declared column may have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldIndex {
+    /// Its name.
+    pub name: String,
+    /// The column.
+    pub column: String,
+    /// A unique index.
+    pub unique: bool,
+    /// On the lower-cased value.
+    pub lower: bool,
+}
+
+/// Every index a column of `table` may be given, and whether `col` wants it:
+/// `uq`/`uc` (unique, plain or lower-cased) and `ix`/`ic` (plain).
+pub fn possible_indexes(table: &str, column: &str) -> [(FieldIndex, &'static str); 4] {
+    let index = |prefix: &str, unique: bool, lower: bool| FieldIndex {
+        name: index_name(prefix, table, column),
+        column: column.to_owned(),
+        unique,
+        lower,
+    };
+    [
+        (index("uq", true, false), "uq"),
+        (index("uc", true, true), "uc"),
+        (index("ix", false, false), "ix"),
+        (index("ic", false, true), "ic"),
+    ]
+}
+
+/// The indexes `col` declares.
+pub fn wanted_indexes(table: &str, col: &ColumnDecl) -> Vec<FieldIndex> {
+    let ci = col.case_insensitive;
+    let plain = col.indexed && !col.unique;
+    possible_indexes(table, &col.name)
+        .into_iter()
+        .filter(|(_, prefix)| match *prefix {
+            "uq" => col.unique && !ci,
+            "uc" => col.unique && ci,
+            "ix" => plain && !ci,
+            _ => plain && ci,
+        })
+        .map(|(index, _)| index)
+        .collect()
+}
+
+/// Creates `index`; returns the DDL. Stored rows that already share values
+/// make a unique index impossible: a schema change refused with the reason.
+fn create_index(
     conn: &mut AnyConnection,
     dialect: Dialect,
     table: &str,
-    col: &ColumnDecl,
-) -> Result<(), StoreError> {
-    let ci = col.case_insensitive;
-    let plain_index = col.indexed && !col.unique;
-    for (prefix, wanted, unique, lower) in [
-        ("uq", col.unique && !ci, true, false),
-        ("uc", col.unique && ci, true, true),
-        ("ix", plain_index && !ci, false, false),
-        ("ic", plain_index && ci, false, true),
-    ] {
-        let name = index_name(prefix, table, &col.name);
-        let mut sql = SqlFragment::new(dialect);
-        if wanted {
-            sql.push(if unique {
-                "CREATE UNIQUE INDEX IF NOT EXISTS "
-            } else {
-                "CREATE INDEX IF NOT EXISTS "
-            });
-            sql.push_ident(&name)
-                .push(" ON ")
-                .push_ident(table)
-                .push(" (");
-            if lower {
-                sql.push("lower(").push_ident(&col.name).push("))");
-            } else {
-                sql.push_ident(&col.name).push(")");
-            }
-        } else {
-            sql.push("DROP INDEX IF EXISTS ").push_ident(&name);
-        }
-        exec::execute(conn, &sql).map_err(|e| match e {
-            StoreError::Unique { .. } => StoreError::SchemaChange(format!(
-                "{table}.{}: cannot become unique, stored rows already share values",
-                col.name
-            )),
-            other => other,
-        })?;
+    index: &FieldIndex,
+) -> Result<String, StoreError> {
+    let mut sql = SqlFragment::new(dialect);
+    sql.push(if index.unique {
+        "CREATE UNIQUE INDEX IF NOT EXISTS "
+    } else {
+        "CREATE INDEX IF NOT EXISTS "
+    });
+    sql.push_ident(&index.name)
+        .push(" ON ")
+        .push_ident(table)
+        .push(" (");
+    if index.lower {
+        sql.push("lower(").push_ident(&index.column).push("))");
+    } else {
+        sql.push_ident(&index.column).push(")");
     }
-    Ok(())
+    exec::execute(conn, &sql).map_err(|e| match e {
+        StoreError::Unique { .. } => StoreError::SchemaChange(format!(
+            "{table}.{}: cannot become unique, stored rows already share values",
+            index.column
+        )),
+        other => other,
+    })?;
+    Ok(sql.sql().to_owned())
+}
+
+#[derive(QueryableByName)]
+struct NameRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+/// The names of the indexes on `table`.
+pub fn existing_indexes(conn: &mut AnyConnection, table: &str) -> Result<Vec<String>, StoreError> {
+    let dialect = conn.dialect();
+    let mut q = SqlFragment::new(dialect);
+    match dialect {
+        Dialect::Sqlite => {
+            q.push("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ")
+        }
+        Dialect::Postgres => q.push("SELECT indexname AS name FROM pg_indexes WHERE tablename = "),
+    };
+    q.push_bind(SqlValue::Text(table.to_owned()));
+    Ok(exec::load::<NameRow>(conn, &q)?
+        .into_iter()
+        .map(|r| r.name)
+        .collect())
 }
 
 #[cfg(test)]

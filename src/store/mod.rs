@@ -9,19 +9,25 @@
 //! [`Store::run`]; transactions carry the caller's own error type, so a rule
 //! refused inside one comes back typed.
 
+pub mod admins;
+pub mod audit;
 pub mod bulk_ops;
 mod connection;
 mod credentials;
+pub mod data_steps;
 pub mod ddl;
 pub mod documents;
 mod error;
 mod exec;
+pub mod fit;
 mod migrate;
 pub mod oauth;
 pub mod object_writes;
 pub mod objects;
 pub mod outbox;
+pub mod prune;
 pub mod record_tables;
+pub mod schema_history;
 pub mod schema_sync;
 pub mod secrets;
 mod sessions;

@@ -3,11 +3,11 @@
 //! [`super::ddl`]) and the table-level uniqueness rules as (partial) unique indexes.
 //!
 //! Only additive changes happen: a missing table or column is created, rules
-//! become indexes. Nothing is dropped except indexes of rules no longer declared.
+//! become indexes. Nothing is dropped here: an index of a rule no longer
+//! declared stays until an admin prunes it ([`super::prune`]).
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 
 use super::connection::AnyConnection;
 use super::ddl::{self, index_name, ColumnDecl, SyncReport};
@@ -33,15 +33,26 @@ pub fn ensure_table(
         if dialect == Dialect::Postgres {
             conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({STARTUP_LOCK})"))?;
         }
-        create_table(conn, dialect, &table)?;
+        let created = create_table(conn, dialect, &table)?;
         let id = register(conn, dialect, object_type)?;
-        let report = ddl::sync_columns(conn, &table, columns)?;
-        sync_rules(conn, dialect, &table, rules)?;
+        let mut report = ddl::sync_columns(conn, &table, columns)?;
+        report.ddl.splice(0..0, created);
+        report.ddl.extend(sync_rules(conn, dialect, &table, rules)?);
         Ok((id, report))
     })
 }
 
-fn create_table(conn: &mut AnyConnection, dialect: Dialect, table: &str) -> Result<(), StoreError> {
+/// Creates the table and its built-in indexes when missing; returns the DDL run.
+fn create_table(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    table: &str,
+) -> Result<Vec<String>, StoreError> {
+    // Every existing table has at least its primary key's index.
+    if !ddl::existing_indexes(conn, table)?.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut done = Vec::new();
     let json = match dialect {
         Dialect::Sqlite => "TEXT",
         Dialect::Postgres => "JSONB",
@@ -52,6 +63,7 @@ fn create_table(conn: &mut AnyConnection, dialect: Dialect, table: &str) -> Resu
         .push(" (id TEXT PRIMARY KEY NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, created_by BIGINT, ")
         .push(&format!("read_perm {json} NOT NULL, write_perm {json} NOT NULL)"));
     exec::execute(conn, &sql)?;
+    done.push(sql.sql().to_owned());
     for (column, key) in [
         ("created_at", "created_at, id"),
         ("updated_at", "updated_at, id"),
@@ -64,8 +76,9 @@ fn create_table(conn: &mut AnyConnection, dialect: Dialect, table: &str) -> Resu
             .push_ident(table)
             .push(&format!(" ({key})"));
         exec::execute(conn, &ix)?;
+        done.push(ix.sql().to_owned());
     }
-    Ok(())
+    Ok(done)
 }
 
 /// Gives `object_type` a numeric id (kept across restarts).
@@ -100,38 +113,20 @@ pub fn rule_index_name(table: &str, rule: &UniqueRule) -> String {
     format!("ur.{short_table}.{}", &digest[..16])
 }
 
-#[derive(QueryableByName)]
-struct NameRow {
-    #[diesel(sql_type = Text)]
-    name: String,
-}
-
-/// Creates the unique index of each rule and drops indexes of rules no longer declared.
+/// Creates the unique index of each rule that lacks one; returns the DDL run.
 fn sync_rules(
     conn: &mut AnyConnection,
     dialect: Dialect,
     table: &str,
     rules: &[UniqueRule],
-) -> Result<(), StoreError> {
+) -> Result<Vec<String>, StoreError> {
     let wanted: Vec<String> = rules.iter().map(|r| rule_index_name(table, r)).collect();
-    let mut existing = SqlFragment::new(dialect);
-    match dialect {
-        Dialect::Sqlite => {
-            existing.push("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ")
-        }
-        Dialect::Postgres => {
-            existing.push("SELECT indexname AS name FROM pg_indexes WHERE tablename = ")
-        }
-    };
-    existing.push_bind(SqlValue::Text(table.to_owned()));
-    for row in exec::load::<NameRow>(conn, &existing)? {
-        if row.name.starts_with("ur.") && !wanted.contains(&row.name) {
-            let mut drop = SqlFragment::new(dialect);
-            drop.push("DROP INDEX IF EXISTS ").push_ident(&row.name);
-            exec::execute(conn, &drop)?;
-        }
-    }
+    let existing = ddl::existing_indexes(conn, table)?;
+    let mut done = Vec::new();
     for (rule, name) in rules.iter().zip(&wanted) {
+        if existing.contains(name) {
+            continue;
+        }
         let mut sql = SqlFragment::new(dialect);
         sql.push("CREATE UNIQUE INDEX IF NOT EXISTS ")
             .push_ident(name)
@@ -159,8 +154,9 @@ fn sync_rules(
             )),
             other => other,
         })?;
+        done.push(sql.sql().to_owned());
     }
-    Ok(())
+    Ok(done)
 }
 
 /// A SQL literal for a partial index's predicate (DDL takes no bind

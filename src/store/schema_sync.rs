@@ -7,40 +7,216 @@ use std::collections::BTreeMap;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::Text;
-use diesel::QueryableByName;
 
 use super::connection::AnyConnection;
+use super::data_steps;
 use super::ddl::{self, ColumnDecl};
 use super::documents::to_sql_value;
 use super::error::StoreError;
-use super::exec;
+use super::fit::{self, Misfits};
 use super::migrate::STARTUP_LOCK;
+use super::objects::sql_table;
 use super::record_tables;
-use crate::domain::{now_unix, Dialect, IsoDate};
-use crate::query::{SqlFragment, SqlValue};
-use crate::schema::{FieldKind, ObjectType, Registry, PROFILE_TYPE};
+use super::schema_history::{self, NewVersion};
+use crate::domain::{now_unix, Dialect};
+use crate::schema::{narrowings, Narrowing, NarrowingStep, ObjectType, Registry, PROFILE_TYPE};
+use serde_json::Value;
 
-/// The one-time step that rewrote profile dates stored as sent into the UTC
-/// form record dates use.
-const PROFILE_DATES_STEP: &str = "profile-dates-utc";
+/// What to do with narrowing changes (stored rows might not fit them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NarrowingPolicy {
+    /// Refuse any (start-up and reloads: additive changes only).
+    Refuse,
+    /// Apply them when every stored row fits (`protium schema apply --allow-narrowing`).
+    WhenRowsFit,
+}
 
-/// Applies `registry` to the database; returns the data tables' numeric ids.
+/// How to apply a schema.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// What to do with narrowing changes.
+    pub narrowing: NarrowingPolicy,
+    /// Who applies it, for the schema history (`node:<host>`, an admin).
+    pub applied_by: String,
+    /// Report what would happen, then roll everything back.
+    pub dry_run: bool,
+}
+
+/// A narrowing change and the stored rows that do not fit it.
+#[derive(Debug, Clone)]
+pub struct NarrowingReport {
+    /// The change.
+    pub step: NarrowingStep,
+    /// The rows that do not fit.
+    pub misfits: Misfits,
+}
+
+/// What applying a schema did (or, in a dry run, would do).
+#[derive(Debug, Clone, Default)]
+pub struct Applied {
+    /// The data tables' numeric ids.
+    pub ids: BTreeMap<String, i64>,
+    /// The DDL statements run, in order.
+    pub ddl: Vec<String>,
+    /// Narrowing changes since the last applied version.
+    pub narrowing: Vec<NarrowingReport>,
+    /// Columns of fields no longer declared, kept hidden (`type.field`).
+    pub hidden: Vec<String>,
+    /// A new version was recorded in the schema history.
+    pub recorded: bool,
+    /// Dry runs only: why applying would be refused.
+    pub refusal: Option<String>,
+}
+
+/// Applies `registry` to the database in one transaction: narrowing changes
+/// are checked against the last applied version and the stored rows, then the
+/// additive DDL runs, one-time data steps run, and a changed schema is
+/// recorded in the history. A refusal changes nothing.
 pub fn apply(
     conn: &mut AnyConnection,
     registry: &Registry,
-) -> Result<BTreeMap<String, i64>, StoreError> {
+    options: &ApplyOptions,
+) -> Result<Applied, StoreError> {
+    let mut outcome = Applied::default();
+    let result = conn.transaction::<(), StoreError, _>(|conn| {
+        if conn.dialect() == Dialect::Postgres {
+            conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({STARTUP_LOCK})"))?;
+        }
+        let work = apply_in_transaction(conn, registry, options, &mut outcome);
+        match (work, options.dry_run) {
+            (Err(StoreError::SchemaChange(why)), true) => {
+                outcome.refusal = Some(why);
+                Err(diesel::result::Error::RollbackTransaction.into())
+            }
+            (Err(e), _) => Err(e),
+            (Ok(()), true) => Err(diesel::result::Error::RollbackTransaction.into()),
+            (Ok(()), false) => Ok(()),
+        }
+    });
+    match result {
+        Ok(()) => Ok(outcome),
+        Err(StoreError::Database(diesel::result::Error::RollbackTransaction))
+            if options.dry_run =>
+        {
+            Ok(outcome)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn apply_in_transaction(
+    conn: &mut AnyConnection,
+    registry: &Registry,
+    options: &ApplyOptions,
+    outcome: &mut Applied,
+) -> Result<(), StoreError> {
+    let previous = schema_history::latest(conn)?;
+    let (digest, files) = registry.fingerprint();
+    if let Some(previous) = &previous {
+        let docs: serde_json::Map<String, Value> =
+            serde_json::from_str(&previous.files).unwrap_or_default();
+        for object in std::iter::once(&registry.profile).chain(registry.tables.values()) {
+            let Some(old) = docs
+                .get(&format!("{}.json", object.name))
+                .and_then(|f| f.get("schema"))
+            else {
+                continue;
+            };
+            let table = sql_table(object);
+            let columns = ddl::recorded_columns(conn, &table)?;
+            for step in narrowings(old, object) {
+                let exists = columns.iter().any(|(c, _)| c == &step.field);
+                let misfits = fit::misfits(conn, &table, &step.field, &step.rule, exists)?;
+                outcome.narrowing.push(NarrowingReport { step, misfits });
+            }
+        }
+    }
+    refuse_narrowing(&outcome.narrowing, options.narrowing)?;
     let report = ddl::sync_columns(conn, PROFILE_TYPE, &column_decls(&registry.profile))?;
     log_report(PROFILE_TYPE, &report);
-    normalise_profile_dates(conn, &registry.profile)?;
-    let mut ids = BTreeMap::new();
+    outcome.absorb(PROFILE_TYPE, report);
+    data_steps::normalise_profile_dates(conn, &registry.profile)?;
     for (name, object) in &registry.tables {
         let decls = column_decls(object);
         let (id, report) = record_tables::ensure_table(conn, name, &decls, &object.rules.uniques)?;
         log_report(name, &report);
-        ids.insert(name.clone(), id);
+        outcome.absorb(name, report);
+        outcome.ids.insert(name.clone(), id);
     }
-    Ok(ids)
+    if previous.as_ref().is_none_or(|p| p.digest != digest) {
+        schema_history::insert(
+            conn,
+            &NewVersion {
+                digest,
+                files: files.to_string(),
+                ddl: Value::from(outcome.ddl.clone()).to_string(),
+                applied_at: now_unix(),
+                applied_by: options.applied_by.clone(),
+            },
+        )?;
+        outcome.recorded = true;
+    }
+    Ok(())
+}
+
+impl Applied {
+    fn absorb(&mut self, object_type: &str, report: ddl::SyncReport) {
+        self.ddl.extend(report.ddl);
+        self.hidden.extend(
+            report
+                .hidden
+                .into_iter()
+                .map(|c| format!("{object_type}.{c}")),
+        );
+    }
+}
+
+/// Refuses narrowing changes the policy does not admit, saying what to do.
+fn refuse_narrowing(found: &[NarrowingReport], policy: NarrowingPolicy) -> Result<(), StoreError> {
+    let type_changes: Vec<String> = found
+        .iter()
+        .filter(|n| matches!(n.step.rule, Narrowing::TypeChange(..)))
+        .map(|n| n.step.describe())
+        .collect();
+    if !type_changes.is_empty() {
+        return Err(StoreError::SchemaChange(format!(
+            "{}: changing a field's type would rewrite stored data; declare a new field instead, or restore the old type",
+            type_changes.join("; ")
+        )));
+    }
+    let describe = |n: &NarrowingReport| {
+        format!(
+            "{} ({} stored row(s) do not fit{})",
+            n.step.describe(),
+            n.misfits.count,
+            if n.misfits.sample.is_empty() {
+                String::new()
+            } else {
+                format!(", e.g. id {}", n.misfits.sample.join(", "))
+            }
+        )
+    };
+    match policy {
+        NarrowingPolicy::Refuse if !found.is_empty() => Err(StoreError::SchemaChange(format!(
+            "narrowing change(s) refused: {}. Stored rows might not fit: see them with \
+             `protium schema diff`, then apply with `protium schema apply --allow-narrowing` \
+             (or restore the old rules). Trying an example schema set? Give it its own database \
+             (PROTIUM_DATABASE_URL=sqlite://data/<set>.db).",
+            found.iter().map(describe).collect::<Vec<_>>().join("; ")
+        ))),
+        NarrowingPolicy::WhenRowsFit if found.iter().any(|n| n.misfits.count > 0) => {
+            Err(StoreError::SchemaChange(format!(
+                "narrowing change(s) refused while stored rows do not fit: {}. Fix or remove those rows first.",
+                found
+                    .iter()
+                    .filter(|n| n.misfits.count > 0)
+                    .map(describe)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn log_report(object_type: &str, report: &ddl::SyncReport) {
@@ -53,7 +229,7 @@ fn log_report(object_type: &str, report: &ddl::SyncReport) {
 }
 
 /// The columns of an object type's declared fields. Pointers are always indexed.
-fn column_decls(object: &ObjectType) -> Vec<ColumnDecl> {
+pub fn column_decls(object: &ObjectType) -> Vec<ColumnDecl> {
     object
         .fields
         .iter()
@@ -66,78 +242,4 @@ fn column_decls(object: &ObjectType) -> Vec<ColumnDecl> {
             default: f.default.as_ref().map(|d| to_sql_value(f.kind, d)),
         })
         .collect()
-}
-
-#[derive(QueryableByName)]
-struct DateRow {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    id: i64,
-    #[diesel(sql_type = Text)]
-    value: String,
-}
-
-/// Once per database: profile date fields used to be stored as sent; rewrite
-/// them in the UTC form (`2018-09-26T03:22:51.100000Z`) so that text order is
-/// time order. Values that do not parse are left alone (and logged). The rows'
-/// `updated_at` is kept: the values mean the same instants.
-fn normalise_profile_dates(
-    conn: &mut AnyConnection,
-    profile: &ObjectType,
-) -> Result<(), StoreError> {
-    conn.transaction(|conn| {
-        let dialect = conn.dialect();
-        if dialect == Dialect::Postgres {
-            conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({STARTUP_LOCK})"))?;
-        }
-        let mut done = SqlFragment::new(dialect);
-        done.push("SELECT COUNT(*) AS n FROM data_steps WHERE name = ")
-            .push_bind(SqlValue::Text(PROFILE_DATES_STEP.into()));
-        if exec::load::<exec::IntRow>(conn, &done)?
-            .first()
-            .is_some_and(|r| r.n > 0)
-        {
-            return Ok(());
-        }
-        for field in profile.fields.iter().filter(|f| f.kind == FieldKind::Date) {
-            let column = field.name.as_str();
-            let mut rows = SqlFragment::new(dialect);
-            rows.push("SELECT id, ")
-                .push_ident(column)
-                .push(" AS value FROM ")
-                .push_ident(PROFILE_TYPE)
-                .push(" WHERE ")
-                .push_ident(column)
-                .push(" IS NOT NULL");
-            for row in exec::load::<DateRow>(conn, &rows)? {
-                let Ok(date) = IsoDate::parse(column, &row.value) else {
-                    tracing::warn!(
-                        user_id = row.id,
-                        field = column,
-                        "a stored date does not parse; left as it is"
-                    );
-                    continue;
-                };
-                if date.stored() != row.value {
-                    let mut fix = SqlFragment::new(dialect);
-                    fix.push("UPDATE ")
-                        .push_ident(PROFILE_TYPE)
-                        .push(" SET ")
-                        .push_ident(column)
-                        .push(" = ")
-                        .push_bind(SqlValue::Text(date.stored()))
-                        .push(" WHERE id = ")
-                        .push_bind(SqlValue::Int(row.id));
-                    exec::execute(conn, &fix)?;
-                }
-            }
-        }
-        let mut mark = SqlFragment::new(dialect);
-        mark.push("INSERT INTO data_steps (name, applied_at) VALUES (")
-            .push_bind(SqlValue::Text(PROFILE_DATES_STEP.into()))
-            .push(", ")
-            .push_bind(SqlValue::Int(now_unix()))
-            .push(")");
-        exec::execute(conn, &mark)?;
-        Ok(())
-    })
 }

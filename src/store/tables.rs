@@ -136,3 +136,63 @@ diesel::table! {
         created_at -> BigInt,
     }
 }
+
+diesel::table! {
+    admin_accounts (id) {
+        id -> BigInt,
+        email -> Text,
+        password_hash -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    admin_sessions (token_hash) {
+        token_hash -> Text,
+        admin_id -> BigInt,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> BigInt,
+        name -> Text,
+        prefix -> Text,
+        key_hash -> Text,
+        scopes -> Text,
+        created_at -> BigInt,
+        created_by -> Text,
+        expires_at -> Nullable<BigInt>,
+        last_used_at -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> BigInt,
+        actor -> Text,
+        action -> Text,
+        target_type -> Text,
+        target_id -> Nullable<Text>,
+        changes -> Text,
+        ip -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    schema_versions (id) {
+        id -> BigInt,
+        digest -> Text,
+        files -> Text,
+        ddl -> Text,
+        applied_at -> BigInt,
+        applied_by -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(admin_accounts, admin_sessions);

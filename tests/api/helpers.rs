@@ -158,8 +158,9 @@ pub struct TestApp {
     pub sms: protium::notify::SmsInbox,
     /// The application's object engine, for writes no HTTP endpoint offers yet.
     pub records: protium::records::Records,
-    /// The application's schema loader.
-    pub schema: protium::startup::SchemaHandle,
+    /// The application's schema (reloads).
+    pub schema: protium::admin::SchemaControl,
+    _watcher: Option<protium::admin::FileWatcher>,
     handle: actix_web::dev::ServerHandle,
     mail_worker: tokio::task::JoinHandle<()>,
 }
@@ -191,6 +192,7 @@ pub fn test_settings(db: &TestDb, schema_dir: &Path) -> Settings {
         data_dir: db.data_dir.path().to_path_buf(),
         public_url: "http://protium.test".into(),
         sms_sender: "memory".into(),
+        schema_watch: false,
         ..Settings::default()
     }
 }
@@ -216,7 +218,7 @@ pub fn start(db: Arc<TestDb>, settings: Settings, backend: Backend) -> TestApp {
     let sms = app.sms_inbox().unwrap_or_default();
     let records = app.records();
     let schema = app.schema();
-    let (server, mail_worker) = app.into_parts();
+    let (server, mail_worker, watcher) = app.into_parts();
     let handle = server.handle();
     tokio::spawn(async move {
         let _ = server.await;
@@ -229,6 +231,7 @@ pub fn start(db: Arc<TestDb>, settings: Settings, backend: Backend) -> TestApp {
         sms,
         records,
         schema,
+        _watcher: watcher,
         handle,
         mail_worker,
     }

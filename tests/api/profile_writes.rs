@@ -441,7 +441,7 @@ async fn a_schema_swapped_at_run_time_is_served_without_a_restart(backend: Backe
         r#"{"properties":{"text":{"type":"string"}}}"#,
     )
     .unwrap();
-    let version = app.schema.reload(dir.path().to_path_buf()).await.unwrap();
+    let version = app.schema.reload("test").await.unwrap().version;
     assert_eq!(version, 2);
     let me = app
         .get(&format!("/hserve/v2.5/user/info/{id}/"), Some(&t))
@@ -484,7 +484,12 @@ async fn a_schema_swapped_at_run_time_is_served_without_a_restart(backend: Backe
     assert_eq!(note["text"], "new table");
     // A broken directory changes nothing.
     std::fs::write(dir.path().join("_userprofile.json"), "{ not json").unwrap();
-    assert!(app.schema.reload(dir.path().to_path_buf()).await.is_err());
+    let broken = app.schema.reload("test").await.unwrap_err();
+    assert_eq!(
+        broken.file.as_deref(),
+        Some(dir.path().join("_userprofile.json").to_str().unwrap())
+    );
+    assert_eq!(app.schema.last_error(), Some(broken));
     let still = app
         .get(&format!("/hserve/v2.5/user/info/{id}/"), Some(&t))
         .await;
