@@ -1,11 +1,18 @@
-//! The `protium` binary: `protium [--config PATH] [serve|check|schema-vocabulary]`.
+//! The `protium` binary: `protium [--config PATH] [serve | check | schema … |
+//! admin … | schema-vocabulary]`.
 
+use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use protium::admin::schema_ops;
+use protium::auth::{AuthService, HashingSettings, Scope};
 use protium::config::Settings;
+use protium::domain::{now_unix, Email};
 use protium::startup::Application;
+use protium::store::audit::Actor;
+use protium::store::Store;
 
 /// Schema-driven backend speaking the Hydrogen client API.
 #[derive(Parser)]
@@ -24,8 +31,65 @@ enum Command {
     Serve,
     /// Check the settings and schema files, then exit.
     Check,
+    /// Evolve the schema of the configured database.
+    #[command(subcommand)]
+    Schema(SchemaCommand),
+    /// Admin accounts and API keys.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Print the JSON Schema of the `x-protium` extension keyword.
     SchemaVocabulary,
+}
+
+#[derive(Subcommand)]
+enum SchemaCommand {
+    /// Validate a schema directory (default: the configured one); exit code 0 or 1.
+    Check {
+        /// The directory.
+        dir: Option<PathBuf>,
+    },
+    /// Dry run against the configured database: the DDL that would run, and the
+    /// stored rows that would not fit each narrowing change.
+    Diff,
+    /// Apply the schema: additive changes, and narrowing ones with --allow-narrowing
+    /// (refused while stored rows do not fit).
+    Apply {
+        /// Also apply narrowing changes (tighter limits, enums, new required fields).
+        #[arg(long)]
+        allow_narrowing: bool,
+    },
+    /// Drop the columns of fields no longer declared (and their data) and the
+    /// indexes no declaration wants; shows what goes, and drops it with --yes.
+    Prune {
+        /// Drop what is shown.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an admin account; the password is read from the terminal (or
+    /// standard input), never from the command line.
+    Create {
+        /// The admin's email address.
+        #[arg(long)]
+        email: String,
+    },
+    /// Create an API key and print it (once).
+    CreateKey {
+        /// A name to recognise the key by.
+        #[arg(long)]
+        name: String,
+        /// Comma list of scopes (users:read, users:write, records:read,
+        /// records:write, schema:read, schema:write, keys:read, keys:write,
+        /// audit:read) or `*`.
+        #[arg(long)]
+        scopes: String,
+        /// Days until the key expires (default: never).
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -38,40 +102,137 @@ fn main() -> ExitCode {
         }
     };
     protium::telemetry::init(&settings.log, settings.log_json);
-    match cli.command.unwrap_or(Command::Serve) {
+    let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::SchemaVocabulary => {
             println!("{:#}", protium::schema::vocabulary_schema());
-            ExitCode::SUCCESS
+            Ok(())
         }
-        Command::Check => match protium::schema::load_dir(&settings.schema_dir) {
-            Ok(r) => {
-                println!(
-                    "ok: {} profile field(s), {} other object type(s) in {}",
-                    r.profile.fields.len(),
-                    r.tables.len(),
-                    settings.schema_dir.display()
-                );
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("protium: {e}");
-                ExitCode::from(2)
-            }
-        },
+        Command::Check => schema_ops::check(&settings.schema_dir)
+            .map(|summary| println!("{summary}"))
+            .map_err(|e| e.to_string()),
+        Command::Schema(command) => schema(&settings, command),
+        Command::Admin(command) => admin(&settings, command),
         Command::Serve => serve(settings),
-    }
-}
-
-fn serve(settings: Settings) -> ExitCode {
-    let result = actix_web::rt::System::new().block_on(async move {
-        let app = Application::build(&settings).map_err(|e| e.to_string())?;
-        app.run_until_stopped().await.map_err(|e| e.to_string())
-    });
-    match result {
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("protium: {e}");
             ExitCode::from(1)
         }
     }
+}
+
+fn serve(settings: Settings) -> Result<(), String> {
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(&settings).map_err(|e| e.to_string())?;
+        app.run_until_stopped().await.map_err(|e| e.to_string())
+    })
+}
+
+fn connect(settings: &Settings) -> Result<Store, String> {
+    Store::connect(&settings.database_url, 2).map_err(|e| e.to_string())
+}
+
+fn schema(settings: &Settings, command: SchemaCommand) -> Result<(), String> {
+    let dir = &settings.schema_dir;
+    match command {
+        SchemaCommand::Check { dir: other } => {
+            let summary =
+                schema_ops::check(other.as_deref().unwrap_or(dir)).map_err(|e| e.to_string())?;
+            println!("{summary}");
+        }
+        SchemaCommand::Diff => {
+            let report = schema_ops::diff(&connect(settings)?, dir).map_err(|e| e.to_string())?;
+            print!("{}", schema_ops::describe(&report, true));
+        }
+        SchemaCommand::Apply { allow_narrowing } => {
+            let report = schema_ops::apply(&connect(settings)?, dir, allow_narrowing)
+                .map_err(|e| e.to_string())?;
+            print!("{}", schema_ops::describe(&report, false));
+        }
+        SchemaCommand::Prune { yes } => {
+            let store = connect(settings)?;
+            let plans = schema_ops::prune_plan(&store, dir).map_err(|e| e.to_string())?;
+            print!("{}", schema_ops::describe_prune(&plans));
+            if plans.is_empty() {
+                return Ok(());
+            }
+            if !yes {
+                println!("run again with --yes to drop these");
+                return Ok(());
+            }
+            for statement in schema_ops::prune(&store, &plans).map_err(|e| e.to_string())? {
+                println!("  {statement};");
+            }
+            println!("pruned");
+        }
+    }
+    Ok(())
+}
+
+/// Reads a password from the terminal without echo, or a line of standard input.
+fn read_password() -> Result<String, String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("again: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the two passwords differ".into());
+        }
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn admin(settings: &Settings, command: AdminCommand) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let store = connect(settings)?;
+    let auth = AuthService::new(store, settings.token_ttl, "", HashingSettings::default())
+        .map_err(|e| e.to_string())?;
+    match command {
+        AdminCommand::Create { email } => {
+            let email = Email::parse(&email).map_err(|e| e.to_string())?;
+            let password = read_password()?;
+            let password = settings
+                .password_policy()
+                .parse("password", &password)
+                .map_err(|e| e.to_string())?;
+            let id = runtime
+                .block_on(auth.create_admin(email.clone(), password))
+                .map_err(|e| e.to_string())?;
+            println!("created admin {id} ({})", email.as_str());
+        }
+        AdminCommand::CreateKey {
+            name,
+            scopes,
+            expires_in_days,
+        } => {
+            let scopes = Scope::parse_list("scopes", &[scopes]).map_err(|e| e.to_string())?;
+            let expires_at = expires_in_days.map(|d| now_unix() + i64::from(d) * 86_400);
+            let actor = Actor {
+                name: format!(
+                    "cli:{}",
+                    std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+                ),
+                ..Actor::default()
+            };
+            let created = runtime
+                .block_on(auth.create_key(&name, &scopes, expires_at, actor))
+                .map_err(|e| e.to_string())?;
+            println!("{}", created.secret.expose());
+            eprintln!(
+                "key {} ({}) created; it is shown only now",
+                created.key.id, created.key.prefix
+            );
+        }
+    }
+    Ok(())
 }

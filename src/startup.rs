@@ -11,7 +11,7 @@ use actix_web::middleware::{NormalizePath, TrailingSlash};
 use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
 
-use crate::admin::{FileWatcher, LoadError, SchemaControl};
+use crate::admin::{AuditLog, FileWatcher, LoadError, SchemaControl};
 use crate::api::{self, AppState, RateLimit};
 use crate::auth::{
     AuthService, EmailService, EmailSettings, HashingSettings, OAuthService, SmsService,
@@ -72,6 +72,12 @@ impl Application {
     /// columns and binds the listener.
     pub fn build(settings: &Settings) -> Result<Self, StartupError> {
         settings.check()?;
+        if !settings.admin_token.is_empty() {
+            tracing::warn!(
+                "PROTIUM_ADMIN_TOKEN is set: it grants every admin right. Use it to bootstrap, then \
+                 create admin accounts (`protium admin create`) and API keys, and unset it"
+            );
+        }
         // A broken schema file is reported before the database is touched.
         schema::load_dir(&settings.schema_dir)?;
         let store = Store::connect(&settings.database_url, settings.db_pool_size)?;
@@ -151,6 +157,8 @@ impl Application {
             phone_region: settings.phone_region(),
             auth,
             records: records.clone(),
+            schema: schema.clone(),
+            audit: AuditLog::new(store.clone()),
             auth_limit: RateLimit::new(settings.auth_rate_per_minute),
             email,
             password_policy: settings.password_policy(),

@@ -3,6 +3,9 @@
 //! users and records as admins see them — each write audited in its own
 //! transaction.
 
+mod audit_log;
 mod schema_control;
+pub mod schema_ops;
 
+pub use audit_log::AuditLog;
 pub use schema_control::{node_name, FileWatcher, LoadError, Reloaded, SchemaControl};

@@ -274,7 +274,7 @@ impl SchemaControl {
 
 /// Keeps the schema directory watched while alive.
 pub struct FileWatcher {
-    _debouncer: Box<dyn std::any::Any + Send>,
+    _debouncer: Box<dyn std::any::Any + Send + Sync>,
 }
 
 impl std::fmt::Debug for FileWatcher {

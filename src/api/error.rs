@@ -74,7 +74,8 @@ impl ResponseError for ApiError {
                     StatusCode::BAD_REQUEST
                 }
                 AuthError::Unauthorized => StatusCode::UNAUTHORIZED,
-                AuthError::NotFound => StatusCode::NOT_FOUND,
+                AuthError::NotFound | AuthError::Missing(_) => StatusCode::NOT_FOUND,
+                AuthError::Disabled => StatusCode::FORBIDDEN,
                 AuthError::TooSoon { .. } | AuthError::Limit(_) => StatusCode::TOO_MANY_REQUESTS,
                 AuthError::Delivery(_) | AuthError::Provider(_) => StatusCode::BAD_GATEWAY,
                 AuthError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -107,7 +108,8 @@ impl ResponseError for ApiError {
         } else if status == StatusCode::NOT_FOUND
             && !matches!(
                 self,
-                ApiError::Auth(AuthError::NotFound) | ApiError::Records(RecordsError::NoTable(_))
+                ApiError::Auth(AuthError::NotFound | AuthError::Missing(_))
+                    | ApiError::Records(RecordsError::NoTable(_))
             )
         {
             "Not found.".to_owned()

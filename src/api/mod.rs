@@ -5,10 +5,12 @@
 //! every `/hserve` request passes the client-id check in [`client_check`].
 
 mod account;
+mod admin;
 mod client_check;
 mod email;
 pub mod error;
 mod extract;
+mod meta;
 mod oauth;
 mod pages;
 mod rate_limit;
@@ -23,6 +25,7 @@ use actix_web::{web, HttpResponse};
 
 use std::sync::Arc;
 
+use crate::admin::{AuditLog, SchemaControl};
 use crate::auth::{AuthService, EmailService, OAuthService, SmsService};
 use crate::domain::{PasswordPolicy, PhoneRegion};
 use crate::notify::Templates;
@@ -36,6 +39,10 @@ pub struct AppState {
     pub auth: AuthService,
     /// Rows of every object type: user profiles and data-table records.
     pub records: Records,
+    /// The live schema's lifecycle (reloads, errors, history).
+    pub schema: SchemaControl,
+    /// The audit log.
+    pub audit: AuditLog,
     /// Limits on register and login attempts per address.
     pub auth_limit: RateLimit,
     /// Mailed links and codes.
@@ -67,6 +74,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, client_ids: Vec<String>) {
         .app_data(query_config())
         .app_data(path_config())
         .route("/health/", web::get().to(health))
+        .configure(admin::routes)
         .configure(pages::routes)
         .service(
             web::scope("/hserve")
@@ -77,7 +85,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, client_ids: Vec<String>) {
                 .configure(email::routes)
                 .configure(sms::routes)
                 .configure(oauth::routes)
-                .configure(records::routes),
+                .configure(records::routes)
+                .configure(meta::routes),
         )
         .default_service(web::to(not_found));
 }

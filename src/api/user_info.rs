@@ -27,7 +27,7 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .route("/{version}/user/info/{user_id}/", web::get().to(get));
 }
 
-/// Query parameters of user reads. Unknown parameters are ignored.
+/// Query parameters of user (and record) reads. Unknown parameters are ignored.
 #[derive(Debug, Deserialize)]
 pub(super) struct ReadQuery {
     #[serde(rename = "where")]
@@ -42,6 +42,11 @@ pub(super) struct ReadQuery {
 }
 
 impl ReadQuery {
+    /// `keys` and `expand`, for reads of one object.
+    pub(super) fn keys_and_expand(self) -> (Option<String>, Option<String>) {
+        (self.keys, self.expand)
+    }
+
     /// The list parameters of this query.
     pub(super) fn list_params(self) -> ListParams {
         ListParams {

@@ -107,9 +107,9 @@ pub struct EmailSettings {
 /// The mailed flows; cheap to clone.
 #[derive(Clone)]
 pub struct EmailService {
-    store: Store,
+    pub(super) store: Store,
     templates: Arc<Templates>,
-    outbox: Outbox,
+    pub(super) outbox: Outbox,
     hasher: PasswordHasher,
     code_key: CodeKey,
     settings: Arc<EmailSettings>,
@@ -531,7 +531,7 @@ impl EmailService {
     }
 
     /// Stores a link token and queues its mail.
-    fn mail_link(
+    pub(super) fn mail_link(
         &self,
         conn: &mut AnyConnection,
         id: i64,
@@ -595,7 +595,7 @@ impl EmailService {
     }
 
     /// The user's `language` field (when the profile declares one), else the request's.
-    fn user_locale(
+    pub(super) fn user_locale(
         &self,
         conn: &mut AnyConnection,
         id: i64,

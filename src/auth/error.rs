@@ -24,6 +24,12 @@ pub enum AuthError {
         /// Wire name: `username`, `email`, `phone`, or the unique profile field.
         field: String,
     },
+    /// The account is disabled by an admin.
+    #[error("this account is disabled")]
+    Disabled,
+    /// No such object (an API key, a user) where an admin may know it.
+    #[error("{0}")]
+    Missing(String),
     /// No such account (only where the API may say so).
     #[error("no account with a verified address like that")]
     NotFound,

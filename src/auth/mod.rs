@@ -7,6 +7,7 @@
 //! the database so parallel registrations cannot both succeed.
 
 mod account;
+mod admin_access;
 mod code;
 mod email;
 mod error;
@@ -17,8 +18,10 @@ mod principal;
 mod service;
 mod sms;
 mod token;
+mod user_admin;
 
 pub use account::{AccountChange, AccountUpdate};
+pub use admin_access::{AdminGrant, AdminSession, NewApiKey, Scope, KEY_PREFIX, SESSION_PREFIX};
 pub use email::{EmailService, EmailSettings, LinkProblem, Purpose};
 pub use error::AuthError;
 pub use oauth::{CallbackOutcome, OAuthService, ProfileUpdate};

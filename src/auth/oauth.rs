@@ -325,6 +325,11 @@ impl OAuthService {
                     return Ok(Err(bad_auth_token()));
                 };
                 let id = match store_oauth::find_identity(conn, &provider, &token.subject)? {
+                    Some(id)
+                        if users::account(conn, id, false)?.is_some_and(|a| a.disabled != 0) =>
+                    {
+                        return Err(AuthError::Disabled)
+                    }
                     Some(id) => id,
                     None if create_user => {
                         let id = insert_profile(conn, Vec::new(), false, now, init)?;

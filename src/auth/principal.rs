@@ -26,13 +26,30 @@ pub enum Principal {
 pub enum AdminIdentity {
     /// The shared bootstrap token (`PROTIUM_ADMIN_TOKEN`).
     SharedToken,
+    /// An admin account, signed in.
+    Account {
+        /// Its id.
+        id: i64,
+        /// Its address.
+        email: String,
+    },
+    /// An API key.
+    Key {
+        /// Its id.
+        id: i64,
+        /// Its name.
+        name: String,
+    },
 }
 
 impl AdminIdentity {
-    /// How audit entries and logs name the actor.
+    /// How audit entries and logs name the actor: `token`, `admin:<email>`,
+    /// `key:<id>:<name>`.
     pub fn label(&self) -> String {
         match self {
-            AdminIdentity::SharedToken => "admin token".to_owned(),
+            AdminIdentity::SharedToken => "token".to_owned(),
+            AdminIdentity::Account { email, .. } => format!("admin:{email}"),
+            AdminIdentity::Key { id, name } => format!("key:{id}:{name}"),
         }
     }
 }

@@ -145,6 +145,11 @@ impl AuthService {
         })
     }
 
+    /// The SHA-256 of the bootstrap admin token, when one is set.
+    pub(super) fn admin_token_hash(&self) -> Option<&[u8; 32]> {
+        self.admin_token_hash.as_ref()
+    }
+
     /// The password hasher (shared with the mailed flows).
     pub fn hasher(&self) -> PasswordHasher {
         self.hasher.clone()
@@ -227,13 +232,15 @@ impl AuthService {
             .store
             .run(move |conn| users::find_login(conn, column, &value))
             .await?;
-        let (user_id, hash) = match row {
-            Some(r) => (Some(r.id), r.password_hash),
-            None => (None, None),
+        let (user_id, hash, disabled) = match row {
+            Some(r) => (Some(r.id), r.password_hash, r.disabled != 0),
+            None => (None, None, false),
         };
-        // Unknown accounts verify against the dummy hash: same cost, same answer.
+        // Unknown accounts spend a hash too: same cost, same answer.
         let ok = self.hasher.verify(&password, hash).await?;
         match (ok, user_id) {
+            // Only the right password learns that the account is disabled.
+            (true, Some(_)) if disabled => Err(AuthError::Disabled),
             (true, Some(id)) => {
                 self.open_session(UserId::from_db(id), identifier.method(), client)
                     .await
@@ -295,6 +302,7 @@ impl AuthService {
             .run(move |conn| users::session_user(conn, &key))
             .await?;
         match found {
+            Some(s) if s.disabled != 0 => Err(AuthError::Disabled),
             Some(s) if s.expires_at > now_unix() => Ok(Principal::User {
                 id: UserId::from_db(s.user_id),
                 anonymous: s.anonymous != 0,

@@ -196,6 +196,7 @@ impl SmsService {
                 let now = now_unix();
                 let verified = ("_phone_verified".to_owned(), SqlValue::Bool(true));
                 let id = match users::find_login(conn, LoginColumn::Phone, phone.as_str())? {
+                    Some(found) if found.disabled != 0 => return Err(AuthError::Disabled),
                     Some(found) => {
                         take_over_if_unproven(conn, found.id)?;
                         object_writes::update(

@@ -17,6 +17,14 @@ impl SessionToken {
         Self(SecretString::new(hex::encode(bytes)))
     }
 
+    /// A new random token after a recognisable `prefix` (`ptk_…` API keys,
+    /// `pts_…` admin sessions).
+    pub fn prefixed(prefix: &str) -> Self {
+        let mut bytes = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        Self(SecretString::new(format!("{prefix}{}", hex::encode(bytes))))
+    }
+
     /// Wraps a token presented by a client.
     pub fn from_client(raw: &str) -> Self {
         Self(SecretString::new(raw.to_owned()))

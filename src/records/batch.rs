@@ -266,9 +266,9 @@ impl Records {
                     let outcome = savepoint(conn, |conn| match &changes {
                         Some(changes) => {
                             update_checked(conn, &snapshot, object, who, &key, changes)
-                                .map(|row| row.get("updated_at").and_then(Value::as_i64))
+                                .map(|u| u.after.get("updated_at").and_then(Value::as_i64))
                         }
-                        None => delete_checked(conn, object, who, &key).map(|()| None),
+                        None => delete_checked(conn, object, who, &key).map(|_| None),
                     })
                     .map_err(|e| explain_taken(object, e));
                     match outcome {

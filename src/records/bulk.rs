@@ -153,7 +153,7 @@ impl Records {
                             Some(c) => {
                                 update_checked(conn, &snapshot, object, who, &key, c).map(|_| ())
                             }
-                            None => delete_checked(conn, object, who, &key),
+                            None => delete_checked(conn, object, who, &key).map(|_| ()),
                         });
                         match ok {
                             Ok(()) => modified += 1,

@@ -10,6 +10,7 @@
 //! field before any storage call and re-checked under the row's lock. Results
 //! are typed: wire shapes and HTTP statuses belong to the API layer.
 
+mod audit;
 mod batch;
 mod bulk;
 mod changes;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::audit;
 use super::error::RecordsError;
 use super::fields::{acl_of, owner_of, parse_id, readable_columns};
 use super::prepare::{prepare_create, prepare_update};
@@ -21,7 +22,11 @@ use super::write::{delete_checked, explain_taken, insert_checked, update_checked
 use crate::auth::Principal;
 use crate::domain::UserId;
 use crate::schema::{LiveSchema, ObjectType, Snapshot, PROFILE_TYPE};
+use crate::store::audit::Actor;
 use crate::store::{objects, AnyConnection, Store};
+
+/// A row before a write (none for a creation) and after it.
+type Written = (Option<Map<String, Value>>, Map<String, Value>);
 
 /// Which object type a request addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,44 +88,64 @@ impl Records {
         body: Value,
         expand: Option<&str>,
     ) -> Result<Map<String, Value>, RecordsError> {
-        let who = Who::of(caller);
+        self.create_as(Who::of(caller), table, body, expand, None)
+            .await
+    }
+
+    /// [`Self::create`] for any caller; with an `actor`, the creation is
+    /// audited in its transaction.
+    pub async fn create_as(
+        &self,
+        who: Who,
+        table: &str,
+        body: Value,
+        expand: Option<&str>,
+        actor: Option<Actor>,
+    ) -> Result<Map<String, Value>, RecordsError> {
         let snapshot = self.live.load();
         let object = resolve(&snapshot, Target::Table(table))?;
         let shape = Shape::parse(object, Viewer::for_queries(who), None, expand)?;
         may_create(who, object)?;
         let row = prepare_create(object, who, &body)?;
         let name = object.name.clone();
-        self.write_one(snapshot, name, who, shape, move |conn, snapshot, object| {
-            insert_checked(conn, snapshot, object, row)
-        })
+        let audit = actor.map(|a| (a, "create"));
+        self.write_one(
+            snapshot,
+            name,
+            who,
+            shape,
+            audit,
+            move |conn, snapshot, object| Ok((None, insert_checked(conn, snapshot, object, row)?)),
+        )
         .await
     }
 
-    /// Runs `write` on the object type `name` in one transaction, names the
-    /// fields of a unique violation, and shapes the row it returns.
+    /// Runs `write` on the object type `name` in one transaction (auditing it
+    /// when asked), names the fields of a unique violation, and shapes the row
+    /// it returns.
     async fn write_one<W>(
         &self,
         snapshot: Arc<Snapshot>,
         name: String,
         who: Who,
         shape: Shape,
+        audit: Option<(Actor, &'static str)>,
         write: W,
     ) -> Result<Map<String, Value>, RecordsError>
     where
-        W: FnOnce(
-                &mut AnyConnection,
-                &Snapshot,
-                &ObjectType,
-            ) -> Result<Map<String, Value>, RecordsError>
+        W: FnOnce(&mut AnyConnection, &Snapshot, &ObjectType) -> Result<Written, RecordsError>
             + Send
             + 'static,
     {
         self.store
             .transaction(move |conn| {
                 let object = named(&snapshot, &name)?;
-                let stored =
+                let (before, after) =
                     write(conn, &snapshot, object).map_err(|e| explain_taken(object, e))?;
-                let mut rows = [stored];
+                if let Some((actor, verb)) = &audit {
+                    audit::record(conn, actor, verb, object, before.as_ref(), Some(&after))?;
+                }
+                let mut rows = [after];
                 finish(conn, &snapshot, object, who, &mut rows, &shape)?;
                 let [row] = rows;
                 Ok(row)
@@ -192,12 +217,13 @@ impl Records {
         body: Map<String, Value>,
         expand: Option<&str>,
     ) -> Result<Map<String, Value>, RecordsError> {
-        self.update_as(Who::of(caller), target, id, body, expand)
+        self.update_as(Who::of(caller), target, id, body, expand, None)
             .await
     }
 
     /// [`Self::update`] for any caller, the server included (which may also
-    /// set `write: nobody` fields).
+    /// set `write: nobody` fields); with an `actor`, the update is audited in
+    /// its transaction (the changed fields, old and new).
     pub async fn update_as(
         &self,
         who: Who,
@@ -205,6 +231,7 @@ impl Records {
         id: &str,
         body: Map<String, Value>,
         expand: Option<&str>,
+        actor: Option<Actor>,
     ) -> Result<Map<String, Value>, RecordsError> {
         let snapshot = self.live.load();
         let object = resolve(&snapshot, target)?;
@@ -215,9 +242,18 @@ impl Records {
         let id = parse_id(object, id).ok_or(RecordsError::NotFound)?;
         let changes = prepare_update(object, who, &body)?;
         let name = object.name.clone();
-        self.write_one(snapshot, name, who, shape, move |conn, snapshot, object| {
-            update_checked(conn, snapshot, object, who, &id, &changes)
-        })
+        let audit = actor.map(|a| (a, "update"));
+        self.write_one(
+            snapshot,
+            name,
+            who,
+            shape,
+            audit,
+            move |conn, snapshot, object| {
+                let updated = update_checked(conn, snapshot, object, who, &id, &changes)?;
+                Ok((Some(updated.before), updated.after))
+            },
+        )
         .await
     }
 
@@ -230,16 +266,35 @@ impl Records {
         table: &str,
         id: &str,
     ) -> Result<(), RecordsError> {
-        let who = Who::of(caller);
+        self.delete_as(Who::of(caller), Target::Table(table), id, None)
+            .await
+    }
+
+    /// [`Self::delete`] for any caller and any object type (users: admins
+    /// only); with an `actor`, the deletion is audited in its transaction.
+    pub async fn delete_as(
+        &self,
+        who: Who,
+        target: Target<'_>,
+        id: &str,
+        actor: Option<Actor>,
+    ) -> Result<(), RecordsError> {
         let snapshot = self.live.load();
-        let object = resolve(&snapshot, Target::Table(table))?;
+        let object = resolve(&snapshot, target)?;
         if who.is_guest() {
             return Err(RecordsError::Unauthorized);
         }
         let id = parse_id(object, id).ok_or(RecordsError::NotFound)?;
         let name = object.name.clone();
         self.store
-            .transaction(move |conn| delete_checked(conn, named(&snapshot, &name)?, who, &id))
+            .transaction(move |conn| {
+                let object = named(&snapshot, &name)?;
+                let gone = delete_checked(conn, object, who, &id)?;
+                if let Some(actor) = &actor {
+                    audit::record(conn, actor, "delete", object, Some(&gone), None)?;
+                }
+                Ok(())
+            })
             .await
     }
 
@@ -270,4 +325,22 @@ pub(super) fn may_create(who: Who, object: &ObjectType) -> Result<(), RecordsErr
         "you may not create records in table '{}'",
         object.name
     )))
+}
+
+impl Records {
+    /// Every data table with its numeric id and number of records.
+    pub async fn counts(&self) -> Result<Vec<(String, Option<i64>, i64)>, RecordsError> {
+        let snapshot = self.live.load();
+        self.store
+            .run(move |conn| {
+                let mut out = Vec::new();
+                for object in snapshot.tables() {
+                    let all = crate::query::Condition::And(Vec::new());
+                    let n = objects::count(conn, &objects::sql_table(object), &all)?;
+                    out.push((object.name.clone(), snapshot.table_id(&object.name), n));
+                }
+                Ok(out)
+            })
+            .await
+    }
 }

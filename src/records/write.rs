@@ -71,9 +71,19 @@ pub fn insert_row(
     )?)
 }
 
+/// A row before and after an update.
+#[derive(Debug, Clone)]
+pub struct Updated {
+    /// Every column before.
+    pub before: Map<String, Value>,
+    /// Every column after.
+    pub after: Map<String, Value>,
+}
+
 /// Applies checked changes to the row `id` inside a transaction: locks the
 /// row, checks read and write access, computes the new values from the current
-/// ones and validates them, checks the pointers it sets. Returns the stored row.
+/// ones and validates them, checks the pointers it sets. Returns the row
+/// before and after.
 pub fn update_checked(
     conn: &mut AnyConnection,
     snapshot: &Snapshot,
@@ -81,7 +91,7 @@ pub fn update_checked(
     who: Who,
     id: &SqlValue,
     changes: &[PreparedChange],
-) -> Result<Map<String, Value>, RecordsError> {
+) -> Result<Updated, RecordsError> {
     let (row, owner) = lock_writable(conn, object, who, id, "change")?;
     let mut new_values = Map::new();
     for change in changes {
@@ -130,7 +140,9 @@ pub fn update_checked(
     let set = sql_values(object, &new_values);
     let table = objects::sql_table(object);
     let columns = readable_columns(object, Viewer::Admin);
-    object_writes::update_returning(conn, &table, id, &set, &columns)?.ok_or(RecordsError::NotFound)
+    let after = object_writes::update_returning(conn, &table, id, &set, &columns)?
+        .ok_or(RecordsError::NotFound)?;
+    Ok(Updated { before: row, after })
 }
 
 /// Locks the row `id` for the rest of the transaction and checks that `who`
@@ -159,16 +171,25 @@ fn lock_writable(
     Ok((row, owner))
 }
 
-/// Deletes the row `id` of a data table after checking access, leaving a
-/// tombstone for the change feed.
+/// Deletes the row `id` after checking access; a record leaves a tombstone
+/// for the change feed. Users are deleted by admins only (their sessions,
+/// credentials and codes go with them). Returns the deleted row.
 pub fn delete_checked(
     conn: &mut AnyConnection,
     object: &ObjectType,
     who: Who,
     id: &SqlValue,
-) -> Result<(), RecordsError> {
+) -> Result<Map<String, Value>, RecordsError> {
+    if object.is_profile() && !who.is_admin() {
+        return Err(RecordsError::Forbidden(
+            "users are deleted by admins only".into(),
+        ));
+    }
     let (row, owner) = lock_writable(conn, object, who, id, "delete")?;
     object_writes::delete(conn, &objects::sql_table(object), id)?;
+    if !object.has_row_acl() {
+        return Ok(row);
+    }
     tombstones::record(
         conn,
         &Tombstone {
@@ -182,7 +203,7 @@ pub fn delete_checked(
                 .unwrap_or(Value::Array(Vec::new())),
         },
     )?;
-    Ok(())
+    Ok(row)
 }
 
 /// One pointer of a row being written.

@@ -178,6 +178,16 @@ const SPECS: &[Spec] = &[
         FieldKind::Object,
         "Identity data from linked third-party accounts, by provider.",
     ),
+    Spec {
+        name: "_disabled",
+        on: On::Profile,
+        role: Builtin::Account,
+        kind: FieldKind::Boolean,
+        read: ReadRule::Admin,
+        write: WriteRule::Nobody,
+        immutable: false,
+        description: "Whether an admin disabled the account (it cannot log in).",
+    },
 ];
 
 const fn account(name: &'static str, kind: FieldKind, description: &'static str) -> Spec {

@@ -28,6 +28,39 @@ pub struct AuditEntry {
     pub request_id: Option<String>,
 }
 
+/// Who acted, from where: what a request knows of an audit entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Actor {
+    /// `admin:<email>`, `key:<id>:<name>`, `token`, `node:<host>:<pid>`.
+    pub name: String,
+    /// The client address.
+    pub ip: Option<String>,
+    /// The request id.
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    /// The entry recording `action` on `target_type`/`target_id` now.
+    pub fn entry(
+        &self,
+        action: &str,
+        target_type: &str,
+        target_id: Option<String>,
+        changes: &serde_json::Value,
+    ) -> AuditEntry {
+        AuditEntry {
+            at: crate::domain::now_unix(),
+            actor: self.name.clone(),
+            action: action.to_owned(),
+            target_type: target_type.to_owned(),
+            target_id,
+            changes: changes.to_string(),
+            ip: self.ip.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
 /// A stored entry.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = audit_log)]

@@ -131,7 +131,11 @@ fn apply_in_transaction(
             }
         }
     }
-    refuse_narrowing(&outcome.narrowing, options.narrowing)?;
+    // A dry run goes on to report the DDL too.
+    match refuse_narrowing(&outcome.narrowing, options.narrowing) {
+        Err(StoreError::SchemaChange(why)) if options.dry_run => outcome.refusal = Some(why),
+        other => other?,
+    }
     let report = ddl::sync_columns(conn, PROFILE_TYPE, &column_decls(&registry.profile))?;
     log_report(PROFILE_TYPE, &report);
     outcome.absorb(PROFILE_TYPE, report);

@@ -44,6 +44,9 @@ pub struct LoginRow {
     /// argon2id PHC string, if the user has a password.
     #[diesel(sql_type = Nullable<Text>)]
     pub password_hash: Option<String>,
+    /// Disabled by an admin (0/1).
+    #[diesel(sql_type = BigInt)]
+    pub disabled: i64,
 }
 
 /// The account identifiers of a user.
@@ -67,6 +70,9 @@ pub struct AccountRow {
     /// `_phone_verified` as 0/1.
     #[diesel(sql_type = BigInt)]
     pub phone_verified: i64,
+    /// `_disabled` as 0/1.
+    #[diesel(sql_type = BigInt)]
+    pub disabled: i64,
 }
 
 /// The user whose `column` equals `value`, with their password hash.
@@ -76,7 +82,8 @@ pub fn find_login(
     value: &str,
 ) -> Result<Option<LoginRow>, StoreError> {
     let mut q = SqlFragment::new(conn.dialect());
-    q.push("SELECT p.id AS id, c.password_hash AS password_hash FROM ")
+    q.push("SELECT p.id AS id, c.password_hash AS password_hash, ");
+    q.push("CAST(CASE WHEN p._disabled THEN 1 ELSE 0 END AS BIGINT) AS disabled FROM ")
         .push_ident(PROFILE_TABLE);
     q.push(" p LEFT JOIN credentials c ON c.user_id = p.id WHERE p.")
         .push_ident(column.column());
@@ -97,7 +104,8 @@ pub fn account(
     q.push("SELECT _username AS username, _email AS email, _phone AS phone, ");
     q.push("CAST(CASE WHEN _anonymous THEN 1 ELSE 0 END AS BIGINT) AS anonymous, ");
     q.push("CAST(CASE WHEN _email_verified THEN 1 ELSE 0 END AS BIGINT) AS email_verified, ");
-    q.push("CAST(CASE WHEN _phone_verified THEN 1 ELSE 0 END AS BIGINT) AS phone_verified FROM ");
+    q.push("CAST(CASE WHEN _phone_verified THEN 1 ELSE 0 END AS BIGINT) AS phone_verified, ");
+    q.push("CAST(CASE WHEN _disabled THEN 1 ELSE 0 END AS BIGINT) AS disabled FROM ");
     q.push_ident(PROFILE_TABLE)
         .push(" WHERE id = ")
         .push_bind(SqlValue::Int(id));
@@ -119,6 +127,9 @@ pub struct SessionUser {
     /// The user is anonymous (0/1).
     #[diesel(sql_type = BigInt)]
     pub anonymous: i64,
+    /// The user is disabled (0/1).
+    #[diesel(sql_type = BigInt)]
+    pub disabled: i64,
 }
 
 /// The user and expiry of the session stored under `token_hash`.
@@ -128,7 +139,10 @@ pub fn session_user(
 ) -> Result<Option<SessionUser>, StoreError> {
     let mut q = SqlFragment::new(conn.dialect());
     q.push("SELECT s.user_id AS user_id, s.expires_at AS expires_at, ");
-    q.push("CAST(CASE WHEN p._anonymous THEN 1 ELSE 0 END AS BIGINT) AS anonymous FROM sessions s JOIN ");
+    q.push("CAST(CASE WHEN p._anonymous THEN 1 ELSE 0 END AS BIGINT) AS anonymous, ");
+    q.push(
+        "CAST(CASE WHEN p._disabled THEN 1 ELSE 0 END AS BIGINT) AS disabled FROM sessions s JOIN ",
+    );
     q.push_ident(PROFILE_TABLE)
         .push(" p ON p.id = s.user_id WHERE s.token_hash = ");
     q.push_bind(SqlValue::Text(token_hash.to_owned()));

@@ -265,7 +265,7 @@ impl TestApp {
     }
 
     /// Sends a request with an optional raw `Authorization` header.
-    async fn send(
+    pub async fn send(
         &self,
         method: Method,
         path: &str,
@@ -478,4 +478,53 @@ impl TestApp {
             .map(|o| o["id"].as_str().unwrap().to_owned())
             .collect()
     }
+}
+
+impl TestApp {
+    /// Calls the admin API with `Authorization: Bearer <credential>`.
+    pub async fn admin_api(
+        &self,
+        method: Method,
+        path: &str,
+        credential: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let auth = format!("Bearer {credential}");
+        self.send(method, &format!("/admin/api{path}"), Some(&auth), body)
+            .await
+    }
+}
+
+/// Runs the `protium` binary with `args` against `db` and the schema in
+/// `schema_dir`, `stdin` on its standard input; returns (exit code, stdout, stderr).
+pub fn run_cli(
+    db: &TestDb,
+    schema_dir: &Path,
+    args: &[&str],
+    stdin: &str,
+) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_protium"))
+        .args(args)
+        .env("PROTIUM_DATABASE_URL", &db.url)
+        .env("PROTIUM_SCHEMA_DIR", schema_dir)
+        .env("PROTIUM_LOG", "off")
+        .env("PROTIUM_DATA_DIR", db.data_dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the protium binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }

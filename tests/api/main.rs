@@ -6,6 +6,7 @@
 mod helpers;
 
 mod account;
+mod admin_api;
 mod anonymous;
 mod browser_pages;
 mod concurrency;
@@ -22,8 +23,10 @@ mod records_constraints;
 mod records_crud;
 mod records_query;
 mod register;
+mod schema_cli;
 mod schema_evolution;
 mod schema_examples;
+mod schema_reload;
 mod sdk_compat;
 
 mod security;

@@ -307,6 +307,7 @@ async fn admins_and_the_server_write_fields_clients_may_not(backend: Backend) {
             &id.to_string(),
             object(json!({"vip_until": "2030-01-01T08:00:00+08:00"})),
             None,
+            None,
         )
         .await
         .unwrap();

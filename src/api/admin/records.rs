@@ -1,0 +1,134 @@
+//! Records of every table as admins see them: `GET|POST
+//! /admin/api/tables/{table}/records/` and `GET|PATCH|DELETE
+//! /admin/api/tables/{table}/records/{id}/`, with the client API's query
+//! language; writes act as the server (every field) and are audited.
+//! `GET /admin/api/tables/` lists the tables with their record counts.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Map, Value};
+
+use super::AdminCaller;
+use crate::api::error::ApiError;
+use crate::api::user_info::ReadQuery;
+use crate::api::wire::list_page;
+use crate::api::AppState;
+use crate::auth::Scope;
+use crate::records::{Target, Who};
+
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/tables/", web::get().to(tables))
+        .route("/tables/{table}/records/", web::get().to(list))
+        .route("/tables/{table}/records/", web::post().to(create))
+        .route("/tables/{table}/records/{id}/", web::get().to(get))
+        .route("/tables/{table}/records/{id}/", web::patch().to(patch))
+        .route("/tables/{table}/records/{id}/", web::delete().to(delete));
+}
+
+async fn tables(state: web::Data<AppState>, caller: AdminCaller) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::RecordsRead)?;
+    let counts = state.records.counts().await?;
+    let tables: Vec<Value> = counts
+        .into_iter()
+        .map(|(name, id, count)| json!({"name": name, "id": id, "count": count}))
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({"objects": tables})))
+}
+
+async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<ReadQuery>,
+    caller: AdminCaller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::RecordsRead)?;
+    let params = query.into_inner().list_params();
+    let page = state
+        .records
+        .list(&caller.principal(), Target::Table(&path), params)
+        .await?;
+    Ok(HttpResponse::Ok().json(list_page(&req, page)))
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    caller: AdminCaller,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::RecordsWrite)?;
+    let record = state
+        .records
+        .create_as(
+            Who::server(),
+            &path,
+            body.into_inner(),
+            None,
+            Some(caller.actor),
+        )
+        .await?;
+    Ok(HttpResponse::Created().json(record))
+}
+
+async fn get(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<ReadQuery>,
+    caller: AdminCaller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::RecordsRead)?;
+    let (table, id) = path.into_inner();
+    let (keys, expand) = query.into_inner().keys_and_expand();
+    let record = state
+        .records
+        .get(
+            &caller.principal(),
+            Target::Table(&table),
+            &id,
+            keys.as_deref(),
+            expand.as_deref(),
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(record))
+}
+
+async fn patch(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    caller: AdminCaller,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::RecordsWrite)?;
+    let (table, id) = path.into_inner();
+    let record = state
+        .records
+        .update_as(
+            Who::server(),
+            Target::Table(&table),
+            &id,
+            body.into_inner(),
+            None,
+            Some(caller.actor),
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(record))
+}
+
+async fn delete(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    caller: AdminCaller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::RecordsWrite)?;
+    let (table, id) = path.into_inner();
+    state
+        .records
+        .delete_as(
+            Who::server(),
+            Target::Table(&table),
+            &id,
+            Some(caller.actor),
+        )
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,52 @@
+//! Admin sign-in: `POST /admin/api/session/` (`{email, password}` → a
+//! short-lived token), `DELETE /admin/api/session/` (sign out), and
+//! `GET /admin/api/me/` (the credential and its scopes).
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Map, Value};
+
+use super::AdminCaller;
+use crate::api::error::ApiError;
+use crate::api::extract::required_string;
+use crate::api::AppState;
+use crate::domain::{Email, Password};
+
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/session/", web::post().to(sign_in))
+        .route("/session/", web::delete().to(sign_out))
+        .route("/me/", web::get().to(me));
+}
+
+async fn sign_in(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    state.auth_limit.check(&req)?;
+    let email = Email::parse(required_string(&body, "email")?)?;
+    let password = Password::candidate("password", required_string(&body, "password")?)?;
+    let session = state.auth.admin_login(email, password).await?;
+    Ok(HttpResponse::Created().json(json!({
+        "token": session.token.expose(),
+        "expires_in": session.expires_in,
+        "email": session.email,
+    })))
+}
+
+async fn sign_out(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if let Some(token) = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        state.auth.admin_logout(token.trim()).await?;
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn me(caller: AdminCaller) -> Result<HttpResponse, ApiError> {
+    let scopes: Vec<&str> = caller.grant.scopes.iter().map(|s| s.as_str()).collect();
+    Ok(HttpResponse::Ok().json(json!({"actor": caller.actor.name, "scopes": scopes})))
+}

@@ -1,0 +1,161 @@
+//! Users as admins see them: `GET /admin/api/users/` (the client API's query
+//! language over every built-in and profile field), `GET|PATCH|DELETE
+//! /admin/api/users/{id}/` (PATCH sets any field, `write: admin` and `write:
+//! nobody` ones included, validated against the schema), and
+//! `POST …/{id}/disable/`, `…/enable/`, `…/sessions/revoke/`, `…/password-reset/`.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Map, Value};
+
+use super::{path_id, AdminCaller};
+use crate::api::error::ApiError;
+use crate::api::user_info::ReadQuery;
+use crate::api::wire::list_page;
+use crate::api::AppState;
+use crate::auth::Scope;
+use crate::records::{Target, Who};
+
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/users/", web::get().to(list))
+        .route("/users/{id}/", web::get().to(get))
+        .route("/users/{id}/", web::patch().to(patch))
+        .route("/users/{id}/", web::delete().to(delete))
+        .route("/users/{id}/disable/", web::post().to(disable))
+        .route("/users/{id}/enable/", web::post().to(enable))
+        .route(
+            "/users/{id}/sessions/revoke/",
+            web::post().to(revoke_sessions),
+        )
+        .route(
+            "/users/{id}/password-reset/",
+            web::post().to(password_reset),
+        );
+}
+
+async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<ReadQuery>,
+    caller: AdminCaller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::UsersRead)?;
+    let params = query.into_inner().list_params();
+    let page = state
+        .records
+        .list(&caller.principal(), Target::Users, params)
+        .await?;
+    Ok(HttpResponse::Ok().json(list_page(&req, page)))
+}
+
+async fn get(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<ReadQuery>,
+    caller: AdminCaller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::UsersRead)?;
+    let id = path_id(&path)?;
+    let (keys, expand) = query.into_inner().keys_and_expand();
+    let user = state
+        .records
+        .get(
+            &caller.principal(),
+            Target::Users,
+            &id.to_string(),
+            keys.as_deref(),
+            expand.as_deref(),
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(user))
+}
+
+async fn patch(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    caller: AdminCaller,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::UsersWrite)?;
+    let id = path_id(&path)?;
+    let user = state
+        .records
+        .update_as(
+            Who::server(),
+            Target::Users,
+            &id.to_string(),
+            body.into_inner(),
+            None,
+            Some(caller.actor),
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(user))
+}
+
+async fn delete(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    caller: AdminCaller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::UsersWrite)?;
+    let id = path_id(&path)?;
+    state
+        .records
+        .delete_as(
+            Who::server(),
+            Target::Users,
+            &id.to_string(),
+            Some(caller.actor),
+        )
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn disable(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    caller: AdminCaller,
+) -> Result<HttpResponse, ApiError> {
+    set_disabled(state, path, caller, true).await
+}
+
+async fn enable(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    caller: AdminCaller,
+) -> Result<HttpResponse, ApiError> {
+    set_disabled(state, path, caller, false).await
+}
+
+async fn set_disabled(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    caller: AdminCaller,
+    disabled: bool,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::UsersWrite)?;
+    let id = path_id(&path)?;
+    state.auth.set_disabled(id, disabled, caller.actor).await?;
+    Ok(HttpResponse::Ok().json(json!({"status": "ok", "user_id": id, "disabled": disabled})))
+}
+
+async fn revoke_sessions(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    caller: AdminCaller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::UsersWrite)?;
+    let id = path_id(&path)?;
+    let ended = state.auth.revoke_sessions(id, caller.actor).await?;
+    Ok(HttpResponse::Ok().json(json!({"status": "ok", "user_id": id, "sessions_ended": ended})))
+}
+
+async fn password_reset(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    caller: AdminCaller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::UsersWrite)?;
+    let id = path_id(&path)?;
+    let email = state.email.admin_password_reset(id, caller.actor).await?;
+    Ok(HttpResponse::Created().json(json!({"status": "ok", "user_id": id, "email": email})))
+}

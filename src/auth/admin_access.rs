@@ -1,0 +1,345 @@
+//! Who may use the admin API: admin accounts (argon2id passwords, short-lived
+//! sessions), API keys for machines (shown once, stored as SHA-256, scoped,
+//! optionally expiring, revocable, recognisable by their `ptk_` prefix), and the
+//! bootstrap token of the settings. Each resolves to an [`AdminGrant`]: which
+//! credential acted and which scopes it holds.
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::error::AuthError;
+use super::principal::AdminIdentity;
+use super::service::AuthService;
+use super::token::SessionToken;
+use crate::domain::{now_unix, Email, InvalidInput, Password};
+use crate::store::admins::{self, KeyRow, NewKey};
+use crate::store::audit::{self, Actor};
+
+/// Prefix of API keys, so a leaked key is recognisable (and greppable).
+pub const KEY_PREFIX: &str = "ptk_";
+/// Prefix of admin session tokens.
+pub const SESSION_PREFIX: &str = "pts_";
+/// How long an admin session lasts: 12 hours.
+pub const ADMIN_SESSION_SECS: i64 = 12 * 3600;
+
+/// One right over one area of the admin API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    /// Read users.
+    UsersRead,
+    /// Change, disable, delete users.
+    UsersWrite,
+    /// Read records of every table.
+    RecordsRead,
+    /// Create, change, delete records.
+    RecordsWrite,
+    /// Read the schema and its history.
+    SchemaRead,
+    /// Reload the schema.
+    SchemaWrite,
+    /// List API keys.
+    KeysRead,
+    /// Create and revoke API keys.
+    KeysWrite,
+    /// Read the audit log.
+    AuditRead,
+}
+
+impl Scope {
+    /// Every scope, in order.
+    pub const ALL: [Scope; 9] = [
+        Scope::UsersRead,
+        Scope::UsersWrite,
+        Scope::RecordsRead,
+        Scope::RecordsWrite,
+        Scope::SchemaRead,
+        Scope::SchemaWrite,
+        Scope::KeysRead,
+        Scope::KeysWrite,
+        Scope::AuditRead,
+    ];
+
+    /// The wire name, e.g. `users:read`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::UsersRead => "users:read",
+            Scope::UsersWrite => "users:write",
+            Scope::RecordsRead => "records:read",
+            Scope::RecordsWrite => "records:write",
+            Scope::SchemaRead => "schema:read",
+            Scope::SchemaWrite => "schema:write",
+            Scope::KeysRead => "keys:read",
+            Scope::KeysWrite => "keys:write",
+            Scope::AuditRead => "audit:read",
+        }
+    }
+
+    /// Parses a list like `users:read,records:write`; `*` means every scope.
+    pub fn parse_list(field: &str, raw: &[String]) -> Result<BTreeSet<Scope>, InvalidInput> {
+        let mut out = BTreeSet::new();
+        for item in raw.iter().flat_map(|s| s.split(',')).map(str::trim) {
+            if item.is_empty() {
+                continue;
+            }
+            if item == "*" {
+                out.extend(Scope::ALL);
+                continue;
+            }
+            let scope = Scope::ALL
+                .into_iter()
+                .find(|s| s.as_str() == item)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = Scope::ALL.iter().map(|s| s.as_str()).collect();
+                    InvalidInput::new(
+                        field,
+                        format!("unknown scope '{item}'; use {} or *", known.join(", ")),
+                    )
+                })?;
+            out.insert(scope);
+        }
+        if out.is_empty() {
+            return Err(InvalidInput::new(field, "at least one scope is required"));
+        }
+        Ok(out)
+    }
+}
+
+/// An authenticated admin credential and what it may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminGrant {
+    /// Which credential acted.
+    pub identity: AdminIdentity,
+    /// What it may do.
+    pub scopes: BTreeSet<Scope>,
+}
+
+impl AdminGrant {
+    /// 403 unless the grant holds `scope`.
+    pub fn require(&self, scope: Scope) -> Result<(), AuthError> {
+        if self.scopes.contains(&scope) {
+            Ok(())
+        } else {
+            Err(AuthError::Forbidden(format!(
+                "this credential lacks the scope {}",
+                scope.as_str()
+            )))
+        }
+    }
+}
+
+/// A new admin session.
+#[derive(Debug, Clone)]
+pub struct AdminSession {
+    /// The bearer token (shown once).
+    pub token: SessionToken,
+    /// Seconds it lasts.
+    pub expires_in: i64,
+    /// The admin's address.
+    pub email: String,
+}
+
+/// A new API key: its row, and its secret (shown once).
+#[derive(Debug, Clone)]
+pub struct NewApiKey {
+    /// The stored key.
+    pub key: KeyRow,
+    /// The key itself.
+    pub secret: SessionToken,
+}
+
+fn digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+impl AuthService {
+    /// Creates an admin account (command line: `protium admin create`).
+    pub async fn create_admin(&self, email: Email, password: Password) -> Result<i64, AuthError> {
+        let hash = self.hasher.hash(&password).await?;
+        self.store
+            .run(move |conn| admins::insert_admin(conn, email.as_str(), &hash, now_unix()))
+            .await
+            .map_err(|e| match AuthError::from(e) {
+                AuthError::Taken { .. } => AuthError::Taken {
+                    field: "email".into(),
+                },
+                other => other,
+            })
+    }
+
+    /// Signs an admin in. An unknown address costs a hash like a known one.
+    pub async fn admin_login(
+        &self,
+        email: Email,
+        password: Password,
+    ) -> Result<AdminSession, AuthError> {
+        let address = email.as_str().to_owned();
+        let found = self
+            .store
+            .run(move |conn| admins::find_admin(conn, &address))
+            .await?;
+        let hash = found.as_ref().map(|a| a.password_hash.clone());
+        let ok = self.hasher.verify(&password, hash).await?;
+        let Some(admin) = found.filter(|_| ok) else {
+            return Err(AuthError::InvalidCredentials);
+        };
+        let token = SessionToken::prefixed(SESSION_PREFIX);
+        let (hash, now) = (token.hash(), now_unix());
+        let id = admin.id;
+        let actor = Actor {
+            name: format!("admin:{}", admin.email),
+            ..Actor::default()
+        };
+        self.store
+            .transaction(move |conn| {
+                admins::insert_session(conn, &hash, id, now, now + ADMIN_SESSION_SECS)?;
+                audit::insert(
+                    conn,
+                    &actor.entry("admin.sign_in", "admin", Some(id.to_string()), &json!({})),
+                )
+            })
+            .await?;
+        Ok(AdminSession {
+            token,
+            expires_in: ADMIN_SESSION_SECS,
+            email: admin.email,
+        })
+    }
+
+    /// Ends an admin session.
+    pub async fn admin_logout(&self, token: &str) -> Result<(), AuthError> {
+        let hash = digest(token);
+        Ok(self
+            .store
+            .run(move |conn| admins::delete_session(conn, &hash))
+            .await?)
+    }
+
+    /// Resolves the `Authorization: Bearer …` of an admin API request: an API
+    /// key, an admin session, or the bootstrap token. Unknown, expired and
+    /// revoked credentials are a 401.
+    pub async fn authenticate_admin(&self, header: Option<&str>) -> Result<AdminGrant, AuthError> {
+        let secret = header
+            .and_then(|h| h.trim().strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or(AuthError::Unauthorized)?;
+        let hash = digest(secret);
+        let now = now_unix();
+        if secret.starts_with(KEY_PREFIX) {
+            let key = self
+                .store
+                .run(move |conn| {
+                    let key = admins::find_key(conn, &hash)?;
+                    if let Some(k) = &key {
+                        admins::touch_key(conn, k.id, now)?;
+                    }
+                    Ok::<_, AuthError>(key)
+                })
+                .await?
+                .filter(|k| k.revoked_at.is_none() && k.expires_at.is_none_or(|e| e > now))
+                .ok_or(AuthError::Unauthorized)?;
+            let raw: Vec<String> = serde_json::from_str(&key.scopes).unwrap_or_default();
+            return Ok(AdminGrant {
+                identity: AdminIdentity::Key {
+                    id: key.id,
+                    name: key.name,
+                },
+                scopes: Scope::parse_list("scopes", &raw).unwrap_or_default(),
+            });
+        }
+        if secret.starts_with(SESSION_PREFIX) {
+            let (id, email) = self
+                .store
+                .run(move |conn| admins::session_admin(conn, &hash, now))
+                .await?
+                .ok_or(AuthError::Unauthorized)?;
+            return Ok(AdminGrant {
+                identity: AdminIdentity::Account { id, email },
+                scopes: Scope::ALL.into_iter().collect(),
+            });
+        }
+        match self.admin_token_hash() {
+            Some(expected)
+                if bool::from(
+                    expected.ct_eq(&<[u8; 32]>::from(Sha256::digest(secret.as_bytes()))),
+                ) =>
+            {
+                Ok(AdminGrant {
+                    identity: AdminIdentity::SharedToken,
+                    scopes: Scope::ALL.into_iter().collect(),
+                })
+            }
+            _ => Err(AuthError::Unauthorized),
+        }
+    }
+
+    /// Creates an API key (audited); the secret is in the answer only.
+    pub async fn create_key(
+        &self,
+        name: &str,
+        scopes: &BTreeSet<Scope>,
+        expires_at: Option<i64>,
+        actor: Actor,
+    ) -> Result<NewApiKey, AuthError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(InvalidInput::new("name", "must be 1 to 100 characters").into());
+        }
+        if expires_at.is_some_and(|e| e <= now_unix()) {
+            return Err(InvalidInput::new("expires_at", "must be in the future").into());
+        }
+        let secret = SessionToken::prefixed(KEY_PREFIX);
+        let prefix: String = secret.expose().chars().take(KEY_PREFIX.len() + 8).collect();
+        let hash = secret.hash();
+        let scope_names: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+        let scopes_json = json!(scope_names).to_string();
+        let name = name.to_owned();
+        let key = self
+            .store
+            .transaction(move |conn| {
+                let now = now_unix();
+                let id = admins::insert_key(
+                    conn,
+                    &NewKey {
+                        name: &name,
+                        prefix: &prefix,
+                        key_hash: &hash,
+                        scopes: &scopes_json,
+                        created_at: now,
+                        created_by: &actor.name,
+                        expires_at,
+                    },
+                )?;
+                let details = json!({"name": name, "prefix": prefix, "scopes": scope_names, "expires_at": expires_at});
+                audit::insert(conn, &actor.entry("key.create", "api_key", Some(id.to_string()), &details))?;
+                admins::get_key(conn, id)?
+                    .ok_or_else(|| crate::store::StoreError::Corrupt("key vanished".into()))
+            })
+            .await?;
+        Ok(NewApiKey { key, secret })
+    }
+
+    /// Every API key, newest first (never their secrets).
+    pub async fn list_keys(&self) -> Result<Vec<KeyRow>, AuthError> {
+        Ok(self.store.run(admins::list_keys).await?)
+    }
+
+    /// Revokes key `id` (audited); 404 for an unknown or already revoked key.
+    pub async fn revoke_key(&self, id: i64, actor: Actor) -> Result<(), AuthError> {
+        self.store
+            .transaction(move |conn| {
+                if !admins::revoke_key(conn, id, now_unix())? {
+                    return Err(AuthError::Missing(format!("no live API key {id}")));
+                }
+                audit::insert(
+                    conn,
+                    &actor.entry("key.revoke", "api_key", Some(id.to_string()), &json!({})),
+                )?;
+                Ok(())
+            })
+            .await
+    }
+}
