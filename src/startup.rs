@@ -159,6 +159,7 @@ impl Application {
             records: records.clone(),
             schema: schema.clone(),
             audit: AuditLog::new(store.clone()),
+            openapi: crate::api::DocumentCache::default(),
             auth_limit: RateLimit::new(settings.auth_rate_per_minute),
             email,
             password_policy: settings.password_policy(),

@@ -216,18 +216,28 @@ impl SchemaControl {
     /// Reloads whenever a `.json` file of the schema directory changes
     /// (debounced by `debounce`); the watcher lives as long as the returned handle.
     pub fn watch(&self, debounce: Duration) -> Result<FileWatcher, LoadError> {
-        use notify::RecursiveMode;
+        use notify::event::ModifyKind;
+        use notify::{EventKind, RecursiveMode};
         let control = self.clone();
         let runtime = tokio::runtime::Handle::current();
         let mut debouncer = notify_debouncer_full::new_debouncer(
             debounce,
             None,
             move |result: notify_debouncer_full::DebounceEventResult| {
+                // Changes only: reading the files (a reload does) is no reason to reload.
                 let relevant = result.is_ok_and(|events| {
                     events.iter().any(|e| {
-                        e.paths
-                            .iter()
-                            .any(|p| p.extension().is_some_and(|x| x == "json"))
+                        let change = match e.kind {
+                            EventKind::Modify(ModifyKind::Metadata(_)) => false,
+                            EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) => {
+                                true
+                            }
+                            _ => false,
+                        };
+                        change
+                            && e.paths
+                                .iter()
+                                .any(|p| p.extension().is_some_and(|x| x == "json"))
                     })
                 });
                 if relevant {

@@ -91,26 +91,29 @@ pub fn prune_plan(store: &Store, dir: &Path) -> Result<Vec<PrunePlan>, LoadError
 pub fn prune(store: &Store, plans: &[PrunePlan]) -> Result<Vec<String>, LoadError> {
     let actor = cli_actor();
     Ok(store.run_blocking(|conn| {
-        let mut done = Vec::new();
-        for plan in plans {
-            let ddl = prune::execute(conn, plan)?;
-            audit::insert(
-                conn,
-                &AuditEntry {
-                    at: now_unix(),
-                    actor: actor.clone(),
-                    action: "schema.prune".into(),
-                    target_type: "schema".into(),
-                    target_id: Some(plan.table.clone()),
-                    changes: json!({"columns": plan.columns, "indexes": plan.indexes, "ddl": ddl})
-                        .to_string(),
-                    ip: None,
-                    request_id: None,
-                },
-            )?;
-            done.extend(ddl);
-        }
-        Ok::<_, crate::store::StoreError>(done)
+        crate::store::schema_transaction(conn, false, |conn| {
+            let mut done = Vec::new();
+            for plan in plans {
+                let ddl = prune::execute(conn, plan)?;
+                audit::insert(
+                    conn,
+                    &AuditEntry {
+                        at: now_unix(),
+                        actor: actor.clone(),
+                        action: "schema.prune".into(),
+                        target_type: "schema".into(),
+                        target_id: Some(plan.table.clone()),
+                        changes:
+                            json!({"columns": plan.columns, "indexes": plan.indexes, "ddl": ddl})
+                                .to_string(),
+                        ip: None,
+                        request_id: None,
+                    },
+                )?;
+                done.extend(ddl);
+            }
+            Ok(done)
+        })
     })?)
 }
 

@@ -7,11 +7,13 @@
 mod account;
 mod admin;
 mod client_check;
+mod docs;
 mod email;
 pub mod error;
 mod extract;
 mod meta;
 mod oauth;
+mod openapi;
 mod pages;
 mod rate_limit;
 mod record_wire;
@@ -30,6 +32,7 @@ use crate::auth::{AuthService, EmailService, OAuthService, SmsService};
 use crate::domain::{PasswordPolicy, PhoneRegion};
 use crate::notify::Templates;
 use crate::records::Records;
+pub use openapi::DocumentCache;
 pub use rate_limit::RateLimit;
 
 /// Services shared by all handlers.
@@ -43,6 +46,8 @@ pub struct AppState {
     pub schema: SchemaControl,
     /// The audit log.
     pub audit: AuditLog,
+    /// The OpenAPI document of the current schema version.
+    pub openapi: openapi::DocumentCache,
     /// Limits on register and login attempts per address.
     pub auth_limit: RateLimit,
     /// Mailed links and codes.
@@ -74,6 +79,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, client_ids: Vec<String>) {
         .app_data(query_config())
         .app_data(path_config())
         .route("/health/", web::get().to(health))
+        .route("/openapi.json/", web::get().to(openapi::openapi_json))
+        .route("/docs/", web::get().to(docs::page))
         .configure(admin::routes)
         .configure(pages::routes)
         .service(

@@ -9,14 +9,12 @@
 //! recorded in `schema_columns`; every statement run is returned for the schema
 //! history.
 
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
 use super::connection::AnyConnection;
 use super::error::StoreError;
 use super::exec;
-use super::migrate::STARTUP_LOCK;
 use super::tables::schema_columns;
 use crate::domain::{now_unix, Dialect};
 use crate::query::{SqlFragment, SqlValue};
@@ -61,17 +59,15 @@ pub fn recorded_columns(
         .load(conn)?)
 }
 
-/// Brings `table` (which must exist) in line with `columns`, in one transaction.
+/// Brings `table` (which must exist) in line with `columns`. Runs inside the
+/// caller's schema transaction ([`super::schema_transaction`]).
 pub fn sync_columns(
     conn: &mut AnyConnection,
     table: &str,
     columns: &[ColumnDecl],
 ) -> Result<SyncReport, StoreError> {
-    conn.transaction(|conn| {
+    {
         let dialect = conn.dialect();
-        if dialect == Dialect::Postgres {
-            conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({STARTUP_LOCK})"))?;
-        }
         let recorded = recorded_columns(conn, table)?;
         let existing = existing_indexes(conn, table)?;
         let mut report = SyncReport::default();
@@ -103,7 +99,7 @@ pub fn sync_columns(
             .filter(|name| !columns.iter().any(|c| &c.name == name))
             .collect();
         Ok(report)
-    })
+    }
 }
 
 /// Adds the column (filling existing rows with its default); returns the DDL.

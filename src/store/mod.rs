@@ -150,6 +150,29 @@ impl Store {
     }
 }
 
+/// Runs schema work (DDL, the schema history) in one transaction that holds the
+/// write lock from its start (`BEGIN IMMEDIATE` on SQLite, so it waits for
+/// writers instead of failing; the start-up advisory lock on Postgres, so nodes
+/// apply one at a time). A `dry_run` is rolled back at the end.
+pub fn schema_transaction<T>(
+    conn: &mut AnyConnection,
+    dry_run: bool,
+    work: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    use diesel::connection::SimpleConnection;
+    let (begin, lock) = match conn {
+        AnyConnection::Sqlite(_) => ("BEGIN IMMEDIATE", None),
+        AnyConnection::Postgresql(_) => ("BEGIN", Some(migrate::STARTUP_LOCK)),
+    };
+    let end = if dry_run { "ROLLBACK" } else { "COMMIT" };
+    in_transaction(conn, begin, end, "ROLLBACK", |conn| {
+        if let Some(key) = lock {
+            conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({key})"))?;
+        }
+        work(conn)
+    })
+}
+
 /// Runs `work` inside a savepoint of the current transaction: when it fails,
 /// only its own changes are rolled back and the transaction goes on.
 pub fn savepoint<T, E: From<StoreError>>(

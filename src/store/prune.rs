@@ -3,7 +3,6 @@
 //! indexes no declaration wants any more, when an admin runs
 //! `protium schema prune` after seeing what goes.
 
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
 use super::connection::AnyConnection;
@@ -12,10 +11,8 @@ use super::ddl::{
 };
 use super::error::StoreError;
 use super::exec;
-use super::migrate::STARTUP_LOCK;
 use super::record_tables::rule_index_name;
 use super::tables::schema_columns;
-use crate::domain::Dialect;
 use crate::query::SqlFragment;
 use crate::schema::UniqueRule;
 
@@ -76,13 +73,11 @@ pub fn plan(
     })
 }
 
-/// Drops what `plan` lists, in one transaction; returns the DDL run.
+/// Drops what `plan` lists; returns the DDL run. Runs inside the caller's
+/// schema transaction ([`super::schema_transaction`]).
 pub fn execute(conn: &mut AnyConnection, plan: &PrunePlan) -> Result<Vec<String>, StoreError> {
-    conn.transaction(|conn| {
+    {
         let dialect = conn.dialect();
-        if dialect == Dialect::Postgres {
-            conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({STARTUP_LOCK})"))?;
-        }
         let mut done = Vec::new();
         for index in &plan.indexes {
             let mut sql = SqlFragment::new(dialect);
@@ -106,5 +101,5 @@ pub fn execute(conn: &mut AnyConnection, plan: &PrunePlan) -> Result<Vec<String>
             done.push(sql.sql().to_owned());
         }
         Ok(done)
-    })
+    }
 }

@@ -6,21 +6,17 @@
 //! become indexes. Nothing is dropped here: an index of a rule no longer
 //! declared stays until an admin prunes it ([`super::prune`]).
 
-use diesel::connection::SimpleConnection;
-use diesel::prelude::*;
-
 use super::connection::AnyConnection;
 use super::ddl::{self, index_name, ColumnDecl, SyncReport};
 use super::error::StoreError;
 use super::exec::{self, IntRow};
-use super::migrate::STARTUP_LOCK;
 use super::objects::data_table;
 use crate::domain::{now_unix, Dialect};
 use crate::query::{SqlFragment, SqlValue};
 use crate::schema::UniqueRule;
 
 /// Creates or extends the table of `object_type`; returns its numeric id and
-/// what changed.
+/// what changed. Runs inside the caller's schema transaction.
 pub fn ensure_table(
     conn: &mut AnyConnection,
     object_type: &str,
@@ -29,17 +25,14 @@ pub fn ensure_table(
 ) -> Result<(i64, SyncReport), StoreError> {
     let table = data_table(object_type);
     let dialect = conn.dialect();
-    conn.transaction(|conn| {
-        if dialect == Dialect::Postgres {
-            conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({STARTUP_LOCK})"))?;
-        }
+    {
         let created = create_table(conn, dialect, &table)?;
         let id = register(conn, dialect, object_type)?;
         let mut report = ddl::sync_columns(conn, &table, columns)?;
         report.ddl.splice(0..0, created);
         report.ddl.extend(sync_rules(conn, dialect, &table, rules)?);
         Ok((id, report))
-    })
+    }
 }
 
 /// Creates the table and its built-in indexes when missing; returns the DDL run.

@@ -5,20 +5,16 @@
 
 use std::collections::BTreeMap;
 
-use diesel::connection::SimpleConnection;
-use diesel::prelude::*;
-
 use super::connection::AnyConnection;
 use super::data_steps;
 use super::ddl::{self, ColumnDecl};
 use super::documents::to_sql_value;
 use super::error::StoreError;
 use super::fit::{self, Misfits};
-use super::migrate::STARTUP_LOCK;
 use super::objects::sql_table;
 use super::record_tables;
 use super::schema_history::{self, NewVersion};
-use crate::domain::{now_unix, Dialect};
+use crate::domain::now_unix;
 use crate::schema::{narrowings, Narrowing, NarrowingStep, ObjectType, Registry, PROFILE_TYPE};
 use serde_json::Value;
 
@@ -78,30 +74,17 @@ pub fn apply(
     options: &ApplyOptions,
 ) -> Result<Applied, StoreError> {
     let mut outcome = Applied::default();
-    let result = conn.transaction::<(), StoreError, _>(|conn| {
-        if conn.dialect() == Dialect::Postgres {
-            conn.batch_execute(&format!("SELECT pg_advisory_xact_lock({STARTUP_LOCK})"))?;
-        }
-        let work = apply_in_transaction(conn, registry, options, &mut outcome);
-        match (work, options.dry_run) {
-            (Err(StoreError::SchemaChange(why)), true) => {
-                outcome.refusal = Some(why);
-                Err(diesel::result::Error::RollbackTransaction.into())
+    let result =
+        super::schema_transaction(conn, options.dry_run, |conn| {
+            match apply_in_transaction(conn, registry, options, &mut outcome) {
+                Err(StoreError::SchemaChange(why)) if options.dry_run => {
+                    outcome.refusal = Some(why);
+                    Ok(())
+                }
+                other => other,
             }
-            (Err(e), _) => Err(e),
-            (Ok(()), true) => Err(diesel::result::Error::RollbackTransaction.into()),
-            (Ok(()), false) => Ok(()),
-        }
-    });
-    match result {
-        Ok(()) => Ok(outcome),
-        Err(StoreError::Database(diesel::result::Error::RollbackTransaction))
-            if options.dry_run =>
-        {
-            Ok(outcome)
-        }
-        Err(e) => Err(e),
-    }
+        });
+    result.map(|()| outcome)
 }
 
 fn apply_in_transaction(

@@ -645,3 +645,39 @@ async fn the_sdk_reads_tables_and_the_server_clock(backend: Backend) {
     let at = chrono::DateTime::parse_from_rfc3339(time.body["time"].as_str().unwrap()).unwrap();
     assert!((chrono::Utc::now() - at.to_utc()).num_seconds().abs() < 5);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_and_the_docs_page_describe_the_live_schema() {
+    let app = spawn_records_app(Backend::Sqlite).await;
+    let doc = app.get("/openapi.json", None).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert_eq!(doc.body["openapi"], "3.1.0");
+    let schemas = &doc.body["components"]["schemas"];
+    assert_eq!(
+        schemas["PostRecordInput"]["properties"]["title"]["anyOf"][0]["maxLength"],
+        200
+    );
+    assert!(schemas["User"]["properties"]["_email"].is_object());
+    assert!(
+        doc.body["paths"]["/admin/api/users/{id}/"]["patch"]["security"][0]["AdminBearer"]
+            .is_array()
+    );
+    let page = app
+        .client
+        .get(format!("{}/docs", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    let html = page.text().await.unwrap().replace("&#x2f;", "/");
+    assert!(html.contains("/hserve/v2.4/table/post/record/") && html.contains("PostRecord"));
+    assert!(
+        !html.contains("<script"),
+        "the page runs no script and loads nothing from elsewhere"
+    );
+}
