@@ -118,6 +118,7 @@ async fn app_with_idp(backend: Backend) -> (TestApp, Idp) {
         s.public_url = format!("http://127.0.0.1:{app_port}");
         s.oauth_providers = vec![provider, plain];
         s.oauth_callback_prefixes = "http://app.test/".into();
+        s.admin_token = crate::helpers::ADMIN_TOKEN.into();
     })
     .await;
     (app, idp)
@@ -224,6 +225,27 @@ async fn signing_in_with_an_oidc_provider_creates_then_finds_the_user(backend: B
             .texts("SELECT CAST(COUNT(*) AS TEXT) AS v FROM oauth_identities"),
         vec!["1".to_string()]
     );
+
+    // A disabled user cannot sign in through the provider either.
+    let disabled = app
+        .admin_api(
+            reqwest::Method::POST,
+            &format!("/users/{id}/disable/"),
+            crate::helpers::ADMIN_TOKEN,
+            None,
+        )
+        .await;
+    assert_eq!(disabled.status, StatusCode::OK);
+    let third = sign_in_at_provider(&app, "alice").await;
+    let refused = app
+        .post(
+            "/hserve/v2.0/idp/acme/authenticate/",
+            None,
+            json!({"auth_token": third, "create_user": true}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{:?}", refused.body);
+    assert_eq!(refused.error_msg(), "this account is disabled");
 }
 
 async fn a_provider_account_links_to_an_existing_user_and_unlinks(backend: Backend) {

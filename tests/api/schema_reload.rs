@@ -186,3 +186,25 @@ async fn reload_under_load_fails_no_request(backend: Backend) {
         "no request failed during the reloads"
     );
 }
+
+/// `SIGHUP` reloads the schema (the node names itself in the audit log).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads_the_schema() {
+    let app = crate::helpers::spawn_records_app(Backend::Sqlite).await;
+    let status = std::process::Command::new("kill")
+        .args(["-HUP", &std::process::id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    eventually(10, "a reload audited as the node's, by SIGHUP", || async {
+        let r = app
+            .admin_api(Method::GET, "/audit/?action=schema.reload", ADMIN_TOKEN, None)
+            .await;
+        r.body["objects"].as_array().is_some_and(|entries| {
+            entries
+                .iter()
+                .any(|e| e["actor"].as_str().is_some_and(|a| a.ends_with("(SIGHUP)")))
+        })
+    })
+    .await;
+}
