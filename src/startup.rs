@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::middleware::{NormalizePath, TrailingSlash};
+use actix_web::middleware::{Compress, NormalizePath, TrailingSlash};
 use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
 
-use crate::admin::{AuditLog, FileWatcher, LoadError, SchemaControl};
+use crate::admin::{AuditLog, FileWatcher, LoadError, OverviewService, SchemaControl};
 use crate::api::{self, AppState, RateLimit};
 use crate::auth::{
     AuthService, EmailService, EmailSettings, HashingSettings, OAuthService, SmsService,
@@ -159,6 +159,7 @@ impl Application {
             records: records.clone(),
             schema: schema.clone(),
             audit: AuditLog::new(store.clone()),
+            overview: OverviewService::new(store.clone()),
             openapi: crate::api::DocumentCache::default(),
             auth_limit: RateLimit::new(settings.auth_rate_per_minute),
             email,
@@ -182,6 +183,7 @@ impl Application {
                 .max_age(3600);
             let client_ids = client_ids.clone();
             App::new()
+                .wrap(Compress::default())
                 .wrap(NormalizePath::new(TrailingSlash::Always))
                 .wrap(cors)
                 .wrap(TracingLogger::default())

@@ -4,8 +4,10 @@
 //! transaction.
 
 mod audit_log;
+mod overview;
 mod schema_control;
 pub mod schema_ops;
 
 pub use audit_log::AuditLog;
+pub use overview::{DayCount, Overview, OverviewService};
 pub use schema_control::{node_name, FileWatcher, LoadError, Reloaded, SchemaControl};

@@ -7,6 +7,7 @@
 mod account;
 mod admin;
 mod client_check;
+mod console;
 mod docs;
 mod email;
 pub mod error;
@@ -27,7 +28,7 @@ use actix_web::{web, HttpResponse};
 
 use std::sync::Arc;
 
-use crate::admin::{AuditLog, SchemaControl};
+use crate::admin::{AuditLog, OverviewService, SchemaControl};
 use crate::auth::{AuthService, EmailService, OAuthService, SmsService};
 use crate::domain::{PasswordPolicy, PhoneRegion};
 use crate::notify::Templates;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub schema: SchemaControl,
     /// The audit log.
     pub audit: AuditLog,
+    /// The console overview's numbers.
+    pub overview: OverviewService,
     /// The OpenAPI document of the current schema version.
     pub openapi: openapi::DocumentCache,
     /// Limits on register and login attempts per address.
@@ -81,6 +84,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, client_ids: Vec<String>) {
         .route("/health/", web::get().to(health))
         .route("/openapi.json/", web::get().to(openapi::openapi_json))
         .route("/docs/", web::get().to(docs::page))
+        .configure(console::routes)
         .configure(admin::routes)
         .configure(pages::routes)
         .service(

@@ -136,3 +136,11 @@ pub fn pending_count(conn: &mut AnyConnection) -> Result<i64, StoreError> {
         .count()
         .get_result(conn)?)
 }
+
+/// Messages given up on.
+pub fn failed_count(conn: &mut AnyConnection) -> Result<i64, StoreError> {
+    Ok(outbox::table
+        .filter(outbox::failed_at.is_not_null())
+        .count()
+        .get_result(conn)?)
+}

@@ -148,3 +148,48 @@ pub fn session_user(
     q.push_bind(SqlValue::Text(token_hash.to_owned()));
     Ok(exec::load::<SessionUser>(conn, &q)?.into_iter().next())
 }
+
+/// Users created per day (days since the epoch, UTC) at or after `since`, oldest first.
+pub fn signups_per_day(
+    conn: &mut AnyConnection,
+    since: i64,
+) -> Result<Vec<(i64, i64)>, StoreError> {
+    #[derive(QueryableByName)]
+    struct DayRow {
+        #[diesel(sql_type = BigInt)]
+        day: i64,
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let mut q = SqlFragment::new(conn.dialect());
+    q.push("SELECT CAST(created_at / 86400 AS BIGINT) AS day, COUNT(*) AS n FROM ")
+        .push_ident(PROFILE_TABLE)
+        .push(" WHERE created_at >= ")
+        .push_bind(SqlValue::Int(since))
+        .push(" GROUP BY CAST(created_at / 86400 AS BIGINT) ORDER BY day");
+    Ok(exec::load::<DayRow>(conn, &q)?
+        .into_iter()
+        .map(|r| (r.day, r.n))
+        .collect())
+}
+
+/// How many users there are: (all, anonymous, disabled).
+pub fn user_counts(conn: &mut AnyConnection) -> Result<(i64, i64, i64), StoreError> {
+    #[derive(QueryableByName)]
+    struct Counts {
+        #[diesel(sql_type = BigInt)]
+        total: i64,
+        #[diesel(sql_type = BigInt)]
+        anonymous: i64,
+        #[diesel(sql_type = BigInt)]
+        disabled: i64,
+    }
+    let mut q = SqlFragment::new(conn.dialect());
+    q.push("SELECT COUNT(*) AS total, ")
+        .push("CAST(COALESCE(SUM(CASE WHEN _anonymous THEN 1 ELSE 0 END), 0) AS BIGINT) AS anonymous, ")
+        .push("CAST(COALESCE(SUM(CASE WHEN _disabled THEN 1 ELSE 0 END), 0) AS BIGINT) AS disabled FROM ")
+        .push_ident(PROFILE_TABLE);
+    Ok(exec::load::<Counts>(conn, &q)?
+        .first()
+        .map_or((0, 0, 0), |c| (c.total, c.anonymous, c.disabled)))
+}

@@ -198,7 +198,12 @@ async fn sighup_reloads_the_schema() {
     assert!(status.success());
     eventually(10, "a reload audited as the node's, by SIGHUP", || async {
         let r = app
-            .admin_api(Method::GET, "/audit/?action=schema.reload", ADMIN_TOKEN, None)
+            .admin_api(
+                Method::GET,
+                "/audit/?action=schema.reload",
+                ADMIN_TOKEN,
+                None,
+            )
             .await;
         r.body["objects"].as_array().is_some_and(|entries| {
             entries

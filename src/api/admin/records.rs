@@ -16,12 +16,47 @@ use crate::auth::Scope;
 use crate::records::{Target, Who};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/tables/", web::get().to(tables))
+    cfg.route("/overview/", web::get().to(overview))
+        .route("/tables/", web::get().to(tables))
         .route("/tables/{table}/records/", web::get().to(list))
         .route("/tables/{table}/records/", web::post().to(create))
         .route("/tables/{table}/records/{id}/", web::get().to(get))
         .route("/tables/{table}/records/{id}/", web::patch().to(patch))
         .route("/tables/{table}/records/{id}/", web::delete().to(delete));
+}
+
+/// `GET /admin/api/overview/`: users (totals, sign-ups per day for 30 days),
+/// the mail outbox, the schema's version and last reload error, and (with
+/// records:read) the tables with their counts.
+async fn overview(
+    state: web::Data<AppState>,
+    caller: AdminCaller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::UsersRead)?;
+    let numbers = state
+        .overview
+        .get()
+        .await
+        .map_err(crate::auth::AuthError::from)?;
+    let tables = if caller.require(Scope::RecordsRead).is_ok() {
+        let counts = state.records.counts().await?;
+        json!(counts
+            .into_iter()
+            .map(|(name, id, count)| json!({"name": name, "id": id, "count": count}))
+            .collect::<Vec<_>>())
+    } else {
+        Value::Null
+    };
+    let snapshot = state.schema.live().load();
+    Ok(HttpResponse::Ok().json(json!({
+        "users": numbers.users,
+        "anonymous": numbers.anonymous,
+        "disabled": numbers.disabled,
+        "signups": numbers.signups,
+        "outbox": {"queued": numbers.outbox_queued, "failed": numbers.outbox_failed},
+        "schema": {"version": snapshot.version, "digest": snapshot.digest, "last_error": state.schema.last_error()},
+        "tables": tables,
+    })))
 }
 
 async fn tables(state: web::Data<AppState>, caller: AdminCaller) -> Result<HttpResponse, ApiError> {

@@ -1,0 +1,1 @@
+document.getElementById('boot').textContent = 'Protium console';
