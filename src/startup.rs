@@ -125,6 +125,7 @@ impl Application {
             auth.hasher(),
             email_settings(settings),
             live.clone(),
+            auth.session_cache(),
         )?;
         let sms_sender = SmsSender::new(
             &settings.sms_sender,

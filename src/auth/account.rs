@@ -3,6 +3,7 @@
 use super::error::AuthError;
 use super::principal::Principal;
 use super::service::{AuthService, Identifier};
+use super::session_cache::end_sessions;
 use crate::domain::{now_unix, Email, InvalidInput, Password, Phone, UserId, Username};
 use crate::query::SqlValue;
 use crate::store::users::{self, AccountRow, PROFILE_TABLE};
@@ -60,6 +61,7 @@ impl AuthService {
         };
         let id = user_id.get();
         let new_hash = self.new_password_hash(id, &change).await?;
+        let cache = self.sessions.clone();
         let outcome = self
             .store
             .transaction(move |conn| -> Result<_, StoreError> {
@@ -82,7 +84,7 @@ impl AuthService {
                 }
                 if let Some(hash) = new_hash {
                     store::set_password_hash(conn, id, &hash, now)?;
-                    store::delete_sessions_of_user(conn, id, Some(&session_hash))?;
+                    end_sessions(conn, &cache, id, Some(&session_hash))?;
                 }
                 Ok(Ok(email_change))
             })

@@ -15,6 +15,7 @@ use super::code::{new_code, CodeKey};
 use super::error::AuthError;
 use super::password::PasswordHasher;
 use super::principal::{registered_user, Principal};
+use super::session_cache::{end_sessions, SessionCache};
 use super::token::SessionToken;
 use crate::domain::{now_unix, Email, InvalidInput, Password, UserId};
 use crate::notify::{Locale, Outbox, Templates};
@@ -114,6 +115,7 @@ pub struct EmailService {
     code_key: CodeKey,
     settings: Arc<EmailSettings>,
     live: LiveSchema,
+    sessions: SessionCache,
 }
 
 impl std::fmt::Debug for EmailService {
@@ -146,6 +148,7 @@ impl EmailService {
         hasher: PasswordHasher,
         settings: EmailSettings,
         live: LiveSchema,
+        sessions: SessionCache,
     ) -> Result<Self, StoreError> {
         let code_key = CodeKey::load(&store, CODE_KEY)?;
         Ok(Self {
@@ -156,6 +159,7 @@ impl EmailService {
             code_key,
             settings: Arc::new(settings),
             live,
+            sessions,
         })
     }
 
@@ -265,6 +269,7 @@ impl EmailService {
     ) -> Result<Result<(), LinkProblem>, AuthError> {
         let hash = SessionToken::from_client(token).hash();
         let new_hash = self.hasher.hash(password).await?;
+        let cache = self.sessions.clone();
         Ok(self
             .store
             .transaction(move |conn| -> Result<_, StoreError> {
@@ -274,7 +279,7 @@ impl EmailService {
                     Err(problem) => return Ok(Err(problem)),
                 };
                 store::set_password_hash(conn, link.user_id, &new_hash, now)?;
-                store::delete_sessions_of_user(conn, link.user_id, None)?;
+                end_sessions(conn, &cache, link.user_id, None)?;
                 Ok(Ok(()))
             })
             .await?)
@@ -413,7 +418,7 @@ impl EmailService {
             }
             let now = now_unix();
             store::set_password_hash(conn, id, &new_hash, now)?;
-            store::delete_sessions_of_user(conn, id, None)?;
+            end_sessions(conn, &this.sessions, id, None)?;
             Ok(Ok(()))
         })
         .await

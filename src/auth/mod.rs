@@ -16,6 +16,7 @@ mod oauth;
 mod password;
 mod principal;
 mod service;
+mod session_cache;
 mod sms;
 mod token;
 mod user_admin;

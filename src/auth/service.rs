@@ -6,6 +6,7 @@ use subtle::ConstantTimeEq;
 use super::error::AuthError;
 use super::password::{HashingSettings, PasswordHasher};
 use super::principal::{AdminIdentity, Principal};
+use super::session_cache::{CachedSession, SessionCache};
 use super::token::SessionToken;
 use crate::domain::{now_unix, Email, Password, Phone, UserId, Username};
 use crate::query::SqlValue;
@@ -125,6 +126,7 @@ pub struct AuthService {
     pub(crate) hasher: PasswordHasher,
     ttl: u64,
     admin_token_hash: Option<[u8; 32]>,
+    pub(super) sessions: SessionCache,
 }
 
 impl AuthService {
@@ -142,6 +144,7 @@ impl AuthService {
             hasher: PasswordHasher::new(hashing)?,
             ttl,
             admin_token_hash,
+            sessions: SessionCache::default(),
         })
     }
 
@@ -270,9 +273,13 @@ impl AuthService {
     /// Ends the session of `token`; unknown tokens are ignored.
     pub async fn logout(&self, token: &SessionToken) -> Result<(), AuthError> {
         let hash = token.hash();
+        self.sessions.forget(&hash);
+        let key = hash.clone();
         self.store
-            .run(move |conn| store::delete_session(conn, &hash))
+            .run(move |conn| store::delete_session(conn, &key))
             .await?;
+        // A request resolving the token meanwhile may have cached it again.
+        self.sessions.forget(&hash);
         Ok(())
     }
 
@@ -296,20 +303,48 @@ impl AuthService {
             .ok_or(AuthError::Unauthorized)?
             .trim();
         let hash = SessionToken::from_client(raw).hash();
-        let key = hash.clone();
-        let found = self
-            .store
-            .run(move |conn| users::session_user(conn, &key))
-            .await?;
-        match found {
-            Some(s) if s.disabled != 0 => Err(AuthError::Disabled),
-            Some(s) if s.expires_at > now_unix() => Ok(Principal::User {
-                id: UserId::from_db(s.user_id),
-                anonymous: s.anonymous != 0,
-                session_hash: hash,
-            }),
-            _ => Err(AuthError::Unauthorized),
+        let session = match self.sessions.get(&hash) {
+            Some(cached) => cached,
+            None => {
+                let key = hash.clone();
+                let found = self
+                    .store
+                    .run(move |conn| users::session_user(conn, &key))
+                    .await?;
+                match found {
+                    Some(s) if s.disabled != 0 => return Err(AuthError::Disabled),
+                    Some(s) => {
+                        let session = CachedSession {
+                            user_id: s.user_id,
+                            anonymous: s.anonymous != 0,
+                            expires_at: s.expires_at,
+                        };
+                        self.sessions.put(hash.clone(), session);
+                        session
+                    }
+                    None => return Err(AuthError::Unauthorized),
+                }
+            }
+        };
+        if session.expires_at <= now_unix() {
+            return Err(AuthError::Unauthorized);
         }
+        Ok(Principal::User {
+            id: UserId::from_db(session.user_id),
+            anonymous: session.anonymous,
+            session_hash: hash,
+        })
+    }
+
+    /// Forgets the cached sessions of `user_id` on this node, after their
+    /// sessions ended (other nodes re-check within a second).
+    pub fn forget_sessions_of(&self, user_id: i64) {
+        self.sessions.forget_user(user_id);
+    }
+
+    /// The cache of resolved sessions (shared with the mailed flows).
+    pub(crate) fn session_cache(&self) -> SessionCache {
+        self.sessions.clone()
     }
 
     async fn open_session(

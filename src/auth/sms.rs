@@ -17,6 +17,7 @@ use super::principal::{registered_user, Principal};
 use super::service::{
     insert_profile, AuthService, ClientInfo, Identifier, LoginMethod, ProfileInit, Session,
 };
+use super::session_cache::{end_sessions, SessionCache};
 use super::token::SessionToken;
 use crate::domain::{now_unix, InvalidInput, Password, Phone};
 use crate::notify::{Locale, SmsSender, Templates};
@@ -198,7 +199,7 @@ impl SmsService {
                 let id = match users::find_login(conn, LoginColumn::Phone, phone.as_str())? {
                     Some(found) if found.disabled != 0 => return Err(AuthError::Disabled),
                     Some(found) => {
-                        take_over_if_unproven(conn, found.id)?;
+                        take_over_if_unproven(conn, &this.auth.sessions, found.id)?;
                         object_writes::update(
                             conn,
                             PROFILE_TABLE,
@@ -281,6 +282,7 @@ impl SmsService {
     ) -> Result<(), AuthError> {
         let new_hash = self.auth.hasher.hash(password).await?;
         let this = self.clone();
+        let cache = self.auth.sessions.clone();
         self.transaction(move |conn| {
             if let Err(e) = this.prove(conn, phone.as_str(), &proof)? {
                 return Ok(Err(e.into()));
@@ -290,7 +292,7 @@ impl SmsService {
             };
             let now = now_unix();
             store::set_password_hash(conn, found.id, &new_hash, now)?;
-            store::delete_sessions_of_user(conn, found.id, None)?;
+            end_sessions(conn, &cache, found.id, None)?;
             let verified = [("_phone_verified".to_owned(), SqlValue::Bool(true))];
             object_writes::update(
                 conn,
@@ -386,12 +388,16 @@ impl SmsService {
 /// An account whose phone was never proven may have been set up by someone else
 /// with the owner's number: when the number's owner proves it by SMS, the
 /// account's password and sessions are removed, so only the owner holds it.
-fn take_over_if_unproven(conn: &mut AnyConnection, id: i64) -> Result<(), StoreError> {
+fn take_over_if_unproven(
+    conn: &mut AnyConnection,
+    cache: &SessionCache,
+    id: i64,
+) -> Result<(), StoreError> {
     let account =
         users::account(conn, id, true)?.ok_or(StoreError::Corrupt("user vanished".into()))?;
     if account.phone_verified == 0 {
         store::delete_password_hash(conn, id)?;
-        store::delete_sessions_of_user(conn, id, None)?;
+        end_sessions(conn, cache, id, None)?;
     }
     Ok(())
 }

@@ -6,11 +6,12 @@ use serde_json::json;
 use super::email::{EmailService, Purpose};
 use super::error::AuthError;
 use super::service::AuthService;
+use super::session_cache::end_sessions;
 use crate::domain::{now_unix, InvalidInput};
 use crate::query::SqlValue;
 use crate::store::audit::{self, Actor};
+use crate::store::object_writes;
 use crate::store::users::{self, PROFILE_TABLE};
-use crate::store::{self, object_writes};
 
 fn no_user(id: i64) -> AuthError {
     AuthError::Missing(format!("no user {id}"))
@@ -27,6 +28,7 @@ impl AuthService {
         disabled: bool,
         actor: Actor,
     ) -> Result<(), AuthError> {
+        let cache = self.sessions.clone();
         self.store
             .transaction(move |conn| {
                 let account = users::account(conn, id, true)?.ok_or_else(|| no_user(id))?;
@@ -34,7 +36,7 @@ impl AuthService {
                 let set = [("_disabled".to_owned(), SqlValue::Bool(disabled))];
                 object_writes::update(conn, PROFILE_TABLE, &SqlValue::Int(id), None, &set)?;
                 let ended = if disabled {
-                    store::delete_sessions_of_user(conn, id, None)?
+                    end_sessions(conn, &cache, id, None)?
                 } else {
                     0
                 };
@@ -56,10 +58,11 @@ impl AuthService {
 
     /// Ends every session of user `id`; returns how many.
     pub async fn revoke_sessions(&self, id: i64, actor: Actor) -> Result<usize, AuthError> {
+        let cache = self.sessions.clone();
         self.store
             .transaction(move |conn| {
                 users::account(conn, id, true)?.ok_or_else(|| no_user(id))?;
-                let ended = store::delete_sessions_of_user(conn, id, None)?;
+                let ended = end_sessions(conn, &cache, id, None)?;
                 let changes = json!({"sessions_ended": ended});
                 audit::insert(
                     conn,

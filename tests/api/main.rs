@@ -33,6 +33,7 @@ mod security;
 mod sms;
 mod smtp;
 mod startup_errors;
+mod two_nodes;
 mod user_info;
 mod user_list;
 mod user_update;
