@@ -13,9 +13,9 @@ pub enum Condition {
     And(Vec<Condition>),
     /// At least one must hold (an empty list never holds).
     Or(Vec<Condition>),
-    /// Row-level access: the row's creator is `owner`, or its ACL column
-    /// (`read_perm`/`write_perm`) holds one of `grants`. Built by the records
-    /// layer, never parsed from client input.
+    /// Row-level access: the row's creator is `owner`, or its ACL (the
+    /// `read_perm`/`write_perm` column) holds one of `grants`. Built by the
+    /// records layer, never parsed from client input.
     Acl {
         /// `read_perm` or `write_perm`.
         column: &'static str,
@@ -23,6 +23,9 @@ pub enum Condition {
         owner: Option<i64>,
         /// ACL entries that grant the caller access (`user:anonymous`, …).
         grants: Vec<String>,
+        /// Where the rows' ACL entries are indexed, so the check is index
+        /// lookups; `None` reads each row's JSON column.
+        index: Option<AclIndex>,
     },
     /// One operator applied to one field.
     Field {
@@ -31,6 +34,15 @@ pub enum Condition {
         /// The operator and its operand.
         op: Op,
     },
+}
+
+/// The tables of an indexed row-ACL check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AclIndex {
+    /// The checked table (`tbl_<name>`), for its creator index.
+    pub rows: String,
+    /// The table of its ACL entries (`acl_<name>`, kept by triggers).
+    pub entries: String,
 }
 
 /// The operators of Hydrogen's query language supported here.

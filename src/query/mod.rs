@@ -14,7 +14,7 @@ mod render_document;
 mod render_geo;
 mod sql;
 
-pub use condition::{Condition, Op};
+pub use condition::{AclIndex, Condition, Op};
 pub use error::QueryError;
 pub use order::{parse_order_by, OrderBy};
 pub use parse::parse_where;

@@ -31,7 +31,33 @@ pub fn render_condition(cond: &Condition, out: &mut SqlFragment) {
             column,
             owner,
             grants,
+            index,
         } => {
+            if let Some(index) = index {
+                // The rows are the creator's and those whose ACL lists a grant:
+                // index lookups on both sides, which every planner can use.
+                out.push("\"id\" IN (");
+                if let Some(id) = owner {
+                    out.push("SELECT \"id\" FROM ")
+                        .push_ident(&index.rows)
+                        .push(" WHERE \"created_by\" = ")
+                        .push_bind(SqlValue::Int(*id))
+                        .push(" UNION ALL ");
+                }
+                out.push("SELECT record_id FROM ")
+                    .push_ident(&index.entries)
+                    .push(" WHERE access = ")
+                    .push_bind(SqlValue::Text(column.to_string()))
+                    .push(" AND entry IN (");
+                if grants.is_empty() {
+                    out.push("NULL");
+                }
+                out.push_list(grants, ", ", |o, g| {
+                    o.push_bind(SqlValue::Text(g.clone()));
+                });
+                out.push("))");
+                return;
+            }
             out.push("(");
             if let Some(id) = owner {
                 out.push("\"created_by\" = ").push_bind(SqlValue::Int(*id));

@@ -110,11 +110,16 @@ impl Records {
                 })?,
         };
         let until = now_unix() - 1;
+        let everything = || Condition::And(Vec::new());
+        // Tombstones keep their ACL as JSON; live rows have the ACL index.
         let acl = who
-            .acl_filter(Access::Read)
-            .unwrap_or(Condition::And(Vec::new()));
+            .acl_filter(Access::Read, None)
+            .unwrap_or_else(everything);
+        let row_acl = who
+            .acl_filter(Access::Read, super::list::acl_index(object))
+            .unwrap_or_else(everything);
         let after = Condition::And(vec![
-            acl.clone(),
+            row_acl,
             Condition::Or(vec![
                 field("updated_at", FieldKind::Integer, Op::Gt(SqlValue::Int(t))),
                 Condition::And(vec![

@@ -9,7 +9,7 @@
 
 use crate::auth::Principal;
 use crate::domain::AclEntry;
-use crate::query::Condition;
+use crate::query::{AclIndex, Condition};
 use crate::schema::{ReadRule, WriteRule};
 
 /// How much the caller may do beyond their own rows.
@@ -142,9 +142,9 @@ impl Who {
         out
     }
 
-    /// The SQL condition selecting rows with a row ACL the caller may
-    /// `access`; `None` for admins.
-    pub fn acl_filter(self, access: Access) -> Option<Condition> {
+    /// The SQL condition selecting rows the caller may `access`, through the
+    /// ACL index (or each row's JSON column when `None`); `None` for admins.
+    pub fn acl_filter(self, access: Access, index: Option<AclIndex>) -> Option<Condition> {
         if self.is_admin() {
             return None;
         }
@@ -152,6 +152,7 @@ impl Who {
             column: access.column(),
             owner: self.user,
             grants: self.grants(access),
+            index,
         })
     }
 }

@@ -44,6 +44,7 @@ pub use sessions::{
     delete_session, delete_sessions_of_user, find_session, insert_session, NewSession, SessionRow,
 };
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::r2d2::Pool;
@@ -59,6 +60,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Store {
     pool: Pool<Manager>,
     dialect: Dialect,
+    /// SQLite admits one writer at a time: write transactions of this process
+    /// queue here, in order, instead of sleeping in SQLite's busy handler
+    /// (which made the slowest writes wait far longer than the others).
+    writers: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -87,7 +92,13 @@ impl Store {
             .connection_timeout(CONNECT_TIMEOUT)
             .build(manager)
             .map_err(|e| StoreError::Connect(e.to_string()))?;
-        Ok(Self { pool, dialect })
+        let writers =
+            (dialect == Dialect::Sqlite).then(|| Arc::new(tokio::sync::Semaphore::new(1)));
+        Ok(Self {
+            pool,
+            dialect,
+            writers,
+        })
     }
 
     /// The SQL flavour of this database.
@@ -124,6 +135,15 @@ impl Store {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
+        let _writing = match &self.writers {
+            Some(queue) => Some(
+                queue
+                    .acquire()
+                    .await
+                    .map_err(|e| StoreError::Blocking(e.to_string()))?,
+            ),
+            None => None,
+        };
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(|e| StoreError::Pool(e.to_string()))?;

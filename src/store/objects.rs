@@ -26,6 +26,12 @@ pub fn data_table(name: &str) -> String {
     format!("{TABLE_PREFIX}{name}")
 }
 
+/// The table indexing the ACL entries of the data table `name`'s rows:
+/// `(record_id, access, entry)`, kept by triggers on `tbl_<name>`.
+pub fn acl_table(name: &str) -> String {
+    format!("acl_{name}")
+}
+
 /// The SQL table of an object type: `_userprofile`, or `tbl_<name>`.
 pub fn sql_table(object: &ObjectType) -> String {
     match object.class {

@@ -26,7 +26,8 @@ pub fn ensure_table(
     let table = data_table(object_type);
     let dialect = conn.dialect();
     {
-        let created = create_table(conn, dialect, &table)?;
+        let mut created = create_table(conn, dialect, &table)?;
+        created.extend(ensure_acl_index(conn, dialect, &table, object_type)?);
         let id = register(conn, dialect, object_type)?;
         let mut report = ddl::sync_columns(conn, &table, columns)?;
         report.ddl.splice(0..0, created);
@@ -163,4 +164,97 @@ fn literal(dialect: Dialect, v: &serde_json::Value) -> String {
         (serde_json::Value::String(s), _) => format!("'{}'", s.replace('\'', "''")),
         _ => "NULL".to_owned(),
     }
+}
+
+/// Whether the table `name` exists.
+fn table_exists(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    name: &str,
+) -> Result<bool, StoreError> {
+    let mut q = SqlFragment::new(dialect);
+    match dialect {
+        Dialect::Sqlite => q.push("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = "),
+        Dialect::Postgres => q.push("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = "),
+    };
+    q.push_bind(SqlValue::Text(name.to_owned()));
+    Ok(exec::load::<IntRow>(conn, &q)?
+        .first()
+        .is_some_and(|r| r.n > 0))
+}
+
+/// The ACL index of a data table: `acl_<name>` holds one row per entry of each
+/// record's `read_perm` and `write_perm`, keyed `(access, entry, record_id)`,
+/// and triggers on the table keep it in step with every write — whoever makes
+/// it. Row-ACL checks then look entries up instead of reading every row's JSON.
+/// Created (and filled from the stored rows) once; returns the DDL run.
+fn ensure_acl_index(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    table: &str,
+    object_type: &str,
+) -> Result<Vec<String>, StoreError> {
+    let acl = super::objects::acl_table(object_type);
+    if table_exists(conn, dialect, &acl)? {
+        return Ok(Vec::new());
+    }
+    let statements: Vec<String> = match dialect {
+        Dialect::Sqlite => {
+            let fill = |row: &str| {
+                format!(
+                    "INSERT OR IGNORE INTO \"{acl}\" (record_id, access, entry) \
+                     SELECT {row}.id, 'read_perm', value FROM json_each({row}.read_perm); \
+                     INSERT OR IGNORE INTO \"{acl}\" (record_id, access, entry) \
+                     SELECT {row}.id, 'write_perm', value FROM json_each({row}.write_perm);"
+                )
+            };
+            vec![
+                format!("CREATE TABLE \"{acl}\" (record_id TEXT NOT NULL, access TEXT NOT NULL, entry TEXT NOT NULL, PRIMARY KEY (access, entry, record_id)) WITHOUT ROWID"),
+                format!("CREATE INDEX \"ix.{acl}.record_id\" ON \"{acl}\" (record_id)"),
+                format!("CREATE TRIGGER \"{acl}.insert\" AFTER INSERT ON \"{table}\" BEGIN {} END", fill("NEW")),
+                format!(
+                    "CREATE TRIGGER \"{acl}.update\" AFTER UPDATE OF read_perm, write_perm ON \"{table}\" BEGIN \
+                     DELETE FROM \"{acl}\" WHERE record_id = OLD.id; {} END",
+                    fill("NEW")
+                ),
+                format!("CREATE TRIGGER \"{acl}.delete\" AFTER DELETE ON \"{table}\" BEGIN DELETE FROM \"{acl}\" WHERE record_id = OLD.id; END"),
+                format!(
+                    "INSERT OR IGNORE INTO \"{acl}\" (record_id, access, entry) SELECT t.id, 'read_perm', j.value FROM \"{table}\" t, json_each(t.read_perm) j"
+                ),
+                format!(
+                    "INSERT OR IGNORE INTO \"{acl}\" (record_id, access, entry) SELECT t.id, 'write_perm', j.value FROM \"{table}\" t, json_each(t.write_perm) j"
+                ),
+            ]
+        }
+        Dialect::Postgres => vec![
+            format!("CREATE TABLE \"{acl}\" (record_id TEXT NOT NULL, access TEXT NOT NULL, entry TEXT NOT NULL, PRIMARY KEY (access, entry, record_id))"),
+            format!("CREATE INDEX \"ix.{acl}.record_id\" ON \"{acl}\" (record_id)"),
+            format!(
+                "CREATE OR REPLACE FUNCTION \"{acl}_sync\"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                 IF TG_OP <> 'INSERT' THEN DELETE FROM \"{acl}\" WHERE record_id = OLD.id; END IF; \
+                 IF TG_OP <> 'DELETE' THEN \
+                   INSERT INTO \"{acl}\" (record_id, access, entry) \
+                   SELECT NEW.id, 'read_perm', e FROM jsonb_array_elements_text(NEW.read_perm) AS e \
+                   UNION SELECT NEW.id, 'write_perm', e FROM jsonb_array_elements_text(NEW.write_perm) AS e \
+                   ON CONFLICT DO NOTHING; \
+                 END IF; RETURN NULL; END $$"
+            ),
+            format!(
+                "CREATE TRIGGER \"{acl}_sync\" AFTER INSERT OR DELETE OR UPDATE OF read_perm, write_perm ON \"{table}\" \
+                 FOR EACH ROW EXECUTE FUNCTION \"{acl}_sync\"()"
+            ),
+            format!(
+                "INSERT INTO \"{acl}\" (record_id, access, entry) \
+                 SELECT t.id, 'read_perm', e FROM \"{table}\" t, jsonb_array_elements_text(t.read_perm) AS e \
+                 UNION SELECT t.id, 'write_perm', e FROM \"{table}\" t, jsonb_array_elements_text(t.write_perm) AS e \
+                 ON CONFLICT DO NOTHING"
+            ),
+        ],
+    };
+    for statement in &statements {
+        let mut q = SqlFragment::new(dialect);
+        q.push(statement);
+        exec::execute(conn, &q)?;
+    }
+    Ok(statements)
 }

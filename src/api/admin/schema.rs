@@ -36,7 +36,7 @@ pub(crate) fn field_wire(field: &Field) -> Value {
         "required": field.required,
         "immutable": field.immutable,
         "pointer": pointer,
-        "enum": field.enum_values,
+        "enum": field.raw.get("enum").cloned().unwrap_or(Value::Null),
         "default": field.default,
         "schema": field.raw,
     })
