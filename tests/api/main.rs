@@ -10,6 +10,7 @@ mod admin_api;
 mod anonymous;
 mod browser_pages;
 mod concurrency;
+mod console;
 mod email;
 mod hostile_input;
 mod http_basics;
