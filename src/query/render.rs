@@ -65,11 +65,23 @@ pub fn render_condition(cond: &Condition, out: &mut SqlFragment) {
             }
             match out.dialect() {
                 Dialect::Sqlite => {
-                    let values: Vec<serde_json::Value> = grants
-                        .iter()
-                        .map(|g| serde_json::Value::String(g.clone()))
-                        .collect();
-                    render_document::array_any(column, &values, out);
+                    // ACL columns hold JSON arrays of plain entries (`user:12`,
+                    // `gid:3`), so an entry is present exactly when its quoted
+                    // form is: a text search, far cheaper than walking the JSON.
+                    out.push("(");
+                    if grants.is_empty() {
+                        out.push("0");
+                    }
+                    out.push_list(grants, " OR ", |o, g| {
+                        o.push("instr(")
+                            .push_ident(column)
+                            .push(", ")
+                            .push_bind(SqlValue::Text(
+                                serde_json::Value::String(g.clone()).to_string(),
+                            ))
+                            .push(") > 0");
+                    });
+                    out.push(")");
                 }
                 Dialect::Postgres => {
                     out.push("jsonb_exists_any(")

@@ -51,3 +51,21 @@ fn regex_uses_each_dialects_operator() {
     assert_eq!(lite.sql(), "regexp(?, \"n\")");
     assert_eq!(lite.binds(), &[SqlValue::Text("(?i)^a".into())]);
 }
+
+#[test]
+fn sqlite_row_acls_are_matched_by_their_quoted_entries() {
+    let cond = Condition::Acl {
+        column: "read_perm",
+        owner: Some(7),
+        grants: vec!["user:anonymous".into(), "user:7".into()],
+        index: None,
+    };
+    let mut out = SqlFragment::new(Dialect::Sqlite);
+    render_condition(&cond, &mut out);
+    assert_eq!(
+        out.sql(),
+        "(\"created_by\" = ? OR (instr(\"read_perm\", ?) > 0 OR instr(\"read_perm\", ?) > 0))"
+    );
+    // The closing quote keeps user:7 from matching user:70.
+    assert_eq!(out.binds()[2], SqlValue::Text("\"user:7\"".into()));
+}

@@ -229,22 +229,35 @@ fn anchor_columns(object: &ObjectType, order: &[OrderBy]) -> Vec<Column> {
     columns
 }
 
+/// Columns every row has a value in (so no `IS NULL` alternative is needed).
+const NEVER_NULL: [&str; 3] = ["id", "created_at", "updated_at"];
+
 /// Rows strictly after `anchor` in the order `keys` then `id` (which follows
 /// the last key's direction). Nulls sort last ascending and first descending,
 /// as [`crate::query::render_order`] writes them.
+///
+/// Written so both planners can seek an index instead of scanning from the
+/// start: keys after `id` are dropped (they cannot matter), columns that are
+/// never null get no `IS NULL` alternative, and a first key that is never null
+/// also bounds the range on its own (`created_at <= a AND (…)`).
 fn after(object: &ObjectType, keys: &[OrderBy], anchor: &Map<String, Value>) -> Condition {
     let id_desc = keys.last().is_some_and(|k| k.descending);
-    let mut all: Vec<(QueryField, bool)> = keys
-        .iter()
-        .map(|k| (k.field.clone(), k.descending))
-        .collect();
-    all.push((
-        QueryField {
-            column: "id".into(),
-            kind: object.id_kind(),
-        },
-        id_desc,
-    ));
+    let mut all: Vec<(QueryField, bool)> = Vec::with_capacity(keys.len() + 1);
+    for key in keys {
+        all.push((key.field.clone(), key.descending));
+        if key.field.column == "id" {
+            break;
+        }
+    }
+    if all.last().is_none_or(|(f, _)| f.column != "id") {
+        all.push((
+            QueryField {
+                column: "id".into(),
+                kind: object.id_kind(),
+            },
+            id_desc,
+        ));
+    }
     let value_of = |f: &QueryField| -> SqlValue {
         match anchor.get(&f.column).unwrap_or(&Value::Null) {
             Value::Null => SqlValue::Null,
@@ -257,6 +270,7 @@ fn after(object: &ObjectType, keys: &[OrderBy], anchor: &Map<String, Value>) -> 
             other => SqlValue::Text(other.to_string()),
         }
     };
+    let never_null = |f: &QueryField| NEVER_NULL.contains(&f.column.as_str());
     let field = |f: &QueryField, op: Op| Condition::Field {
         field: f.clone(),
         op,
@@ -273,13 +287,25 @@ fn after(object: &ObjectType, keys: &[OrderBy], anchor: &Map<String, Value>) -> 
         let v = value_of(f);
         conj.push(match (desc, v) {
             (false, SqlValue::Null) => Condition::Or(Vec::new()),
+            (false, v) if never_null(f) => field(f, Op::Gt(v)),
             (false, v) => Condition::Or(vec![field(f, Op::Gt(v)), field(f, Op::IsNull(true))]),
             (true, SqlValue::Null) => field(f, Op::IsNull(false)),
             (true, v) => field(f, Op::Lt(v)),
         });
         alternatives.push(Condition::And(conj));
     }
-    Condition::Or(alternatives)
+    let rest = Condition::Or(alternatives);
+    match all.first() {
+        Some((first, desc)) if never_null(first) && all.len() > 1 => {
+            let bound = match (desc, value_of(first)) {
+                (_, SqlValue::Null) => return rest,
+                (false, v) => field(first, Op::Gte(v)),
+                (true, v) => field(first, Op::Lte(v)),
+            };
+            Condition::And(vec![bound, rest])
+        }
+        _ => rest,
+    }
 }
 
 #[cfg(test)]

@@ -76,6 +76,10 @@ fn load_docs(
 }
 
 /// Rows of `table` matching `cond`, in page order.
+///
+/// The page is chosen in an inner query over the plain columns and only its
+/// rows become documents: the database builds no document for a row an
+/// `OFFSET` skips or a sort discards.
 pub fn select(
     conn: &mut AnyConnection,
     table: &str,
@@ -83,11 +87,18 @@ pub fn select(
     cond: &Condition,
     page: &Page<'_>,
 ) -> Result<Vec<Map<String, Value>>, StoreError> {
-    let mut q = select_from(conn.dialect(), table, columns);
+    let mut q = SqlFragment::new(conn.dialect());
+    q.push("SELECT ");
+    push_document(&mut q, columns);
+    q.push(" AS doc FROM (SELECT * FROM ")
+        .push_ident(table)
+        .push(" WHERE ");
     render_condition(cond, &mut q);
     render_order_near(page.near, page.order, page.tie_breaker, &mut q);
     q.push(" LIMIT ").push_bind(SqlValue::Int(page.limit));
     q.push(" OFFSET ").push_bind(SqlValue::Int(page.offset));
+    q.push(") AS page");
+    render_order_near(page.near, page.order, page.tie_breaker, &mut q);
     load_docs(conn, &q, columns)
 }
 
