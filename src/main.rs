@@ -1,7 +1,7 @@
 //! The `protium` binary: `protium [--config PATH] [serve | check | schema … |
 //! admin … | schema-vocabulary]`.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,6 +13,21 @@ use protium::domain::{now_unix, Email};
 use protium::startup::Application;
 use protium::store::audit::Actor;
 use protium::store::Store;
+
+/// Prints a line to standard output; a closed output (`protium … | head -1`)
+/// ends the output quietly instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        say_raw!("{}\n", format_args!($($arg)*))
+    };
+}
+
+/// Prints to standard output, ignoring a closed output.
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
 
 /// Schema-driven backend speaking the Hydrogen client API.
 #[derive(Parser)]
@@ -29,7 +44,8 @@ struct Cli {
 enum Command {
     /// Run the server (the default).
     Serve,
-    /// Check the settings and schema files, then exit.
+    /// Run every check start-up runs (settings, mail, SMS, schema files, the
+    /// schema against the database when it exists), change nothing, then exit.
     Check,
     /// Evolve the schema of the configured database.
     #[command(subcommand)]
@@ -104,11 +120,15 @@ fn main() -> ExitCode {
     protium::telemetry::init(&settings.log, settings.log_json);
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::SchemaVocabulary => {
-            println!("{:#}", protium::schema::vocabulary_schema());
+            say!("{:#}", protium::schema::vocabulary_schema());
             Ok(())
         }
-        Command::Check => schema_ops::check(&settings.schema_dir)
-            .map(|summary| println!("{summary}"))
+        Command::Check => protium::startup::preflight(&settings)
+            .map(|report| {
+                for line in report {
+                    say!("{line}");
+                }
+            })
             .map_err(|e| e.to_string()),
         Command::Schema(command) => schema(&settings, command),
         Command::Admin(command) => admin(&settings, command),
@@ -131,7 +151,7 @@ fn serve(settings: Settings) -> Result<(), String> {
 }
 
 fn connect(settings: &Settings) -> Result<Store, String> {
-    Store::connect(&settings.database_url, 2).map_err(|e| e.to_string())
+    Store::connect_for_command(&settings.database_url).map_err(|e| e.to_string())
 }
 
 fn schema(settings: &Settings, command: SchemaCommand) -> Result<(), String> {
@@ -140,32 +160,32 @@ fn schema(settings: &Settings, command: SchemaCommand) -> Result<(), String> {
         SchemaCommand::Check { dir: other } => {
             let summary =
                 schema_ops::check(other.as_deref().unwrap_or(dir)).map_err(|e| e.to_string())?;
-            println!("{summary}");
+            say!("{summary}");
         }
         SchemaCommand::Diff => {
             let report = schema_ops::diff(&connect(settings)?, dir).map_err(|e| e.to_string())?;
-            print!("{}", schema_ops::describe(&report, true));
+            say_raw!("{}", schema_ops::describe(&report, true));
         }
         SchemaCommand::Apply { allow_narrowing } => {
             let report = schema_ops::apply(&connect(settings)?, dir, allow_narrowing)
                 .map_err(|e| e.to_string())?;
-            print!("{}", schema_ops::describe(&report, false));
+            say_raw!("{}", schema_ops::describe(&report, false));
         }
         SchemaCommand::Prune { yes } => {
             let store = connect(settings)?;
             let plans = schema_ops::prune_plan(&store, dir).map_err(|e| e.to_string())?;
-            print!("{}", schema_ops::describe_prune(&plans));
+            say_raw!("{}", schema_ops::describe_prune(&plans));
             if plans.is_empty() {
                 return Ok(());
             }
             if !yes {
-                println!("run again with --yes to drop these");
+                say!("run again with --yes to drop these");
                 return Ok(());
             }
             for statement in schema_ops::prune(&store, &plans).map_err(|e| e.to_string())? {
-                println!("  {statement};");
+                say!("  {statement};");
             }
-            println!("pruned");
+            say!("pruned");
         }
     }
     Ok(())
@@ -208,7 +228,7 @@ fn admin(settings: &Settings, command: AdminCommand) -> Result<(), String> {
             let id = runtime
                 .block_on(auth.create_admin(email.clone(), password))
                 .map_err(|e| e.to_string())?;
-            println!("created admin {id} ({})", email.as_str());
+            say!("created admin {id} ({})", email.as_str());
         }
         AdminCommand::CreateKey {
             name,
@@ -227,7 +247,7 @@ fn admin(settings: &Settings, command: AdminCommand) -> Result<(), String> {
             let created = runtime
                 .block_on(auth.create_key(&name, &scopes, expires_at, actor))
                 .map_err(|e| e.to_string())?;
-            println!("{}", created.secret.expose());
+            say!("{}", created.secret.expose());
             eprintln!(
                 "key {} ({}) created; it is shown only now",
                 created.key.id, created.key.prefix

@@ -19,11 +19,11 @@ use crate::auth::{
 };
 use crate::config::Settings;
 use crate::notify::{
-    self, MailTransport, Outbox, RetryPolicy, Sender, SmsInbox, SmsSender, Templates,
+    self, DevOutbox, MailTransport, Outbox, RetryPolicy, Sender, SmsInbox, SmsSender, Templates,
 };
 use crate::records::Records;
 use crate::schema;
-use crate::store::Store;
+use crate::store::{Existing, Store};
 
 /// Why the application could not start; each says what to fix.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +54,54 @@ pub enum StartupError {
     /// Mail settings or templates are unusable.
     #[error(transparent)]
     Notify(#[from] notify::NotifyError),
+}
+
+/// What `protium check` verifies, without serving and without changing
+/// anything: every check start-up runs before it binds — the settings, the
+/// mail sender and templates, the SMS sender, the schema files, and, when the
+/// database exists and is migrated, the schema against its stored columns and
+/// rows (the refusal start-up would give). Returns one line per check.
+pub fn preflight(settings: &Settings) -> Result<Vec<String>, StartupError> {
+    settings.check()?;
+    let mut report = vec!["settings: ok".to_owned()];
+    Templates::load(settings.templates_dir.clone())?;
+    Sender::parse(&settings.mail_from)?;
+    report.push(if settings.smtp_url.trim().is_empty() {
+        format!(
+            "mail: no SMTP server set; mail is written to {}/mail and listed in {}/outbox.log",
+            settings.data_dir.display(),
+            settings.data_dir.display()
+        )
+    } else {
+        format!(
+            "mail: SMTP {}",
+            crate::domain::redact_url(&settings.smtp_url)
+        )
+    });
+    report.push(if settings.sms_webhook_url.trim().is_empty() {
+        format!("sms: '{}' sender (no provider set)", settings.sms_sender)
+    } else {
+        "sms: webhook".to_owned()
+    });
+    report.push(crate::admin::schema_ops::check(&settings.schema_dir)?);
+    let db = crate::domain::redact_url(&settings.database_url);
+    report.push(match Store::open_existing(&settings.database_url)? {
+        Existing::Missing => format!("database: {db} does not exist yet; start-up creates it"),
+        Existing::NeedsMigrations(n) => format!(
+            "database: {db} needs {n} system migration(s), which start-up applies; \
+             the schema is compared once they ran"
+        ),
+        Existing::Ready(store) => {
+            let applied = crate::admin::schema_ops::preflight(&store, &settings.schema_dir)?;
+            if let Some(refusal) = applied.refusal {
+                return Err(StartupError::Store(crate::store::StoreError::SchemaChange(
+                    refusal,
+                )));
+            }
+            format!("database: {db} accepts the schema")
+        }
+    });
+    Ok(report)
 }
 
 /// A built, not yet running, server.
@@ -99,7 +147,12 @@ impl Application {
             }
         });
         let templates = Arc::new(Templates::load(settings.templates_dir.clone())?);
-        let transport = MailTransport::new(&settings.smtp_url, settings.data_dir.join("mail"))?;
+        let dev_outbox = DevOutbox::new(&settings.data_dir)?;
+        let transport = MailTransport::new(
+            &settings.smtp_url,
+            settings.data_dir.join("mail"),
+            dev_outbox.clone(),
+        )?;
         let sender = Sender::parse(&settings.mail_from)?;
         let outbox = Outbox::new();
         let retry = RetryPolicy {
@@ -132,6 +185,7 @@ impl Application {
             &settings.sms_webhook_url,
             &settings.sms_webhook_body,
             &settings.sms_webhook_authorization,
+            dev_outbox,
         )?;
         let sms_inbox = sms_sender.inbox();
         let sms = SmsService::new(
@@ -187,7 +241,7 @@ impl Application {
                 .wrap(Compress::default())
                 .wrap(NormalizePath::new(TrailingSlash::Always))
                 .wrap(cors)
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<api::RequestSpan>::new())
                 .app_data(data.clone())
                 .configure(move |cfg| api::configure(cfg, client_ids))
         })

@@ -101,7 +101,15 @@ export async function render(ctx) {
   }
 
   async function loadList() {
-    const res = await get('keys/')
+    // Busy while loading, so nothing (the form opening by itself included)
+    // changes under a reader or a test after the list says it is ready.
+    listSlot.setAttribute('aria-busy', 'true')
+    let res
+    try {
+      res = await get('keys/')
+    } finally {
+      listSlot.removeAttribute('aria-busy')
+    }
     if (!ctx.alive()) return
     const keys = res.objects
     if (!keys.length) {

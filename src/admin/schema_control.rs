@@ -38,11 +38,12 @@ pub struct LoadError {
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.file {
-            Some(file) => write!(
+            Some(file) if file.ends_with(".json") => write!(
                 f,
                 "schema file {file}: at '{}': {}",
                 self.pointer, self.message
             ),
+            Some(dir) => write!(f, "schema directory {dir}: {}", self.message),
             None => write!(f, "{}", self.message),
         }
     }

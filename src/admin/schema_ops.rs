@@ -39,6 +39,20 @@ fn run(store: &Store, dir: &Path, options: ApplyOptions) -> Result<Applied, Load
     Ok(store.run_blocking(|conn| schema_sync::apply(conn, &registry, &options))?)
 }
 
+/// What start-up would do with `dir`, changing nothing: its refusal of a
+/// narrowing or type change comes back in `refusal`, worded as start-up's.
+pub fn preflight(store: &Store, dir: &Path) -> Result<Applied, LoadError> {
+    run(
+        store,
+        dir,
+        ApplyOptions {
+            narrowing: NarrowingPolicy::Refuse,
+            applied_by: cli_actor(),
+            dry_run: true,
+        },
+    )
+}
+
 /// What applying `dir` would do, changing nothing.
 pub fn diff(store: &Store, dir: &Path) -> Result<Applied, LoadError> {
     run(

@@ -37,8 +37,11 @@ pub enum ApiError {
     #[error("{0}")]
     Internal(String),
     /// Too many attempts from one address.
-    #[error("too many attempts from this address; retry later")]
-    TooManyRequests,
+    #[error("too many attempts from this address; retry in {retry_in} seconds")]
+    TooManyRequests {
+        /// Seconds until the next attempt is allowed.
+        retry_in: u64,
+    },
 }
 
 impl From<InvalidInput> for ApiError {
@@ -61,13 +64,26 @@ fn store_status(e: &StoreError) -> StatusCode {
     }
 }
 
+impl ApiError {
+    /// Seconds a refused client should wait, for the `Retry-After` of a 429.
+    fn retry_in(&self) -> Option<u64> {
+        match self {
+            ApiError::TooManyRequests { retry_in } => Some(*retry_in),
+            ApiError::Auth(
+                AuthError::TooSoon { retry_in, .. } | AuthError::Limit { retry_in, .. },
+            ) => Some(u64::try_from(*retry_in).unwrap_or(1).max(1)),
+            _ => None,
+        }
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::UnknownClient(_) => StatusCode::UNAUTHORIZED,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Auth(e) => match e {
                 AuthError::Invalid(_) | AuthError::InvalidCredentials | AuthError::Taken { .. } => {
@@ -76,7 +92,9 @@ impl ResponseError for ApiError {
                 AuthError::Unauthorized => StatusCode::UNAUTHORIZED,
                 AuthError::NotFound | AuthError::Missing(_) => StatusCode::NOT_FOUND,
                 AuthError::Disabled => StatusCode::FORBIDDEN,
-                AuthError::TooSoon { .. } | AuthError::Limit(_) => StatusCode::TOO_MANY_REQUESTS,
+                AuthError::TooSoon { .. } | AuthError::Limit { .. } => {
+                    StatusCode::TOO_MANY_REQUESTS
+                }
                 AuthError::Delivery(_) | AuthError::Provider(_) => StatusCode::BAD_GATEWAY,
                 AuthError::Forbidden(_) => StatusCode::FORBIDDEN,
                 AuthError::Hash(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -116,9 +134,15 @@ impl ResponseError for ApiError {
         } else {
             self.to_string()
         };
+        if status.is_client_error() {
+            tracing::debug!(status = status.as_u16(), "{message}");
+        }
         let mut response = HttpResponse::build(status);
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.insert_header((actix_web::http::header::RETRY_AFTER, RETRY_AFTER_BUSY));
+        }
+        if let Some(seconds) = self.retry_in() {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
         }
         response.json(serde_json::json!({"status": "error", "error_msg": message}))
     }

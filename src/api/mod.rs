@@ -19,6 +19,7 @@ mod pages;
 mod rate_limit;
 mod record_wire;
 mod records;
+mod request_span;
 mod session;
 mod sms;
 mod user_info;
@@ -35,6 +36,7 @@ use crate::notify::Templates;
 use crate::records::Records;
 pub use openapi::DocumentCache;
 pub use rate_limit::RateLimit;
+pub use request_span::RequestSpan;
 
 /// Services shared by all handlers.
 #[derive(Debug, Clone)]

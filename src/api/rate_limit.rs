@@ -62,7 +62,14 @@ impl RateLimit {
         }
         limiter
             .check_key(&client_key(peer.ip()))
-            .map_err(|_| ApiError::TooManyRequests)
+            .map_err(|not_until| ApiError::TooManyRequests {
+                retry_in: not_until
+                    .wait_time_from(governor::clock::Clock::now(
+                        &governor::clock::DefaultClock::default(),
+                    ))
+                    .as_secs()
+                    .max(1),
+            })
     }
 }
 

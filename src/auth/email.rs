@@ -234,9 +234,15 @@ impl EmailService {
         let this = self.clone();
         self.transaction(move |conn| {
             let Some(id) = this.verified_owner(conn, &email)? else {
+                // Said in the log only: the answer must not tell.
+                tracing::debug!(
+                    email = email.as_str(),
+                    "no reset mail sent: no account has this address verified"
+                );
                 return Ok(this.unknown_address());
             };
             if let Err(e) = this.cooldown(conn, id, Purpose::ResetPassword)? {
+                tracing::debug!(email = email.as_str(), "no reset mail sent: {e}");
                 // Without enumeration, a known address must look like any other.
                 return Ok(if this.settings.reset_unknown_is_404 {
                     Err(e)
@@ -497,7 +503,13 @@ impl EmailService {
             CodeTarget::User(id) => Ok(unverified_address(conn, id)?.map(|email| (id, email))),
             CodeTarget::Address(email) => Ok(match self.verified_owner(conn, &email)? {
                 Some(id) => Ok((id, email.as_str().to_owned())),
-                None => Err(AuthError::NotFound),
+                None => {
+                    tracing::debug!(
+                        email = email.as_str(),
+                        "no code mailed: no account has this address verified"
+                    );
+                    Err(AuthError::NotFound)
+                }
             }),
         }
     }
@@ -523,14 +535,18 @@ impl EmailService {
         purpose: Purpose,
     ) -> Result<Result<(), AuthError>, StoreError> {
         let now = now_unix();
-        let (today, last) = ver::sent_since(conn, id, purpose.as_str(), now - 86_400)?;
-        Ok(match last {
+        let today = ver::sent_since(conn, id, purpose.as_str(), now - 86_400)?;
+        Ok(match today.last {
             Some(at) if now - at < self.settings.cooldown => Err(AuthError::TooSoon {
+                what: "email: a mail of this kind",
                 retry_in: self.settings.cooldown - (now - at),
             }),
-            _ if today >= MAILS_PER_DAY => Err(AuthError::Limit(format!(
-                "email: {MAILS_PER_DAY} mails of this kind were sent today; try again tomorrow"
-            ))),
+            _ if today.count >= MAILS_PER_DAY => Err(AuthError::Limit {
+                message: format!(
+                    "email: {MAILS_PER_DAY} mails of this kind were sent in the last 24 hours; try again later"
+                ),
+                retry_in: today.frees_in(86_400, now),
+            }),
             _ => Ok(()),
         })
     }

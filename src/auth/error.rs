@@ -33,15 +33,23 @@ pub enum AuthError {
     /// No such account (only where the API may say so).
     #[error("no account with a verified address like that")]
     NotFound,
-    /// A mail of the same kind was sent moments ago.
-    #[error("a mail of this kind was sent recently; retry in {retry_in} seconds")]
+    /// The same thing was sent moments ago (`what`: "email: a mail of this
+    /// kind", "phone: a code to this number").
+    #[error("{what} was sent moments ago; retry in {retry_in} seconds")]
     TooSoon {
+        /// What was sent, led by the field it concerns.
+        what: &'static str,
         /// Seconds to wait.
         retry_in: i64,
     },
-    /// A sending limit was reached (say which in the message).
-    #[error("{0}")]
-    Limit(String),
+    /// A sending limit was reached (`message` says which).
+    #[error("{message}")]
+    Limit {
+        /// The limit, led by the field it concerns.
+        message: String,
+        /// Seconds until one more is allowed.
+        retry_in: i64,
+    },
     /// A sign-in provider failed or is misconfigured.
     #[error("sign-in provider: {0}")]
     Provider(String),

@@ -113,19 +113,23 @@ impl SmsService {
             .transaction(move |conn| -> Result<_, StoreError> {
                 sms::lock_phone(conn, &number)?;
                 let now = now_unix();
-                let (last_minute, last) = sms::sent_since(conn, &number, now - 60)?;
-                if last_minute >= settings.per_minute {
-                    let retry_in = 60 - (now - last.unwrap_or(now));
+                let last_minute = sms::sent_since(conn, &number, now - 60)?;
+                if last_minute.count >= settings.per_minute {
                     return Ok(Err(AuthError::TooSoon {
-                        retry_in: retry_in.max(1),
+                        what: "phone: a code to this number",
+                        retry_in: last_minute.frees_in(60, now),
                     }));
                 }
-                let (last_day, _) = sms::sent_since(conn, &number, now - 86_400)?;
-                if last_day >= settings.per_day {
-                    return Ok(Err(AuthError::Limit(format!(
-                        "phone: this number already received {} codes today; try again tomorrow",
-                        settings.per_day
-                    ))));
+                let last_day = sms::sent_since(conn, &number, now - 86_400)?;
+                if last_day.count >= settings.per_day {
+                    let codes = if settings.per_day == 1 { "code" } else { "codes" };
+                    return Ok(Err(AuthError::Limit {
+                        message: format!(
+                            "phone: this number received {} {codes} in the last 24 hours; try again later",
+                            settings.per_day
+                        ),
+                        retry_in: last_day.frees_in(86_400, now),
+                    }));
                 }
                 sms::insert_code(conn, &number, &hmac, now, now + settings.code_ttl)?;
                 Ok(Ok(()))
@@ -363,10 +367,13 @@ impl SmsService {
         let now = now_unix();
         let max = self.settings.code_attempts;
         let Some((id, stored, attempts)) = sms::attempt_code(conn, phone, now, max)? else {
-            return Ok(Err(InvalidInput::new(
-                "code",
-                "has expired or was tried too often; request a new code",
-            )));
+            let why = match sms::spent_code(conn, phone, max)? {
+                sms::SpentCode::Never => "was never sent to this number; request a code first",
+                sms::SpentCode::Used => "has already been used; request a new code",
+                sms::SpentCode::TriedOut => "was tried too often; request a new code",
+                sms::SpentCode::Expired => "has expired; request a new code",
+            };
+            return Ok(Err(InvalidInput::new("code", why)));
         };
         if !self.key.matches(phone, code, &stored) {
             let left = (max - attempts).max(0);

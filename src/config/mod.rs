@@ -6,36 +6,69 @@ use std::path::{Path, PathBuf};
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+mod check;
+mod explain;
+
+pub use crate::domain::redact_url;
 
 /// Longest session lifetime Hydrogen clients accept: 30 days.
 pub const MAX_TOKEN_TTL_SECS: u64 = 30 * 24 * 3600;
+
+/// Accepts text, or a number or flag written where text is meant
+/// (`PROTIUM_LISTEN=8080`, `PROTIUM_CLIENT_IDS=12345`), as its text, so the
+/// setting's own check can say what it wants.
+fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Given {
+        Text(String),
+        Unsigned(u64),
+        Signed(i64),
+        Float(f64),
+        Flag(bool),
+    }
+    Ok(match Given::deserialize(d)? {
+        Given::Text(s) => s,
+        Given::Unsigned(n) => n.to_string(),
+        Given::Signed(n) => n.to_string(),
+        Given::Float(n) => n.to_string(),
+        Given::Flag(b) => b.to_string(),
+    })
+}
 
 /// All settings of one Protium node.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Address the HTTP server binds (`PROTIUM_LISTEN`).
+    #[serde(deserialize_with = "text")]
     pub listen: String,
     /// `sqlite://PATH` or `postgres://…` (`PROTIUM_DATABASE_URL`).
+    #[serde(deserialize_with = "text")]
     pub database_url: String,
     /// Directory of JSON Schema files (`PROTIUM_SCHEMA_DIR`).
     pub schema_dir: PathBuf,
     /// Reload the schema when a file of the directory changes (`PROTIUM_SCHEMA_WATCH`).
     pub schema_watch: bool,
     /// Base URL put into links sent to users (`PROTIUM_PUBLIC_URL`).
+    #[serde(deserialize_with = "text")]
     pub public_url: String,
     /// Accepted `X-Hydrogen-Client-ID` values, comma separated; empty accepts any
     /// (`PROTIUM_CLIENT_IDS`).
+    #[serde(deserialize_with = "text")]
     pub client_ids: String,
     /// Session lifetime in seconds, at most 30 days (`PROTIUM_TOKEN_TTL`).
     pub token_ttl: u64,
     /// Log filter in `tracing` syntax, e.g. `info,protium=debug` (`PROTIUM_LOG`).
+    #[serde(deserialize_with = "text")]
     pub log: String,
     /// Log as JSON lines instead of text (`PROTIUM_LOG_JSON`).
     pub log_json: bool,
     /// Secret granting admin rights to requests bearing `Authorization: Bearer <token>`;
     /// empty disables admin access (`PROTIUM_ADMIN_TOKEN`).
+    #[serde(deserialize_with = "text")]
     pub admin_token: String,
     /// Largest number of pooled database connections (`PROTIUM_DB_POOL_SIZE`).
     pub db_pool_size: u32,
@@ -51,14 +84,17 @@ pub struct Settings {
     /// 0 disables the limit (`PROTIUM_AUTH_RATE_PER_MINUTE`).
     pub auth_rate_per_minute: u32,
     /// The app's name shown in mails and pages (`PROTIUM_APP_NAME`).
+    #[serde(deserialize_with = "text")]
     pub app_name: String,
     /// Directory for files the server writes, e.g. `.eml` mail when no SMTP is
     /// configured (`PROTIUM_DATA_DIR`).
     pub data_dir: PathBuf,
     /// `smtp://host:port`, `smtps://user:pass@host`, `smtp://host:587?tls=required`;
     /// empty writes mail as files (`PROTIUM_SMTP_URL`).
+    #[serde(deserialize_with = "text")]
     pub smtp_url: String,
     /// Sender of every mail (`PROTIUM_MAIL_FROM`).
+    #[serde(deserialize_with = "text")]
     pub mail_from: String,
     /// Directory whose files override the built-in templates (`PROTIUM_TEMPLATES_DIR`).
     pub templates_dir: Option<PathBuf>,
@@ -76,6 +112,7 @@ pub struct Settings {
     /// `accepted`: a reset request for an unknown or unverified address gets the
     /// same 201 as a real one (no account enumeration); `not_found`: a 404, as
     /// Hydrogen does (`PROTIUM_PASSWORD_RESET_UNKNOWN`).
+    #[serde(deserialize_with = "text")]
     pub password_reset_unknown: String,
     /// Delay before the first retry of a failed mail, doubled each time
     /// (`PROTIUM_MAIL_RETRY_BASE_SECS`).
@@ -86,16 +123,21 @@ pub struct Settings {
     pub password_max_bytes: usize,
     /// Region of phone numbers given without a country code, ISO code
     /// (`PROTIUM_PHONE_DEFAULT_REGION`).
+    #[serde(deserialize_with = "text")]
     pub phone_default_region: String,
     /// `log` or `memory` (tests); ignored when a webhook is set (`PROTIUM_SMS_SENDER`).
+    #[serde(deserialize_with = "text")]
     pub sms_sender: String,
     /// URL the SMS webhook posts to; setting it selects the webhook sender
     /// (`PROTIUM_SMS_WEBHOOK_URL`).
+    #[serde(deserialize_with = "text")]
     pub sms_webhook_url: String,
     /// JSON body template of the webhook; `{{phone}}`, `{{message}}` and `{{code}}`
     /// are filled in (`PROTIUM_SMS_WEBHOOK_BODY`).
+    #[serde(deserialize_with = "text")]
     pub sms_webhook_body: String,
     /// `Authorization` header value sent to the webhook, if any (`PROTIUM_SMS_WEBHOOK_AUTHORIZATION`).
+    #[serde(deserialize_with = "text")]
     pub sms_webhook_authorization: String,
     /// Seconds an SMS code works (`PROTIUM_SMS_CODE_TTL`).
     pub sms_code_ttl: u64,
@@ -113,9 +155,11 @@ pub struct Settings {
     pub oauth_providers: Vec<OAuthProviderSettings>,
     /// Comma list of URL prefixes an app's `callback_url` may start with; empty
     /// allows only URLs under `public_url` (`PROTIUM_OAUTH_CALLBACK_PREFIXES`).
+    #[serde(deserialize_with = "text")]
     pub oauth_callback_prefixes: String,
     /// Characters a password may not contain; `\s` stands for a space and `\t`
     /// for a tab, since environment values are trimmed (`PROTIUM_PASSWORD_FORBIDDEN_CHARS`).
+    #[serde(deserialize_with = "text")]
     pub password_forbidden_chars: String,
 }
 
@@ -207,9 +251,10 @@ pub struct OAuthProviderSettings {
 /// Settings that cannot be used; the message says which and why.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    /// The file or environment could not be read or has the wrong shape.
+    /// The file or environment could not be read or has the wrong shape
+    /// (one line per fault).
     #[error("invalid configuration: {0}")]
-    Load(#[from] Box<figment::Error>),
+    Load(String),
     /// A value is present but unusable.
     #[error("invalid configuration: {key}: {reason}")]
     Invalid {
@@ -238,167 +283,27 @@ impl Settings {
         let settings: Settings = figment
             .merge(Env::prefixed("PROTIUM_"))
             .extract()
-            .map_err(Box::new)?;
+            .map_err(explain::explain)?;
         settings.check()?;
         Ok(settings)
     }
 
-    /// Checks values that parse but cannot work.
-    pub fn check(&self) -> Result<(), ConfigError> {
-        self.listen_addr()?;
-        if self.token_ttl == 0 || self.token_ttl > MAX_TOKEN_TTL_SECS {
-            return Err(ConfigError::Invalid {
-                key: "PROTIUM_TOKEN_TTL",
-                reason: format!("must be between 1 and {MAX_TOKEN_TTL_SECS} seconds"),
-            });
-        }
-        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
-            return Err(ConfigError::Invalid {
-                key: "PROTIUM_PUBLIC_URL",
-                reason: "must start with http:// or https://".into(),
-            });
-        }
-        if self.db_pool_size == 0 {
-            return Err(ConfigError::Invalid {
-                key: "PROTIUM_DB_POOL_SIZE",
-                reason: "must be at least 1".into(),
-            });
-        }
-        if self.hash_threads > 256 {
-            return Err(ConfigError::Invalid {
-                key: "PROTIUM_HASH_THREADS",
-                reason: "must be at most 256 (each thread holds 19 MiB while hashing)".into(),
-            });
-        }
-        if self.hash_queue == 0 || self.hash_queue > 100_000 {
-            return Err(ConfigError::Invalid {
-                key: "PROTIUM_HASH_QUEUE",
-                reason: "must be between 1 and 100000".into(),
-            });
-        }
-        if let Err(reason) = self.password_policy().check() {
-            return Err(ConfigError::Invalid {
-                key: "PROTIUM_PASSWORD_MIN_BYTES",
-                reason,
-            });
-        }
-        if !matches!(
-            self.password_reset_unknown.as_str(),
-            "accepted" | "not_found"
-        ) {
-            return Err(ConfigError::Invalid {
-                key: "PROTIUM_PASSWORD_RESET_UNKNOWN",
-                reason: "must be 'accepted' or 'not_found'".into(),
-            });
-        }
-        crate::domain::PhoneRegion::parse(&self.phone_default_region).map_err(|e| {
-            ConfigError::Invalid {
-                key: "PROTIUM_PHONE_DEFAULT_REGION",
-                reason: e.rule,
-            }
-        })?;
-        const YEAR: u64 = 365 * 24 * 3600;
-        for (key, value) in [
-            ("PROTIUM_EMAIL_LINK_TTL", self.email_link_ttl),
-            ("PROTIUM_RESET_LINK_TTL", self.reset_link_ttl),
-            ("PROTIUM_EMAIL_CODE_TTL", self.email_code_ttl),
-            ("PROTIUM_EMAIL_RESEND_COOLDOWN", self.email_resend_cooldown),
-            ("PROTIUM_SMS_CODE_TTL", self.sms_code_ttl),
-            ("PROTIUM_PHONE_TOKEN_TTL", self.phone_token_ttl),
-            ("PROTIUM_MAIL_RETRY_BASE_SECS", self.mail_retry_base_secs),
-        ] {
-            if value > YEAR {
-                return Err(ConfigError::Invalid {
-                    key,
-                    reason: format!("must be at most {YEAR} seconds (a year)"),
-                });
-            }
-        }
-        for (key, value) in [
-            ("PROTIUM_SMS_CODE_TTL", self.sms_code_ttl),
-            (
-                "PROTIUM_SMS_CODE_ATTEMPTS",
-                u64::from(self.sms_code_attempts),
-            ),
-            (
-                "PROTIUM_SMS_PER_NUMBER_PER_MINUTE",
-                u64::from(self.sms_per_number_per_minute),
-            ),
-            (
-                "PROTIUM_SMS_PER_NUMBER_PER_DAY",
-                u64::from(self.sms_per_number_per_day),
-            ),
-            ("PROTIUM_PHONE_TOKEN_TTL", self.phone_token_ttl),
-            ("PROTIUM_EMAIL_LINK_TTL", self.email_link_ttl),
-            ("PROTIUM_RESET_LINK_TTL", self.reset_link_ttl),
-            ("PROTIUM_EMAIL_CODE_TTL", self.email_code_ttl),
-            (
-                "PROTIUM_EMAIL_CODE_ATTEMPTS",
-                u64::from(self.email_code_attempts),
-            ),
-            ("PROTIUM_MAIL_RETRY_BASE_SECS", self.mail_retry_base_secs),
-        ] {
-            if value == 0 {
-                return Err(ConfigError::Invalid {
-                    key,
-                    reason: "must be at least 1".into(),
-                });
-            }
-        }
-        for (i, p) in self.oauth_providers.iter().enumerate() {
-            let bad = |reason: String| ConfigError::Invalid {
-                key: "oauth_providers",
-                reason: format!("#{i} ({}): {reason}", p.name),
-            };
-            let name_ok = !p.name.is_empty()
-                && p.name
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-            if !name_ok {
-                return Err(bad(
-                    "name must be lower-case letters, digits, '-' or '_'".into()
-                ));
-            }
-            if self
-                .oauth_providers
-                .iter()
-                .filter(|q| q.name == p.name)
-                .count()
-                > 1
-            {
-                return Err(bad("names must be unique".into()));
-            }
-            match p.kind.as_str() {
-                "oidc" if p.issuer.is_empty() => {
-                    return Err(bad("an oidc provider needs issuer".into()))
-                }
-                "oauth2"
-                    if p.authorize_url.is_empty()
-                        || p.token_url.is_empty()
-                        || p.userinfo_url.is_empty() =>
-                {
-                    return Err(bad(
-                        "an oauth2 provider needs authorize_url, token_url and userinfo_url".into(),
-                    ))
-                }
-                "oidc" | "oauth2" => {}
-                other => return Err(bad(format!("kind '{other}' is not 'oidc' or 'oauth2'"))),
-            }
-        }
-        if !self.admin_token.is_empty() && self.admin_token.len() < 16 {
-            return Err(ConfigError::Invalid {
-                key: "PROTIUM_ADMIN_TOKEN",
-                reason: "must be at least 16 characters (or empty to disable admin access)".into(),
-            });
-        }
-        Ok(())
-    }
-
     /// The parsed listen address.
     pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
-        self.listen.parse().map_err(|_| ConfigError::Invalid {
-            key: "PROTIUM_LISTEN",
-            reason: format!("'{}' is not an address like 127.0.0.1:8080", self.listen),
+        self.listen.parse().map_err(|_| {
+            let hint = match self.listen.parse::<u16>() {
+                Ok(port) => format!(
+                    "; for port {port} write 127.0.0.1:{port} (this machine only) or 0.0.0.0:{port} (every interface)"
+                ),
+                Err(_) => String::new(),
+            };
+            ConfigError::Invalid {
+                key: "PROTIUM_LISTEN",
+                reason: format!(
+                    "'{}' is not an address and port, for example 127.0.0.1:8080{hint}",
+                    self.listen
+                ),
+            }
         })
     }
 
@@ -447,5 +352,5 @@ impl Settings {
 }
 
 #[cfg(test)]
-#[path = "config_test.rs"]
+#[path = "mod_test.rs"]
 mod tests;

@@ -26,7 +26,7 @@ pub use geo::{GeoPoint, GeoPolygon};
 pub use password::{Password, PasswordPolicy};
 pub use phone::{Phone, PhoneRegion};
 pub use record_id::RecordId;
-pub use secret::SecretString;
+pub use secret::{redact_url, SecretString};
 pub use user_id::UserId;
 pub use username::Username;
 

@@ -1,4 +1,4 @@
-//! SMS senders: the log (development), an HTTP webhook that posts a JSON body
+//! SMS senders: the log and the development outbox (development), an HTTP webhook that posts a JSON body
 //! built from a template (plug in any SMS provider), and memory (tests).
 
 use std::sync::{Arc, Mutex};
@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::dev_outbox::DevOutbox;
 use super::error::NotifyError;
 
 /// One text message.
@@ -41,8 +42,8 @@ impl SmsInbox {
 /// Where text messages go.
 #[derive(Debug, Clone)]
 pub enum SmsSender {
-    /// Written to the log (development).
-    Log,
+    /// Written to the log and the development outbox.
+    Log(DevOutbox),
     /// Kept in memory (tests).
     Memory(SmsInbox),
     /// Posted to a provider's HTTP endpoint.
@@ -62,12 +63,14 @@ pub struct HttpSms {
 pub const DEFAULT_WEBHOOK_BODY: &str = r#"{"phone": "{{phone}}", "message": "{{message}}"}"#;
 
 impl SmsSender {
-    /// A webhook sender when `webhook_url` is set, else `kind` (`log` or `memory`).
+    /// A webhook sender when `webhook_url` is set, else `kind` (`log`, which
+    /// writes to `outbox`, or `memory`).
     pub fn new(
         kind: &str,
         webhook_url: &str,
         webhook_body: &str,
         authorization: &str,
+        outbox: DevOutbox,
     ) -> Result<Self, NotifyError> {
         if !webhook_url.trim().is_empty() {
             let body: Value =
@@ -91,7 +94,7 @@ impl SmsSender {
             }));
         }
         match kind {
-            "log" => Ok(SmsSender::Log),
+            "log" => Ok(SmsSender::Log(outbox)),
             "memory" => Ok(SmsSender::Memory(SmsInbox::default())),
             other => Err(NotifyError::Config {
                 key: "PROTIUM_SMS_SENDER",
@@ -111,8 +114,8 @@ impl SmsSender {
     /// Sends `text` (which contains `code`) to `phone`.
     pub async fn send(&self, phone: &str, text: &str, code: &str) -> Result<(), String> {
         match self {
-            SmsSender::Log => {
-                tracing::info!(%phone, %text, "SMS (log sender; set PROTIUM_SMS_WEBHOOK_URL to send for real)");
+            SmsSender::Log(outbox) => {
+                outbox.record("sms", phone, code, text);
                 Ok(())
             }
             SmsSender::Memory(inbox) => {

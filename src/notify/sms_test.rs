@@ -21,9 +21,15 @@ fn the_webhook_template_is_filled_safely() {
 
 #[test]
 fn unknown_sender_kinds_are_refused() {
-    assert!(SmsSender::new("carrier-pigeon", "", DEFAULT_WEBHOOK_BODY, "").is_err());
-    assert!(SmsSender::new("memory", "", DEFAULT_WEBHOOK_BODY, "")
-        .unwrap()
-        .inbox()
-        .is_some());
+    assert!(SmsSender::new("carrier-pigeon", "", DEFAULT_WEBHOOK_BODY, "", outbox()).is_err());
+    assert!(
+        SmsSender::new("memory", "", DEFAULT_WEBHOOK_BODY, "", outbox())
+            .unwrap()
+            .inbox()
+            .is_some()
+    );
+}
+
+fn outbox() -> DevOutbox {
+    DevOutbox::new(&std::env::temp_dir().join("protium-sms-test")).unwrap()
 }

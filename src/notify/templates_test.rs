@@ -55,6 +55,6 @@ fn strings_fill_placeholders() {
     let t = Templates::load(None).unwrap();
     assert_eq!(
         t.string(Locale::En, "policy", &[("min", "6"), ("max", "20")]),
-        "6 to 20 bytes."
+        "6 to 20 characters (accented letters, Chinese characters and emoji count as 2 to 4)."
     );
 }

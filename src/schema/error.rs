@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 /// A schema file that cannot be used.
 #[derive(Debug, thiserror::Error)]
-#[error("schema file {}: at '{pointer}': {message}", file.display())]
 pub struct SchemaError {
     /// The offending file.
     pub file: PathBuf,
@@ -25,6 +24,21 @@ impl SchemaError {
             file: file.into(),
             pointer: pointer.into(),
             message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let file = self.file.display();
+        if self.file.extension().is_some_and(|x| x == "json") {
+            write!(
+                f,
+                "schema file {file}: at '{}': {}",
+                self.pointer, self.message
+            )
+        } else {
+            write!(f, "schema directory {file}: {}", self.message)
         }
     }
 }

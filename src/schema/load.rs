@@ -61,8 +61,20 @@ impl Registry {
 /// Loads and compiles every `*.json` file directly inside `dir` (sub-directories,
 /// such as `examples/`, are ignored).
 pub fn load_dir(dir: &Path) -> Result<Registry, SchemaError> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| SchemaError::new(dir, "", format!("cannot read the schema directory: {e}")))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        let cwd = std::env::current_dir()
+            .map(|d| d.display().to_string())
+            .unwrap_or_else(|_| "?".into());
+        SchemaError::new(
+            dir,
+            "",
+            format!(
+                "cannot read it ({e}); a relative path is taken from the working directory {cwd}. \
+                 Set PROTIUM_SCHEMA_DIR (or schema_dir in protium.toml) to the directory that \
+                 holds _userprofile.json and the table files, e.g. PROTIUM_SCHEMA_DIR=schema"
+            ),
+        )
+    })?;
     let mut paths: Vec<_> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())

@@ -90,7 +90,8 @@ impl Manager {
             Target::Postgres(url)
         } else {
             return Err(StoreError::BadUrl(format!(
-                "'{url}' is neither sqlite://PATH nor postgres://…"
+                "'{}' is neither sqlite://PATH nor postgres://…",
+                crate::domain::redact_url(url)
             )));
         };
         Ok(Self { target })

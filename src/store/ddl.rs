@@ -20,6 +20,12 @@ use crate::domain::{now_unix, Dialect};
 use crate::query::{SqlFragment, SqlValue};
 use crate::schema::FieldKind;
 
+/// What an admin can do about a refused type change.
+pub(super) const TYPE_CHANGE_HELP: &str = "changing a field's type would rewrite stored data: \
+     declare a new field instead, or restore the old type. Trying another schema set (such as \
+     schema/examples/…)? Give it its own database (PROTIUM_DATABASE_URL=sqlite://data/<set>.db), \
+     or start afresh by stopping the server and deleting the data directory.";
+
 /// A declared column.
 #[derive(Debug, Clone)]
 pub struct ColumnDecl {
@@ -75,8 +81,7 @@ pub fn sync_columns(
             match recorded.iter().find(|(name, _)| name == &col.name) {
                 Some((_, kind)) if kind != col.kind.type_name() => {
                     return Err(StoreError::SchemaChange(format!(
-                        "{table}.{}: the field was '{kind}' and is now declared '{}'; changing a field's type \
-                         would rewrite stored data. Declare a new field instead, or restore the old type.",
+                        "{table}.{}: the field was '{kind}' and is now declared '{}'; {TYPE_CHANGE_HELP}",
                         col.name,
                         col.kind.type_name()
                     )));

@@ -35,3 +35,12 @@ pub fn run(conn: &mut AnyConnection) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+/// How many migrations `conn` has not applied yet.
+pub fn pending(conn: &mut AnyConnection) -> Result<usize, StoreError> {
+    let count = match conn {
+        AnyConnection::Sqlite(c) => c.pending_migrations(SQLITE).map(|m| m.len()),
+        AnyConnection::Postgresql(c) => c.pending_migrations(POSTGRES).map(|m| m.len()),
+    };
+    count.map_err(|e| StoreError::Migration(e.to_string()))
+}

@@ -30,6 +30,7 @@ pub mod record_tables;
 pub mod schema_history;
 pub mod schema_sync;
 pub mod secrets;
+mod sent;
 mod sessions;
 pub mod sms;
 mod tables;
@@ -40,6 +41,7 @@ pub mod verification;
 pub use connection::AnyConnection;
 pub use credentials::{delete_password_hash, get_password_hash, set_password_hash};
 pub use error::StoreError;
+pub use sent::Sent;
 pub use sessions::{
     delete_session, delete_sessions_of_user, find_session, insert_session, NewSession, SessionRow,
 };
@@ -66,6 +68,17 @@ pub struct Store {
     writers: Option<Arc<tokio::sync::Semaphore>>,
 }
 
+/// A database opened for a check.
+#[derive(Debug)]
+pub enum Existing {
+    /// The SQLite file does not exist yet (start-up creates it).
+    Missing,
+    /// Start-up would first apply this many system migrations.
+    NeedsMigrations(usize),
+    /// Up to date, ready to compare.
+    Ready(Store),
+}
+
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
@@ -79,6 +92,18 @@ impl Store {
     /// `postgres://…`), checks that one connection works within a few seconds,
     /// runs the migrations and sets SQLite's WAL mode.
     pub fn connect(url: &str, pool_size: u32) -> Result<Self, StoreError> {
+        Self::connect_with(url, pool_size, 1)
+    }
+
+    /// [`Store::connect`] for a command that runs and exits: connections are
+    /// opened only when asked for, never ahead in the pool's background
+    /// thread — one still opening when the process exits crashes it inside
+    /// the Postgres client library.
+    pub fn connect_for_command(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, 2, 0)
+    }
+
+    fn connect_with(url: &str, pool_size: u32, min_idle: u32) -> Result<Self, StoreError> {
         let manager = Manager::from_url(url)?;
         let dialect = manager.dialect();
         // One direct connection first: its error says what is wrong, where the
@@ -88,7 +113,7 @@ impl Store {
         drop(first);
         let pool = Pool::builder()
             .max_size(pool_size)
-            .min_idle(Some(1))
+            .min_idle(Some(min_idle))
             .connection_timeout(CONNECT_TIMEOUT)
             .build(manager)
             .map_err(|e| StoreError::Connect(e.to_string()))?;
@@ -99,6 +124,35 @@ impl Store {
             dialect,
             writers,
         })
+    }
+
+    /// Opens `url` for a check, changing nothing: no file is created and no
+    /// migration runs.
+    pub fn open_existing(url: &str) -> Result<Existing, StoreError> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if !std::path::Path::new(path).exists() {
+                return Ok(Existing::Missing);
+            }
+        }
+        let manager = Manager::from_url(url)?;
+        let dialect = manager.dialect();
+        let mut first = manager.open()?;
+        let pending = migrate::pending(&mut first)?;
+        drop(first);
+        if pending > 0 {
+            return Ok(Existing::NeedsMigrations(pending));
+        }
+        let pool = Pool::builder()
+            .max_size(2)
+            .min_idle(Some(0))
+            .connection_timeout(CONNECT_TIMEOUT)
+            .build(manager)
+            .map_err(|e| StoreError::Connect(e.to_string()))?;
+        Ok(Existing::Ready(Self {
+            pool,
+            dialect,
+            writers: None,
+        }))
     }
 
     /// The SQL flavour of this database.

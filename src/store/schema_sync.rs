@@ -14,7 +14,7 @@ use super::fit::{self, Misfits};
 use super::objects::sql_table;
 use super::record_tables;
 use super::schema_history::{self, NewVersion};
-use crate::domain::now_unix;
+use crate::domain::{now_unix, Dialect};
 use crate::schema::{narrowings, Narrowing, NarrowingStep, ObjectType, Registry, PROFILE_TYPE};
 use serde_json::Value;
 
@@ -130,6 +130,7 @@ fn apply_in_transaction(
         outcome.absorb(name, report);
         outcome.ids.insert(name.clone(), id);
     }
+    refresh_planner_statistics(conn, &outcome.ddl)?;
     if previous.as_ref().is_none_or(|p| p.digest != digest) {
         schema_history::insert(
             conn,
@@ -143,6 +144,20 @@ fn apply_in_transaction(
         )?;
         outcome.recorded = true;
     }
+    Ok(())
+}
+
+/// After new indexes, SQLite's planner needs statistics to weigh them: without
+/// any it takes every equality index for a selective one and may read a third
+/// of a table through it where a scan in sort order would stop after a page.
+/// A sampled `ANALYZE` (at most 1000 rows per index) keeps this quick on big
+/// tables. Postgres keeps its statistics itself.
+fn refresh_planner_statistics(conn: &mut AnyConnection, ddl: &[String]) -> Result<(), StoreError> {
+    if conn.dialect() != Dialect::Sqlite || !ddl.iter().any(|s| s.contains(" INDEX ")) {
+        return Ok(());
+    }
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE;")?;
     Ok(())
 }
 
@@ -167,8 +182,9 @@ fn refuse_narrowing(found: &[NarrowingReport], policy: NarrowingPolicy) -> Resul
         .collect();
     if !type_changes.is_empty() {
         return Err(StoreError::SchemaChange(format!(
-            "{}: changing a field's type would rewrite stored data; declare a new field instead, or restore the old type",
-            type_changes.join("; ")
+            "{}: {}",
+            type_changes.join("; "),
+            ddl::TYPE_CHANGE_HELP
         )));
     }
     let describe = |n: &NarrowingReport| {

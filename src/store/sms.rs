@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::connection::AnyConnection;
 use super::error::StoreError;
+use super::sent::Sent;
 use super::tables::{phone_tokens, sms_codes};
 
 /// Serialises work on one phone number for the rest of the transaction
@@ -21,20 +22,17 @@ pub fn lock_phone(conn: &mut AnyConnection, phone: &str) -> Result<(), StoreErro
 }
 
 /// Codes sent to `phone` since `since` (unix seconds).
-pub fn sent_since(
-    conn: &mut AnyConnection,
-    phone: &str,
-    since: i64,
-) -> Result<(i64, Option<i64>), StoreError> {
-    let (count, last): (i64, Option<i64>) = sms_codes::table
+pub fn sent_since(conn: &mut AnyConnection, phone: &str, since: i64) -> Result<Sent, StoreError> {
+    let (count, first, last): (i64, Option<i64>, Option<i64>) = sms_codes::table
         .filter(sms_codes::phone.eq(phone))
         .filter(sms_codes::created_at.ge(since))
         .select((
             diesel::dsl::count_star(),
+            diesel::dsl::min(sms_codes::created_at),
             diesel::dsl::max(sms_codes::created_at),
         ))
         .first(conn)?;
-    Ok((count, last))
+    Ok(Sent { count, first, last })
 }
 
 /// Stores a code.
@@ -91,6 +89,39 @@ pub fn attempt_code(
         .select((sms_codes::id, sms_codes::code_hmac, sms_codes::attempts))
         .first(conn)
         .optional()?)
+}
+
+/// Why a number has no code to try, from its newest code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpentCode {
+    /// No code was ever sent to it.
+    Never,
+    /// The newest code worked once already.
+    Used,
+    /// The newest code was tried too often.
+    TriedOut,
+    /// The newest code expired.
+    Expired,
+}
+
+/// What became of the newest code of `phone` (called when none is live).
+pub fn spent_code(
+    conn: &mut AnyConnection,
+    phone: &str,
+    max_attempts: i32,
+) -> Result<SpentCode, StoreError> {
+    let newest: Option<(Option<i64>, i32)> = sms_codes::table
+        .filter(sms_codes::phone.eq(phone))
+        .order(sms_codes::id.desc())
+        .select((sms_codes::used_at, sms_codes::attempts))
+        .first(conn)
+        .optional()?;
+    Ok(match newest {
+        None => SpentCode::Never,
+        Some((Some(_), _)) => SpentCode::Used,
+        Some((None, attempts)) if attempts >= max_attempts => SpentCode::TriedOut,
+        Some(_) => SpentCode::Expired,
+    })
 }
 
 /// Uses a code once.

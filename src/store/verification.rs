@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::connection::AnyConnection;
 use super::error::StoreError;
+use super::sent::Sent;
 use super::tables::{verification_codes, verification_tokens};
 
 /// A link token to store.
@@ -81,33 +82,35 @@ pub fn consume_link(
     Ok(n == 1)
 }
 
-/// How many links and codes of `purpose` went to `user_id` since `since`, and
-/// when the newest of them was sent.
+/// The links and codes of `purpose` sent to `user_id` since `since`.
 pub fn sent_since(
     conn: &mut AnyConnection,
     user_id: i64,
     purpose: &str,
     since: i64,
-) -> Result<(i64, Option<i64>), StoreError> {
-    let (links, last_link): (i64, Option<i64>) = verification_tokens::table
+) -> Result<Sent, StoreError> {
+    let (count, first, last): (i64, Option<i64>, Option<i64>) = verification_tokens::table
         .filter(verification_tokens::user_id.eq(user_id))
         .filter(verification_tokens::purpose.eq(purpose))
         .filter(verification_tokens::created_at.ge(since))
         .select((
             diesel::dsl::count_star(),
+            diesel::dsl::min(verification_tokens::created_at),
             diesel::dsl::max(verification_tokens::created_at),
         ))
         .first(conn)?;
-    let (codes, last_code): (i64, Option<i64>) = verification_codes::table
+    let links = Sent { count, first, last };
+    let (count, first, last): (i64, Option<i64>, Option<i64>) = verification_codes::table
         .filter(verification_codes::user_id.eq(user_id))
         .filter(verification_codes::purpose.eq(purpose))
         .filter(verification_codes::created_at.ge(since))
         .select((
             diesel::dsl::count_star(),
+            diesel::dsl::min(verification_codes::created_at),
             diesel::dsl::max(verification_codes::created_at),
         ))
         .first(conn)?;
-    Ok((links + codes, last_link.max(last_code)))
+    Ok(links.merge(Sent { count, first, last }))
 }
 
 /// A code to store.

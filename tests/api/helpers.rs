@@ -242,6 +242,8 @@ pub fn start(db: Arc<TestDb>, settings: Settings, backend: Backend) -> TestApp {
 pub struct Reply {
     pub status: StatusCode,
     pub body: Value,
+    /// Seconds in the `Retry-After` header, if any.
+    pub retry_after: Option<u64>,
 }
 
 impl Reply {
@@ -284,13 +286,21 @@ impl TestApp {
         }
         let resp = req.send().await.expect("request sent");
         let status = resp.status();
+        let retry_after = resp
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().parse().unwrap());
         let text = resp.text().await.unwrap_or_default();
         let body = if text.is_empty() {
             Value::Null
         } else {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
-        Reply { status, body }
+        Reply {
+            status,
+            body,
+            retry_after,
+        }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {

@@ -118,6 +118,11 @@ async fn password_attempts_are_rate_limited_per_address(backend: Backend) {
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(limited.body["status"], "error");
     assert!(limited.error_msg().contains("too many attempts"));
+    assert!(
+        limited.retry_after.is_some_and(|s| (1..=60).contains(&s)),
+        "the 429 says when to retry: {:?}",
+        limited.retry_after
+    );
     let right = json!({"email": "rl@example.com", "password": "secret123"});
     let still = app.post("/hserve/v2.1/login/email/", None, right).await;
     assert_eq!(

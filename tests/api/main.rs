@@ -11,6 +11,8 @@ mod anonymous;
 mod browser_pages;
 mod concurrency;
 mod console;
+mod dev_log;
+mod docs_examples;
 mod email;
 mod hostile_input;
 mod http_basics;
@@ -31,6 +33,7 @@ mod schema_reload;
 mod sdk_compat;
 
 mod security;
+mod settings_messages;
 mod sms;
 mod smtp;
 mod startup_errors;

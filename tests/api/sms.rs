@@ -22,6 +22,7 @@ on_both_backends!(
     verify_and_change_the_current_users_phone,
     the_webhook_sender_posts_the_templated_body,
     the_numbers_owner_takes_over_an_account_set_up_with_it_by_someone_else,
+    without_a_provider_texts_go_to_the_development_outbox,
 );
 
 /// What the fake provider received: the `Authorization` header and the body.
@@ -101,6 +102,10 @@ async fn a_code_is_sent_verified_once_and_stored_as_an_hmac(backend: Backend) {
         )
         .await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST, "a code works once");
+    assert_eq!(
+        again.error_msg(),
+        "code: has already been used; request a new code"
+    );
     let bad_phone = send(&app, "12345").await;
     assert_eq!(bad_phone.status, StatusCode::BAD_REQUEST);
     assert!(bad_phone.error_msg().starts_with("phone:"));
@@ -166,9 +171,15 @@ async fn sends_are_limited_per_number_per_minute_and_per_day(backend: Backend) {
     let soon = send(&app, PHONE).await;
     assert_eq!(soon.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(
-        soon.error_msg().contains("retry in"),
+        soon.error_msg()
+            .starts_with("phone: a code to this number was sent moments ago; retry in "),
         "{}",
         soon.error_msg()
+    );
+    assert!(
+        soon.retry_after.is_some_and(|s| (1..=60).contains(&s)),
+        "{:?}",
+        soon.retry_after
     );
     assert_eq!(
         send(&app, "13900000000").await.status,
@@ -186,10 +197,16 @@ async fn sends_are_limited_per_number_per_minute_and_per_day(backend: Backend) {
     }
     let fourth = send(&daily, PHONE).await;
     assert_eq!(fourth.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        fourth.error_msg(),
+        "phone: this number received 3 codes in the last 24 hours; try again later"
+    );
     assert!(
-        fourth.error_msg().contains("today"),
-        "{}",
-        fourth.error_msg()
+        fourth
+            .retry_after
+            .is_some_and(|s| s > 86_000 && s <= 86_400),
+        "a slot frees when the first code is a day old: {:?}",
+        fourth.retry_after
     );
     assert_eq!(daily.sms.messages().len(), 3);
 }
@@ -200,6 +217,7 @@ async fn sends_are_limited_per_client_address(backend: Backend) {
     let r = send(&app, "13800000002").await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.error_msg().contains("too many attempts"));
+    assert!(r.retry_after.is_some_and(|s| s >= 1), "{:?}", r.retry_after);
 }
 
 async fn parallel_sends_to_one_number_respect_the_limit(backend: Backend) {
@@ -237,11 +255,30 @@ async fn a_code_allows_limited_tries(backend: Backend) {
         )
         .await;
     assert_eq!(late.status, StatusCode::BAD_REQUEST);
-    assert!(
-        late.error_msg().contains("tried too often"),
-        "{}",
-        late.error_msg()
+    assert_eq!(
+        late.error_msg(),
+        "code: was tried too often; request a new code"
     );
+}
+
+/// With no SMS provider set, each text is one line of the development outbox
+/// (`<data dir>/outbox.log`), where a developer or a script finds the code.
+async fn without_a_provider_texts_go_to_the_development_outbox(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.sms_sender = "log".into()).await;
+    assert_eq!(send(&app, PHONE).await.status, StatusCode::OK);
+    let outbox = std::fs::read_to_string(app.db.data_dir.path().join("outbox.log")).unwrap();
+    let line = outbox.lines().last().unwrap();
+    assert!(line.contains(&format!(" sms {E164} ")), "{line}");
+    let code = line.split(' ').nth(3).unwrap();
+    assert!(line.contains(&format!("code is {code}.")), "{line}");
+    let verified = app
+        .post(
+            "/hserve/v1.8/sms-verification-code/verify/",
+            None,
+            json!({"phone": PHONE, "code": code}),
+        )
+        .await;
+    assert_eq!(verified.status, StatusCode::OK, "{:?}", verified.body);
 }
 
 async fn register_with_phone_and_code_or_token(backend: Backend) {

@@ -1,0 +1,241 @@
+//! Checks of values that parse but cannot work. `protium check` and start-up
+//! run the same ones; each error names the setting, the value (secrets
+//! redacted), what is expected and an example.
+
+use super::{redact_url, ConfigError, Settings, MAX_TOKEN_TTL_SECS};
+
+impl Settings {
+    /// Checks values that parse but cannot work.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        self.listen_addr()?;
+        self.check_services()?;
+        if self.token_ttl == 0 || self.token_ttl > MAX_TOKEN_TTL_SECS {
+            return Err(ConfigError::Invalid {
+                key: "PROTIUM_TOKEN_TTL",
+                reason: format!("must be between 1 and {MAX_TOKEN_TTL_SECS} seconds"),
+            });
+        }
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+            return Err(ConfigError::Invalid {
+                key: "PROTIUM_PUBLIC_URL",
+                reason: "must start with http:// or https://".into(),
+            });
+        }
+        if self.db_pool_size == 0 {
+            return Err(ConfigError::Invalid {
+                key: "PROTIUM_DB_POOL_SIZE",
+                reason: "must be at least 1".into(),
+            });
+        }
+        if self.hash_threads > 256 {
+            return Err(ConfigError::Invalid {
+                key: "PROTIUM_HASH_THREADS",
+                reason: "must be at most 256 (each thread holds 19 MiB while hashing)".into(),
+            });
+        }
+        if self.hash_queue == 0 || self.hash_queue > 100_000 {
+            return Err(ConfigError::Invalid {
+                key: "PROTIUM_HASH_QUEUE",
+                reason: "must be between 1 and 100000".into(),
+            });
+        }
+        if let Err(reason) = self.password_policy().check() {
+            return Err(ConfigError::Invalid {
+                key: "PROTIUM_PASSWORD_MIN_BYTES",
+                reason,
+            });
+        }
+        if !matches!(
+            self.password_reset_unknown.as_str(),
+            "accepted" | "not_found"
+        ) {
+            return Err(ConfigError::Invalid {
+                key: "PROTIUM_PASSWORD_RESET_UNKNOWN",
+                reason: "must be 'accepted' or 'not_found'".into(),
+            });
+        }
+        crate::domain::PhoneRegion::parse(&self.phone_default_region).map_err(|e| {
+            ConfigError::Invalid {
+                key: "PROTIUM_PHONE_DEFAULT_REGION",
+                reason: e.rule,
+            }
+        })?;
+        const YEAR: u64 = 365 * 24 * 3600;
+        for (key, value) in [
+            ("PROTIUM_EMAIL_LINK_TTL", self.email_link_ttl),
+            ("PROTIUM_RESET_LINK_TTL", self.reset_link_ttl),
+            ("PROTIUM_EMAIL_CODE_TTL", self.email_code_ttl),
+            ("PROTIUM_EMAIL_RESEND_COOLDOWN", self.email_resend_cooldown),
+            ("PROTIUM_SMS_CODE_TTL", self.sms_code_ttl),
+            ("PROTIUM_PHONE_TOKEN_TTL", self.phone_token_ttl),
+            ("PROTIUM_MAIL_RETRY_BASE_SECS", self.mail_retry_base_secs),
+        ] {
+            if value > YEAR {
+                return Err(ConfigError::Invalid {
+                    key,
+                    reason: format!("must be at most {YEAR} seconds (a year)"),
+                });
+            }
+        }
+        for (key, value) in [
+            ("PROTIUM_SMS_CODE_TTL", self.sms_code_ttl),
+            (
+                "PROTIUM_SMS_CODE_ATTEMPTS",
+                u64::from(self.sms_code_attempts),
+            ),
+            (
+                "PROTIUM_SMS_PER_NUMBER_PER_MINUTE",
+                u64::from(self.sms_per_number_per_minute),
+            ),
+            (
+                "PROTIUM_SMS_PER_NUMBER_PER_DAY",
+                u64::from(self.sms_per_number_per_day),
+            ),
+            ("PROTIUM_PHONE_TOKEN_TTL", self.phone_token_ttl),
+            ("PROTIUM_EMAIL_LINK_TTL", self.email_link_ttl),
+            ("PROTIUM_RESET_LINK_TTL", self.reset_link_ttl),
+            ("PROTIUM_EMAIL_CODE_TTL", self.email_code_ttl),
+            (
+                "PROTIUM_EMAIL_CODE_ATTEMPTS",
+                u64::from(self.email_code_attempts),
+            ),
+            ("PROTIUM_MAIL_RETRY_BASE_SECS", self.mail_retry_base_secs),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Invalid {
+                    key,
+                    reason: "must be at least 1".into(),
+                });
+            }
+        }
+        for (i, p) in self.oauth_providers.iter().enumerate() {
+            let bad = |reason: String| ConfigError::Invalid {
+                key: "oauth_providers",
+                reason: format!("#{i} ({}): {reason}", p.name),
+            };
+            let name_ok = !p.name.is_empty()
+                && p.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+            if !name_ok {
+                return Err(bad(
+                    "name must be lower-case letters, digits, '-' or '_'".into()
+                ));
+            }
+            if self
+                .oauth_providers
+                .iter()
+                .filter(|q| q.name == p.name)
+                .count()
+                > 1
+            {
+                return Err(bad("names must be unique".into()));
+            }
+            match p.kind.as_str() {
+                "oidc" if p.issuer.is_empty() => {
+                    return Err(bad("an oidc provider needs issuer".into()))
+                }
+                "oauth2"
+                    if p.authorize_url.is_empty()
+                        || p.token_url.is_empty()
+                        || p.userinfo_url.is_empty() =>
+                {
+                    return Err(bad(
+                        "an oauth2 provider needs authorize_url, token_url and userinfo_url".into(),
+                    ))
+                }
+                "oidc" | "oauth2" => {}
+                other => return Err(bad(format!("kind '{other}' is not 'oidc' or 'oauth2'"))),
+            }
+        }
+        if !self.admin_token.is_empty() && self.admin_token.len() < 16 {
+            return Err(ConfigError::Invalid {
+                key: "PROTIUM_ADMIN_TOKEN",
+                reason: "must be at least 16 characters (or empty to disable admin access)".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The database, mail, SMS and log settings: right schemes and names.
+    fn check_services(&self) -> Result<(), ConfigError> {
+        let db = self.database_url.trim();
+        let db_ok = db
+            .strip_prefix("sqlite://")
+            .is_some_and(|p| !p.is_empty() && p != ":memory:")
+            || db.starts_with("postgres://")
+            || db.starts_with("postgresql://");
+        if !db_ok {
+            return Err(ConfigError::Invalid {
+                key: "PROTIUM_DATABASE_URL",
+                reason: format!(
+                    "'{}' is not a database Protium can use: expected sqlite://PATH or \
+                     postgres://USER@HOST:PORT/DATABASE, for example sqlite://data/protium.db",
+                    redact_url(db)
+                ),
+            });
+        }
+        let smtp = self.smtp_url.trim();
+        if !smtp.is_empty() {
+            let parsed = url::Url::parse(smtp).ok().filter(|u| {
+                matches!(u.scheme(), "smtp" | "smtps")
+                    && u.host_str().is_some_and(|h| !h.is_empty())
+            });
+            if parsed.is_none() {
+                return Err(ConfigError::Invalid {
+                    key: "PROTIUM_SMTP_URL",
+                    reason: format!(
+                        "'{}' is not an SMTP server URL: expected smtp://HOST:PORT, \
+                         smtps://USER:PASSWORD@HOST or smtp://HOST:587?tls=required \
+                         (leave it empty to write mail to files in development)",
+                        redact_url(smtp)
+                    ),
+                });
+            }
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::Invalid {
+                key: "PROTIUM_MAIL_FROM",
+                reason: format!(
+                    "'{}' is not a mail address: expected an address or Name <address>, \
+                     for example \"My App <no-reply@example.com>\"",
+                    self.mail_from
+                ),
+            });
+        }
+        let webhook = self.sms_webhook_url.trim();
+        if webhook.is_empty() {
+            if !matches!(self.sms_sender.as_str(), "log" | "memory") {
+                return Err(ConfigError::Invalid {
+                    key: "PROTIUM_SMS_SENDER",
+                    reason: format!(
+                        "'{}' is not a sender: expected log (development) or memory (tests); \
+                         to send through a provider set PROTIUM_SMS_WEBHOOK_URL instead",
+                        self.sms_sender
+                    ),
+                });
+            }
+        } else if !url::Url::parse(webhook)
+            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+        {
+            return Err(ConfigError::Invalid {
+                key: "PROTIUM_SMS_WEBHOOK_URL",
+                reason: format!(
+                    "'{}' is not an http:// or https:// URL, for example https://sms.example.com/send",
+                    redact_url(webhook)
+                ),
+            });
+        }
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log) {
+            return Err(ConfigError::Invalid {
+                key: "PROTIUM_LOG",
+                reason: format!(
+                    "'{}' is not a log filter ({e}): expected a level (error, warn, info, \
+                     debug, trace) or directives such as info,protium=debug",
+                    self.log
+                ),
+            });
+        }
+        Ok(())
+    }
+}
