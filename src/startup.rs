@@ -11,11 +11,11 @@ use actix_web::middleware::{Compress, NormalizePath, TrailingSlash};
 use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
 
-use crate::admin::{AuditLog, FileWatcher, LoadError, OverviewService, SchemaControl};
+use crate::admin::{AuditLog, FileWatcher, Janitor, LoadError, OverviewService, SchemaControl};
 use crate::api::{self, AppState, RateLimit};
 use crate::auth::{
     AuthService, EmailService, EmailSettings, HashingSettings, OAuthService, SmsService,
-    SmsSettings,
+    SmsSettings, Window,
 };
 use crate::config::Settings;
 use crate::notify::{
@@ -137,7 +137,14 @@ impl Application {
         } else {
             None
         };
-        let records = Records::new(store.clone(), live.clone());
+        let feed_horizon = i64::from(settings.feed_horizon_days) * 86_400;
+        let records = Records::new(store.clone(), live.clone()).with_feed_horizon(feed_horizon);
+        let janitor = Janitor::new(
+            store.clone(),
+            Duration::from_secs(settings.janitor_interval),
+            feed_horizon,
+        )
+        .spawn();
         let resumer = records.clone();
         tokio::spawn(async move {
             match resumer.resume_bulk_jobs().await {
@@ -160,8 +167,10 @@ impl Application {
             max_delay_secs: 3600,
             max_attempts: 10,
         };
-        let mail_worker =
-            notify::spawn_worker(store.clone(), Arc::new(transport), sender, &outbox, retry);
+        let mail_worker = background(vec![
+            notify::spawn_worker(store.clone(), Arc::new(transport), sender, &outbox, retry),
+            janitor,
+        ]);
         let auth = AuthService::new(
             store.clone(),
             settings.token_ttl,
@@ -170,7 +179,11 @@ impl Application {
                 threads: settings.hash_threads,
                 queue: settings.hash_queue,
             },
-        )?;
+        )?
+        .with_lockout(Window {
+            hits: settings.login_lockout_failures,
+            seconds: i64::try_from(settings.login_lockout_seconds).unwrap_or(900),
+        });
         let email = EmailService::new(
             store.clone(),
             templates.clone(),
@@ -201,6 +214,14 @@ impl Application {
             settings.oauth_callback_prefix_list(),
             live,
         )?;
+        let limits = auth.limits().clone();
+        let proxies =
+            crate::api::TrustedProxies::parse(&settings.trusted_proxies).map_err(|reason| {
+                crate::config::ConfigError::Invalid {
+                    key: "PROTIUM_TRUSTED_PROXIES",
+                    reason,
+                }
+            })?;
         let public_path = reqwest::Url::parse(&settings.public_url)
             .map(|u| u.path().trim_end_matches('/').to_owned())
             .unwrap_or_default();
@@ -208,7 +229,15 @@ impl Application {
             public_path,
             oauth,
             sms,
-            sms_ip_limit: RateLimit::per_hour(settings.sms_per_ip_per_hour),
+            sms_ip_limit: RateLimit::new(
+                "sms-address",
+                Window {
+                    hits: settings.sms_per_ip_per_hour,
+                    seconds: 3600,
+                },
+                limits.clone(),
+                proxies.clone(),
+            ),
             phone_region: settings.phone_region(),
             auth,
             records: records.clone(),
@@ -216,7 +245,16 @@ impl Application {
             audit: AuditLog::new(store.clone()),
             overview: OverviewService::new(store.clone()),
             openapi: crate::api::DocumentCache::default(),
-            auth_limit: RateLimit::new(settings.auth_rate_per_minute),
+            auth_limit: RateLimit::new(
+                "auth-address",
+                Window {
+                    hits: settings.auth_rate_per_minute,
+                    seconds: 60,
+                },
+                limits.clone(),
+                proxies.clone(),
+            ),
+            proxies,
             email,
             password_policy: settings.password_policy(),
             templates,
@@ -298,6 +336,23 @@ impl Application {
     pub fn into_parts(self) -> (Server, tokio::task::JoinHandle<()>, Option<FileWatcher>) {
         (self.server, self.mail_worker, self.watcher)
     }
+}
+
+/// One handle for the node's background tasks (the mail worker, the
+/// janitor): aborting it aborts them all.
+fn background(tasks: Vec<tokio::task::JoinHandle<()>>) -> tokio::task::JoinHandle<()> {
+    struct AbortOnDrop(Vec<tokio::task::JoinHandle<()>>);
+    impl Drop for AbortOnDrop {
+        fn drop(&mut self) {
+            for task in &self.0 {
+                task.abort();
+            }
+        }
+    }
+    tokio::spawn(async move {
+        let _tasks = AbortOnDrop(tasks);
+        std::future::pending::<()>().await;
+    })
 }
 
 fn email_settings(settings: &Settings) -> EmailSettings {

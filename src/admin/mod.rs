@@ -4,10 +4,12 @@
 //! transaction.
 
 mod audit_log;
+mod janitor;
 mod overview;
 mod schema_control;
 pub mod schema_ops;
 
 pub use audit_log::AuditLog;
+pub use janitor::Janitor;
 pub use overview::{DayCount, Overview, OverviewService};
 pub use schema_control::{node_name, FileWatcher, LoadError, Reloaded, SchemaControl};

@@ -79,7 +79,7 @@ async fn request_reset(
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
     check_version(&path.into_inner())?;
-    state.auth_limit.check(&req)?;
+    state.auth_limit.check(&req).await?;
     let email = Email::parse(required_string(&body, "email")?)?;
     state
         .email
@@ -96,7 +96,7 @@ async fn send_code(
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
     check_version(&path.into_inner())?;
-    state.auth_limit.check(&req)?;
+    state.auth_limit.check(&req).await?;
     let (purpose, email) = code_target(&body)?;
     state
         .email
@@ -113,7 +113,7 @@ async fn check_code(
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
     check_version(&path.into_inner())?;
-    state.auth_limit.check(&req)?;
+    state.auth_limit.check(&req).await?;
     let (purpose, email) = code_target(&body)?;
     let code = required_string(&body, "code")?.to_owned();
     state
@@ -142,7 +142,7 @@ async fn reset_with_code(
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
     check_version(&path.into_inner())?;
-    state.auth_limit.check(&req)?;
+    state.auth_limit.check(&req).await?;
     let email = Email::parse(required_string(&body, "email")?)?;
     let code = required_string(&body, "code")?.to_owned();
     let password = state

@@ -36,12 +36,6 @@ pub enum ApiError {
     /// A server-side fault outside the layers' own errors (e.g. a page template).
     #[error("{0}")]
     Internal(String),
-    /// Too many attempts from one address.
-    #[error("too many attempts from this address; retry in {retry_in} seconds")]
-    TooManyRequests {
-        /// Seconds until the next attempt is allowed.
-        retry_in: u64,
-    },
 }
 
 impl From<InvalidInput> for ApiError {
@@ -68,9 +62,10 @@ impl ApiError {
     /// Seconds a refused client should wait, for the `Retry-After` of a 429.
     fn retry_in(&self) -> Option<u64> {
         match self {
-            ApiError::TooManyRequests { retry_in } => Some(*retry_in),
             ApiError::Auth(
-                AuthError::TooSoon { retry_in, .. } | AuthError::Limit { retry_in, .. },
+                AuthError::TooSoon { retry_in, .. }
+                | AuthError::Limit { retry_in, .. }
+                | AuthError::TooManyAttempts { retry_in, .. },
             ) => Some(u64::try_from(*retry_in).unwrap_or(1).max(1)),
             _ => None,
         }
@@ -83,7 +78,6 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::UnknownClient(_) => StatusCode::UNAUTHORIZED,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Auth(e) => match e {
                 AuthError::Invalid(_) | AuthError::InvalidCredentials | AuthError::Taken { .. } => {
@@ -92,9 +86,9 @@ impl ResponseError for ApiError {
                 AuthError::Unauthorized => StatusCode::UNAUTHORIZED,
                 AuthError::NotFound | AuthError::Missing(_) => StatusCode::NOT_FOUND,
                 AuthError::Disabled => StatusCode::FORBIDDEN,
-                AuthError::TooSoon { .. } | AuthError::Limit { .. } => {
-                    StatusCode::TOO_MANY_REQUESTS
-                }
+                AuthError::TooSoon { .. }
+                | AuthError::Limit { .. }
+                | AuthError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
                 AuthError::Delivery(_) | AuthError::Provider(_) => StatusCode::BAD_GATEWAY,
                 AuthError::Forbidden(_) => StatusCode::FORBIDDEN,
                 AuthError::Hash(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -109,6 +103,7 @@ impl ResponseError for ApiError {
                 RecordsError::Forbidden(_) => StatusCode::FORBIDDEN,
                 RecordsError::Unauthorized => StatusCode::UNAUTHORIZED,
                 RecordsError::NotFound | RecordsError::NoTable(_) => StatusCode::NOT_FOUND,
+                RecordsError::Gone(_) => StatusCode::GONE,
                 RecordsError::Store(s) => store_status(s),
             },
         }

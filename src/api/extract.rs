@@ -81,10 +81,15 @@ impl FromRequest for MaybeCaller {
     }
 }
 
-/// Peer address and user agent, kept with sessions.
+/// The client's address (through trusted proxies) and user agent, kept with
+/// sessions and audit entries.
 pub fn client_info(req: &HttpRequest) -> ClientInfo {
+    let ip = match req.app_data::<actix_web::web::Data<super::AppState>>() {
+        Some(state) => state.proxies.client(req),
+        None => req.peer_addr().map(|a| a.ip()),
+    };
     ClientInfo {
-        ip: req.peer_addr().map(|a| a.ip().to_string()),
+        ip: ip.map(|a| a.to_string()),
         user_agent: req
             .headers()
             .get(header::USER_AGENT)

@@ -6,6 +6,7 @@
 
 mod account;
 mod admin;
+mod client_address;
 mod client_check;
 mod console;
 mod docs;
@@ -34,6 +35,7 @@ use crate::auth::{AuthService, EmailService, OAuthService, SmsService};
 use crate::domain::{PasswordPolicy, PhoneRegion};
 use crate::notify::Templates;
 use crate::records::Records;
+pub use client_address::TrustedProxies;
 pub use openapi::DocumentCache;
 pub use rate_limit::RateLimit;
 pub use request_span::RequestSpan;
@@ -69,6 +71,8 @@ pub struct AppState {
     pub sms_ip_limit: RateLimit,
     /// Region of phone numbers given without a country code.
     pub phone_region: PhoneRegion,
+    /// Proxies whose forwarding headers name the client.
+    pub proxies: TrustedProxies,
     /// Third-party sign-in.
     pub oauth: OAuthService,
     /// Path of `PROTIUM_PUBLIC_URL` (empty at the root), prefixed to page links.

@@ -50,6 +50,7 @@ fn check_version(version: &str) -> Result<(), ApiError> {
 }
 
 async fn redirect(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     caller: MaybeCaller,
@@ -57,6 +58,8 @@ async fn redirect(
 ) -> Result<HttpResponse, ApiError> {
     let (version, provider) = path.into_inner();
     check_version(&version)?;
+    // Each call stores a sign-in state: counted like a login attempt.
+    state.auth_limit.check(&req).await?;
     let callback = required_string(&body, "callback_url")?;
     let url = state.oauth.redirect(&provider, callback, &caller.0).await?;
     Ok(HttpResponse::Ok().json(json!({"status": "ok", "redirect_url": url})))
@@ -70,7 +73,7 @@ async fn authenticate(
 ) -> Result<HttpResponse, ApiError> {
     let (version, provider) = path.into_inner();
     check_version(&version)?;
-    state.auth_limit.check(&req)?;
+    state.auth_limit.check(&req).await?;
     let token = required_string(&body, "auth_token")?;
     let create_user = opt_bool(&body, "create_user", true)?;
     let update = ProfileUpdate::parse(body.get("update_userprofile"))?;

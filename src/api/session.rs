@@ -77,7 +77,7 @@ async fn register(
 ) -> Result<HttpResponse, ApiError> {
     let (version, kind) = path.into_inner();
     check_version(&version)?;
-    state.auth_limit.check(&req)?;
+    state.auth_limit.check(&req).await?;
     let ident = identifier(&state, &kind, &body)?;
     let password = state
         .password_policy
@@ -107,7 +107,7 @@ async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let (version, kind) = path.into_inner();
     check_version(&version)?;
-    state.auth_limit.check(&req)?;
+    state.auth_limit.check(&req).await?;
     let body = body.map(web::Json::into_inner).unwrap_or_default();
     if kind == "anonymous" {
         let init = initial_profile(&state, &body, Required::Deferred)?;

@@ -85,7 +85,7 @@ async fn send_code(
 ) -> Result<HttpResponse, ApiError> {
     check_version(&path.into_inner())?;
     let phone = phone(&state, &body)?;
-    state.sms_ip_limit.check(&req)?;
+    state.sms_ip_limit.check(&req).await?;
     let locale = Locale::pick(None, accept_language(&req).as_deref());
     state.sms.send_code(phone, locale).await?;
     Ok(ok())
@@ -145,7 +145,7 @@ async fn reset_password(
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
     check_version(&path.into_inner())?;
-    state.auth_limit.check(&req)?;
+    state.auth_limit.check(&req).await?;
     let phone = phone(&state, &body)?;
     let proof = required_proof(&body)?;
     let password = state

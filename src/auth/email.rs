@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::code::{new_code, CodeKey};
 use super::error::AuthError;
+use super::limits::lift_lockout;
 use super::password::PasswordHasher;
 use super::principal::{registered_user, Principal};
 use super::session_cache::{end_sessions, SessionCache};
@@ -286,6 +287,7 @@ impl EmailService {
                 };
                 store::set_password_hash(conn, link.user_id, &new_hash, now)?;
                 end_sessions(conn, &cache, link.user_id, None)?;
+                lift_lockout(conn, link.user_id)?;
                 Ok(Ok(()))
             })
             .await?)
@@ -425,6 +427,7 @@ impl EmailService {
             let now = now_unix();
             store::set_password_hash(conn, id, &new_hash, now)?;
             end_sessions(conn, &this.sessions, id, None)?;
+            lift_lockout(conn, id)?;
             Ok(Ok(()))
         })
         .await

@@ -42,6 +42,14 @@ pub enum AuthError {
         /// Seconds to wait.
         retry_in: i64,
     },
+    /// Too many attempts by one subject (`this address`, `this account`).
+    #[error("too many attempts from {who}; retry in {retry_in} seconds")]
+    TooManyAttempts {
+        /// Who made them.
+        who: &'static str,
+        /// Seconds until the next attempt is counted.
+        retry_in: i64,
+    },
     /// A sending limit was reached (`message` says which).
     #[error("{message}")]
     Limit {

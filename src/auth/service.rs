@@ -4,6 +4,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::error::AuthError;
+use super::limits::{lockout_key, Limits, Window};
 use super::password::{HashingSettings, PasswordHasher};
 use super::principal::{AdminIdentity, Principal};
 use super::session_cache::{CachedSession, SessionCache};
@@ -127,7 +128,15 @@ pub struct AuthService {
     ttl: u64,
     admin_token_hash: Option<[u8; 32]>,
     pub(super) sessions: SessionCache,
+    limits: Limits,
+    lockout: Window,
 }
+
+/// The default lockout: 10 wrong passwords for one identifier within 15 minutes.
+pub const DEFAULT_LOCKOUT: Window = Window {
+    hits: 10,
+    seconds: 900,
+};
 
 impl AuthService {
     /// Builds the service. `admin_token` empty disables admin access.
@@ -140,12 +149,25 @@ impl AuthService {
         let admin_token_hash =
             (!admin_token.is_empty()).then(|| Sha256::digest(admin_token.as_bytes()).into());
         Ok(Self {
+            limits: Limits::new(store.clone()),
             store,
             hasher: PasswordHasher::new(hashing)?,
             ttl,
             admin_token_hash,
             sessions: SessionCache::default(),
+            lockout: DEFAULT_LOCKOUT,
         })
+    }
+
+    /// Sets the login lockout (`hits` 0 turns it off).
+    pub fn with_lockout(mut self, lockout: Window) -> Self {
+        self.lockout = lockout;
+        self
+    }
+
+    /// The shared attempt counters.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// The SHA-256 of the bootstrap admin token, when one is set.
@@ -231,6 +253,11 @@ impl AuthService {
         client: ClientInfo,
     ) -> Result<Session, AuthError> {
         let (column, value) = identifier.login_key();
+        // Refused before the password is even checked, known account or not.
+        let locked = lockout_key(identifier.method().as_str(), &value);
+        self.limits
+            .check(locked.clone(), self.lockout, "this account")
+            .await?;
         let row = self
             .store
             .run(move |conn| users::find_login(conn, column, &value))
@@ -248,7 +275,14 @@ impl AuthService {
                 self.open_session(UserId::from_db(id), identifier.method(), client)
                     .await
             }
-            _ => Err(AuthError::InvalidCredentials),
+            _ => {
+                // This failure is counted; the next attempt past the limit is refused.
+                let _ = self
+                    .limits
+                    .count(locked, self.lockout, "this account")
+                    .await;
+                Err(AuthError::InvalidCredentials)
+            }
         }
     }
 

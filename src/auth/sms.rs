@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::code::{new_code, CodeKey};
 use super::error::AuthError;
+use super::limits::lift_lockout;
 use super::principal::{registered_user, Principal};
 use super::service::{
     insert_profile, AuthService, ClientInfo, Identifier, LoginMethod, ProfileInit, Session,
@@ -297,6 +298,7 @@ impl SmsService {
             let now = now_unix();
             store::set_password_hash(conn, found.id, &new_hash, now)?;
             end_sessions(conn, &cache, found.id, None)?;
+            lift_lockout(conn, found.id)?;
             let verified = [("_phone_verified".to_owned(), SqlValue::Bool(true))];
             object_writes::update(
                 conn,

@@ -157,8 +157,52 @@ impl Settings {
         Ok(())
     }
 
-    /// The database, mail, SMS and log settings: right schemes and names.
+    /// The database, mail, SMS, proxy and log settings: right schemes and names.
     fn check_services(&self) -> Result<(), ConfigError> {
+        for entry in self
+            .trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            if entry.parse::<ipnet::IpNet>().is_err() && entry.parse::<std::net::IpAddr>().is_err()
+            {
+                return Err(ConfigError::Invalid {
+                    key: "PROTIUM_TRUSTED_PROXIES",
+                    reason: format!(
+                        "'{entry}' is not an address or a network: expected a comma list such as \
+                         127.0.0.1, 10.0.0.0/8"
+                    ),
+                });
+            }
+        }
+        if self.janitor_interval == 0 || self.janitor_interval > 86_400 {
+            return Err(ConfigError::Invalid {
+                key: "PROTIUM_JANITOR_INTERVAL",
+                reason: format!(
+                    "'{}' must be between 1 and 86400 seconds, for example 600",
+                    self.janitor_interval
+                ),
+            });
+        }
+        if self.feed_horizon_days == 0 || self.feed_horizon_days > 3650 {
+            return Err(ConfigError::Invalid {
+                key: "PROTIUM_FEED_HORIZON_DAYS",
+                reason: format!(
+                    "'{}' must be between 1 and 3650 days, for example 30",
+                    self.feed_horizon_days
+                ),
+            });
+        }
+        if self.login_lockout_seconds == 0 || self.login_lockout_seconds > 86_400 {
+            return Err(ConfigError::Invalid {
+                key: "PROTIUM_LOGIN_LOCKOUT_SECONDS",
+                reason: format!(
+                    "'{}' must be between 1 and 86400 seconds, for example 900",
+                    self.login_lockout_seconds
+                ),
+            });
+        }
         let db = self.database_url.trim();
         let db_ok = db
             .strip_prefix("sqlite://")

@@ -80,6 +80,25 @@ pub struct Settings {
     pub hash_queue: usize,
     /// Seconds given to open requests on shutdown (`PROTIUM_SHUTDOWN_TIMEOUT`).
     pub shutdown_timeout: u64,
+    /// Seconds between two sweeps of expired sessions, links, codes, tokens
+    /// and old deletions (`PROTIUM_JANITOR_INTERVAL`).
+    pub janitor_interval: u64,
+    /// Days deletions stay in the change feed; a feed position older than
+    /// that gets 410 and the client resyncs (`PROTIUM_FEED_HORIZON_DAYS`).
+    pub feed_horizon_days: u32,
+    /// Comma list of proxy addresses or networks (`10.0.0.0/8, 127.0.0.1`)
+    /// whose `Forwarded` / `X-Forwarded-For` headers name the client; empty
+    /// trusts none and counts every request under its peer address
+    /// (`PROTIUM_TRUSTED_PROXIES`).
+    #[serde(deserialize_with = "text")]
+    pub trusted_proxies: String,
+    /// Wrong passwords for one login identifier (email, username, phone)
+    /// before its logins are refused for the rest of the window; 0 turns the
+    /// lockout off (`PROTIUM_LOGIN_LOCKOUT_FAILURES`).
+    pub login_lockout_failures: u32,
+    /// The lockout window in seconds: the longest a lockout lasts
+    /// (`PROTIUM_LOGIN_LOCKOUT_SECONDS`).
+    pub login_lockout_seconds: u64,
     /// Password register/login attempts allowed per client address per minute;
     /// 0 disables the limit (`PROTIUM_AUTH_RATE_PER_MINUTE`).
     pub auth_rate_per_minute: u32,
@@ -181,6 +200,11 @@ impl Default for Settings {
             hash_queue: 64,
             shutdown_timeout: 10,
             auth_rate_per_minute: 60,
+            trusted_proxies: String::new(),
+            janitor_interval: 600,
+            feed_horizon_days: 30,
+            login_lockout_failures: 10,
+            login_lockout_seconds: 900,
             app_name: "Protium".into(),
             data_dir: PathBuf::from("data"),
             smtp_url: String::new(),

@@ -99,6 +99,18 @@ impl Records {
         let snapshot = self.live.load();
         let object = resolve(&snapshot, Target::Table(table))?;
         let (t, after_id) = position(since, cursor)?;
+        let given = [since, cursor]
+            .iter()
+            .any(|p| p.is_some_and(|p| !p.trim().is_empty()));
+        let horizon = now_unix() - self.feed_horizon;
+        // `since=0` (position 1) is a first sync: it needs no deletions.
+        if given && t > 1 && t < horizon {
+            return Err(RecordsError::Gone(format!(
+                "the change feed keeps deletions for {} days and this position is older; \
+                 list the table again and follow the feed from now",
+                self.feed_horizon / 86_400
+            )));
+        }
         let limit = match limit.map(str::trim).filter(|s| !s.is_empty()) {
             None => 100,
             Some(s) => s

@@ -34,6 +34,10 @@ pub enum RecordsError {
         /// The field.
         field: String,
     },
+    /// A change-feed position older than the deletions kept (the client
+    /// must list the table again).
+    #[error("{0}")]
+    Gone(String),
     /// Storage failed.
     #[error(transparent)]
     Store(StoreError),

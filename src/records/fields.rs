@@ -76,13 +76,24 @@ impl FieldCatalog for QueryFields<'_> {
 /// Checks a client's value for `field` and returns the stored form: dates in
 /// UTC, pointers as lower-case id strings, geometries in canonical GeoJSON.
 pub fn normalize(field: &Field, value: &Value) -> Result<Value, InvalidInput> {
+    normalize_shown(field, value, true)
+}
+
+/// [`normalize`] for a value whose errors may (`reveal`) or may not show it:
+/// the result of an operator on a stored value the caller cannot read is
+/// checked without ever appearing in the message.
+pub fn normalize_shown(field: &Field, value: &Value, reveal: bool) -> Result<Value, InvalidInput> {
     let name = field.name.as_str();
     let value = match (field.kind, value) {
         // The SDK writes user pointers as "42"; accept 42 as well.
         (FieldKind::Pointer, Value::Number(n)) if n.is_i64() => Value::String(n.to_string()),
         _ => value.clone(),
     };
-    field.validate(&value)?;
+    if reveal {
+        field.validate(&value)?;
+    } else {
+        field.validate_hidden(&value)?;
+    }
     Ok(match (field.kind, &value) {
         (_, Value::Null) => Value::Null,
         (FieldKind::Date, Value::String(s)) => Value::String(IsoDate::parse(name, s)?.stored()),

@@ -89,6 +89,10 @@ fn expand(
             let Some(target) = snapshot.get(&table) else {
                 continue;
             };
+            if target.is_profile() && !who.may_read_users() {
+                // The pointer stays `{id, _table}`, as for a missing user.
+                continue;
+            }
             for (id, doc) in fetch(conn, target, who, &ids)? {
                 found.insert((table.clone(), id), doc);
             }

@@ -42,7 +42,12 @@ pub enum Target<'a> {
 pub struct Records {
     pub(super) store: Store,
     pub(super) live: LiveSchema,
+    /// Seconds deletions are kept for the change feed.
+    pub(super) feed_horizon: i64,
 }
+
+/// How long deletions stay in the change feed unless set: 30 days.
+pub const DEFAULT_FEED_HORIZON: i64 = 30 * 86_400;
 
 /// The object type `target` names in `snapshot`.
 pub(super) fn resolve<'s>(
@@ -70,7 +75,18 @@ pub(super) fn named<'s>(
 impl Records {
     /// Builds the service over the live schema.
     pub fn new(store: Store, live: LiveSchema) -> Self {
-        Self { store, live }
+        Self {
+            store,
+            live,
+            feed_horizon: DEFAULT_FEED_HORIZON,
+        }
+    }
+
+    /// Keeps deletions for the change feed `seconds` long; an older feed
+    /// position is answered with [`RecordsError::Gone`].
+    pub fn with_feed_horizon(mut self, seconds: i64) -> Self {
+        self.feed_horizon = seconds;
+        self
     }
 
     /// The live schema this service reads.

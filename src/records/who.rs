@@ -96,6 +96,11 @@ impl Who {
         self.user.is_none() && !self.is_admin()
     }
 
+    /// Whether this caller may read user profiles at all: guests may not,
+    /// neither through the user API nor by expanding a pointer to a user.
+    pub fn may_read_users(self) -> bool {
+        !self.is_guest()
+    }
     /// Whether `entry` grants this caller `access`.
     pub fn granted_by(self, entry: AclEntry, access: Access) -> bool {
         match entry {

@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::error::RecordsError;
-use super::fields::{acl_of, describe, normalize, owner_of, parse_id, readable_columns};
+use super::fields::{acl_of, describe, normalize_shown, owner_of, parse_id, readable_columns};
 use super::prepare::PreparedChange;
-use super::update_ops::apply;
+use super::update_ops::{apply, Change};
 use super::who::{Access, Viewer, Who};
 use crate::domain::{acl_json, now_unix, InvalidInput};
 use crate::query::SqlValue;
@@ -110,7 +110,11 @@ pub fn update_checked(
                     continue;
                 };
                 let current = row.get(name).cloned().unwrap_or(Value::Null);
-                let new = normalize(field, &apply(name, &current, change)?)?;
+                // An operator's result holds the stored value: its errors show
+                // it only to callers who may read the field.
+                let reveal = matches!(change, Change::Set(_))
+                    || Viewer::of_row(who, owner).may_read(field.read);
+                let new = normalize_shown(field, &apply(name, &current, change)?, reveal)?;
                 new_values.insert(name.clone(), new);
             }
         }

@@ -182,6 +182,17 @@ impl Field {
     /// Checks `value` against the field's subschema. The error names the field,
     /// the failing keyword and the reason.
     pub fn validate(&self, value: &Value) -> Result<(), InvalidInput> {
+        self.check(value, true)
+    }
+
+    /// [`Field::validate`] for a value the caller may not see — the result of
+    /// an operator applied to a stored value they cannot read: the error says
+    /// which rule failed but never shows the value.
+    pub fn validate_hidden(&self, value: &Value) -> Result<(), InvalidInput> {
+        self.check(value, false)
+    }
+
+    fn check(&self, value: &Value, reveal: bool) -> Result<(), InvalidInput> {
         if value.is_null() {
             if self.required {
                 return Err(InvalidInput::new(
@@ -209,9 +220,14 @@ impl Field {
                 let path = err.instance_path().as_str().to_owned();
                 let field = format!("{}{}", self.name.as_str(), path.replace('/', "."));
                 let field = field.trim_end_matches('.').to_owned();
+                let reason = if reveal {
+                    err.to_string()
+                } else {
+                    err.masked_with("the resulting value").to_string()
+                };
                 Err(InvalidInput::new(
                     field,
-                    format!("{} ({})", err, err.kind().keyword()),
+                    format!("{reason} ({})", err.kind().keyword()),
                 ))
             }
         }

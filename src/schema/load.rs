@@ -125,6 +125,27 @@ fn check_pointers(dir: &Path, registry: &Registry) -> Result<(), SchemaError> {
                     ))
                 }
                 Some(PointerTarget::ByField(type_field)) => {
+                    // The pointer reads `{id, _table}`: its table is the type
+                    // field's value, which must be no more hidden than it.
+                    let strictness = |r: ReadRule| match r {
+                        ReadRule::Public => 0,
+                        ReadRule::Owner => 1,
+                        ReadRule::Admin => 2,
+                    };
+                    if let Some(tf) = object.field(type_field) {
+                        if strictness(tf.read) > strictness(field.read) {
+                            return Err(SchemaError::new(
+                                &file,
+                                format!("/properties/{type_field}/{EXTENSION_KEYWORD}/read"),
+                                format!(
+                                    "'{type_field}' is the type field of '{}', whose value shows it as `_table`: \
+                                     it may not be less readable than '{}'",
+                                    field.name.as_str(),
+                                    field.name.as_str()
+                                ),
+                            ));
+                        }
+                    }
                     let targets = object
                         .field(type_field)
                         .filter(|f| f.kind == FieldKind::String)

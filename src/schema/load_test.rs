@@ -126,3 +126,24 @@ fn every_type_carries_its_built_ins_and_raw_schema() {
     assert_eq!(table.lookup("_id").unwrap().name.as_str(), "id");
     assert_eq!(table.id_kind(), FieldKind::String);
 }
+
+#[test]
+fn a_type_field_may_not_be_less_readable_than_its_pointer() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("post.json"),
+        r#"{"type":"object","properties":{}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("like.json"),
+        r#"{"type":"object","properties":{
+            "kind":{"type":"string","enum":["post"],"x-protium":{"read":"owner"}},
+            "target":{"type":"string","x-protium":{"pointer":"*","type_field":"kind"}}}}"#,
+    )
+    .unwrap();
+    let err = load_dir(dir.path()).unwrap_err();
+    assert!(err.file.ends_with("like.json"), "{err}");
+    assert_eq!(err.pointer, "/properties/kind/x-protium/read");
+    assert!(err.message.contains("less readable than 'target'"), "{err}");
+}

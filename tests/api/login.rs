@@ -103,21 +103,37 @@ async fn expired_sessions_are_refused(backend: Backend) {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
-on_both_backends!(password_attempts_are_rate_limited_per_address);
+on_both_backends!(
+    password_attempts_are_rate_limited_per_address,
+    an_identifier_is_locked_after_repeated_wrong_passwords,
+    a_password_reset_lifts_the_lockout,
+    forwarding_headers_count_only_through_trusted_proxies,
+);
 
 async fn password_attempts_are_rate_limited_per_address(backend: Backend) {
-    // 8 a minute allows a burst of 2.
-    let app = crate::helpers::spawn_app_with(backend, |s| s.auth_rate_per_minute = 8).await;
-    let (_, _) = app.register_email("rl@example.com", "secret123").await;
+    // 3 a minute: the fourth attempt in the window is refused.
+    let app = crate::helpers::spawn_app_with(backend, |s| s.auth_rate_per_minute = 3).await;
     let wrong = json!({"email": "rl@example.com", "password": "guess-one"});
-    let first = app
-        .post("/hserve/v2.1/login/email/", None, wrong.clone())
-        .await;
-    assert_eq!(first.status, StatusCode::BAD_REQUEST);
+    for _ in 0..3 {
+        let r = app
+            .post("/hserve/v2.1/login/email/", None, wrong.clone())
+            .await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            // The minute turned over between two attempts: start again.
+            return Box::pin(password_attempts_are_rate_limited_per_address(backend)).await;
+        }
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    }
     let limited = app.post("/hserve/v2.1/login/email/", None, wrong).await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(limited.body["status"], "error");
-    assert!(limited.error_msg().contains("too many attempts"));
+    assert!(
+        limited
+            .error_msg()
+            .starts_with("too many attempts from this address; retry in "),
+        "{}",
+        limited.error_msg()
+    );
     assert!(
         limited.retry_after.is_some_and(|s| (1..=60).contains(&s)),
         "the 429 says when to retry: {:?}",
@@ -129,5 +145,160 @@ async fn password_attempts_are_rate_limited_per_address(backend: Backend) {
         still.status,
         StatusCode::TOO_MANY_REQUESTS,
         "even the right password waits"
+    );
+}
+
+/// Ten wrong passwords for one address lock its logins — even the right
+/// password — until the window ends; an address nobody registered locks the
+/// same way, so the lockout tells nobody which accounts exist.
+async fn an_identifier_is_locked_after_repeated_wrong_passwords(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(backend, |s| s.login_lockout_failures = 3).await;
+    app.register_email("lock@example.com", "secret123").await;
+    for email in ["lock@example.com", "nobody@example.com"] {
+        for _ in 0..3 {
+            let r = app
+                .post(
+                    "/hserve/v2.1/login/email/",
+                    None,
+                    json!({"email": email, "password": "wrong-guess"}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{email}: {:?}", r.body);
+        }
+        let locked = app
+            .post(
+                "/hserve/v2.1/login/email/",
+                None,
+                json!({"email": email, "password": "secret123"}),
+            )
+            .await;
+        assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "{email}");
+        assert!(
+            locked
+                .error_msg()
+                .starts_with("too many attempts from this account; retry in "),
+            "{}",
+            locked.error_msg()
+        );
+        assert!(
+            locked.retry_after.is_some_and(|s| (1..=900).contains(&s)),
+            "{:?}",
+            locked.retry_after
+        );
+    }
+    // Other identifiers are not affected.
+    app.register_email("free@example.com", "secret123").await;
+    assert_eq!(
+        app.login_email("free@example.com", "secret123")
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+}
+
+/// The owner of a locked account gets back in by resetting the password.
+async fn a_password_reset_lifts_the_lockout(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(backend, |s| {
+        s.login_lockout_failures = 2;
+        s.sms_sender = "memory".into();
+    })
+    .await;
+    let (_, _) = app.register_phone("13800000000", "secret123").await;
+    for _ in 0..2 {
+        app.post(
+            "/hserve/v2.1/login/phone/",
+            None,
+            json!({"phone": "13800000000", "password": "wrong-guess"}),
+        )
+        .await;
+    }
+    let locked = app
+        .post(
+            "/hserve/v2.1/login/phone/",
+            None,
+            json!({"phone": "13800000000", "password": "secret123"}),
+        )
+        .await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    app.post(
+        "/hserve/v2.2/sms-verification-code/",
+        None,
+        json!({"phone": "13800000000"}),
+    )
+    .await;
+    let code = app.last_sms_code("+8613800000000");
+    let reset = app
+        .post(
+            "/hserve/v2.0/user/password/reset/phone/",
+            None,
+            json!({"phone": "13800000000", "code": code, "password": "new-secret-1"}),
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{:?}", reset.body);
+    let back = app
+        .post(
+            "/hserve/v2.1/login/phone/",
+            None,
+            json!({"phone": "13800000000", "password": "new-secret-1"}),
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::CREATED, "{:?}", back.body);
+}
+
+/// Behind a trusted proxy each client has its own budget; a client that is
+/// not a trusted proxy cannot choose its address with a header.
+async fn forwarding_headers_count_only_through_trusted_proxies(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(backend, |s| {
+        s.auth_rate_per_minute = 2;
+        s.trusted_proxies = "127.0.0.1".into();
+    })
+    .await;
+    let attempt = |client: &'static str| {
+        let app = &app;
+        async move {
+            app.client
+                .post(format!("{}/hserve/v2.1/login/email/", app.address))
+                .header("X-Hydrogen-Client-ID", "t")
+                .header("X-Forwarded-For", format!("{client}, 127.0.0.1"))
+                .json(&json!({"email": "x@example.com", "password": "wrong-guess"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(attempt("203.0.113.1").await, StatusCode::BAD_REQUEST);
+    assert_eq!(attempt("203.0.113.1").await, StatusCode::BAD_REQUEST);
+    let third = attempt("203.0.113.1").await;
+    let other = attempt("203.0.113.2").await;
+    if third == StatusCode::BAD_REQUEST {
+        return; // the minute turned over in between; nothing to conclude
+    }
+    assert_eq!(third, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        other,
+        StatusCode::BAD_REQUEST,
+        "another client behind the proxy has its own budget"
+    );
+
+    // Untrusted: the header is ignored and everything counts under the peer.
+    let direct = crate::helpers::spawn_app_with(backend, |s| s.auth_rate_per_minute = 2).await;
+    let mut statuses = Vec::new();
+    for client in ["198.51.100.1", "198.51.100.2", "198.51.100.3"] {
+        let status = direct
+            .client
+            .post(format!("{}/hserve/v2.1/login/email/", direct.address))
+            .header("X-Hydrogen-Client-ID", "t")
+            .header("X-Forwarded-For", client)
+            .json(&json!({"email": "x@example.com", "password": "wrong-guess"}))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        statuses.push(status);
+    }
+    assert!(
+        statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
+        "a forged header bought no budget: {statuses:?}"
     );
 }

@@ -16,6 +16,7 @@ mod docs_examples;
 mod email;
 mod hostile_input;
 mod http_basics;
+mod janitor;
 mod login;
 mod oauth;
 mod profile_engine;

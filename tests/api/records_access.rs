@@ -253,3 +253,114 @@ async fn since_cannot_probe_where_a_hidden_record_sorts(backend: Backend) {
         "the creator pages on from it"
     );
 }
+
+on_both_backends!(errors_never_show_a_value_the_writer_may_not_read);
+
+/// Bob may write Alice's ledger (its `write_perm` names him) but not read its
+/// owner-only fields: when his operators break a rule, the message names the
+/// field and the rule, never the stored or resulting value — one record or a
+/// batch. His own plain values may be shown back to him.
+async fn errors_never_show_a_value_the_writer_may_not_read(backend: Backend) {
+    let schema = tempfile::tempdir().unwrap();
+    std::fs::write(
+        schema.path().join("_userprofile.json"),
+        r#"{"type":"object","properties":{"nickname":{"type":"string"}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        schema.path().join("ledger.json"),
+        r#"{"type":"object","properties":{
+            "balance":{"type":"integer","minimum":0,"x-protium":{"read":"owner"}},
+            "notes":{"type":"array","items":{"type":"string"},"maxItems":2,"x-protium":{"read":"owner"}},
+            "label":{"type":"string","maxLength":5}}}"#,
+    )
+    .unwrap();
+    let dir = schema.path().to_path_buf();
+    let app = crate::helpers::spawn_app_with(backend, move |s| s.schema_dir = dir).await;
+    let (alice, _) = app.register_email("alice@example.com", "secret123").await;
+    let (bob, bob_id) = app.register_email("bob@example.com", "secret123").await;
+    let secret = 7_654_321;
+    let ledger = app
+        .create_record(
+            "ledger",
+            &alice,
+            json!({"balance": secret, "notes": ["private plan"],
+                   "read_perm": [format!("user:{bob_id}")], "write_perm": [format!("user:{bob_id}")]}),
+        )
+        .await;
+    let path = format!(
+        "/hserve/v2.5/table/ledger/record/{}/",
+        ledger["id"].as_str().unwrap()
+    );
+    let seen = app.get(&path, Some(&bob)).await;
+    assert!(seen.body.get("balance").is_none(), "{:?}", seen.body);
+
+    let leaks = |msg: &str| {
+        [
+            "7654321",
+            "7654320",
+            "private plan",
+            "-9007199254740991",
+            "-9000000000000000000",
+        ]
+        .iter()
+        .any(|v| msg.contains(v))
+            || msg.contains(&(secret - 9_007_199_254_740_991_i64).to_string())
+    };
+    let under = app
+        .put(
+            &path,
+            Some(&bob),
+            json!({"balance": {"$incr_by": -9_007_199_254_740_991_i64}}),
+        )
+        .await;
+    assert_eq!(under.status, StatusCode::BAD_REQUEST);
+    assert!(
+        under.error_msg().starts_with("balance:"),
+        "{}",
+        under.error_msg()
+    );
+    assert!(
+        under.error_msg().contains("minimum"),
+        "{}",
+        under.error_msg()
+    );
+    assert!(!leaks(under.error_msg()), "{}", under.error_msg());
+    let too_many = app
+        .put(&path, Some(&bob), json!({"notes": {"$append": ["a", "b"]}}))
+        .await;
+    assert_eq!(too_many.status, StatusCode::BAD_REQUEST);
+    assert!(
+        too_many.error_msg().starts_with("notes:"),
+        "{}",
+        too_many.error_msg()
+    );
+    assert!(!leaks(too_many.error_msg()), "{}", too_many.error_msg());
+
+    // The same through a batch update: one message per record, none leaking.
+    let batch = app
+        .client
+        .put(format!("{}/hserve/v2.4/table/ledger/record/", app.address))
+        .query(&[("where", "{}")])
+        .header("X-Hydrogen-Client-ID", "t")
+        .header("Authorization", format!("Hydrogen-r1 {bob}"))
+        .json(&json!({"$set": {"balance": {"$incr_by": -9_000_000_000_000_000_000_i64}}}))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = batch.json().await.unwrap();
+    let text = body.to_string();
+    assert!(text.contains("minimum"), "{text}");
+    assert!(!leaks(&text), "{text}");
+
+    // A plain value is the sender's own: it may be shown back.
+    let own = app
+        .put(&path, Some(&bob), json!({"label": "toolong"}))
+        .await;
+    assert_eq!(own.status, StatusCode::BAD_REQUEST);
+    assert!(own.error_msg().contains("toolong"), "{}", own.error_msg());
+    // Nothing changed.
+    let after = app.get(&path, Some(&alice)).await;
+    assert_eq!(after.body["balance"], secret);
+    assert_eq!(after.body["notes"], json!(["private plan"]));
+}

@@ -230,6 +230,19 @@ async fn expand_and_nested_keys(backend: Backend) {
         got["created_by"].get("birthday").is_none(),
         "owner-only profile fields never reach another user"
     );
+    // Guests may not read users (the user API needs a login), so neither by
+    // expanding a pointer: it stays a pointer, as for a missing user.
+    let guest = app
+        .list_records("comment", None, &[("expand", "post,created_by")])
+        .await;
+    assert_eq!(guest.status, StatusCode::OK, "{:?}", guest.body);
+    let seen = &guest.body["objects"][0];
+    assert_eq!(seen["post"]["title"], "Hello", "records still expand");
+    assert!(
+        seen["created_by"].get("nickname").is_none(),
+        "{:?}",
+        seen["created_by"]
+    );
     let bad = app
         .list_records("comment", None, &[("keys", "post.title")])
         .await;

@@ -213,8 +213,13 @@ async fn sends_are_limited_per_number_per_minute_and_per_day(backend: Backend) {
 
 async fn sends_are_limited_per_client_address(backend: Backend) {
     let app = spawn_app_with(backend, |s| s.sms_per_ip_per_hour = 4).await;
-    assert_eq!(send(&app, "13800000001").await.status, StatusCode::OK);
-    let r = send(&app, "13800000002").await;
+    for n in 1..=4 {
+        assert_eq!(
+            send(&app, &format!("1380000000{n}")).await.status,
+            StatusCode::OK
+        );
+    }
+    let r = send(&app, "13800000005").await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.error_msg().contains("too many attempts"));
     assert!(r.retry_after.is_some_and(|s| s >= 1), "{:?}", r.retry_after);

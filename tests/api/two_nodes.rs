@@ -11,7 +11,64 @@ use serde_json::json;
 
 use crate::helpers::{start, test_settings, Backend, TestApp, TestDb, ADMIN_TOKEN};
 
-on_both_backends!(sessions_ended_on_one_node_are_refused_on_the_other_within_a_second);
+on_both_backends!(
+    sessions_ended_on_one_node_are_refused_on_the_other_within_a_second,
+    limits_and_lockouts_count_across_nodes,
+);
+
+/// Two nodes share one budget per address and one lockout per account:
+/// alternating between them buys no attempts.
+async fn limits_and_lockouts_count_across_nodes(backend: Backend) {
+    let db = Arc::new(TestDb::new(backend));
+    let mut settings = test_settings(&db, &crate::helpers::default_schema_dir());
+    settings.login_lockout_failures = 4;
+    let one = start(db.clone(), settings.clone(), backend);
+    let two = start(db.clone(), settings.clone(), backend);
+    one.register_email("both@example.com", "secret123").await;
+    let wrong = json!({"email": "both@example.com", "password": "wrong-guess"});
+    for node in [&one, &two, &one, &two] {
+        let r = node
+            .post("/hserve/v2.1/login/email/", None, wrong.clone())
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    }
+    for node in [&one, &two] {
+        let r = node.login_email("both@example.com", "secret123").await;
+        assert_eq!(
+            r.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "locked on every node"
+        );
+    }
+
+    // Code requests per address: 4 an hour for both nodes together.
+    settings.sms_per_ip_per_hour = 4;
+    let three = start(db.clone(), settings.clone(), backend);
+    let four = start(db.clone(), settings, backend);
+    let mut statuses = Vec::new();
+    for (i, node) in [&three, &four, &three, &four, &three, &four]
+        .into_iter()
+        .enumerate()
+    {
+        let body = json!({"phone": format!("1390000000{i}")});
+        statuses.push(
+            node.post("/hserve/v2.2/sms-verification-code/", None, body)
+                .await
+                .status,
+        );
+    }
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::OK,
+            StatusCode::OK,
+            StatusCode::OK,
+            StatusCode::OK,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
+}
 
 /// Polls the other node until it refuses `token`; returns how long that took.
 async fn refused_within(node: &TestApp, token: &str, since: Instant) -> Duration {

@@ -23,7 +23,7 @@ async fn sign_in(
     state: web::Data<AppState>,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    state.auth_limit.check(&req)?;
+    state.auth_limit.check(&req).await?;
     let email = Email::parse(required_string(&body, "email")?)?;
     let password = Password::candidate("password", required_string(&body, "password")?)?;
     let session = state.auth.admin_login(email, password).await?;
