@@ -301,12 +301,20 @@ def run_side(side, args, work, results, round_no):
 
 # The same SQL as the two lists, run straight on Protium's database file: the
 # floor a list request cannot go below.
+ROW_ACL = ("(created_by = 1 OR instr(read_perm, '\"user:anonymous\"') > 0"
+           " OR instr(read_perm, '\"user:*\"') > 0 OR instr(read_perm, '\"user:1\"') > 0)")
+# name: (the request it is the floor of, the statements)
 FLOOR_SQL = {
-    "user_list": ["SELECT * FROM _userprofile WHERE age > 30 AND gender = 'female'"
-                  " ORDER BY created_at DESC LIMIT 20",
-                  "SELECT COUNT(*) FROM _userprofile WHERE age > 30 AND gender = 'female'"],
-    "record_list": ["SELECT * FROM tbl_item WHERE price >= 990 ORDER BY price DESC LIMIT 20",
-                    "SELECT COUNT(*) FROM tbl_item WHERE price >= 990"],
+    "user_list": ("user_list", [
+        "SELECT * FROM _userprofile WHERE age > 30 AND gender = 'female' ORDER BY created_at DESC LIMIT 20",
+        "SELECT COUNT(*) FROM _userprofile WHERE age > 30 AND gender = 'female'"]),
+    "record_list": ("record_list", [
+        "SELECT * FROM tbl_item WHERE price >= 990 ORDER BY price DESC LIMIT 20",
+        "SELECT COUNT(*) FROM tbl_item WHERE price >= 990"]),
+    # The same with the row-ACL condition Protium adds for the bench user (id 1).
+    "record_list, row ACL included": ("record_list", [
+        f"SELECT * FROM tbl_item WHERE price >= 990 AND {ROW_ACL} ORDER BY price DESC, id DESC LIMIT 20",
+        f"SELECT COUNT(*) FROM tbl_item WHERE price >= 990 AND {ROW_ACL}"]),
 }
 
 
@@ -327,8 +335,8 @@ def run_floor(side, args, work, floors):
     """One connection at a time: a list request's latency beside its SQL's."""
     d = tempfile.mkdtemp(dir=work, prefix="floor")
     loads = side.workloads(d)
-    for key, statements in FLOOR_SQL.items():
-        path, script = loads[key]
+    for key, (request, statements) in FLOOR_SQL.items():
+        path, script = loads[request]
         served = subprocess.run(
             ["wrk", "-t1", "-c1", f"-d{args.seconds}s", "--latency", "-s", script, side.base + path],
             capture_output=True, text=True, check=True).stdout
