@@ -145,14 +145,8 @@ impl Application {
             feed_horizon,
         )
         .spawn();
-        let resumer = records.clone();
-        tokio::spawn(async move {
-            match resumer.resume_bulk_jobs().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(jobs = n, "resumed pending bulk operations"),
-                Err(e) => tracing::error!(error = %e, "cannot resume bulk operations"),
-            }
-        });
+        // Jobs left pending by this node's last run or by a stopped node.
+        let orphan_sweep = records.sweep_orphaned_jobs(Duration::from_secs(10));
         let templates = Arc::new(Templates::load(settings.templates_dir.clone())?);
         let dev_outbox = DevOutbox::new(&settings.data_dir)?;
         let transport = MailTransport::new(
@@ -170,6 +164,7 @@ impl Application {
         let mail_worker = background(vec![
             notify::spawn_worker(store.clone(), Arc::new(transport), sender, &outbox, retry),
             janitor,
+            orphan_sweep,
         ]);
         let auth = AuthService::new(
             store.clone(),

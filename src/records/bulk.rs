@@ -1,7 +1,9 @@
 //! Asynchronous batch operations: a batch update or delete matching more than
 //! 1000 rows (without triggers) becomes a job worked through in chunks of 1000
-//! in id order. Each chunk is one transaction that also saves the job's cursor,
-//! so a job survives restarts and never applies a chunk twice.
+//! in id order. Each chunk is one transaction that also moves the job's cursor
+//! on — only if it is still where the chunk started, so when two nodes meet on
+//! one job the second commit of a chunk is rolled back. A job survives
+//! restarts: every node looks for jobs whose lease lapsed and takes them over.
 
 use serde_json::{Map, Value};
 
@@ -20,8 +22,12 @@ use crate::schema::ObjectType;
 use crate::store::bulk_ops::{self, BulkJob, NewJob};
 use crate::store::{objects, savepoint, StoreError};
 
-/// How long a worker holds a job between chunks before another node may take it over.
-const LEASE_SECS: i64 = 120;
+/// How long a worker holds a job between chunks before another node may take
+/// it over (a chunk that runs longer is safe: its commit is fenced).
+const LEASE_SECS: i64 = 20;
+
+/// Background jobs one caller may have pending at once.
+const MAX_PENDING_PER_CALLER: i64 = 3;
 
 /// A job as its creator (or an admin) may see it.
 #[derive(Debug, Clone)]
@@ -50,8 +56,13 @@ impl Records {
         };
         let job_id = self
             .store
-            .run(move |conn| {
-                bulk_ops::insert(
+            .transaction(move |conn| {
+                if !who.is_admin() && bulk_ops::pending_of(conn, kind, id)? >= MAX_PENDING_PER_CALLER {
+                    return Err(RecordsError::Limit(format!(
+                        "enable_trigger: at most {MAX_PENDING_PER_CALLER} background jobs may be pending per caller; wait for one to finish"
+                    )));
+                }
+                Ok(bulk_ops::insert(
                     conn,
                     &NewJob {
                         object_type: &object_type,
@@ -62,11 +73,33 @@ impl Records {
                         body: &body,
                         now: now_unix(),
                     },
-                )
+                )?)
             })
             .await?;
         self.spawn_job(job_id);
         Ok(job_id)
+    }
+
+    /// Looks for jobs left by a stopped node every `every`, on every node;
+    /// the job's lease decides which node takes each one.
+    pub fn sweep_orphaned_jobs(&self, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+        let service = self.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                match service.resume_bulk_jobs().await {
+                    Ok(0) => {}
+                    Ok(n) => {
+                        tracing::info!(jobs = n, "resumed bulk operations left by a stopped node")
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot look for orphaned bulk operations")
+                    }
+                }
+            }
+        })
     }
 
     /// Starts working on jobs left pending by a stopped node.
@@ -84,13 +117,19 @@ impl Records {
     fn spawn_job(&self, job_id: i64) {
         let service = self.clone();
         tokio::spawn(async move {
-            if let Err(e) = service.run_job(job_id).await {
-                tracing::error!(job_id, error = %e, "bulk operation failed");
-                let message = e.to_string();
-                let _ = service
-                    .store
-                    .run(move |conn| bulk_ops::finish(conn, job_id, Some(&message), now_unix()))
-                    .await;
+            match service.run_job(job_id).await {
+                Ok(()) => {}
+                Err(RecordsError::Store(StoreError::LeaseLost)) => {
+                    tracing::info!(job_id, "bulk operation taken over by another node");
+                }
+                Err(e) => {
+                    tracing::error!(job_id, error = %e, "bulk operation failed");
+                    let message = e.to_string();
+                    let _ = service
+                        .store
+                        .run(move |conn| bulk_ops::finish(conn, job_id, Some(&message), now_unix()))
+                        .await;
+                }
             }
         });
     }
@@ -168,6 +207,7 @@ impl Records {
                         bulk_ops::progress(
                             conn,
                             job_id,
+                            after.as_deref(),
                             last,
                             ids.len() as i64,
                             modified,

@@ -141,10 +141,14 @@ pub fn orphaned(conn: &mut AnyConnection, now: i64) -> Result<Vec<i64>, StoreErr
         .collect())
 }
 
-/// Records one chunk's progress (in the chunk's transaction).
+/// Records one chunk's progress (in the chunk's transaction), if the job is
+/// still where the chunk started (`from`, the cursor it read); otherwise
+/// [`StoreError::LeaseLost`], and the caller rolls the chunk back.
+#[allow(clippy::too_many_arguments)]
 pub fn progress(
     conn: &mut AnyConnection,
     id: i64,
+    from: Option<&str>,
     cursor: &str,
     matched: i64,
     modified: i64,
@@ -163,9 +167,31 @@ pub fn progress(
         .push(", locked_until = ")
         .push_bind(SqlValue::Int(lease_until))
         .push(" WHERE id = ")
-        .push_bind(SqlValue::Int(id));
-    exec::execute(conn, &q)?;
+        .push_bind(SqlValue::Int(id))
+        .push(" AND status = 'pending' AND COALESCE(cursor, '') = ")
+        .push_bind(SqlValue::Text(from.unwrap_or_default().into()));
+    // The chunk started from `from`: if the job moved on meanwhile, another
+    // node did this chunk, and this transaction must not commit it again.
+    if exec::execute(conn, &q)? == 0 {
+        return Err(StoreError::LeaseLost);
+    }
     Ok(())
+}
+
+/// Jobs `caller` started that are still pending.
+pub fn pending_of(
+    conn: &mut AnyConnection,
+    kind: &str,
+    caller: Option<i64>,
+) -> Result<i64, StoreError> {
+    let mut q = SqlFragment::new(conn.dialect());
+    q.push("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM bulk_operations WHERE status = 'pending' AND caller_kind = ")
+        .push_bind(SqlValue::Text(kind.into()));
+    match caller {
+        Some(id) => q.push(" AND caller_id = ").push_bind(SqlValue::Int(id)),
+        None => q.push(" AND caller_id IS NULL"),
+    };
+    Ok(exec::load::<IntRow>(conn, &q)?.first().map_or(0, |r| r.n))
 }
 
 /// Marks the job finished: `success`, or `failed` with the reason.

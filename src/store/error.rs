@@ -36,6 +36,10 @@ pub enum StoreError {
     /// Stored data could not be decoded.
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// Another node moved a background job on meanwhile: this node's work on
+    /// it is rolled back and stops.
+    #[error("the background job was taken over by another node")]
+    LeaseLost,
     /// The blocking task failed.
     #[error("blocking task failed: {0}")]
     Blocking(String),
