@@ -30,7 +30,7 @@ export function enumOf(field) {
 
 /** Whether admins edit this field in forms: declared fields, never account fields. */
 export function isEditable(field) {
-  return !field.builtin && !field.name.startsWith('_')
+  return !field.builtin && !field.computed && !field.name.startsWith('_')
 }
 
 /** Built-in times in unix seconds (created_at, updated_at). */
@@ -101,6 +101,9 @@ export function ruleSummary(field) {
   }
   if (field.write === 'admin') parts.push(t('rule.writeAdmin'))
   if (field.write === 'nobody') parts.push(t('rule.writeNobody'))
+  if (field.computed) parts.push(t('rule.computed'))
+  if (field.generated) parts.push(t('rule.generated'))
+  if (field.masked) parts.push(t('rule.masked'))
   return parts.join(' · ')
 }
 

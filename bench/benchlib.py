@@ -72,6 +72,15 @@ def rand_id(n=15):
 RUNNING = []
 
 
+def run_main(main):
+    """Runs a benchmark's `main`, stopping every server it started however it ends."""
+    try:
+        main()
+    finally:
+        for server in list(RUNNING):
+            server.stop()
+
+
 class Server:
     def __init__(self, name, cmd, env, port, health, cwd=None):
         self.name, self.port, self.health = name, port, health

@@ -23,7 +23,7 @@ import tempfile
 import time
 import urllib.parse
 
-from benchlib import (RUNNING, Server, ensure_tools, http, lua, rand_id, sh, signup_lua,
+from benchlib import (run_main, Server, ensure_tools, http, lua, rand_id, sh, signup_lua,
                       to_ms, wrk)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -482,8 +482,4 @@ def chart(results, path):
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        for server in list(RUNNING):
-            server.stop()
+    run_main(main)

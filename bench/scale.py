@@ -22,7 +22,7 @@ import sqlite3
 import tempfile
 import urllib.parse
 
-from benchlib import RUNNING, Server, ensure_tools, http, sh, wrk
+from benchlib import run_main, Server, ensure_tools, http, sh, wrk
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -161,8 +161,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        for server in list(RUNNING):
-            server.stop()
+    run_main(main)

@@ -74,6 +74,9 @@ enum SchemaCommand {
         #[arg(long)]
         allow_narrowing: bool,
     },
+    /// Recount every counter field from the records it counts (after a
+    /// restore or a hand edit of the database).
+    Recount,
     /// Drop the columns of fields no longer declared (and their data) and the
     /// indexes no declaration wants; shows what goes, and drops it with --yes.
     Prune {
@@ -170,6 +173,15 @@ fn schema(settings: &Settings, command: SchemaCommand) -> Result<(), String> {
             let report = schema_ops::apply(&connect(settings)?, dir, allow_narrowing)
                 .map_err(|e| e.to_string())?;
             say_raw!("{}", schema_ops::describe(&report, false));
+        }
+        SchemaCommand::Recount => {
+            let done = schema_ops::recount(&connect(settings)?, dir).map_err(|e| e.to_string())?;
+            for (counter, rows) in &done {
+                say!("{counter}: {rows} rows recounted");
+            }
+            if done.is_empty() {
+                say!("the schema declares no counter fields");
+            }
         }
         SchemaCommand::Prune { yes } => {
             let store = connect(settings)?;

@@ -16,7 +16,7 @@ use serde_json::json;
 
 use crate::domain::now_unix;
 use crate::schema::{self, LiveSchema, Registry, SchemaError, Snapshot};
-use crate::store::audit::{self, AuditEntry};
+use crate::store::audit::{self, Actor, AuditEntry};
 use crate::store::schema_history::{self, VersionRow};
 use crate::store::schema_sync::{self, ApplyOptions, NarrowingPolicy};
 use crate::store::{Store, StoreError};
@@ -205,6 +205,19 @@ impl SchemaControl {
                 Err(e)
             }
         }
+    }
+
+    /// Recounts every counter field from the rows it counts (after a restore
+    /// or a hand edit of the database), in one transaction with its audit
+    /// entry. Returns each counter (`type.field`) with the rows it changed.
+    pub async fn recount(&self, actor: Actor) -> Result<Vec<(String, usize)>, StoreError> {
+        let snapshot = self.live.load();
+        self.store
+            .transaction(move |conn| {
+                let types = std::iter::once(snapshot.profile()).chain(snapshot.tables());
+                super::schema_ops::recount_audited(conn, types, &actor)
+            })
+            .await
     }
 
     /// The newest `limit` applied versions, newest first.

@@ -11,11 +11,12 @@ use serde_json::json;
 
 use super::schema_control::{node_name, LoadError};
 use crate::domain::now_unix;
-use crate::schema::{self, Registry};
-use crate::store::audit::{self, AuditEntry};
+use crate::schema::{self, ObjectType, Registry};
+use crate::store::audit::{self, Actor, AuditEntry};
+use crate::store::counters;
 use crate::store::prune::{self, PrunePlan};
 use crate::store::schema_sync::{self, column_decls, Applied, ApplyOptions, NarrowingPolicy};
-use crate::store::{objects, Store};
+use crate::store::{objects, AnyConnection, Store, StoreError};
 
 /// Who runs the command line, for the history and the audit log.
 fn cli_actor() -> String {
@@ -129,6 +130,38 @@ pub fn prune(store: &Store, plans: &[PrunePlan]) -> Result<Vec<String>, LoadErro
             Ok(done)
         })
     })?)
+}
+
+/// Recounts every counter field `dir` declares, in one transaction with its
+/// audit entry; returns each counter with the rows it changed.
+pub fn recount(store: &Store, dir: &Path) -> Result<Vec<(String, usize)>, LoadError> {
+    let registry = schema::load_dir(dir)?;
+    let actor = Actor {
+        name: cli_actor(),
+        ..Actor::default()
+    };
+    Ok(store.run_blocking(|conn| {
+        crate::store::schema_transaction(conn, false, |conn| {
+            recount_audited(conn, objects_of(&registry), &actor)
+        })
+    })?)
+}
+
+/// Recounts the counters rows of `types` feed and audits it for `actor`,
+/// inside the caller's transaction.
+pub(super) fn recount_audited<'a>(
+    conn: &mut AnyConnection,
+    types: impl Iterator<Item = &'a ObjectType>,
+    actor: &Actor,
+) -> Result<Vec<(String, usize)>, StoreError> {
+    let done = counters::recount_all(conn, types)?;
+    let changes: serde_json::Map<String, serde_json::Value> =
+        done.iter().map(|(c, n)| (c.clone(), json!(n))).collect();
+    audit::insert(
+        conn,
+        &actor.entry("schema.recount", "schema", None, &changes.into()),
+    )?;
+    Ok(done)
 }
 
 fn objects_of(registry: &Registry) -> impl Iterator<Item = &crate::schema::ObjectType> {

@@ -51,21 +51,7 @@ impl Limits {
         window: Window,
         who: &'static str,
     ) -> Result<(), AuthError> {
-        if window.hits == 0 {
-            return Ok(());
-        }
-        let (start, left) = window.at(now_unix());
-        let hits = self
-            .store
-            .run(move |conn| rate_counters::hit(conn, &key, start))
-            .await?;
-        if hits > i64::from(window.hits) {
-            return Err(AuthError::TooManyAttempts {
-                who,
-                retry_in: left,
-            });
-        }
-        Ok(())
+        self.enforce(key, window, who, true).await
     }
 
     /// Refuses when `key` already reached the window's limit, without counting.
@@ -75,15 +61,34 @@ impl Limits {
         window: Window,
         who: &'static str,
     ) -> Result<(), AuthError> {
+        self.enforce(key, window, who, false).await
+    }
+
+    /// The attempts on `key` in the current window — after adding this one
+    /// when `counting` — refused once they pass the limit.
+    async fn enforce(
+        &self,
+        key: String,
+        window: Window,
+        who: &'static str,
+        counting: bool,
+    ) -> Result<(), AuthError> {
         if window.hits == 0 {
             return Ok(());
         }
         let (start, left) = window.at(now_unix());
         let hits = self
             .store
-            .run(move |conn| rate_counters::hits(conn, &key, start))
+            .run(move |conn| {
+                if counting {
+                    rate_counters::hit(conn, &key, start)
+                } else {
+                    // The attempt about to be made counts as one more.
+                    rate_counters::hits(conn, &key, start).map(|h| h + 1)
+                }
+            })
             .await?;
-        if hits >= i64::from(window.hits) {
+        if hits > i64::from(window.hits) {
             return Err(AuthError::TooManyAttempts {
                 who,
                 retry_in: left,

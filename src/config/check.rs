@@ -176,33 +176,30 @@ impl Settings {
                 });
             }
         }
-        if self.janitor_interval == 0 || self.janitor_interval > 86_400 {
-            return Err(ConfigError::Invalid {
-                key: "PROTIUM_JANITOR_INTERVAL",
-                reason: format!(
-                    "'{}' must be between 1 and 86400 seconds, for example 600",
-                    self.janitor_interval
-                ),
-            });
-        }
-        if self.feed_horizon_days == 0 || self.feed_horizon_days > 3650 {
-            return Err(ConfigError::Invalid {
-                key: "PROTIUM_FEED_HORIZON_DAYS",
-                reason: format!(
-                    "'{}' must be between 1 and 3650 days, for example 30",
-                    self.feed_horizon_days
-                ),
-            });
-        }
-        if self.login_lockout_seconds == 0 || self.login_lockout_seconds > 86_400 {
-            return Err(ConfigError::Invalid {
-                key: "PROTIUM_LOGIN_LOCKOUT_SECONDS",
-                reason: format!(
-                    "'{}' must be between 1 and 86400 seconds, for example 900",
-                    self.login_lockout_seconds
-                ),
-            });
-        }
+        in_range(
+            "PROTIUM_JANITOR_INTERVAL",
+            self.janitor_interval,
+            1,
+            86_400,
+            "seconds",
+            600,
+        )?;
+        in_range(
+            "PROTIUM_FEED_HORIZON_DAYS",
+            u64::from(self.feed_horizon_days),
+            1,
+            3650,
+            "days",
+            30,
+        )?;
+        in_range(
+            "PROTIUM_LOGIN_LOCKOUT_SECONDS",
+            self.login_lockout_seconds,
+            1,
+            86_400,
+            "seconds",
+            900,
+        )?;
         let db = self.database_url.trim();
         let db_ok = db
             .strip_prefix("sqlite://")
@@ -282,4 +279,23 @@ impl Settings {
         }
         Ok(())
     }
+}
+
+/// Refuses `value` for setting `key` unless `lo <= value <= hi`, naming the
+/// range, its `unit` and a sensible `example`.
+fn in_range(
+    key: &'static str,
+    value: u64,
+    lo: u64,
+    hi: u64,
+    unit: &str,
+    example: u64,
+) -> Result<(), ConfigError> {
+    if (lo..=hi).contains(&value) {
+        return Ok(());
+    }
+    Err(ConfigError::Invalid {
+        key,
+        reason: format!("'{value}' must be between {lo} and {hi} {unit}, for example {example}"),
+    })
 }

@@ -31,7 +31,7 @@ pub fn column(field: &Field) -> Column {
 pub fn readable_columns(object: &ObjectType, viewer: Viewer) -> Vec<Column> {
     object
         .all_fields()
-        .filter(|f| viewer.may_read(f.read))
+        .filter(|f| f.is_stored() && viewer.may_read(f.read))
         .map(column)
         .collect()
 }
@@ -64,8 +64,23 @@ impl QueryFields<'_> {
 }
 
 impl FieldCatalog for QueryFields<'_> {
+    /// A field for `where` and `order_by`: also refuses computed fields (no
+    /// column) and, for everyone but admins, masked ones (their hidden value
+    /// could be probed).
     fn resolve(&self, param: &str, name: &str) -> Result<QueryField, QueryError> {
         let f = self.field(param, name)?;
+        if !f.is_stored() {
+            return Err(QueryError::new(
+                param,
+                format!("'{name}' is computed when read: it cannot be filtered or sorted on"),
+            ));
+        }
+        if f.mask.is_some() && self.viewer != Viewer::Admin {
+            return Err(QueryError::new(
+                param,
+                format!("'{name}' is masked for other users: only admins may filter or sort on it"),
+            ));
+        }
         Ok(QueryField {
             column: f.name.as_str().to_owned(),
             kind: f.kind,

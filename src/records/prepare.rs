@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::error::RecordsError;
 use super::fields::{describe, normalize};
+use super::guards::check_guards;
 use super::update_ops::{apply, parse_change, split_update_body, Change};
 use super::who::{Access, Who};
 use crate::domain::{acl_json, now_unix, AclEntry, InvalidInput, RecordId};
@@ -28,8 +29,15 @@ fn known<'a>(object: &'a ObjectType, name: &str) -> Result<&'a Field, InvalidInp
         .ok_or_else(|| InvalidInput::new(name, format!("is not a field of {}", describe(object))))
 }
 
-/// 403 unless `who` may write a field under its write rule.
+/// 403 unless `who` may write a field under its write rule. Computed
+/// fields are never written, not even by the server.
 fn may_write(who: Who, field: &Field) -> Result<(), RecordsError> {
+    if !field.is_stored() {
+        return Err(RecordsError::Forbidden(format!(
+            "{}: is computed when read and cannot be written",
+            field.name.as_str()
+        )));
+    }
     if who.may_write_field(field.write) {
         return Ok(());
     }
@@ -194,6 +202,7 @@ pub fn prepare_create(
         .unwrap_or_else(|| object.rules.default_write.clone());
     row.insert("read_perm".into(), acl_json(&read));
     row.insert("write_perm".into(), acl_json(&write));
+    check_guards(object, who, None, &row)?;
     Ok(row)
 }
 

@@ -7,20 +7,31 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::fields::{acl_of, owner_of, parse_id, readable_columns};
+use super::relations::{add_related, add_viewer_flags};
 use super::shape::Shape;
 use super::who::{Access, Viewer, Who};
 use crate::query::Condition;
-use crate::schema::{FieldKind, ObjectType, PointerTarget, Snapshot, PROFILE_TYPE};
+use crate::schema::{
+    cel_now, from_cel, to_cel, FieldKind, ObjectType, PointerTarget, Snapshot, PROFILE_TYPE,
+};
 use crate::store::{objects, AnyConnection, StoreError};
 
 /// Applies field visibility for `who`, adds the id alias, and writes pointers
 /// as `{id, _table}` (user ids as numbers).
 pub fn present(object: &ObjectType, who: Who, record: &mut Map<String, Value>) {
     let viewer = Viewer::of_row(who, owner_of(object, record));
+    add_computed(object, viewer, record);
     for field in object.all_fields() {
         let name = field.name.as_str();
         if !viewer.may_read(field.read) {
             record.remove(name);
+            continue;
+        }
+        if let (Some(mask), Viewer::Other) = (&field.mask, viewer) {
+            if let Some(Value::String(s)) = record.get(name) {
+                let masked = mask.apply(s);
+                record.insert(name.to_owned(), Value::String(masked));
+            }
             continue;
         }
         if field.kind != FieldKind::Pointer {
@@ -48,6 +59,40 @@ pub fn present(object: &ObjectType, who: Who, record: &mut Map<String, Value>) {
     }
 }
 
+/// Adds the computed fields `viewer` may read, evaluated over the stored
+/// values of `record` (dates as timestamps) and the current time. A value the
+/// expression cannot give — a field it reads is empty, a result of the wrong
+/// type — is null.
+fn add_computed(object: &ObjectType, viewer: Viewer, record: &mut Map<String, Value>) {
+    for field in &object.fields {
+        let Some(expr) = &field.computed else {
+            continue;
+        };
+        if !viewer.may_read(field.read) {
+            continue;
+        }
+        let mut vars = BTreeMap::new();
+        for name in expr.variables() {
+            let value = if name == "now" {
+                cel_now()
+            } else {
+                let date = object
+                    .lookup(name)
+                    .is_some_and(|f| f.kind == FieldKind::Date);
+                to_cel(record.get(name).unwrap_or(&Value::Null), date)
+            };
+            vars.insert(name.as_str(), value);
+        }
+        let value = expr
+            .eval(vars)
+            .ok()
+            .and_then(|v| from_cel(&v))
+            .filter(|v| field.validate(v).is_ok())
+            .unwrap_or(Value::Null);
+        record.insert(field.name.as_str().to_owned(), value);
+    }
+}
+
 /// Presents `records`, expands what `shape` asks for, then applies its keys.
 pub fn finish(
     conn: &mut AnyConnection,
@@ -57,6 +102,8 @@ pub fn finish(
     records: &mut [Map<String, Value>],
     shape: &Shape,
 ) -> Result<(), StoreError> {
+    add_viewer_flags(conn, snapshot, object, who, records)?;
+    add_related(conn, snapshot, object, who, records, shape)?;
     for r in records.iter_mut() {
         present(object, who, r);
     }

@@ -69,11 +69,12 @@ impl Shape {
         let fields = QueryFields { object, viewer };
         let mut shape = Shape::all(object);
         for name in split(expand) {
-            if fields.field("expand", name)?.pointer.is_none() {
+            let field = fields.field("expand", name)?;
+            if field.pointer.is_none() && field.related.is_none() {
                 return Err(QueryError::new(
                     "expand",
                     format!(
-                        "'{name}' is not a pointer field (or created_by) of {}",
+                        "'{name}' is not a pointer field (or created_by) or a related field of {}",
                         describe(object)
                     ),
                 ));

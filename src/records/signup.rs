@@ -9,6 +9,8 @@ use serde_json::{Map, Value};
 
 use super::error::RecordsError;
 use super::fields::readable_columns;
+use super::generated::fill_generated;
+use super::guards::check_guards;
 use super::prepare::{check_required, fill_defaults, prepare_sent};
 use super::service::Records;
 use super::who::{Viewer, Who};
@@ -73,6 +75,10 @@ fn initial_columns(
     };
     if required == Required::Enforced {
         check_required(profile, &merged)?;
+    }
+    if upgraded.is_none() {
+        fill_generated(conn, profile, &mut row)?;
+        check_guards(profile, Who::client(None, false), None, &row)?;
     }
     check_pointers(conn, snapshot, profile, &[&row])?
         .pop()

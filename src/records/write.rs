@@ -7,8 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use super::counters;
 use super::error::RecordsError;
 use super::fields::{acl_of, describe, normalize_shown, owner_of, parse_id, readable_columns};
+use super::generated::fill_generated;
+use super::guards::check_guards;
 use super::prepare::PreparedChange;
 use super::update_ops::{apply, Change};
 use super::who::{Access, Viewer, Who};
@@ -48,8 +51,9 @@ pub fn insert_checked(
 pub fn insert_row(
     conn: &mut AnyConnection,
     object: &ObjectType,
-    row: Map<String, Value>,
+    mut row: Map<String, Value>,
 ) -> Result<Map<String, Value>, RecordsError> {
+    fill_generated(conn, object, &mut row)?;
     let table = objects::sql_table(object);
     let owner = owner_of(object, &row);
     if let (Some(max), Some(owner)) = (object.rules.max_per_owner, owner) {
@@ -63,12 +67,9 @@ pub fn insert_row(
         }
     }
     let columns = readable_columns(object, Viewer::Admin);
-    Ok(object_writes::insert(
-        conn,
-        &table,
-        &sql_values(object, &row),
-        &columns,
-    )?)
+    let stored = object_writes::insert(conn, &table, &sql_values(object, &row), &columns)?;
+    counters::on_write(conn, object, None, Some(&stored))?;
+    Ok(stored)
 }
 
 /// A row before and after an update.
@@ -141,11 +142,17 @@ pub fn update_checked(
     check_pointers(conn, snapshot, object, &[&changed])?
         .pop()
         .unwrap_or(Ok(()))?;
+    if !object.guards.is_empty() {
+        let mut next = row.clone();
+        next.extend(new_values.clone());
+        check_guards(object, who, Some(&row), &next)?;
+    }
     let set = sql_values(object, &new_values);
     let table = objects::sql_table(object);
     let columns = readable_columns(object, Viewer::Admin);
     let after = object_writes::update_returning(conn, &table, id, &set, &columns)?
         .ok_or(RecordsError::NotFound)?;
+    counters::on_write(conn, object, Some(&row), Some(&after))?;
     Ok(Updated { before: row, after })
 }
 
@@ -191,6 +198,7 @@ pub fn delete_checked(
     }
     let (row, owner) = lock_writable(conn, object, who, id, "delete")?;
     object_writes::delete(conn, &objects::sql_table(object), id)?;
+    counters::on_write(conn, object, Some(&row), None)?;
     if !object.has_row_acl() {
         return Ok(row);
     }

@@ -257,6 +257,13 @@ fn compile(spec: &Spec) -> Result<Field, SchemaError> {
         required: !nullable,
         default: None,
         immutable: spec.immutable,
+        mask: None,
+        generated: None,
+        bytes: None,
+        computed: None,
+        counter: None,
+        viewer_link: None,
+        related: None,
         raw,
         validator,
     })

@@ -64,7 +64,7 @@ pub fn narrowings(old: &Value, new: &ObjectType) -> Vec<NarrowingStep> {
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     let mut steps = Vec::new();
-    for field in &new.fields {
+    for field in new.fields.iter().filter(|f| f.is_stored()) {
         let name = field.name.as_str();
         let step = |rule| NarrowingStep {
             object_type: new.name.clone(),

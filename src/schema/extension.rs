@@ -61,6 +61,127 @@ pub struct FieldExtension {
     /// Makes an object field a GeoJSON geometry.
     #[serde(default)]
     pub geo: Option<GeoKind>,
+    /// Settable when the record is created, never changed afterwards.
+    #[serde(default)]
+    pub immutable: bool,
+    /// Shows a string field masked to everyone but the record's owner and
+    /// admins, e.g. `187******82`.
+    #[serde(default)]
+    pub mask: Option<MaskExtension>,
+    /// Filled by the server when a record is created; never written by clients.
+    #[serde(default)]
+    pub generated: Option<GeneratedExtension>,
+    /// Fewest bytes a string field's value has in `encoding`.
+    #[serde(default)]
+    pub min_bytes: Option<u32>,
+    /// Most bytes a string field's value has in `encoding`.
+    #[serde(default)]
+    pub max_bytes: Option<u32>,
+    /// The encoding `min_bytes`/`max_bytes` count in; default `utf-8`.
+    #[serde(default)]
+    pub encoding: Option<ByteEncoding>,
+    /// A CEL expression over the record's other fields and `now`, evaluated
+    /// whenever the record is read; never stored, never writable.
+    #[serde(default)]
+    pub computed: Option<String>,
+    /// Makes an integer field the number of records of another table that
+    /// point at this record, kept by the server in each write's transaction.
+    #[serde(default)]
+    pub count: Option<CountExtension>,
+    /// Makes a boolean field true when a record of another table links the
+    /// viewer and this record (does the viewer follow this user?).
+    #[serde(default)]
+    pub viewer_link: Option<ViewerLinkExtension>,
+    /// Makes an array field the records of another table that point at this
+    /// one, returned when the field is named in `expand`.
+    #[serde(default)]
+    pub related: Option<RelatedExtension>,
+}
+
+/// `"viewer_link": {"table": "follow", "viewer": "created_by", "record": "followee"}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ViewerLinkExtension {
+    /// The table holding the links.
+    pub table: String,
+    /// Its pointer to the viewing user (`created_by` or a user pointer).
+    pub viewer: String,
+    /// Its pointer to this record.
+    pub record: String,
+    /// Only links whose fields equal these literal values count.
+    #[serde(default, rename = "where")]
+    pub where_: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// `"related": {"table": "post", "pointer": "created_by", "order_by": "-created_at", "limit": 5}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelatedExtension {
+    /// The table whose records are returned.
+    pub table: String,
+    /// Its pointer (or `created_by`) that points at this record.
+    pub pointer: String,
+    /// Their order: a field of that table, `-` for descending; default `-created_at`.
+    #[serde(default)]
+    pub order_by: Option<String>,
+    /// How many at most (1 to 100); default 10.
+    #[serde(default)]
+    pub limit: Option<u32>,
+    /// Only records whose fields equal these literal values.
+    #[serde(default, rename = "where")]
+    pub where_: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// `"count": {"table": "follow", "pointer": "followee", "where": {"hidden": false}}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CountExtension {
+    /// The table whose records are counted.
+    pub table: String,
+    /// Its pointer field (or `created_by`) that points at this record.
+    pub pointer: String,
+    /// Only records whose fields equal these literal values count.
+    #[serde(default, rename = "where")]
+    pub where_: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// How a masked field is shown to other users.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MaskExtension {
+    /// Characters shown at the start.
+    #[serde(default)]
+    pub keep_start: u8,
+    /// Characters shown at the end.
+    #[serde(default)]
+    pub keep_end: u8,
+}
+
+/// What the server generates for a new record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum GeneratedExtension {
+    /// A random version-4 UUID, e.g. `"generated": "uuid"`.
+    Uuid,
+    /// A random code, unique in the table:
+    /// `"generated": {"code": {"alphabet": "ABCDEFGHJKLMNPQRSTUVWXYZ23456789", "length": 8}}`.
+    Code {
+        /// The characters a code is drawn from (at least two, no repeats).
+        alphabet: String,
+        /// How many characters (4 to 64).
+        length: u8,
+    },
+}
+
+/// A character encoding byte limits count in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum ByteEncoding {
+    /// UTF-8 (the default).
+    #[serde(rename = "utf-8")]
+    Utf8,
+    /// GB18030 (Chinese national standard: 2 bytes for most Chinese characters).
+    #[serde(rename = "gb18030")]
+    Gb18030,
 }
 
 /// The geometry of a GeoJSON field.
@@ -129,6 +250,51 @@ pub struct TableExtension {
     /// Most records one user may have created in this table.
     #[serde(default)]
     pub max_per_owner: Option<u32>,
+    /// Rules every create and update must pass, as CEL expressions over the
+    /// record before (`old`, null on create) and after (`new`) and the `caller`.
+    #[serde(default)]
+    pub guards: Vec<GuardExtension>,
+}
+
+/// A write rule: `{"field": "status", "rule": "caller.admin || old.status == 0",
+/// "message": "may be edited only while rejected"}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuardExtension {
+    /// A CEL expression that must be true for the write to go ahead.
+    pub rule: String,
+    /// What a refused caller is told.
+    pub message: String,
+    /// The field the rule is about, named in the refusal (optional).
+    #[serde(default)]
+    pub field: Option<String>,
+    /// When it applies: `create`, `update` or both (the default).
+    #[serde(default)]
+    pub on: Option<GuardOn>,
+    /// How a refusal answers: `forbidden` (403, the default) or `invalid`
+    /// (400, for a transition that can never be right).
+    #[serde(default)]
+    pub refuse: Option<GuardRefusal>,
+}
+
+/// Which writes a guard checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GuardOn {
+    /// Creating a record only.
+    Create,
+    /// Updating a record only.
+    Update,
+}
+
+/// The answer to a write a guard refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GuardRefusal {
+    /// 403: the caller may not make this change.
+    Forbidden,
+    /// 400: the change is not a valid transition.
+    Invalid,
 }
 
 /// The JSON Schema of both extension objects, for documentation.

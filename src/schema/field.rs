@@ -2,7 +2,11 @@
 
 use serde_json::Value;
 
+use super::counters::Counter;
+use super::expr::Expr;
 use super::extension::{ReadRule, WriteRule};
+use super::field_keywords::{ByteLimits, Generator, Mask};
+use super::relations::{Related, ViewerLink};
 use crate::domain::InvalidInput;
 
 /// A field name usable as a SQL identifier: `[a-z][a-z0-9_]{0,62}`.
@@ -171,6 +175,20 @@ pub struct Field {
     pub default: Option<Value>,
     /// Settable when the record is created, never changed afterwards.
     pub immutable: bool,
+    /// Shown masked to everyone but the row's owner and admins.
+    pub mask: Option<Mask>,
+    /// Filled by the server on create.
+    pub generated: Option<Generator>,
+    /// Byte-length limits of a string in an encoding.
+    pub bytes: Option<ByteLimits>,
+    /// Evaluated at read time from the row's other fields; no column.
+    pub computed: Option<Expr>,
+    /// The number of records of another table pointing here, kept by the server.
+    pub counter: Option<Counter>,
+    /// True when a record of another table links the viewer and this record.
+    pub viewer_link: Option<ViewerLink>,
+    /// The records of another table pointing here, on `expand`.
+    pub related: Option<Related>,
     /// The field's JSON Schema as written (with its `x-protium`), for OpenAPI
     /// and the admin console.
     pub raw: Value,
@@ -179,6 +197,18 @@ pub struct Field {
 }
 
 impl Field {
+    /// Whether the field has a column (computed fields, viewer flags and
+    /// relations have none).
+    pub fn is_stored(&self) -> bool {
+        self.computed.is_none() && self.viewer_link.is_none() && self.related.is_none()
+    }
+
+    /// Whether only the server ever sets it (generated and computed fields,
+    /// `write: nobody`).
+    pub fn is_server_managed(&self) -> bool {
+        self.write == WriteRule::Nobody
+    }
+
     /// Checks `value` against the field's subschema. The error names the field,
     /// the failing keyword and the reason.
     pub fn validate(&self, value: &Value) -> Result<(), InvalidInput> {
@@ -213,6 +243,11 @@ impl Field {
                 self.name.as_str(),
                 "must be an integer between -9223372036854775808 and 9223372036854775807",
             ));
+        }
+        if let (Some(limits), Value::String(s)) = (&self.bytes, value) {
+            limits
+                .check(s, reveal)
+                .map_err(|rule| InvalidInput::new(self.name.as_str(), rule))?;
         }
         match self.validator.validate(value) {
             Ok(()) => Ok(()),

@@ -6,10 +6,14 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::builtin::{builtin_fields, is_builtin_name};
+use super::counters::link_counters;
 use super::error::SchemaError;
 use super::extension::{FieldExtension, GeoKind, ReadRule, TableExtension, WriteRule};
 use super::field::{Field, FieldKind, FieldName, PointerTarget};
+use super::field_keywords::{self, strictness};
+use super::guards::compile_guards;
 use super::object_type::{ObjectType, TypeClass, PROFILE_TYPE};
+use super::relations::check_relations;
 use super::table_rules::compile_rules;
 use super::EXTENSION_KEYWORD;
 
@@ -39,6 +43,24 @@ pub struct Registry {
 }
 
 impl Registry {
+    /// The object type called `name` (`_userprofile` for the profile).
+    pub fn get(&self, name: &str) -> Option<&ObjectType> {
+        if name == PROFILE_TYPE {
+            Some(&self.profile)
+        } else {
+            self.tables.get(name)
+        }
+    }
+
+    /// [`Registry::get`], to change.
+    pub(super) fn get_mut(&mut self, name: &str) -> Option<&mut ObjectType> {
+        if name == PROFILE_TYPE {
+            Some(&mut self.profile)
+        } else {
+            self.tables.get_mut(name)
+        }
+    }
+
     /// The digest of this schema and its files (`<name>.json` →
     /// `{sha256, schema}`): what the schema history records.
     pub fn fingerprint(&self) -> (String, Value) {
@@ -103,8 +125,10 @@ pub fn load_dir(dir: &Path) -> Result<Registry, SchemaError> {
         Some(p) => p,
         None => compile_file(&dir.join("_userprofile.json"), PROFILE_TYPE, "{}")?,
     };
-    let registry = Registry { profile, tables };
+    let mut registry = Registry { profile, tables };
     check_pointers(dir, &registry)?;
+    link_counters(dir, &mut registry)?;
+    check_relations(dir, &registry)?;
     Ok(registry)
 }
 
@@ -127,11 +151,6 @@ fn check_pointers(dir: &Path, registry: &Registry) -> Result<(), SchemaError> {
                 Some(PointerTarget::ByField(type_field)) => {
                     // The pointer reads `{id, _table}`: its table is the type
                     // field's value, which must be no more hidden than it.
-                    let strictness = |r: ReadRule| match r {
-                        ReadRule::Public => 0,
-                        ReadRule::Owner => 1,
-                        ReadRule::Admin => 2,
-                    };
                     if let Some(tf) = object.field(type_field) {
                         if strictness(tf.read) > strictness(field.read) {
                             return Err(SchemaError::new(
@@ -265,13 +284,18 @@ pub fn compile_file(path: &Path, name: &str, text: &str) -> Result<ObjectType, S
         )?);
     }
     let rules = compile_rules(&extension, &fields).map_err(|(p, m)| err(&p, m))?;
+    let guards = compile_guards(&extension.guards, &fields).map_err(|(p, m)| err(&p, m))?;
+    let builtins = builtin_fields(class)?;
+    field_keywords::check_computed_inputs(&builtins, &fields).map_err(|(p, m)| err(&p, m))?;
     Ok(ObjectType {
         name: name.to_owned(),
         class,
-        builtins: builtin_fields(class)?,
+        builtins,
         fields,
         extension,
         rules,
+        guards,
+        counted_by: Vec::new(),
         raw: doc.clone(),
     })
 }
@@ -338,13 +362,31 @@ fn compile_field(
             "a unique field cannot have a default: every new record would share it".into(),
         ));
     }
+    let keywords = field_keywords::compile(kind, &ext, obj.contains_key("default"))
+        .map_err(|(k, m)| err(&format!("{ext_pointer}/{k}"), m))?;
+    let server_managed = keywords.computed.is_some()
+        || keywords.generated.is_some()
+        || keywords.counter.is_some()
+        || keywords.viewer_link.is_some()
+        || keywords.related.is_some();
+    if required && server_managed {
+        return Err(err(
+            pointer,
+            "a field the server sets (computed, generated, count, viewer_link, related) cannot be listed in \"required\""
+                .into(),
+        ));
+    }
     let mut plain = obj.clone();
     plain.remove(EXTENSION_KEYWORD);
     let validator = jsonschema::draft202012::options()
         .should_validate_formats(true)
         .build(&Value::Object(plain))
         .map_err(|e| err(pointer, format!("cannot compile: {e}")))?;
-    let default = obj.get("default").cloned();
+    // A counter starts at zero.
+    let default = match keywords.counter {
+        Some(_) => Some(Value::from(0)),
+        None => obj.get("default").cloned(),
+    };
     if let Some(d) = &default {
         if let Err(e) = validator.validate(d) {
             return Err(err(
@@ -358,8 +400,13 @@ fn compile_field(
         builtin: None,
         kind,
         read: ext.read.unwrap_or(ReadRule::Public),
-        write: ext.write.unwrap_or(WriteRule::Owner),
-        unique: ext.unique,
+        write: if server_managed {
+            WriteRule::Nobody
+        } else {
+            ext.write.unwrap_or(WriteRule::Owner)
+        },
+        // A generated code is unique: the index settles collisions.
+        unique: ext.unique || keywords.generated.is_some(),
         indexed: ext.indexed,
         case_insensitive: ext.case_insensitive,
         pointer: target,
@@ -372,7 +419,14 @@ fn compile_field(
         }),
         required,
         default,
-        immutable: false,
+        immutable: ext.immutable,
+        mask: keywords.mask,
+        generated: keywords.generated,
+        bytes: keywords.bytes,
+        computed: keywords.computed,
+        counter: keywords.counter,
+        viewer_link: keywords.viewer_link,
+        related: keywords.related,
         raw: sub.clone(),
         validator,
     })

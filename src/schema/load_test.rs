@@ -147,3 +147,205 @@ fn a_type_field_may_not_be_less_readable_than_its_pointer() {
     assert_eq!(err.pointer, "/properties/kind/x-protium/read");
     assert!(err.message.contains("less readable than 'target'"), "{err}");
 }
+
+#[test]
+fn vocabulary_keywords_used_wrongly_point_at_the_keyword() {
+    let cases = [
+        (
+            r#"{"properties":{"a":{"type":"integer","x-protium":{"mask":{"keep_start":1}}}}}"#,
+            "/properties/a/x-protium/mask",
+        ),
+        (
+            r#"{"properties":{"a":{"type":"string","x-protium":{"generated":"serial"}}}}"#,
+            "/properties/a/x-protium",
+        ),
+        (
+            r#"{"properties":{"a":{"type":"string","x-protium":{"max_bytes":4,"encoding":"latin1"}}}}"#,
+            "/properties/a/x-protium",
+        ),
+        (
+            r#"{"properties":{"a":{"type":"integer","x-protium":{"computed":"b +"}}}}"#,
+            "/properties/a/x-protium/computed",
+        ),
+        (
+            r#"{"properties":{"a":{"type":"integer","x-protium":{"computed":"nope * 2"}}}}"#,
+            "/properties/a/x-protium/computed",
+        ),
+        (
+            r#"{"properties":{"secret":{"type":"integer","x-protium":{"read":"owner"}},
+               "a":{"type":"integer","x-protium":{"computed":"secret * 2"}}}}"#,
+            "/properties/a/x-protium/computed",
+        ),
+        (
+            r#"{"required":["a"],"properties":{"a":{"type":"string","x-protium":{"generated":"uuid"}}}}"#,
+            "/properties/a",
+        ),
+        (
+            r#"{"properties":{"a":{"type":"integer"}},"x-protium":{"guards":[{"rule":"a > 1","message":"m"}]}}"#,
+            "/x-protium/guards/0/rule",
+        ),
+        (
+            r#"{"properties":{"a":{"type":"integer"}},"x-protium":{"guards":[{"rule":"new.a > 1","message":" "}]}}"#,
+            "/x-protium/guards/0/message",
+        ),
+        (
+            r#"{"properties":{"a":{"type":"integer"}},"x-protium":{"guards":[{"rule":"true","message":"m","field":"b"}]}}"#,
+            "/x-protium/guards/0/field",
+        ),
+    ];
+    for (text, pointer) in cases {
+        let e = compile(text).expect_err(text);
+        assert_eq!(e.pointer, pointer, "{text}: {}", e.message);
+        assert!(e.to_string().contains("_userprofile.json"), "{e}");
+    }
+}
+
+#[test]
+fn a_computed_field_reading_a_public_field_compiles() {
+    let t = compile(
+        r#"{"properties":{"price":{"type":"integer"},
+            "double":{"type":"integer","x-protium":{"computed":"price * 2"}}}}"#,
+    )
+    .unwrap();
+    let f = t.field("double").unwrap();
+    assert!(!f.is_stored() && f.write == WriteRule::Nobody);
+}
+
+/// Loads a directory of `files` (name, text).
+fn load_files(files: &[(&str, &str)]) -> Result<Registry, SchemaError> {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    load_dir(dir.path())
+}
+
+#[test]
+fn counters_must_count_a_pointer_to_their_own_type() {
+    let follow = r#"{"properties":{"followee":{"type":"string","x-protium":{"pointer":"_userprofile"}},
+        "post":{"type":"string","x-protium":{"pointer":"post"}},"hidden":{"type":"boolean"}}}"#;
+    let post = r#"{"properties":{"title":{"type":"string"}}}"#;
+    let profile = |count: &str| {
+        format!(r#"{{"properties":{{"n":{{"type":"integer","x-protium":{{"count":{count}}}}}}}}}"#)
+    };
+    let ok = load_files(&[
+        ("follow.json", follow),
+        ("post.json", post),
+        (
+            "_userprofile.json",
+            &profile(r#"{"table":"follow","pointer":"followee","where":{"hidden":false}}"#),
+        ),
+    ])
+    .unwrap();
+    let links = &ok.tables["follow"].counted_by;
+    assert_eq!(links.len(), 1);
+    assert_eq!(
+        (links[0].target.as_str(), links[0].field.as_str()),
+        ("_userprofile", "n")
+    );
+    for (count, key) in [
+        (r#"{"table":"nope","pointer":"followee"}"#, "table"),
+        (r#"{"table":"follow","pointer":"post"}"#, "pointer"),
+        (r#"{"table":"follow","pointer":"missing"}"#, "pointer"),
+        (
+            r#"{"table":"follow","pointer":"followee","where":{"hidden":"no"}}"#,
+            "where",
+        ),
+        (
+            r#"{"table":"_userprofile","pointer":"created_by"}"#,
+            "table",
+        ),
+    ] {
+        let e = load_files(&[
+            ("follow.json", follow),
+            ("post.json", post),
+            ("_userprofile.json", &profile(count)),
+        ])
+        .expect_err(count);
+        assert_eq!(
+            e.pointer,
+            format!("/properties/n/x-protium/count/{key}"),
+            "{count}: {e}"
+        );
+        assert!(e.to_string().contains("_userprofile.json"), "{e}");
+    }
+    let e = compile(r#"{"properties":{"n":{"type":"string","x-protium":{"count":{"table":"t","pointer":"p"}}}}}"#)
+        .expect_err("a string counter");
+    assert_eq!(e.pointer, "/properties/n/x-protium/count");
+}
+
+#[test]
+fn relations_must_read_pointers_to_their_own_type() {
+    let follow = r#"{"properties":{"followee":{"type":"string","x-protium":{"pointer":"_userprofile"}},
+        "secret":{"type":"integer","x-protium":{"read":"owner"}}}}"#;
+    let profile = |ext: &str, ty: &str| {
+        format!(r#"{{"properties":{{"f":{{"type":"{ty}","x-protium":{ext}}}}}}}"#)
+    };
+    let good = [
+        (
+            r#"{"viewer_link":{"table":"follow","viewer":"created_by","record":"followee"}}"#,
+            "boolean",
+        ),
+        (
+            r#"{"related":{"table":"follow","pointer":"followee","limit":5}}"#,
+            "array",
+        ),
+    ];
+    for (ext, ty) in good {
+        load_files(&[
+            ("follow.json", follow),
+            ("_userprofile.json", &profile(ext, ty)),
+        ])
+        .unwrap_or_else(|e| panic!("{ext}: {e}"));
+    }
+    let bad = [
+        (
+            r#"{"viewer_link":{"table":"nope","viewer":"created_by","record":"followee"}}"#,
+            "boolean",
+            "viewer_link/table",
+        ),
+        (
+            r#"{"viewer_link":{"table":"follow","viewer":"followee","record":"secret"}}"#,
+            "boolean",
+            "viewer_link/record",
+        ),
+        (
+            r#"{"related":{"table":"follow","pointer":"followee","order_by":"secret"}}"#,
+            "array",
+            "related/order_by",
+        ),
+        (
+            r#"{"related":{"table":"follow","pointer":"id"}}"#,
+            "array",
+            "related/pointer",
+        ),
+    ];
+    for (ext, ty, key) in bad {
+        let e = load_files(&[
+            ("follow.json", follow),
+            ("_userprofile.json", &profile(ext, ty)),
+        ])
+        .expect_err(ext);
+        assert_eq!(
+            e.pointer,
+            format!("/properties/f/x-protium/{key}"),
+            "{ext}: {e}"
+        );
+    }
+    for (ext, ty) in [
+        (
+            r#"{"viewer_link":{"table":"follow","viewer":"created_by","record":"followee"}}"#,
+            "string",
+        ),
+        (
+            r#"{"related":{"table":"follow","pointer":"followee","limit":1000}}"#,
+            "array",
+        ),
+    ] {
+        let e = compile(&profile(ext, ty)).expect_err(ext);
+        assert!(
+            e.pointer.starts_with("/properties/f/x-protium/"),
+            "{ext}: {e}"
+        );
+    }
+}

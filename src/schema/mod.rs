@@ -9,25 +9,35 @@
 //! file name and the JSON pointer of the fault.
 
 mod builtin;
+mod counters;
 mod error;
 mod evolution;
+mod expr;
 mod extension;
 mod field;
+mod field_keywords;
+mod guards;
 mod live;
 mod load;
 mod object_type;
+mod relations;
 mod table_rules;
 
 pub use builtin::is_builtin_name;
+pub use counters::{Counter, CounterLink};
 pub use error::SchemaError;
 pub use evolution::{narrowings, Narrowing, NarrowingStep};
+pub use expr::{from_cel, now as cel_now, to_cel, Expr};
 pub use extension::{
-    vocabulary_schema, FieldExtension, GeoKind, ReadRule, TableExtension, WriteRule,
+    vocabulary_schema, FieldExtension, GeoKind, GuardRefusal, ReadRule, TableExtension, WriteRule,
 };
 pub use field::{nul_path, Builtin, Field, FieldKind, FieldName, PointerTarget};
+pub use field_keywords::{ByteLimits, Generator, Mask};
+pub use guards::Guard;
 pub use live::{LiveSchema, Snapshot};
 pub use load::{compile_file, load_dir, Registry, CREDENTIAL_KEYS};
 pub use object_type::{ObjectType, TypeClass, PROFILE_TYPE};
+pub use relations::{Related, ViewerLink, MAX_RELATED};
 pub use table_rules::{TableRules, UniqueRule};
 
 /// Most fields one object type may declare (SQLite reads a row through one

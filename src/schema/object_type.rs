@@ -3,8 +3,10 @@
 
 use serde_json::Value;
 
+use super::counters::CounterLink;
 use super::extension::TableExtension;
 use super::field::{Builtin, Field, FieldKind};
+use super::guards::Guard;
 use super::table_rules::TableRules;
 
 /// Name of the user profile's object type and table.
@@ -36,6 +38,10 @@ pub struct ObjectType {
     pub extension: TableExtension,
     /// Compiled table rules (data tables; defaults for the profile).
     pub rules: TableRules,
+    /// Write guards, checked on every create and update.
+    pub guards: Vec<Guard>,
+    /// The counters (of this or other types) that writes of this type's rows move.
+    pub counted_by: Vec<CounterLink>,
     /// The schema file as written.
     pub raw: Value,
 }

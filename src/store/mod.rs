@@ -13,6 +13,7 @@ pub mod admins;
 pub mod audit;
 pub mod bulk_ops;
 mod connection;
+pub mod counters;
 mod credentials;
 pub mod data_steps;
 pub mod ddl;

@@ -34,9 +34,14 @@ pub fn acl_table(name: &str) -> String {
 
 /// The SQL table of an object type: `_userprofile`, or `tbl_<name>`.
 pub fn sql_table(object: &ObjectType) -> String {
-    match object.class {
+    sql_table_of(&object.name, object.class)
+}
+
+/// The SQL table of the object type `name` of class `class`.
+pub fn sql_table_of(name: &str, class: TypeClass) -> String {
+    match class {
         TypeClass::Profile => PROFILE_TYPE.to_owned(),
-        TypeClass::Table => data_table(&object.name),
+        TypeClass::Table => data_table(name),
     }
 }
 
@@ -176,6 +181,33 @@ pub fn existing_ids(
     Ok(exec::load::<IdRow>(conn, &q)?
         .into_iter()
         .map(|r| r.id)
+        .collect())
+}
+
+/// The distinct values, as text, of `column` among the rows of `table`
+/// matching `cond`.
+pub fn distinct_texts(
+    conn: &mut AnyConnection,
+    table: &str,
+    column: &str,
+    cond: &Condition,
+) -> Result<Vec<String>, StoreError> {
+    #[derive(QueryableByName)]
+    struct TextRow {
+        #[diesel(sql_type = Text)]
+        v: String,
+    }
+    let mut q = SqlFragment::new(conn.dialect());
+    q.push("SELECT DISTINCT CAST(")
+        .push_ident(column)
+        .push(" AS TEXT) AS v FROM ")
+        .push_ident(table)
+        .push(" WHERE ");
+    render_condition(cond, &mut q);
+    q.push(" AND ").push_ident(column).push(" IS NOT NULL");
+    Ok(exec::load::<TextRow>(conn, &q)?
+        .into_iter()
+        .map(|r| r.v)
         .collect())
 }
 

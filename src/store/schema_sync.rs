@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::connection::AnyConnection;
+use super::counters;
 use super::data_steps;
 use super::ddl::{self, ColumnDecl};
 use super::documents::to_sql_value;
@@ -121,14 +122,32 @@ fn apply_in_transaction(
     }
     let report = ddl::sync_columns(conn, PROFILE_TYPE, &column_decls(&registry.profile))?;
     log_report(PROFILE_TYPE, &report);
+    let mut added: Vec<(String, String)> = report
+        .added
+        .iter()
+        .map(|c| (PROFILE_TYPE.to_owned(), c.clone()))
+        .collect();
     outcome.absorb(PROFILE_TYPE, report);
     data_steps::normalise_profile_dates(conn, &registry.profile)?;
     for (name, object) in &registry.tables {
         let decls = column_decls(object);
         let (id, report) = record_tables::ensure_table(conn, name, &decls, &object.rules.uniques)?;
         log_report(name, &report);
+        added.extend(report.added.iter().map(|c| (name.clone(), c.clone())));
         outcome.absorb(name, report);
         outcome.ids.insert(name.clone(), id);
+    }
+    // A counter added to stored rows starts from their true count.
+    for source in std::iter::once(&registry.profile).chain(registry.tables.values()) {
+        for link in &source.counted_by {
+            if added
+                .iter()
+                .any(|(t, c)| t == &link.target && c == &link.field)
+            {
+                let rows = counters::recount(conn, source, link)?;
+                tracing::info!(counter = %format!("{}.{}", link.target, link.field), rows, "counted");
+            }
+        }
     }
     refresh_planner_statistics(conn, &outcome.ddl)?;
     if previous.as_ref().is_none_or(|p| p.digest != digest) {
@@ -236,6 +255,7 @@ pub fn column_decls(object: &ObjectType) -> Vec<ColumnDecl> {
     object
         .fields
         .iter()
+        .filter(|f| f.is_stored())
         .map(|f| ColumnDecl {
             name: f.name.as_str().to_owned(),
             kind: f.kind,

@@ -32,6 +32,7 @@ mod schema_cli;
 mod schema_evolution;
 mod schema_examples;
 mod schema_reload;
+mod schema_vocabulary;
 mod sdk_compat;
 
 mod security;

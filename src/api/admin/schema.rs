@@ -14,6 +14,7 @@ use crate::schema::{Field, ObjectType, PointerTarget, Snapshot, TypeClass};
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/schema/", web::get().to(get))
         .route("/schema/reload/", web::post().to(reload))
+        .route("/schema/recount/", web::post().to(recount))
         .route("/schema/history/", web::get().to(history));
 }
 
@@ -35,6 +36,9 @@ pub(crate) fn field_wire(field: &Field) -> Value {
         "case_insensitive": field.case_insensitive,
         "required": field.required,
         "immutable": field.immutable,
+        "masked": field.mask.is_some(),
+        "generated": field.generated.is_some(),
+        "computed": field.computed.is_some(),
         "pointer": pointer,
         "enum": field.raw.get("enum").cloned().unwrap_or(Value::Null),
         "default": field.default,
@@ -98,6 +102,23 @@ async fn reload(state: web::Data<AppState>, caller: AdminCaller) -> Result<HttpR
             "pointer": e.pointer,
         }))),
     }
+}
+
+/// `POST /admin/api/schema/recount/`: every counter field recounted from
+/// the rows it counts.
+async fn recount(
+    state: web::Data<AppState>,
+    caller: AdminCaller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::SchemaWrite)?;
+    let done = state
+        .schema
+        .recount(caller.actor)
+        .await
+        .map_err(crate::auth::AuthError::from)?;
+    let counters: serde_json::Map<String, Value> =
+        done.into_iter().map(|(c, n)| (c, json!(n))).collect();
+    Ok(HttpResponse::Ok().json(json!({"status": "ok", "counters": counters})))
 }
 
 async fn history(

@@ -42,6 +42,9 @@ fn response_field(field: &Field) -> Value {
     if field.kind == FieldKind::Date {
         schema["description"] = json!("An instant in UTC, e.g. 2018-09-26T03:22:51.100000Z.");
     }
+    if field.is_server_managed() {
+        schema["readOnly"] = json!(true);
+    }
     schema
 }
 

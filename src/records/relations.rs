@@ -1,0 +1,148 @@
+//! Relations read with a record: viewer-relative flags and reverse relations
+//! (`schema::relations`). Both read the related table as the caller may —
+//! its row ACLs and field rules — so neither reveals a record the caller
+//! could not list.
+
+use serde_json::{Map, Value};
+
+use super::fields::{id_text, readable_columns, QueryFields};
+use super::list::visible;
+use super::present::present;
+use super::shape::Shape;
+use super::who::{Access, Viewer, Who};
+use crate::query::{parse_order_by, Condition, Op, QueryField, SqlValue};
+use crate::schema::{Builtin, FieldKind, ObjectType, Snapshot};
+use crate::store::documents::to_sql_value;
+use crate::store::objects::{self, Page};
+use crate::store::{AnyConnection, StoreError};
+
+/// `field = value` on `source`, with the value typed as the column stores it
+/// (`created_by` holds numbers, pointers hold text).
+fn equals(source: &ObjectType, field: &str, values: &[String]) -> Condition {
+    let integer = source
+        .lookup(field)
+        .is_some_and(|f| f.builtin == Some(Builtin::CreatedBy));
+    let typed = |v: &String| match (integer, v.parse::<i64>()) {
+        (true, Ok(n)) => SqlValue::Int(n),
+        _ => SqlValue::Text(v.clone()),
+    };
+    let kind = if integer {
+        FieldKind::Integer
+    } else {
+        FieldKind::Pointer
+    };
+    Condition::Field {
+        field: QueryField {
+            column: field.to_owned(),
+            kind,
+        },
+        op: match values {
+            [one] => Op::Eq(typed(one)),
+            many => Op::In(many.iter().map(typed).collect()),
+        },
+    }
+}
+
+/// The literal conditions of a declared `where`.
+fn literals(source: &ObjectType, filter: &[(String, Value)]) -> Vec<Condition> {
+    filter
+        .iter()
+        .filter_map(|(name, literal)| {
+            let field = source.field(name)?;
+            Some(Condition::Field {
+                field: QueryField {
+                    column: name.clone(),
+                    kind: field.kind,
+                },
+                op: Op::Eq(to_sql_value(field.kind, literal)),
+            })
+        })
+        .collect()
+}
+
+/// Sets each viewer-relative flag of `object` on `records` (stored rows):
+/// one query per flag for all of them. Guests get `false`.
+pub fn add_viewer_flags(
+    conn: &mut AnyConnection,
+    snapshot: &Snapshot,
+    object: &ObjectType,
+    who: Who,
+    records: &mut [Map<String, Value>],
+) -> Result<(), StoreError> {
+    for field in &object.fields {
+        let Some(link) = &field.viewer_link else {
+            continue;
+        };
+        let (Some(source), Some(viewer)) = (snapshot.get(&link.table), who.user) else {
+            for r in records.iter_mut() {
+                r.insert(field.name.as_str().to_owned(), Value::Bool(false));
+            }
+            continue;
+        };
+        let ids: Vec<String> = records.iter().map(id_text).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let mut parts = vec![
+            equals(source, &link.viewer, &[viewer.to_string()]),
+            equals(source, &link.record, &ids),
+        ];
+        parts.extend(literals(source, &link.filter));
+        let cond = visible(source, who, Access::Read, Condition::And(parts));
+        let linked =
+            objects::distinct_texts(conn, &objects::sql_table(source), &link.record, &cond)?;
+        for r in records.iter_mut() {
+            let on = linked.contains(&id_text(r));
+            r.insert(field.name.as_str().to_owned(), Value::Bool(on));
+        }
+    }
+    Ok(())
+}
+
+/// Sets each reverse relation named in `shape.expand` on `records` (stored
+/// rows): the related records the caller may read, presented, in the
+/// declared order, at most the declared number (one query per record).
+pub fn add_related(
+    conn: &mut AnyConnection,
+    snapshot: &Snapshot,
+    object: &ObjectType,
+    who: Who,
+    records: &mut [Map<String, Value>],
+    shape: &Shape,
+) -> Result<(), StoreError> {
+    for name in &shape.expand {
+        let Some(rel) = object.field(name).and_then(|f| f.related.as_ref()) else {
+            continue;
+        };
+        let Some(source) = snapshot.get(&rel.table) else {
+            continue;
+        };
+        let fields = QueryFields {
+            object: source,
+            viewer: Viewer::Admin,
+        };
+        let order = parse_order_by(Some(&rel.order_by), &fields)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let columns = readable_columns(source, Viewer::widest(who));
+        let table = objects::sql_table(source);
+        for r in records.iter_mut() {
+            let mut parts = vec![equals(source, &rel.pointer, &[id_text(r)])];
+            parts.extend(literals(source, &rel.filter));
+            let cond = visible(source, who, Access::Read, Condition::And(parts));
+            let page = Page {
+                order: &order,
+                tie_breaker: "id",
+                limit: i64::from(rel.limit),
+                offset: 0,
+                near: None,
+            };
+            let mut rows = objects::select(conn, &table, &columns, &cond, &page)?;
+            for row in rows.iter_mut() {
+                present(source, who, row);
+            }
+            let list = rows.into_iter().map(Value::Object).collect();
+            r.insert(name.clone(), Value::Array(list));
+        }
+    }
+    Ok(())
+}
