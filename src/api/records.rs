@@ -13,7 +13,7 @@ use super::extract::{require_version, Caller};
 use super::record_wire;
 use super::wire::list_page;
 use super::AppState;
-use crate::records::{BatchParams, ListParams, Target};
+use crate::records::{AggregateParams, BatchParams, ListParams, Target};
 
 /// API versions the record endpoints answer under (the SDK uses v2.4 and v2.5,
 /// the docs v2.2).
@@ -44,6 +44,10 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
             web::delete().to(delete),
         )
         .route("/{version}/table/{table}/changes/", web::get().to(changes))
+        .route(
+            "/{version}/table/{table}/aggregate/",
+            web::get().to(aggregate),
+        )
         .route("/v1/bulk-operation/{id}/", web::get().to(bulk_status));
 }
 
@@ -61,6 +65,8 @@ struct RecordQuery {
     enable_trigger: Option<String>,
     since: Option<String>,
     cursor: Option<String>,
+    group_by: Option<String>,
+    sum: Option<String>,
 }
 
 fn flag(raw: &Option<String>) -> bool {
@@ -128,6 +134,30 @@ async fn list(
         .list(&caller.0, Target::Table(&table), list_params(&query))
         .await?;
     Ok(HttpResponse::Ok().json(list_page(&req, page)))
+}
+
+/// `GET …/table/{table}/aggregate/?where=&group_by=&sum=&order_by=&limit=`:
+/// counts and sums by group over the records the caller may read.
+async fn aggregate(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<RecordQuery>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let (version, table) = path.into_inner();
+    require_version(&version, VERSIONS)?;
+    let params = AggregateParams {
+        where_json: query.where_json.clone(),
+        group_by: query.group_by.clone(),
+        sum: query.sum.clone(),
+        order_by: query.order_by.clone(),
+        limit: query.limit.clone(),
+    };
+    let groups = state
+        .records
+        .aggregate(&caller.0, Target::Table(&table), params)
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({"objects": groups})))
 }
 
 async fn get(

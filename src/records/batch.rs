@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::error::RecordsError;
-use super::fields::QueryFields;
+use super::fields::{owner_of, QueryFields};
 use super::list::visible;
 use super::prepare::{prepare_create, prepare_update, PreparedChange};
 use super::service::{may_create, named, resolve, Records, Target};
@@ -15,7 +15,8 @@ use super::write::{check_pointers, delete_checked, explain_taken, insert_row, up
 use crate::auth::Principal;
 use crate::domain::InvalidInput;
 use crate::query::{parse_where, QueryError, SqlValue};
-use crate::store::{objects, savepoint};
+use crate::schema::ObjectType;
+use crate::store::{object_writes, objects, savepoint, AnyConnection};
 
 /// Most rows one synchronous batch request writes.
 pub const MAX_BATCH: i64 = 1000;
@@ -117,6 +118,26 @@ pub enum BatchOutcome {
     },
 }
 
+/// With a per-owner limit, takes every owner's lock of a batch up front, in
+/// owner order: two batches naming the same owners in different orders then
+/// wait for each other instead of deadlocking.
+fn lock_owners_in_order(
+    conn: &mut AnyConnection,
+    object: &ObjectType,
+    rows: &[&Map<String, Value>],
+) -> Result<(), RecordsError> {
+    if object.rules.max_per_owner.is_none() {
+        return Ok(());
+    }
+    let owners: std::collections::BTreeSet<i64> =
+        rows.iter().filter_map(|r| owner_of(object, r)).collect();
+    let table = objects::sql_table(object);
+    for owner in owners {
+        object_writes::lock_owner(conn, &table, owner)?;
+    }
+    Ok(())
+}
+
 impl Records {
     /// Creates up to 1000 rows of a data table; each succeeds or fails on its own.
     #[tracing::instrument(skip(self, caller, rows))]
@@ -149,6 +170,7 @@ impl Records {
                 let object = named(&snapshot, &name)?;
                 let ready: Vec<&Map<String, Value>> =
                     prepared.iter().filter_map(|r| r.as_ref().ok()).collect();
+                lock_owners_in_order(conn, object, &ready)?;
                 let mut pointers = check_pointers(conn, &snapshot, object, &ready)?.into_iter();
                 let mut results = Vec::with_capacity(prepared.len());
                 for row in prepared {

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use super::error::RecordsError;
 use super::fields::{id_text, readable_columns};
 use super::present::present;
+use super::relations::read_grants;
 use super::service::{named, resolve, Records, Target};
 use super::who::{Access, Viewer, Who};
 use crate::auth::Principal;
@@ -154,7 +155,8 @@ impl Records {
         let object_type = object.name.clone();
         let name = object_type.clone();
         let tomb_after = after_id.clone();
-        let (rows_found, gone) = self
+        let snap = snapshot.clone();
+        let (rows_found, gone, grants) = self
             .store
             .run(move |conn| {
                 let order = [OrderBy {
@@ -172,9 +174,10 @@ impl Records {
                     near: None,
                 };
                 let found = objects::select(conn, &sql, &columns, &after, &page)?;
+                let grants = read_grants(conn, &snap, named(&snap, &object_type)?, who, &found)?;
                 let gone =
                     tombstones::after(conn, &object_type, t, &tomb_after, until, &acl, limit + 1)?;
-                Ok::<_, RecordsError>((found, gone))
+                Ok::<_, RecordsError>((found, gone, grants))
             })
             .await?;
         let object = named(&snapshot, &name)?;
@@ -191,7 +194,7 @@ impl Records {
                     .and_then(Value::as_i64)
                     .unwrap_or_default();
                 let id = id_text(&r);
-                present(object, who, &mut r);
+                present(object, who, &mut r, &grants);
                 (ts, id, Item::Changed(r))
             })
             .chain(gone.into_iter().map(|g| {

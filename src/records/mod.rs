@@ -10,6 +10,7 @@
 //! field before any storage call and re-checked under the row's lock. Results
 //! are typed: wire shapes and HTTP statuses belong to the API layer.
 
+mod aggregate;
 mod audit;
 mod batch;
 mod bulk;
@@ -30,6 +31,7 @@ mod update_ops;
 mod who;
 mod write;
 
+pub use aggregate::AggregateParams;
 pub use batch::{
     BatchOperation, BatchOutcome, BatchPage, BatchParams, CreateOutcome, RowOutcome, MAX_BATCH,
 };

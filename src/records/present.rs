@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::fields::{acl_of, owner_of, parse_id, readable_columns};
-use super::relations::{add_related, add_viewer_flags};
+use super::relations::{add_related, add_viewer_flags, read_grants, Grants};
 use super::shape::Shape;
 use super::who::{Access, Viewer, Who};
 use crate::query::Condition;
@@ -18,12 +18,13 @@ use crate::store::{objects, AnyConnection, StoreError};
 
 /// Applies field visibility for `who`, adds the id alias, and writes pointers
 /// as `{id, _table}` (user ids as numbers).
-pub fn present(object: &ObjectType, who: Who, record: &mut Map<String, Value>) {
-    let viewer = Viewer::of_row(who, owner_of(object, record));
+pub fn present(object: &ObjectType, who: Who, record: &mut Map<String, Value>, grants: &Grants) {
+    let owner = owner_of(object, record);
+    let viewer = Viewer::of_row(who, owner);
     add_computed(object, viewer, record);
     for field in object.all_fields() {
         let name = field.name.as_str();
-        if !viewer.may_read(field.read) {
+        if !viewer.may_read(field.read) && !grants.allows(name, owner) {
             record.remove(name);
             continue;
         }
@@ -104,8 +105,9 @@ pub fn finish(
 ) -> Result<(), StoreError> {
     add_viewer_flags(conn, snapshot, object, who, records)?;
     add_related(conn, snapshot, object, who, records, shape)?;
+    let grants = read_grants(conn, snapshot, object, who, records)?;
     for r in records.iter_mut() {
-        present(object, who, r);
+        present(object, who, r, &grants);
     }
     expand(conn, snapshot, who, records, shape)?;
     for r in records.iter_mut() {
@@ -140,7 +142,7 @@ fn expand(
                 // The pointer stays `{id, _table}`, as for a missing user.
                 continue;
             }
-            for (id, doc) in fetch(conn, target, who, &ids)? {
+            for (id, doc) in fetch(conn, snapshot, target, who, &ids)? {
                 found.insert((table.clone(), id), doc);
             }
         }
@@ -177,6 +179,7 @@ fn target_of(value: Option<&Value>) -> Option<(String, String)> {
 /// `_table`, by id.
 fn fetch(
     conn: &mut AnyConnection,
+    snapshot: &Snapshot,
     object: &ObjectType,
     who: Who,
     ids: &BTreeSet<String>,
@@ -185,6 +188,7 @@ fn fetch(
     let columns = readable_columns(object, Viewer::widest(who));
     let table = objects::sql_table(object);
     let rows = objects::get_many(conn, &table, &columns, &keys, &Condition::And(Vec::new()))?;
+    let grants = read_grants(conn, snapshot, object, who, &rows)?;
     let mut out = Vec::with_capacity(rows.len());
     for mut doc in rows {
         if !who.may(
@@ -194,7 +198,7 @@ fn fetch(
         ) {
             continue;
         }
-        present(object, who, &mut doc);
+        present(object, who, &mut doc, &grants);
         doc.insert("_table".into(), Value::String(object.name.clone()));
         let id = super::fields::id_text(&doc);
         out.push((id, Value::Object(doc)));

@@ -3,9 +3,11 @@
 //! its row ACLs and field rules — so neither reveals a record the caller
 //! could not list.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde_json::{Map, Value};
 
-use super::fields::{id_text, readable_columns, QueryFields};
+use super::fields::{id_text, owner_of, readable_columns, QueryFields};
 use super::list::visible;
 use super::present::present;
 use super::shape::Shape;
@@ -138,11 +140,78 @@ pub fn add_related(
             };
             let mut rows = objects::select(conn, &table, &columns, &cond, &page)?;
             for row in rows.iter_mut() {
-                present(source, who, row);
+                present(source, who, row, &Grants::none());
             }
             let list = rows.into_iter().map(Value::Object).collect();
             r.insert(name.clone(), Value::Array(list));
         }
     }
     Ok(())
+}
+
+/// For each field granted through links (`read_linked`), the owners whose
+/// value the caller may read although it is theirs only.
+#[derive(Debug, Default)]
+pub struct Grants(BTreeMap<String, BTreeSet<i64>>);
+
+impl Grants {
+    /// No grants (where they were not computed, the fields stay hidden).
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Whether the caller may read `field` of a row owned by `owner`.
+    pub fn allows(&self, field: &str, owner: Option<i64>) -> bool {
+        owner.is_some_and(|o| self.0.get(field).is_some_and(|set| set.contains(&o)))
+    }
+}
+
+/// The grants `object`'s `read_linked` fields give the caller over the
+/// owners of `records`: per field one query (two with `both_ways`).
+pub fn read_grants(
+    conn: &mut AnyConnection,
+    snapshot: &Snapshot,
+    object: &ObjectType,
+    who: Who,
+    records: &[Map<String, Value>],
+) -> Result<Grants, StoreError> {
+    let mut grants = Grants::none();
+    let (Some(me), false) = (who.user, who.is_admin()) else {
+        return Ok(grants);
+    };
+    let owners: BTreeSet<String> = records
+        .iter()
+        .filter_map(|r| owner_of(object, r))
+        .filter(|o| *o != me)
+        .map(|o| o.to_string())
+        .collect();
+    if owners.is_empty() {
+        return Ok(grants);
+    }
+    let owners: Vec<String> = owners.into_iter().collect();
+    for field in &object.fields {
+        let Some(link) = &field.read_linked else {
+            continue;
+        };
+        let Some(source) = snapshot.get(&link.table) else {
+            continue;
+        };
+        let table = objects::sql_table(source);
+        let mut directions = vec![(&link.viewer, &link.owner)];
+        if link.both_ways {
+            directions.push((&link.owner, &link.viewer));
+        }
+        let mut linked = BTreeSet::new();
+        for (mine, theirs) in directions {
+            let mut parts = vec![
+                equals(source, mine, &[me.to_string()]),
+                equals(source, theirs, &owners),
+            ];
+            parts.extend(literals(source, &link.filter));
+            let found = objects::distinct_texts(conn, &table, theirs, &Condition::And(parts))?;
+            linked.extend(found.iter().filter_map(|id| id.parse::<i64>().ok()));
+        }
+        grants.0.insert(field.name.as_str().to_owned(), linked);
+    }
+    Ok(grants)
 }

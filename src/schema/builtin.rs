@@ -264,6 +264,7 @@ fn compile(spec: &Spec) -> Result<Field, SchemaError> {
         counter: None,
         viewer_link: None,
         related: None,
+        read_linked: None,
         raw,
         validator,
     })

@@ -96,6 +96,28 @@ pub struct FieldExtension {
     /// one, returned when the field is named in `expand`.
     #[serde(default)]
     pub related: Option<RelatedExtension>,
+    /// With `"read": "owner"`: also readable by users a record of another
+    /// table links to the owner (their friends, say).
+    #[serde(default)]
+    pub read_linked: Option<ReadLinkedExtension>,
+}
+
+/// `"read_linked": {"table": "friendship", "viewer": "friend", "owner": "created_by", "both_ways": true}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadLinkedExtension {
+    /// The table holding the links.
+    pub table: String,
+    /// Its pointer to the user who may read (`created_by` or a user pointer).
+    pub viewer: String,
+    /// Its pointer to the owner of the record being read.
+    pub owner: String,
+    /// A link the other way round (from the owner to the viewer) grants too.
+    #[serde(default)]
+    pub both_ways: bool,
+    /// Only links whose fields equal these literal values count.
+    #[serde(default, rename = "where")]
+    pub where_: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// `"viewer_link": {"table": "follow", "viewer": "created_by", "record": "followee"}`.

@@ -6,7 +6,7 @@ use super::counters::Counter;
 use super::expr::Expr;
 use super::extension::{ReadRule, WriteRule};
 use super::field_keywords::{ByteLimits, Generator, Mask};
-use super::relations::{Related, ViewerLink};
+use super::relations::{ReadLinked, Related, ViewerLink};
 use crate::domain::InvalidInput;
 
 /// A field name usable as a SQL identifier: `[a-z][a-z0-9_]{0,62}`.
@@ -189,6 +189,8 @@ pub struct Field {
     pub viewer_link: Option<ViewerLink>,
     /// The records of another table pointing here, on `expand`.
     pub related: Option<Related>,
+    /// Also readable by users linked to the owner.
+    pub read_linked: Option<ReadLinked>,
     /// The field's JSON Schema as written (with its `x-protium`), for OpenAPI
     /// and the admin console.
     pub raw: Value,

@@ -13,7 +13,7 @@ use super::field::{Field, FieldKind, FieldName, PointerTarget};
 use super::field_keywords::{self, strictness};
 use super::guards::compile_guards;
 use super::object_type::{ObjectType, TypeClass, PROFILE_TYPE};
-use super::relations::check_relations;
+use super::relations::{self, check_relations};
 use super::table_rules::compile_rules;
 use super::EXTENSION_KEYWORD;
 
@@ -427,6 +427,12 @@ fn compile_field(
         counter: keywords.counter,
         viewer_link: keywords.viewer_link,
         related: keywords.related,
+        read_linked: ext
+            .read_linked
+            .as_ref()
+            .map(|g| relations::read_linked(ext.read, g))
+            .transpose()
+            .map_err(|m| err(&format!("{ext_pointer}/read_linked"), m))?,
         raw: sub.clone(),
         validator,
     })

@@ -37,7 +37,7 @@ pub use guards::Guard;
 pub use live::{LiveSchema, Snapshot};
 pub use load::{compile_file, load_dir, Registry, CREDENTIAL_KEYS};
 pub use object_type::{ObjectType, TypeClass, PROFILE_TYPE};
-pub use relations::{Related, ViewerLink, MAX_RELATED};
+pub use relations::{ReadLinked, Related, ViewerLink, MAX_RELATED};
 pub use table_rules::{TableRules, UniqueRule};
 
 /// Most fields one object type may declare (SQLite reads a row through one

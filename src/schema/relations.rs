@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::counters::{check_filter, pointer_to};
 use super::error::SchemaError;
-use super::extension::{ReadRule, RelatedExtension, ViewerLinkExtension};
+use super::extension::{ReadLinkedExtension, ReadRule, RelatedExtension, ViewerLinkExtension};
 use super::field::FieldKind;
 use super::load::Registry;
 use super::object_type::{ObjectType, PROFILE_TYPE};
@@ -29,6 +29,38 @@ pub struct ViewerLink {
     pub record: String,
     /// Field values a link must have.
     pub filter: Vec<(String, Value)>,
+}
+
+/// A read grant through links, compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadLinked {
+    /// The table holding the links.
+    pub table: String,
+    /// Its pointer to the user who may read.
+    pub viewer: String,
+    /// Its pointer to the record's owner.
+    pub owner: String,
+    /// Links from the owner to the viewer grant too.
+    pub both_ways: bool,
+    /// Field values a link must have.
+    pub filter: Vec<(String, Value)>,
+}
+
+/// Compiles `read_linked` on a field whose read rule is `read`.
+pub fn read_linked(
+    read: Option<ReadRule>,
+    ext: &ReadLinkedExtension,
+) -> Result<ReadLinked, String> {
+    if read != Some(ReadRule::Owner) {
+        return Err("read_linked widens \"read\": \"owner\"; declare that read rule".into());
+    }
+    Ok(ReadLinked {
+        table: ext.table.clone(),
+        viewer: ext.viewer.clone(),
+        owner: ext.owner.clone(),
+        both_ways: ext.both_ways,
+        filter: literals(&ext.where_),
+    })
 }
 
 /// A reverse relation, compiled.
@@ -104,6 +136,15 @@ pub fn check_relations(dir: &Path, registry: &Registry) -> Result<(), SchemaErro
                 pointer_to(source, &link.record, &object.name)
                     .map_err(|m| fail("viewer_link/record", m))?;
                 check_filter(source, &link.filter).map_err(|m| fail("viewer_link/where", m))?;
+            }
+            if let Some(grant) = &field.read_linked {
+                let source =
+                    data_table(registry, &grant.table).map_err(|m| fail("read_linked/table", m))?;
+                pointer_to(source, &grant.viewer, PROFILE_TYPE)
+                    .map_err(|m| fail("read_linked/viewer", m))?;
+                pointer_to(source, &grant.owner, PROFILE_TYPE)
+                    .map_err(|m| fail("read_linked/owner", m))?;
+                check_filter(source, &grant.filter).map_err(|m| fail("read_linked/where", m))?;
             }
             if let Some(rel) = &field.related {
                 let source =

@@ -10,6 +10,7 @@
 //! refused inside one comes back typed.
 
 pub mod admins;
+pub mod aggregates;
 pub mod audit;
 pub mod bulk_ops;
 mod connection;

@@ -3,7 +3,7 @@
 //! per-owner maximum ("at most 20 addresses").
 
 use futures::future::join_all;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::helpers::{spawn_records_app, Backend};
@@ -13,6 +13,7 @@ on_both_backends!(
     compound_unique_holds_under_races,
     one_default_address_per_owner_under_races,
     at_most_twenty_addresses_under_races,
+    admin_batches_for_several_owners_do_not_deadlock,
 );
 
 async fn case_insensitive_unique_holds_under_races(backend: Backend) {
@@ -164,4 +165,43 @@ async fn at_most_twenty_addresses_under_races(backend: Backend) {
         .list_records("address", Some(&alice), &[("return_total_count", "1")])
         .await;
     assert_eq!(count.body["meta"]["total_count"], 20);
+}
+
+async fn admin_batches_for_several_owners_do_not_deadlock(backend: Backend) {
+    let app = spawn_records_app(backend).await;
+    let (_, ann) = app.register_email("ann@example.com", "secret123").await;
+    let (_, bob) = app.register_email("bob@example.com", "secret123").await;
+    // Four batches at once, each alternating the two owners, half of them
+    // starting with Bob: each owner's lock is wanted by every batch.
+    let batches = (0..4).map(|b| {
+        let rows: Vec<_> = (0..10)
+            .map(|i| {
+                let owner = if (i + b) % 2 == 0 { ann } else { bob };
+                let mut row = address(b * 10 + i, false);
+                row["created_by"] = json!(owner);
+                row
+            })
+            .collect();
+        app.admin(
+            Method::POST,
+            "/hserve/v2.4/table/address/record/",
+            Some(json!(rows)),
+        )
+    });
+    let replies = join_all(batches).await;
+    for r in &replies {
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        assert_eq!(r.body["succeed"], 10, "{:?}", r.body);
+    }
+    let count = app
+        .admin(
+            Method::GET,
+            "/hserve/v2.4/table/address/record/?return_total_count=1&limit=1",
+            None,
+        )
+        .await;
+    assert_eq!(
+        count.body["meta"]["total_count"], 40,
+        "twenty each, the limit exactly"
+    );
 }

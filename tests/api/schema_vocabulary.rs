@@ -39,6 +39,9 @@ on_both_backends!(
     a_counter_added_later_starts_from_the_true_count,
     viewer_flags_are_per_viewer_and_one_query_per_page,
     related_records_expand_with_order_limit_and_their_read_rules,
+    aggregates_count_and_sum_by_group_over_readable_records,
+    linked_users_read_fields_granted_through_links,
+    a_keyword_used_wrongly_stops_a_reload_with_file_and_pointer,
 );
 
 async fn masked_fields_show_only_their_ends_to_others(backend: Backend) {
@@ -763,4 +766,258 @@ async fn related_records_expand_with_order_limit_and_their_read_rules(backend: B
     // Without expand the field is absent; it is never a column.
     let plain = user_info(&app, ann_id, &ann).await;
     assert!(plain.get("recent_invites").is_none(), "{plain}");
+}
+
+async fn aggregates_count_and_sum_by_group_over_readable_records(backend: Backend) {
+    let app = spawn(backend).await;
+    let (star, star_id) = app.register_email("star@example.com", "secret123").await;
+    let (ann, ann_id) = app.register_email("ann@example.com", "secret123").await;
+    let (bob, bob_id) = app.register_email("bob@example.com", "secret123").await;
+    let (cat, cat_id) = app.register_email("cat@example.com", "secret123").await;
+    for (token, price, kind) in [
+        (&ann, 10, "rose"),
+        (&ann, 20, "ring"),
+        (&bob, 5, "rose"),
+        (&cat, 1, "rose"),
+        (&cat, 1, "rose"),
+        (&cat, 1, "rose"),
+    ] {
+        app.create_record(
+            "gift",
+            token,
+            json!({"receiver": star_id, "price": price, "kind": kind, "note": "secret"}),
+        )
+        .await;
+    }
+    // One gift only its sender may read.
+    app.create_record(
+        "gift",
+        &ann,
+        json!({"receiver": star_id, "price": 1000, "read_perm": []}),
+    )
+    .await;
+    let where_star = json!({"receiver": {"$eq": star_id}}).to_string();
+    let by_sender = app
+        .get_query(
+            "/hserve/v2.4/table/gift/aggregate/",
+            Some(&star),
+            &[
+                ("where", &where_star),
+                ("group_by", "created_by"),
+                ("sum", "price"),
+            ],
+        )
+        .await;
+    assert_eq!(by_sender.status, StatusCode::OK, "{:?}", by_sender.body);
+    assert_eq!(
+        by_sender.body["objects"],
+        json!([
+            {"group": {"created_by": cat_id}, "count": 3, "sum": {"price": 3}},
+            {"group": {"created_by": ann_id}, "count": 2, "sum": {"price": 30}},
+            {"group": {"created_by": bob_id}, "count": 1, "sum": {"price": 5}},
+        ]),
+        "most gifts first; the private gift is not counted for the receiver"
+    );
+    let own = app
+        .get_query(
+            "/hserve/v2.4/table/gift/aggregate/",
+            Some(&ann),
+            &[
+                ("where", &where_star),
+                ("group_by", "created_by"),
+                ("sum", "price"),
+                ("order_by", "-count"),
+                ("limit", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        own.body["objects"],
+        json!([{"group": {"created_by": ann_id}, "count": 3, "sum": {"price": 1030}}]),
+        "the sender counts her private gift too: {:?}",
+        own.body
+    );
+    let by_kind = app
+        .get_query(
+            "/hserve/v2.4/table/gift/aggregate/",
+            Some(&bob),
+            &[("group_by", "kind"), ("order_by", "kind")],
+        )
+        .await;
+    assert_eq!(
+        by_kind.body["objects"],
+        json!([
+            {"group": {"kind": "ring"}, "count": 1, "sum": {}},
+            {"group": {"kind": "rose"}, "count": 5, "sum": {}},
+        ]),
+        "Bob cannot read the private gift, so no group without a kind"
+    );
+    for (params, word) in [
+        (vec![("group_by", "note")], "note"),
+        (vec![("sum", "kind")], "kind"),
+        (vec![("group_by", "kind"), ("order_by", "price")], "price"),
+        (vec![("group_by", "a,b,c,d,e")], "group_by"),
+    ] {
+        let r = app
+            .get_query("/hserve/v2.4/table/gift/aggregate/", Some(&bob), &params)
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::BAD_REQUEST,
+            "{params:?}: {:?}",
+            r.body
+        );
+        assert!(
+            r.error_msg().contains(word),
+            "{params:?}: {}",
+            r.error_msg()
+        );
+        assert!(!r.error_msg().contains("secret"));
+    }
+}
+
+async fn linked_users_read_fields_granted_through_links(backend: Backend) {
+    let app = spawn(backend).await;
+    let (ann, ann_id) = app.register_email("ann@example.com", "secret123").await;
+    let (bob, bob_id) = app.register_email("bob@example.com", "secret123").await;
+    let (cat, _) = app.register_email("cat@example.com", "secret123").await;
+    let (dan, dan_id) = app.register_email("dan@example.com", "secret123").await;
+    app.set_profile(&ann, json!({"mobile": "13800000001"}))
+        .await;
+    app.set_profile(&bob, json!({"mobile": "13800000002"}))
+        .await;
+    app.set_profile(&dan, json!({"mobile": "13800000004"}))
+        .await;
+    // Bob befriends Ann (accepted); Dan's request to Bob is not accepted.
+    app.create_record(
+        "friendship",
+        &bob,
+        json!({"friend": ann_id, "accepted": true}),
+    )
+    .await;
+    app.create_record("friendship", &dan, json!({"friend": bob_id}))
+        .await;
+
+    let mobile = |u: Value| u.get("mobile").cloned();
+    assert_eq!(
+        mobile(user_info(&app, ann_id, &bob).await),
+        Some(json!("13800000001")),
+        "Bob's link to Ann grants Bob"
+    );
+    assert_eq!(
+        mobile(user_info(&app, bob_id, &ann).await),
+        Some(json!("13800000002")),
+        "both ways: the link from Bob grants Ann"
+    );
+    assert_eq!(mobile(user_info(&app, ann_id, &cat).await), None, "no link");
+    assert_eq!(
+        mobile(user_info(&app, bob_id, &dan).await),
+        None,
+        "not accepted"
+    );
+    assert_eq!(
+        mobile(user_info(&app, dan_id, &bob).await),
+        None,
+        "not accepted, either way"
+    );
+
+    // Lists and expands apply the same grants per row.
+    let list = app
+        .get_query("/hserve/v2.2/user/info/", Some(&bob), &[("order_by", "id")])
+        .await;
+    let shown: Vec<(i64, Option<Value>)> = list.body["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["id"].as_i64().unwrap(), u.get("mobile").cloned()))
+        .collect();
+    assert_eq!(
+        shown
+            .iter()
+            .filter(|(_, m)| m.is_some())
+            .map(|(id, _)| *id)
+            .collect::<Vec<_>>(),
+        vec![ann_id, bob_id],
+        "{shown:?}"
+    );
+    let follow = app
+        .create_record("follow", &ann, json!({"followee": bob_id}))
+        .await;
+    let expanded = app
+        .get_query(
+            &format!(
+                "/hserve/v2.4/table/follow/record/{}/",
+                follow["id"].as_str().unwrap()
+            ),
+            Some(&bob),
+            &[("expand", "created_by")],
+        )
+        .await;
+    assert_eq!(
+        expanded.body["created_by"]["mobile"], "13800000001",
+        "{:?}",
+        expanded.body
+    );
+    let by_cat = app
+        .get_query(
+            &format!(
+                "/hserve/v2.4/table/follow/record/{}/",
+                follow["id"].as_str().unwrap()
+            ),
+            Some(&cat),
+            &[("expand", "created_by")],
+        )
+        .await;
+    assert!(
+        by_cat.body["created_by"].get("mobile").is_none(),
+        "{:?}",
+        by_cat.body
+    );
+    // Friends still cannot query it.
+    let probe = app
+        .get_query(
+            "/hserve/v2.2/user/info/",
+            Some(&bob),
+            &[("where", &json!({"mobile": "13800000001"}).to_string())],
+        )
+        .await;
+    assert_eq!(probe.status, StatusCode::BAD_REQUEST, "{:?}", probe.body);
+}
+
+async fn a_keyword_used_wrongly_stops_a_reload_with_file_and_pointer(backend: Backend) {
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schema/vocabulary");
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let dir_path = dir.path().to_path_buf();
+    let app = crate::helpers::spawn_app_with(backend, |s| {
+        s.schema_dir = dir_path;
+        s.admin_token = ADMIN_TOKEN.into();
+    })
+    .await;
+    let (ann, ann_id) = app.register_email("ann@example.com", "secret123").await;
+    let gift = dir.path().join("gift.json");
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&gift).unwrap()).unwrap();
+    doc["properties"]["double"] = json!({"type": "integer", "x-protium": {"computed": "price *"}});
+    std::fs::write(&gift, doc.to_string()).unwrap();
+    let reload = app
+        .admin_api(Method::POST, "/schema/reload/", ADMIN_TOKEN, None)
+        .await;
+    assert_eq!(reload.status, StatusCode::CONFLICT, "{:?}", reload.body);
+    assert!(
+        reload.body["file"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("gift.json"),
+        "{:?}",
+        reload.body
+    );
+    assert_eq!(
+        reload.body["pointer"],
+        "/properties/double/x-protium/computed"
+    );
+    // The last good schema keeps serving.
+    assert_eq!(user_info(&app, ann_id, &ann).await["vip_left"], 0);
 }

@@ -40,6 +40,7 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
         admin("get", "/tables/", "The tables with their record counts.", "records:read"),
         admin("get", "/schema/", "Every type with its fields, rules and raw JSON Schema; the version and the last reload error.", "schema:read"),
         admin("post", "/schema/reload/", "Reload the schema directory (409 with the file and pointer when it is broken).", "schema:write"),
+        admin("post", "/schema/recount/", "Recount every counter field from the records it counts.", "schema:write"),
         admin("get", "/schema/history/", "The applied schema versions.", "schema:read"),
         admin("get", "/keys/", "API keys (never their secrets).", "keys:read"),
         admin("post", "/keys/", "Create an API key; the key is in this answer only.", "keys:write")

@@ -203,6 +203,16 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
                 ])
                 .ok(200, schema_ref("ChangePage"))
                 .auth(Auth::Optional),
+            Op::new("get", format!("{h}/v2.4/table/{name}/aggregate/"), "Records", format!("Counts and sums by group over the records of {name} the caller may read."))
+                .params(vec![
+                    query("where", "A query (JSON), as for lists.", string()),
+                    query("group_by", "Comma list of fields to group by (at most 4).", string()),
+                    query("sum", "Comma list of number fields to sum (at most 8).", string()),
+                    query("order_by", "count, -count (the default) or a grouped field.", string()),
+                    query("limit", "Groups, 0 to 1000 (default 20).", json!({"type": "integer", "minimum": 0, "maximum": 1000})),
+                ])
+                .ok(200, json!({"type": "object", "properties": {"objects": {"type": "array", "items": {"type": "object", "properties": {"group": {"type": "object"}, "count": {"type": "integer"}, "sum": {"type": "object"}}}}}}))
+                .auth(Auth::Optional),
         ]);
     }
     ops
