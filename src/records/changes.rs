@@ -1,25 +1,26 @@
 //! The change feed for sync (`GET …/table/:table/changes/?since=&cursor=&limit=`):
-//! every record changed after a position, and the deletions, in (time, id)
-//! order. The position is a unix time (`since`) or the opaque `cursor` of the
-//! previous page.
-//!
-//! Only changes in fully elapsed seconds are served (up to now − 1), so a
-//! record written later in the current second cannot slip behind a cursor.
+//! every record changed after a position, and the deletions, in the order of
+//! the change log (`store::change_log`), which no later entry can overtake:
+//! a client that follows the cursors sees every write, however slow its
+//! transaction. The position is a unix time (`since`) or the opaque `cursor`
+//! of the previous page.
+
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
 use super::error::RecordsError;
-use super::fields::{id_text, readable_columns};
+use super::fields::{id_text, parse_id, readable_columns};
+use super::list::visible;
 use super::present::present;
 use super::relations::read_grants;
 use super::service::{named, resolve, Records, Target};
 use super::who::{Access, Viewer, Who};
 use crate::auth::Principal;
 use crate::domain::now_unix;
-use crate::query::{Condition, Op, OrderBy, QueryError, QueryField, SqlValue};
-use crate::schema::FieldKind;
-use crate::store::objects::{self, Page};
-use crate::store::tombstones;
+use crate::query::{Condition, QueryError};
+use crate::store::change_log::{self, Position, Start};
+use crate::store::{objects, tombstones};
 
 /// Largest page of the feed.
 pub const MAX_FEED: i64 = 1000;
@@ -46,32 +47,41 @@ pub struct ChangePage {
     pub has_more: bool,
 }
 
-fn field(column: &str, kind: FieldKind, op: Op) -> Condition {
-    Condition::Field {
-        field: QueryField {
-            column: column.into(),
-            kind,
-        },
-        op,
-    }
+fn bad_cursor() -> QueryError {
+    QueryError::new("cursor", "is not a cursor this server returned")
 }
 
-/// Parses the position: `cursor` (`<unix>:<id>`) wins over `since` (`<unix>`).
-fn position(since: Option<&str>, cursor: Option<&str>) -> Result<(i64, String), QueryError> {
+/// A cursor: the log position after the page and the time of its last entry
+/// (`<xid>.<seq>.<time>`).
+fn cursor_text(position: Position, at: i64) -> String {
+    format!("{}.{}.{at}", position.xid, position.seq)
+}
+
+/// Parses the position: `cursor` wins over `since`. Returns where to start
+/// and the time the position stands for (for the horizon).
+fn position(since: Option<&str>, cursor: Option<&str>) -> Result<(Start, i64), QueryError> {
     if let Some(c) = cursor.map(str::trim).filter(|c| !c.is_empty()) {
-        let (t, id) = c
-            .split_once(':')
-            .ok_or_else(|| QueryError::new("cursor", "is not a cursor this server returned"))?;
-        let t = t
-            .parse::<i64>()
-            .map_err(|_| QueryError::new("cursor", "is not a cursor this server returned"))?;
-        if !(id.is_empty() || crate::domain::RecordId::parse(id).is_ok()) {
-            return Err(QueryError::new(
-                "cursor",
-                "is not a cursor this server returned",
-            ));
+        // A cursor of the time-ordered feed of earlier versions (`<unix>:<id>`)
+        // restarts from its second.
+        if let Some((t, _)) = c.split_once(':') {
+            let t = t.parse::<i64>().map_err(|_| bad_cursor())?;
+            return Ok((Start::Since(t - 1), t));
         }
-        return Ok((t, id.to_owned()));
+        let parts: Vec<i64> = c
+            .split('.')
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|_| bad_cursor())?;
+        return match parts.as_slice() {
+            [xid, seq, at] if *xid >= 0 && *seq >= 0 => Ok((
+                Start::After(Position {
+                    xid: *xid,
+                    seq: *seq,
+                }),
+                *at,
+            )),
+            _ => Err(bad_cursor()),
+        };
     }
     let t = match since.map(str::trim).filter(|s| !s.is_empty()) {
         None => 0,
@@ -81,8 +91,7 @@ fn position(since: Option<&str>, cursor: Option<&str>) -> Result<(i64, String), 
             .filter(|n| *n >= 0)
             .ok_or_else(|| QueryError::new("since", "must be a unix time in seconds"))?,
     };
-    // Strictly after `since`: the position just before second `since + 1`.
-    Ok((t.saturating_add(1), String::new()))
+    Ok((Start::Since(t), t.saturating_add(1)))
 }
 
 impl Records {
@@ -99,7 +108,7 @@ impl Records {
         let who = Who::of(caller);
         let snapshot = self.live.load();
         let object = resolve(&snapshot, Target::Table(table))?;
-        let (t, after_id) = position(since, cursor)?;
+        let (start, t) = position(since, cursor)?;
         let given = [since, cursor]
             .iter()
             .any(|p| p.is_some_and(|p| !p.trim().is_empty()));
@@ -107,7 +116,7 @@ impl Records {
         // `since=0` (position 1) is a first sync: it needs no deletions.
         if given && t > 1 && t < horizon {
             return Err(RecordsError::Gone(format!(
-                "the change feed keeps deletions for {} days and this position is older; \
+                "the change feed keeps changes for {} days and this position is older; \
                  list the table again and follow the feed from now",
                 self.feed_horizon / 86_400
             )));
@@ -122,108 +131,77 @@ impl Records {
                     QueryError::new("limit", format!("must be an integer from 1 to {MAX_FEED}"))
                 })?,
         };
-        let until = now_unix() - 1;
-        let everything = || Condition::And(Vec::new());
         // Tombstones keep their ACL as JSON; live rows have the ACL index.
-        let acl = who
+        let tomb_acl = who
             .acl_filter(Access::Read, None)
-            .unwrap_or_else(everything);
-        let row_acl = who
-            .acl_filter(Access::Read, super::list::acl_index(object))
-            .unwrap_or_else(everything);
-        let after = Condition::And(vec![
-            row_acl,
-            Condition::Or(vec![
-                field("updated_at", FieldKind::Integer, Op::Gt(SqlValue::Int(t))),
-                Condition::And(vec![
-                    field("updated_at", FieldKind::Integer, Op::Eq(SqlValue::Int(t))),
-                    field(
-                        "id",
-                        FieldKind::String,
-                        Op::Gt(SqlValue::Text(after_id.clone())),
-                    ),
-                ]),
-            ]),
-            field(
-                "updated_at",
-                FieldKind::Integer,
-                Op::Lte(SqlValue::Int(until)),
-            ),
-        ]);
-        let columns = readable_columns(object, Viewer::Admin);
-        let sql = objects::sql_table(object);
-        let object_type = object.name.clone();
-        let name = object_type.clone();
-        let tomb_after = after_id.clone();
-        let snap = snapshot.clone();
-        let (rows_found, gone, grants) = self
-            .store
+            .unwrap_or_else(|| Condition::And(Vec::new()));
+        let name = object.name.clone();
+        self.store
             .run(move |conn| {
-                let order = [OrderBy {
-                    field: QueryField {
-                        column: "updated_at".into(),
-                        kind: FieldKind::Integer,
-                    },
-                    descending: false,
-                }];
-                let page = Page {
-                    order: &order,
-                    tie_breaker: "id",
-                    limit: limit + 1,
-                    offset: 0,
-                    near: None,
+                let object = named(&snapshot, &name)?;
+                let mut entries = change_log::page(conn, &name, start, limit + 1)?;
+                let has_more = entries.len() as i64 > limit;
+                entries.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+                let next = match (entries.last(), start) {
+                    (Some(e), _) => cursor_text(e.position(), e.at),
+                    (None, Start::After(p)) => cursor_text(p, now_unix()),
+                    // Nothing since a time: every settled entry is older, so
+                    // the next page starts after the last of them.
+                    (None, Start::Since(_)) => {
+                        cursor_text(change_log::last_settled(conn, &name)?, now_unix())
+                    }
                 };
-                let found = objects::select(conn, &sql, &columns, &after, &page)?;
-                let grants = read_grants(conn, &snap, named(&snap, &object_type)?, who, &found)?;
-                let gone =
-                    tombstones::after(conn, &object_type, t, &tomb_after, until, &acl, limit + 1)?;
-                Ok::<_, RecordsError>((found, gone, grants))
+                // The last entry of each record decides what the page says of it.
+                let mut last: BTreeMap<String, usize> = BTreeMap::new();
+                for (i, e) in entries.iter().enumerate() {
+                    last.insert(e.record_id.clone(), i);
+                }
+                let mut latest: Vec<usize> = last.values().copied().collect();
+                latest.sort_unstable();
+                let live: Vec<String> = latest
+                    .iter()
+                    .filter(|i| !entries[**i].deleted)
+                    .map(|i| entries[*i].record_id.clone())
+                    .collect();
+                let gone: Vec<String> = latest
+                    .iter()
+                    .filter(|i| entries[**i].deleted)
+                    .map(|i| entries[*i].record_id.clone())
+                    .collect();
+                let keys: Vec<_> = live.iter().filter_map(|id| parse_id(object, id)).collect();
+                let columns = readable_columns(object, Viewer::widest(who));
+                let acl = visible(object, who, Access::Read, Condition::And(Vec::new()));
+                let rows =
+                    objects::get_many(conn, &objects::sql_table(object), &columns, &keys, &acl)?;
+                let grants = read_grants(conn, &snapshot, object, who, &rows)?;
+                let mut by_id: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+                for mut row in rows {
+                    let id = id_text(&row);
+                    present(object, who, &mut row, &grants);
+                    by_id.insert(id, row);
+                }
+                let seen: Vec<String> = tombstones::visible(conn, &name, &gone, &tomb_acl)?;
+                let (mut objects, mut deleted) = (Vec::new(), Vec::new());
+                for i in latest {
+                    let e = &entries[i];
+                    if e.deleted {
+                        if seen.contains(&e.record_id) {
+                            deleted.push(Deletion {
+                                id: e.record_id.clone(),
+                                deleted_at: e.at,
+                            });
+                        }
+                    } else if let Some(row) = by_id.remove(&e.record_id) {
+                        objects.push(row);
+                    }
+                }
+                Ok::<_, RecordsError>(ChangePage {
+                    objects,
+                    deleted,
+                    cursor: next,
+                    has_more,
+                })
             })
-            .await?;
-        let object = named(&snapshot, &name)?;
-        // Merge the two ordered streams by (time, id) and cut at `limit`.
-        enum Item {
-            Changed(Map<String, Value>),
-            Deleted(Deletion),
-        }
-        let mut items: Vec<(i64, String, Item)> = rows_found
-            .into_iter()
-            .map(|mut r| {
-                let ts = r
-                    .get("updated_at")
-                    .and_then(Value::as_i64)
-                    .unwrap_or_default();
-                let id = id_text(&r);
-                present(object, who, &mut r, &grants);
-                (ts, id, Item::Changed(r))
-            })
-            .chain(gone.into_iter().map(|g| {
-                let deletion = Deletion {
-                    id: g.record_id.clone(),
-                    deleted_at: g.deleted_at,
-                };
-                (g.deleted_at, g.record_id, Item::Deleted(deletion))
-            }))
-            .collect();
-        items.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-        let has_more = items.len() as i64 > limit;
-        items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        let next = items.last().map_or_else(
-            || format!("{t}:{after_id}"),
-            |(ts, id, _)| format!("{ts}:{id}"),
-        );
-        let (mut objects, mut deleted) = (Vec::new(), Vec::new());
-        for (_, _, item) in items {
-            match item {
-                Item::Changed(doc) => objects.push(doc),
-                Item::Deleted(d) => deleted.push(d),
-            }
-        }
-        Ok(ChangePage {
-            objects,
-            deleted,
-            cursor: next,
-            has_more,
-        })
+            .await
     }
 }

@@ -20,7 +20,7 @@ use crate::query::SqlValue;
 use crate::schema::{ObjectType, PointerTarget, Snapshot};
 use crate::store::documents::to_sql_value;
 use crate::store::tombstones::{self, Tombstone};
-use crate::store::{object_writes, objects, AnyConnection};
+use crate::store::{change_log, object_writes, objects, AnyConnection};
 
 /// The SQL values of row columns named by fields of `object`.
 pub fn sql_values(object: &ObjectType, row: &Map<String, Value>) -> Vec<(String, SqlValue)> {
@@ -69,6 +69,7 @@ pub fn insert_row(
     let columns = readable_columns(object, Viewer::Admin);
     let stored = object_writes::insert(conn, &table, &sql_values(object, &row), &columns)?;
     counters::on_write(conn, object, None, Some(&stored))?;
+    log_change(conn, object, &stored, false)?;
     Ok(stored)
 }
 
@@ -153,7 +154,23 @@ pub fn update_checked(
     let after = object_writes::update_returning(conn, &table, id, &set, &columns)?
         .ok_or(RecordsError::NotFound)?;
     counters::on_write(conn, object, Some(&row), Some(&after))?;
+    log_change(conn, object, &after, false)?;
     Ok(Updated { before: row, after })
+}
+
+/// Logs a write of a data table's row for the change feed, in the write's
+/// transaction (the profile has no feed).
+fn log_change(
+    conn: &mut AnyConnection,
+    object: &ObjectType,
+    row: &Map<String, Value>,
+    deleted: bool,
+) -> Result<(), RecordsError> {
+    if object.has_row_acl() {
+        let id = super::fields::id_text(row);
+        change_log::record(conn, &object.name, &id, deleted, now_unix())?;
+    }
+    Ok(())
 }
 
 /// Locks the row `id` for the rest of the transaction and checks that `who`
@@ -202,6 +219,7 @@ pub fn delete_checked(
     if !object.has_row_acl() {
         return Ok(row);
     }
+    log_change(conn, object, &row, true)?;
     tombstones::record(
         conn,
         &Tombstone {

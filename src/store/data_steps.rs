@@ -33,16 +33,7 @@ pub fn normalise_profile_dates(
     profile: &ObjectType,
 ) -> Result<(), StoreError> {
     let dialect = conn.dialect();
-    {
-        let mut done = SqlFragment::new(dialect);
-        done.push("SELECT COUNT(*) AS n FROM data_steps WHERE name = ")
-            .push_bind(SqlValue::Text(PROFILE_DATES_STEP.into()));
-        if exec::load::<exec::IntRow>(conn, &done)?
-            .first()
-            .is_some_and(|r| r.n > 0)
-        {
-            return Ok(());
-        }
+    once(conn, PROFILE_DATES_STEP, |conn| {
         for field in profile.fields.iter().filter(|f| f.kind == FieldKind::Date) {
             let column = field.name.as_str();
             let mut rows = SqlFragment::new(dialect);
@@ -76,13 +67,51 @@ pub fn normalise_profile_dates(
                 }
             }
         }
-        let mut mark = SqlFragment::new(dialect);
-        mark.push("INSERT INTO data_steps (name, applied_at) VALUES (")
-            .push_bind(SqlValue::Text(PROFILE_DATES_STEP.into()))
-            .push(", ")
-            .push_bind(SqlValue::Int(now_unix()))
-            .push(")");
-        exec::execute(conn, &mark)?;
         Ok(())
+    })
+}
+
+/// Runs `work` once per database under the step name `name`: does nothing
+/// when the step is recorded already, records it after `work` succeeds (in the
+/// caller's transaction).
+pub fn once(
+    conn: &mut AnyConnection,
+    name: &str,
+    work: impl FnOnce(&mut AnyConnection) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let dialect = conn.dialect();
+    let mut done = SqlFragment::new(dialect);
+    done.push("SELECT COUNT(*) AS n FROM data_steps WHERE name = ")
+        .push_bind(SqlValue::Text(name.to_owned()));
+    if exec::load::<exec::IntRow>(conn, &done)?
+        .first()
+        .is_some_and(|r| r.n > 0)
+    {
+        return Ok(());
     }
+    work(conn)?;
+    let mut mark = SqlFragment::new(dialect);
+    mark.push("INSERT INTO data_steps (name, applied_at) VALUES (")
+        .push_bind(SqlValue::Text(name.to_owned()))
+        .push(", ")
+        .push_bind(SqlValue::Int(now_unix()))
+        .push(")");
+    exec::execute(conn, &mark)?;
+    Ok(())
+}
+
+/// Once per data table: log the rows and deletions stored before the change
+/// log existed, so a first sync (`since=0`) still sees them.
+pub fn backfill_change_log(
+    conn: &mut AnyConnection,
+    name: &str,
+    table: &str,
+) -> Result<(), StoreError> {
+    once(conn, &format!("change-log:{name}"), |conn| {
+        let rows = super::change_log::backfill(conn, name, table)?;
+        if rows > 0 {
+            tracing::info!(table = name, rows, "change log filled from stored records");
+        }
+        Ok(())
+    })
 }

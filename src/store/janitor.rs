@@ -24,15 +24,15 @@ pub struct Swept {
     pub deleted: Vec<(&'static str, usize)>,
 }
 
-/// Deletes everything expired at `now`; tombstones older than
-/// `tombstones_before` go too.
+/// Deletes everything expired at `now`; tombstones and change-log entries
+/// older than `tombstones_before` go too.
 pub fn sweep(
     conn: &mut AnyConnection,
     now: i64,
     tombstones_before: i64,
 ) -> Result<Swept, StoreError> {
     let counted = now - COUNTED_FOR;
-    let steps: [(&'static str, &str, i64); 12] = [
+    let steps: [(&'static str, &str, i64); 13] = [
         ("sessions", "expires_at", now),
         ("admin_sessions", "expires_at", now),
         ("phone_tokens", "expires_at", now),
@@ -44,6 +44,7 @@ pub fn sweep(
         ("rate_counters", "window_start", counted),
         ("outbox", "sent_at", now - SENT_MAIL_KEPT),
         ("record_tombstones", "deleted_at", tombstones_before),
+        ("change_log", "at", tombstones_before),
         ("leases", "until", now - 86_400),
     ];
     let mut swept = Swept::default();

@@ -13,6 +13,7 @@ pub mod admins;
 pub mod aggregates;
 pub mod audit;
 pub mod bulk_ops;
+pub mod change_log;
 mod connection;
 pub mod counters;
 mod credentials;

@@ -12,7 +12,7 @@ use super::ddl::{self, ColumnDecl};
 use super::documents::to_sql_value;
 use super::error::StoreError;
 use super::fit::{self, Misfits};
-use super::objects::sql_table;
+use super::objects::{self, sql_table};
 use super::record_tables;
 use super::schema_history::{self, NewVersion};
 use crate::domain::{now_unix, Dialect};
@@ -134,6 +134,7 @@ fn apply_in_transaction(
         let (id, report) = record_tables::ensure_table(conn, name, &decls, &object.rules.uniques)?;
         log_report(name, &report);
         added.extend(report.added.iter().map(|c| (name.clone(), c.clone())));
+        data_steps::backfill_change_log(conn, name, &objects::data_table(name))?;
         outcome.absorb(name, report);
         outcome.ids.insert(name.clone(), id);
     }

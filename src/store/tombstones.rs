@@ -1,7 +1,7 @@
 //! What deleted records leave behind for the change feed: their id, when they
 //! went, and who could read them.
 
-use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::sql_types::Text;
 use diesel::QueryableByName;
 use serde_json::Value;
 
@@ -45,45 +45,33 @@ pub fn record(conn: &mut AnyConnection, tombstone: &Tombstone) -> Result<(), Sto
     Ok(())
 }
 
-/// One tombstone row of the change feed.
-#[derive(Debug, Clone, QueryableByName)]
-pub struct TombstoneRow {
-    /// The deleted record's id.
-    #[diesel(sql_type = Text)]
-    pub record_id: String,
-    /// When it was deleted.
-    #[diesel(sql_type = BigInt)]
-    pub deleted_at: i64,
-    /// Its creator.
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub created_by: Option<i64>,
-}
-
-/// Tombstones of `object_type` after the position `(since, after_id)` and not
-/// after `until`, that `acl` lets the caller see, in (time, id) order.
-pub fn after(
+/// Which of `ids` have a tombstone of `object_type` that `acl` lets the
+/// caller see.
+pub fn visible(
     conn: &mut AnyConnection,
     object_type: &str,
-    since: i64,
-    after_id: &str,
-    until: i64,
+    ids: &[String],
     acl: &Condition,
-    limit: i64,
-) -> Result<Vec<TombstoneRow>, StoreError> {
+) -> Result<Vec<String>, StoreError> {
+    #[derive(QueryableByName)]
+    struct IdRow {
+        #[diesel(sql_type = Text)]
+        record_id: String,
+    }
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut q = SqlFragment::new(conn.dialect());
-    q.push("SELECT record_id, deleted_at, created_by FROM record_tombstones WHERE object_type = ")
+    q.push("SELECT record_id FROM record_tombstones WHERE object_type = ")
         .push_bind(SqlValue::Text(object_type.to_owned()))
-        .push(" AND (deleted_at > ")
-        .push_bind(SqlValue::Int(since))
-        .push(" OR (deleted_at = ")
-        .push_bind(SqlValue::Int(since))
-        .push(" AND record_id > ")
-        .push_bind(SqlValue::Text(after_id.to_owned()))
-        .push(")) AND deleted_at <= ")
-        .push_bind(SqlValue::Int(until))
-        .push(" AND ");
+        .push(" AND record_id IN (");
+    q.push_list(ids, ", ", |o, id| {
+        o.push_bind(SqlValue::Text(id.clone()));
+    });
+    q.push(") AND ");
     render_condition(acl, &mut q);
-    q.push(" ORDER BY deleted_at, record_id LIMIT ")
-        .push_bind(SqlValue::Int(limit));
-    exec::load::<TombstoneRow>(conn, &q)
+    Ok(exec::load::<IdRow>(conn, &q)?
+        .into_iter()
+        .map(|r| r.record_id)
+        .collect())
 }

@@ -9,6 +9,7 @@ mod account;
 mod admin_api;
 mod anonymous;
 mod browser_pages;
+mod change_feed;
 mod cluster;
 mod concurrency;
 mod console;
