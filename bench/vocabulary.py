@@ -73,8 +73,8 @@ INSERT INTO _userprofile (created_at, updated_at, _email, nickname, vip_expires_
 SELECT 1700000000 + i, 1700000000 + i, 'seed' || i || '@bench.test', 'user ' || i, {vip} FROM n;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {FOLLOWS})
 INSERT INTO tbl_follow (id, created_at, updated_at, created_by, read_perm, write_perm, followee)
-SELECT {hexid}, 1700000000 + i, 1700000000 + i, 1 + (i * 7919) % {USERS}, '["user:anonymous"]', '[]',
-  CAST(1 + (i * 104729) % {USERS} AS TEXT) FROM n;
+SELECT {hexid}, 1700000000 + i, 1700000000 + i, 1 + (CAST(i AS BIGINT) * 7919) % {USERS}, '["user:anonymous"]', '[]',
+  CAST(1 + (CAST(i AS BIGINT) * 104729) % {USERS} AS TEXT) FROM n;
 """
 
 

@@ -128,7 +128,11 @@ impl Application {
         }
         // A broken schema file is reported before the database is touched.
         schema::load_dir(&settings.schema_dir)?;
-        let store = Store::connect(&settings.database_url, settings.db_pool_size)?;
+        let store = Store::connect(
+            &settings.database_url,
+            settings.db_pool_size,
+            Duration::from_millis(settings.query_budget_ms),
+        )?;
         let schema = SchemaControl::start(store.clone(), settings.schema_dir.clone())?;
         let live = schema.live().clone();
         schema.reload_on_sighup()?;
@@ -249,6 +253,7 @@ impl Application {
                 limits.clone(),
                 proxies.clone(),
             ),
+            query_gate: crate::api::QueryGate::new(settings.queries_per_caller, proxies.clone()),
             proxies,
             email,
             password_policy: settings.password_policy(),

@@ -36,6 +36,11 @@ pub enum ApiError {
     /// A server-side fault outside the layers' own errors (e.g. a page template).
     #[error("{0}")]
     Internal(String),
+    /// The caller already has this many list queries running.
+    #[error(
+        "too many queries at once: at most {0} of yours run together; retry when one has finished"
+    )]
+    TooManyQueries(usize),
 }
 
 impl From<InvalidInput> for ApiError {
@@ -52,13 +57,22 @@ impl From<QueryError> for ApiError {
 
 fn store_status(e: &StoreError) -> StatusCode {
     match e {
-        StoreError::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
+        StoreError::Pool(_) | StoreError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
         StoreError::Rejected(_) => StatusCode::BAD_REQUEST,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
 impl ApiError {
+    /// Whether a statement was stopped by its time budget.
+    fn is_timeout(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Records(RecordsError::Store(StoreError::Timeout))
+                | ApiError::Auth(AuthError::Store(StoreError::Timeout))
+        )
+    }
+
     /// Seconds a refused client should wait, for the `Retry-After` of a 429.
     fn retry_in(&self) -> Option<u64> {
         match self {
@@ -67,6 +81,7 @@ impl ApiError {
                 | AuthError::Limit { retry_in, .. }
                 | AuthError::TooManyAttempts { retry_in, .. },
             ) => Some(u64::try_from(*retry_in).unwrap_or(1).max(1)),
+            ApiError::TooManyQueries(_) => Some(1),
             _ => None,
         }
     }
@@ -79,6 +94,7 @@ impl ResponseError for ApiError {
             ApiError::UnknownClient(_) => StatusCode::UNAUTHORIZED,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::TooManyQueries(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Auth(e) => match e {
                 AuthError::Invalid(_) | AuthError::InvalidCredentials | AuthError::Taken { .. } => {
                     StatusCode::BAD_REQUEST
@@ -111,7 +127,11 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        let message = if status == StatusCode::SERVICE_UNAVAILABLE {
+        let message = if self.is_timeout() {
+            "The query took longer than the server allows and was stopped: filter on an indexed \
+             field, ask for fewer rows, or leave out the total count."
+                .to_owned()
+        } else if status == StatusCode::SERVICE_UNAVAILABLE {
             "The service is busy; retry shortly.".to_owned()
         } else if status == StatusCode::BAD_GATEWAY {
             self.to_string()

@@ -17,6 +17,7 @@ mod meta;
 mod oauth;
 mod openapi;
 mod pages;
+mod query_gate;
 mod rate_limit;
 mod record_wire;
 mod records;
@@ -37,6 +38,7 @@ use crate::notify::Templates;
 use crate::records::Records;
 pub use client_address::TrustedProxies;
 pub use openapi::DocumentCache;
+pub use query_gate::QueryGate;
 pub use rate_limit::RateLimit;
 pub use request_span::RequestSpan;
 
@@ -73,6 +75,8 @@ pub struct AppState {
     pub phone_region: PhoneRegion,
     /// Proxies whose forwarding headers name the client.
     pub proxies: TrustedProxies,
+    /// The cap of list queries running at once per caller.
+    pub query_gate: QueryGate,
     /// Third-party sign-in.
     pub oauth: OAuthService,
     /// Path of `PROTIUM_PUBLIC_URL` (empty at the root), prefixed to page links.

@@ -5,8 +5,9 @@
 //! update_userprofile}` → login object; also `/v2.3/idp/oauth/:provider/authenticate/`),
 //! `POST /hserve/v2.0/idp/:provider/user-association/` (link to the caller; the
 //! `auth_token` must come from a `redirect/` the caller made while signed in) and
-//! `DELETE` on the same path (unlink). The browser returns from the provider to
-//! `GET /oauth/:provider/callback/` (in `pages`).
+//! `DELETE` on the same path (unlink). The browser opens
+//! `GET /oauth/:provider/start/` (binding the sign-in to it with a cookie) and
+//! returns from the provider to `GET /oauth/:provider/callback/` (in `pages`).
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};

@@ -15,13 +15,14 @@ use serde_json::json;
 use super::error::ApiError;
 use super::extract::accept_language;
 use super::AppState;
-use crate::auth::{CallbackOutcome, LinkProblem};
+use crate::auth::{browser_cookie, CallbackOutcome, LinkProblem};
 use crate::notify::Locale;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/verify-email/", web::get().to(verify_email))
         .route("/reset-password/", web::get().to(reset_form))
         .route("/reset-password/", web::post().to(reset_submit))
+        .route("/oauth/{provider}/start/", web::get().to(oauth_start))
         .route("/oauth/{provider}/callback/", web::get().to(oauth_callback));
 }
 
@@ -187,8 +188,53 @@ async fn reset_submit(
     }
 }
 
+/// The browser opens a sign-in the app started: bind it to this browser with a
+/// cookie and go on to the provider; a link opened twice, late or made up gets
+/// an explanation instead.
+async fn oauth_start(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, ApiError> {
+    let locale = locale(&req);
+    let provider = path.into_inner();
+    let flow_state = query.get("state").map(String::as_str).unwrap_or_default();
+    match state.oauth.start(&provider, flow_state).await? {
+        Some(binding) => {
+            let cookie =
+                actix_web::cookie::Cookie::build(binding.cookie_name, binding.cookie_value)
+                    .path("/oauth/")
+                    .http_only(true)
+                    .secure(binding.secure)
+                    .same_site(actix_web::cookie::SameSite::Lax)
+                    .max_age(actix_web::cookie::time::Duration::seconds(binding.max_age))
+                    .finish();
+            Ok(HttpResponse::Found()
+                .cookie(cookie)
+                .insert_header(("Location", binding.authorize_url))
+                .insert_header(("Cache-Control", "no-store"))
+                .insert_header(("Referrer-Policy", "no-referrer"))
+                .finish())
+        }
+        None => bad_oauth_state(&state, locale),
+    }
+}
+
+fn bad_oauth_state(state: &AppState, locale: Locale) -> Result<HttpResponse, ApiError> {
+    let reason = state.templates.string(locale, "oauth_state_invalid", &[]);
+    render(
+        state,
+        locale,
+        "page_link_invalid",
+        StatusCode::BAD_REQUEST,
+        json!({"reason": reason}),
+    )
+}
+
 /// The browser returns from a sign-in provider: on to the app, or an
-/// explanation when the request cannot be matched to one we started.
+/// explanation when the request cannot be matched to one we started in this
+/// browser.
 async fn oauth_callback(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -200,25 +246,25 @@ async fn oauth_callback(
     let code = query.get("code").cloned();
     let error = query.get("error").cloned();
     let flow_state = query.get("state").map(String::as_str).unwrap_or_default();
+    let cookie_name = browser_cookie(flow_state);
+    let browser = req.cookie(&cookie_name).map(|c| c.value().to_owned());
     match state
         .oauth
-        .callback(&provider, code, flow_state, error)
+        .callback(&provider, code, flow_state, error, browser.as_deref())
         .await?
     {
-        CallbackOutcome::Redirect(url) => Ok(HttpResponse::Found()
-            .insert_header(("Location", url))
-            .insert_header(("Cache-Control", "no-store"))
-            .insert_header(("Referrer-Policy", "no-referrer"))
-            .finish()),
-        CallbackOutcome::BadState => {
-            let reason = state.templates.string(locale, "oauth_state_invalid", &[]);
-            render(
-                &state,
-                locale,
-                "page_link_invalid",
-                StatusCode::BAD_REQUEST,
-                json!({"reason": reason}),
-            )
+        CallbackOutcome::Redirect(url) => {
+            let mut gone = actix_web::cookie::Cookie::build(cookie_name, "")
+                .path("/oauth/")
+                .finish();
+            gone.make_removal();
+            Ok(HttpResponse::Found()
+                .cookie(gone)
+                .insert_header(("Location", url))
+                .insert_header(("Cache-Control", "no-store"))
+                .insert_header(("Referrer-Policy", "no-referrer"))
+                .finish())
         }
+        CallbackOutcome::BadState => bad_oauth_state(&state, locale),
     }
 }

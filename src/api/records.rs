@@ -129,6 +129,7 @@ async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let (version, table) = path.into_inner();
     require_version(&version, VERSIONS)?;
+    let _running = state.query_gate.enter(&req, &caller.0)?;
     let page = state
         .records
         .list(&caller.0, Target::Table(&table), list_params(&query))
@@ -139,6 +140,7 @@ async fn list(
 /// `GET …/table/{table}/aggregate/?where=&group_by=&sum=&order_by=&limit=`:
 /// counts and sums by group over the records the caller may read.
 async fn aggregate(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     query: web::Query<RecordQuery>,
@@ -146,6 +148,7 @@ async fn aggregate(
 ) -> Result<HttpResponse, ApiError> {
     let (version, table) = path.into_inner();
     require_version(&version, VERSIONS)?;
+    let _running = state.query_gate.enter(&req, &caller.0)?;
     let params = AggregateParams {
         where_json: query.where_json.clone(),
         group_by: query.group_by.clone(),
@@ -248,6 +251,7 @@ async fn batch_delete(
 }
 
 async fn changes(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     query: web::Query<RecordQuery>,
@@ -255,6 +259,7 @@ async fn changes(
 ) -> Result<HttpResponse, ApiError> {
     let (version, table) = path.into_inner();
     require_version(&version, VERSIONS)?;
+    let _running = state.query_gate.enter(&req, &caller.0)?;
     let page = state
         .records
         .changes(

@@ -92,6 +92,7 @@ async fn list(
     caller: LoggedIn,
 ) -> Result<HttpResponse, ApiError> {
     require_version(&path.into_inner(), LIST_VERSIONS)?;
+    let _running = state.query_gate.enter(&req, &caller.0)?;
     let params = query.into_inner().list_params();
     let page = state.records.list(&caller.0, Target::Users, params).await?;
     Ok(HttpResponse::Ok().json(list_page(&req, page)))

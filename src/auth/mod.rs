@@ -27,7 +27,7 @@ pub use admin_access::{AdminGrant, AdminSession, NewApiKey, Scope, KEY_PREFIX, S
 pub use email::{EmailService, EmailSettings, LinkProblem, Purpose};
 pub use error::AuthError;
 pub use limits::{Limits, Window};
-pub use oauth::{CallbackOutcome, OAuthService, ProfileUpdate};
+pub use oauth::{browser_cookie, BrowserBinding, CallbackOutcome, OAuthService, ProfileUpdate};
 pub use password::{HashingSettings, PasswordHasher};
 pub use principal::{AdminIdentity, Principal};
 pub use service::{AuthService, ClientInfo, Identifier, LoginMethod, ProfileInit, Session};

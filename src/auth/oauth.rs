@@ -83,6 +83,28 @@ pub enum CallbackOutcome {
     BadState,
 }
 
+/// The cookie that binds a sign-in to the browser that started it, and where
+/// the browser goes next.
+#[derive(Debug, Clone)]
+pub struct BrowserBinding {
+    /// The cookie's name (one per flow, so parallel sign-ins do not clash).
+    pub cookie_name: String,
+    /// Its value (only its hash is stored).
+    pub cookie_value: String,
+    /// Seconds it lives: as long as the flow.
+    pub max_age: i64,
+    /// Whether to mark it `Secure` (the public URL is https).
+    pub secure: bool,
+    /// The provider's authorization URL.
+    pub authorize_url: String,
+}
+
+/// The name of the browser cookie of the flow `state`.
+pub fn browser_cookie(state: &str) -> String {
+    let digest = SessionToken::from_client(state).hash();
+    format!("protium_oauth_{}", &digest[..16])
+}
+
 /// The third-party sign-in flows; cheap to clone.
 #[derive(Clone)]
 pub struct OAuthService {
@@ -216,12 +238,49 @@ impl OAuthService {
             user_id: initiator,
             created_at: now,
             expires_at: now + STATE_TTL,
+            authorize_url: url.to_string(),
+            browser_hash: None,
         };
         self.auth
             .store
             .run(move |conn| store_oauth::insert_state(conn, &row))
             .await?;
-        Ok(url.to_string())
+        // The browser goes to the provider through Protium's start page, which
+        // binds the flow to it (a cookie the return must bring).
+        Ok(format!(
+            "{}/oauth/{name}/start/?state={}",
+            self.public_url,
+            state.expose()
+        ))
+    }
+
+    /// The browser opens the start page of a flow: binds the flow to it, once.
+    /// Returns the cookie to set and the provider URL to send it on to, or
+    /// `None` for a state that is unknown, used, expired or bound already.
+    pub async fn start(
+        &self,
+        name: &str,
+        state: &str,
+    ) -> Result<Option<BrowserBinding>, AuthError> {
+        self.provider(name)?;
+        let state_hash = SessionToken::from_client(state).hash();
+        let browser = SessionToken::generate();
+        let browser_hash = browser.hash();
+        let provider = name.to_owned();
+        let url = self
+            .auth
+            .store
+            .run(move |conn| {
+                store_oauth::bind_browser(conn, &state_hash, &provider, &browser_hash, now_unix())
+            })
+            .await?;
+        Ok(url.map(|authorize_url| BrowserBinding {
+            cookie_name: browser_cookie(state),
+            cookie_value: browser.expose().to_owned(),
+            max_age: STATE_TTL,
+            secure: self.public_url.starts_with("https://"),
+            authorize_url,
+        }))
     }
 
     /// The browser is back from the provider: exchange the code, read the account,
@@ -233,14 +292,27 @@ impl OAuthService {
         code: Option<String>,
         state: &str,
         error: Option<String>,
+        browser: Option<&str>,
     ) -> Result<CallbackOutcome, AuthError> {
         let provider = self.provider(name)?.clone();
+        let Some(browser) = browser else {
+            return Ok(CallbackOutcome::BadState);
+        };
         let state_hash = SessionToken::from_client(state).hash();
+        let browser_hash = SessionToken::from_client(browser).hash();
         let provider_name = name.to_owned();
         let taken = self
             .auth
             .store
-            .run(move |conn| store_oauth::take_state(conn, &state_hash, &provider_name, now_unix()))
+            .run(move |conn| {
+                store_oauth::take_state(
+                    conn,
+                    &state_hash,
+                    &provider_name,
+                    &browser_hash,
+                    now_unix(),
+                )
+            })
             .await?;
         let Some(flow) = taken else {
             return Ok(CallbackOutcome::BadState);

@@ -177,6 +177,22 @@ impl Settings {
             }
         }
         in_range(
+            "PROTIUM_QUERY_BUDGET_MS",
+            self.query_budget_ms,
+            100,
+            3_600_000,
+            "milliseconds",
+            30_000,
+        )?;
+        in_range(
+            "PROTIUM_QUERIES_PER_CALLER",
+            self.queries_per_caller as u64,
+            1,
+            1000,
+            "queries",
+            4,
+        )?;
+        in_range(
             "PROTIUM_JANITOR_INTERVAL",
             self.janitor_interval,
             1,

@@ -83,6 +83,12 @@ pub struct Settings {
     /// Seconds between two sweeps of expired sessions, links, codes, tokens
     /// and old deletions (`PROTIUM_JANITOR_INTERVAL`).
     pub janitor_interval: u64,
+    /// Milliseconds a request's statements may run before they are stopped
+    /// with a 503 (`PROTIUM_QUERY_BUDGET_MS`).
+    pub query_budget_ms: u64,
+    /// List queries one caller may run at once on a node; more get a 429
+    /// (`PROTIUM_QUERIES_PER_CALLER`).
+    pub queries_per_caller: usize,
     /// Days deletions stay in the change feed; a feed position older than
     /// that gets 410 and the client resyncs (`PROTIUM_FEED_HORIZON_DAYS`).
     pub feed_horizon_days: u32,
@@ -202,6 +208,8 @@ impl Default for Settings {
             auth_rate_per_minute: 60,
             trusted_proxies: String::new(),
             janitor_interval: 600,
+            query_budget_ms: 30_000,
+            queries_per_caller: 4,
             feed_horizon_days: 30,
             login_lockout_failures: 10,
             login_lockout_seconds: 900,

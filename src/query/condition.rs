@@ -27,6 +27,10 @@ pub enum Condition {
         /// lookups; `None` reads each row's JSON column.
         index: Option<AclIndex>,
     },
+    /// True while the work is within its time budget (SQLite checks it on
+    /// every row it examines; PostgreSQL has `statement_timeout`). Built by
+    /// the records layer for reads.
+    Budget,
     /// One operator applied to one field.
     Field {
         /// The resolved field.
@@ -126,7 +130,7 @@ impl Condition {
             Condition::And(items) => items.iter().find_map(|c| match c {
                 Condition::And(_) => c.near_sphere(),
                 Condition::Field { .. } => c.near_sphere(),
-                Condition::Or(_) | Condition::Acl { .. } => None,
+                Condition::Or(_) | Condition::Acl { .. } | Condition::Budget => None,
             }),
             _ => None,
         }

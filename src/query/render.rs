@@ -27,6 +27,12 @@ pub fn render_condition(cond: &Condition, out: &mut SqlFragment) {
             out.push(")");
         }
         Condition::Field { field, op } => render_op(&field.column, field.kind, op, out),
+        Condition::Budget => {
+            out.push(match out.dialect() {
+                Dialect::Sqlite => "protium_budget()",
+                Dialect::Postgres => "1=1",
+            });
+        }
         Condition::Acl {
             column,
             owner,

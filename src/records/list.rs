@@ -97,9 +97,11 @@ pub(super) fn acl_index(object: &ObjectType) -> Option<AclIndex> {
 }
 
 /// The conditions selecting the rows `who` may `access` among rows matching
-/// `cond` (profiles have no row ACL: every profile is readable).
+/// `cond` (profiles have no row ACL: every profile is readable), within the
+/// request's time budget.
 pub(super) fn visible(object: &ObjectType, who: Who, access: Access, cond: Condition) -> Condition {
-    let mut parts = Vec::with_capacity(2);
+    let mut parts = Vec::with_capacity(3);
+    parts.push(Condition::Budget);
     if object.has_row_acl() {
         parts.extend(who.acl_filter(access, acl_index(object)));
     }

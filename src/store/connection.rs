@@ -37,6 +37,10 @@ extern "SQL" {
         lat: Nullable<Double>,
         polygon: Nullable<Text>,
     ) -> Bool;
+
+    /// True while the work on this thread is within its time budget; an
+    /// error (stopping the statement) after ([`super::budget`]).
+    fn protium_budget() -> Bool;
 }
 
 impl AnyConnection {
@@ -60,6 +64,8 @@ enum Target {
 #[derive(Debug, Clone)]
 pub struct Manager {
     target: Target,
+    /// PostgreSQL's `statement_timeout` (zero: none).
+    statement_budget: std::time::Duration,
 }
 
 impl Manager {
@@ -94,7 +100,16 @@ impl Manager {
                 crate::domain::redact_url(url)
             )));
         };
-        Ok(Self { target })
+        Ok(Self {
+            target,
+            statement_budget: std::time::Duration::ZERO,
+        })
+    }
+
+    /// Sets how long a statement may run on PostgreSQL (zero: no limit).
+    pub fn with_statement_budget(mut self, budget: std::time::Duration) -> Self {
+        self.statement_budget = budget;
+        self
     }
 
     /// The backend's SQL flavour.
@@ -111,9 +126,12 @@ impl Manager {
             Target::Postgres(url) => {
                 let mut conn =
                     PgConnection::establish(url).map_err(|e| StoreError::Connect(e.to_string()))?;
-                // A runaway query (say, a costly regular expression) cannot hold a
-                // pooled connection for long.
-                conn.batch_execute("SET statement_timeout = '30s'")?;
+                // A runaway query cannot hold a pooled connection for long
+                // (zero: no limit, for commands).
+                conn.batch_execute(&format!(
+                    "SET statement_timeout = '{}ms'",
+                    self.statement_budget.as_millis()
+                ))?;
                 Ok(AnyConnection::Postgresql(conn))
             }
             Target::Sqlite(path) => {
@@ -148,6 +166,7 @@ fn prepare_sqlite(conn: &mut SqliteConnection) -> Result<(), StoreError> {
             _ => false,
         },
     )?;
+    protium_budget_utils::register_nondeterministic_impl(conn, || super::budget::WithinBudget)?;
     Ok(())
 }
 

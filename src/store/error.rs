@@ -40,6 +40,9 @@ pub enum StoreError {
     /// it is rolled back and stops.
     #[error("the background job was taken over by another node")]
     LeaseLost,
+    /// A statement ran past its time budget and was stopped.
+    #[error("the query ran longer than its time budget")]
+    Timeout,
     /// The blocking task failed.
     #[error("blocking task failed: {0}")]
     Blocking(String),
@@ -59,6 +62,14 @@ impl From<DieselError> for StoreError {
             DieselError::DatabaseError(DatabaseErrorKind::CheckViolation, info)
             | DieselError::DatabaseError(DatabaseErrorKind::NotNullViolation, info) => {
                 StoreError::Rejected(info.message().to_owned())
+            }
+            DieselError::DatabaseError(_, info)
+                if info.message().contains(super::budget::EXCEEDED)
+                    || info
+                        .message()
+                        .contains("canceling statement due to statement timeout") =>
+            {
+                StoreError::Timeout
             }
             // Client values the database refuses: a regular expression Postgres
             // cannot compile, a number pushed out of its column's range.

@@ -12,6 +12,7 @@
 pub mod admins;
 pub mod aggregates;
 pub mod audit;
+pub mod budget;
 pub mod bulk_ops;
 pub mod change_log;
 mod connection;
@@ -72,7 +73,12 @@ pub struct Store {
     /// queue here, in order, instead of sleeping in SQLite's busy handler
     /// (which made the slowest writes wait far longer than the others).
     writers: Option<Arc<tokio::sync::Semaphore>>,
+    /// How long one request's reads may run (see [`budget`]).
+    budget: std::time::Duration,
 }
+
+/// How long the statements of a command may run: unbounded (0).
+const COMMAND_BUDGET: std::time::Duration = std::time::Duration::ZERO;
 
 /// A database opened for a check.
 #[derive(Debug)]
@@ -97,8 +103,15 @@ impl Store {
     /// Opens `url` (`sqlite://PATH`, `sqlite::memory:` is not supported, or
     /// `postgres://…`), checks that one connection works within a few seconds,
     /// runs the migrations and sets SQLite's WAL mode.
-    pub fn connect(url: &str, pool_size: u32) -> Result<Self, StoreError> {
-        Self::connect_with(url, pool_size, 1)
+    /// Statements of requests get `budget` to run (PostgreSQL's
+    /// `statement_timeout`; on SQLite the reads' [`budget`] check); past it they
+    /// stop with [`StoreError::Timeout`].
+    pub fn connect(
+        url: &str,
+        pool_size: u32,
+        budget: std::time::Duration,
+    ) -> Result<Self, StoreError> {
+        Self::connect_with(url, pool_size, 1, budget)
     }
 
     /// [`Store::connect`] for a command that runs and exits: connections are
@@ -106,11 +119,16 @@ impl Store {
     /// thread — one still opening when the process exits crashes it inside
     /// the Postgres client library.
     pub fn connect_for_command(url: &str) -> Result<Self, StoreError> {
-        Self::connect_with(url, 2, 0)
+        Self::connect_with(url, 2, 0, COMMAND_BUDGET)
     }
 
-    fn connect_with(url: &str, pool_size: u32, min_idle: u32) -> Result<Self, StoreError> {
-        let manager = Manager::from_url(url)?;
+    fn connect_with(
+        url: &str,
+        pool_size: u32,
+        min_idle: u32,
+        budget: std::time::Duration,
+    ) -> Result<Self, StoreError> {
+        let manager = Manager::from_url(url)?.with_statement_budget(budget);
         let dialect = manager.dialect();
         // One direct connection first: its error says what is wrong, where the
         // pool would only report a time-out.
@@ -129,6 +147,7 @@ impl Store {
             pool,
             dialect,
             writers,
+            budget,
         })
     }
 
@@ -158,6 +177,7 @@ impl Store {
             pool,
             dialect,
             writers: None,
+            budget: COMMAND_BUDGET,
         }))
     }
 
@@ -175,8 +195,10 @@ impl Store {
         E: From<StoreError> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let budget = self.budget;
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(|e| StoreError::Pool(e.to_string()))?;
+            let _budget = (!budget.is_zero()).then(|| budget::start(budget));
             work(&mut conn)
         })
         .await
@@ -205,8 +227,10 @@ impl Store {
             None => None,
         };
         let pool = self.pool.clone();
+        let budget = self.budget;
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(|e| StoreError::Pool(e.to_string()))?;
+            let _budget = (!budget.is_zero()).then(|| budget::start(budget));
             let begin = match &*conn {
                 AnyConnection::Sqlite(_) => "BEGIN IMMEDIATE",
                 AnyConnection::Postgresql(_) => "BEGIN",

@@ -27,6 +27,10 @@ pub struct StateRow {
     pub created_at: i64,
     /// Unix seconds.
     pub expires_at: i64,
+    /// The provider's authorization URL, opened from Protium's start page.
+    pub authorize_url: String,
+    /// Hex SHA-256 of the cookie of the browser that opened the start page.
+    pub browser_hash: Option<String>,
 }
 
 /// Stores a state.
@@ -37,17 +41,50 @@ pub fn insert_state(conn: &mut AnyConnection, row: &StateRow) -> Result<(), Stor
     Ok(())
 }
 
-/// Uses the state once: the row when it exists for `provider`, is unexpired and unused.
+/// Binds the state to a browser, once: records the hash of its cookie and
+/// returns the provider's authorization URL, when the state exists for
+/// `provider`, is unexpired, unused and not bound yet.
+pub fn bind_browser(
+    conn: &mut AnyConnection,
+    state_hash: &str,
+    provider: &str,
+    browser_hash: &str,
+    now: i64,
+) -> Result<Option<String>, StoreError> {
+    let bound = diesel::update(
+        oauth_states::table
+            .filter(oauth_states::state_hash.eq(state_hash))
+            .filter(oauth_states::provider.eq(provider))
+            .filter(oauth_states::used_at.is_null())
+            .filter(oauth_states::browser_hash.is_null())
+            .filter(oauth_states::expires_at.gt(now)),
+    )
+    .set(oauth_states::browser_hash.eq(Some(browser_hash)))
+    .execute(conn)?;
+    if bound == 0 {
+        return Ok(None);
+    }
+    Ok(oauth_states::table
+        .filter(oauth_states::state_hash.eq(state_hash))
+        .select(oauth_states::authorize_url)
+        .first(conn)
+        .optional()?)
+}
+
+/// Uses the state once: the row when it exists for `provider`, is unexpired,
+/// unused, and bound to the browser whose cookie hashes to `browser_hash`.
 pub fn take_state(
     conn: &mut AnyConnection,
     state_hash: &str,
     provider: &str,
+    browser_hash: &str,
     now: i64,
 ) -> Result<Option<StateRow>, StoreError> {
     let used = diesel::update(
         oauth_states::table
             .filter(oauth_states::state_hash.eq(state_hash))
             .filter(oauth_states::provider.eq(provider))
+            .filter(oauth_states::browser_hash.eq(browser_hash))
             .filter(oauth_states::used_at.is_null())
             .filter(oauth_states::expires_at.gt(now)),
     )

@@ -112,6 +112,8 @@ diesel::table! {
         created_at -> BigInt,
         expires_at -> BigInt,
         used_at -> Nullable<BigInt>,
+        authorize_url -> Text,
+        browser_hash -> Nullable<Text>,
     }
 }
 

@@ -23,6 +23,7 @@ mod login;
 mod oauth;
 mod profile_engine;
 mod profile_writes;
+mod query_budget;
 mod records_access;
 mod records_batch;
 mod records_constraints;

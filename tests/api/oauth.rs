@@ -142,8 +142,8 @@ async fn sign_in_with(app: &TestApp, provider: &str, login: &str, session: Optio
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let url = r.body["redirect_url"].as_str().unwrap().to_owned();
     assert!(
-        url.contains("code_challenge_method=S256") && url.contains("state="),
-        "{url}"
+        url.starts_with(&format!("{}/oauth/{provider}/start/?state=", app.address)),
+        "the browser goes through Protium's start page: {url}"
     );
     let out = tokio::process::Command::new("node")
         .args(["oidc_login.js", &url, login, APP_CALLBACK])
@@ -409,36 +409,65 @@ async fn forged_or_misdirected_sign_ins_are_refused(backend: Backend) {
         )
         .await;
     assert_eq!(bogus.status, StatusCode::BAD_REQUEST);
-    let denied = {
-        let r = app
-            .post(
-                "/hserve/v2.0/idp/acme/redirect/",
-                None,
-                json!({"callback_url": APP_CALLBACK}),
-            )
-            .await;
-        let url = r.body["redirect_url"].as_str().unwrap().to_owned();
-        let state = url
-            .split("state=")
-            .nth(1)
-            .unwrap()
-            .split('&')
-            .next()
-            .unwrap()
-            .to_owned();
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        client
-            .get(format!(
-                "{}/oauth/acme/callback/?error=access_denied&state={state}",
-                app.address
-            ))
-            .send()
-            .await
-            .unwrap()
+    // A sign-in is bound to the browser that opened its start page.
+    let r = app
+        .post(
+            "/hserve/v2.0/idp/acme/redirect/",
+            None,
+            json!({"callback_url": APP_CALLBACK}),
+        )
+        .await;
+    let start = r.body["redirect_url"].as_str().unwrap().to_owned();
+    let state = start.split("state=").nth(1).unwrap().to_owned();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let callback = |cookie: Option<String>| {
+        let mut request = client.get(format!(
+            "{}/oauth/acme/callback/?error=access_denied&state={state}",
+            app.address
+        ));
+        if let Some(c) = cookie {
+            request = request.header("Cookie", c);
+        }
+        request.send()
     };
+    // Login CSRF: a return from the provider in another browser (no cookie)
+    // is refused, and does not use the flow up.
+    let elsewhere = callback(None).await.unwrap();
+    assert_eq!(elsewhere.status(), StatusCode::BAD_REQUEST);
+    let opened = client.get(&start).send().await.unwrap();
+    assert_eq!(opened.status(), StatusCode::FOUND);
+    let provider_url = opened.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        provider_url.contains("code_challenge_method=S256") && provider_url.contains("state="),
+        "{provider_url}"
+    );
+    let set_cookie = opened.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+    let again = client.get(&start).send().await.unwrap();
+    assert_eq!(
+        again.status(),
+        StatusCode::BAD_REQUEST,
+        "a start page binds once"
+    );
+    let wrong = callback(Some(format!(
+        "{}=forged",
+        cookie.split('=').next().unwrap()
+    )))
+    .await
+    .unwrap();
+    assert_eq!(
+        wrong.status(),
+        StatusCode::BAD_REQUEST,
+        "another browser's cookie"
+    );
+    let denied = callback(Some(cookie)).await.unwrap();
     assert_eq!(denied.status(), StatusCode::FOUND);
     let location = denied.headers()["location"].to_str().unwrap();
     assert!(
