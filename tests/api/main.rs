@@ -38,6 +38,7 @@ mod schema_vocabulary;
 mod sdk_compat;
 
 mod security;
+mod seed_dating;
 mod settings_messages;
 mod sms;
 mod smtp;

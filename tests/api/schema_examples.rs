@@ -41,9 +41,9 @@ async fn the_dating_example_enforces_enums_and_server_managed_fields(backend: Ba
         .await;
     assert_eq!(ok.status, StatusCode::OK, "{:?}", ok.body);
     assert_eq!(ok.body["vip_left"], 0);
-    assert!(
-        ok.body.get("profit").is_none(),
-        "admin-only field hidden from the owner"
+    assert_eq!(
+        ok.body["profit"], 0,
+        "the seed shows the user their own profit on the homepage"
     );
     let bad = app
         .put(

@@ -1,0 +1,268 @@
+//! The dating app (seed 000) on `schema/examples/dating`, in the app's order:
+//! a device login, sign-up with profile fields, profile edits under the
+//! seed's enums, what others see and what only the owner sees, posts, likes,
+//! comments, the homepage (latest posts, post count, gifts by sender), the
+//! position track and feedback.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::{Backend, TestApp, ADMIN_TOKEN};
+
+on_both_backends!(the_dating_app_walks_its_operations);
+
+async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> Value {
+    let r = app.post(path, Some(token), body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{path}: {:?}", r.body);
+    r.body
+}
+
+async fn the_dating_app_walks_its_operations(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(backend, |s| {
+        s.schema_dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/examples/dating");
+        s.admin_token = ADMIN_TOKEN.into();
+    })
+    .await;
+
+    // A phone logs in by its device: an anonymous user, who may post, like and
+    // comment (the tables admit every session).
+    let device = app
+        .post("/hserve/v2.0/login/anonymous/", None, json!({}))
+        .await;
+    assert_eq!(device.status, StatusCode::CREATED, "{:?}", device.body);
+    let device_token = device.body["token"].as_str().unwrap().to_owned();
+
+    // Sign-up with the profile the app collects.
+    let signup = app
+        .post(
+            "/hserve/v2.1/register/email/",
+            None,
+            json!({"email": "lin@example.com", "password": "secret123", "nickname": "阙子雄",
+                   "gender": "male", "age": 24, "sex_attitude": "open", "degree": "doctor",
+                   "icon": "fda32fdaxfda23"}),
+        )
+        .await;
+    assert_eq!(signup.status, StatusCode::CREATED, "{:?}", signup.body);
+    let lin = signup.body["token"].as_str().unwrap().to_owned();
+    let lin_id = signup.body["user_id"].as_i64().unwrap();
+    let (mei, _) = app.register_email("mei@example.com", "secret123").await;
+
+    // Profile edits follow the seed's enums and limits.
+    app.set_profile(
+        &lin,
+        json!({"degree": "pro_training", "job": "student", "video_price": 1}),
+    )
+    .await;
+    let bad = app
+        .put(
+            "/hserve/v2.5/user/info/",
+            Some(&lin),
+            json!({"degree": "senior_middle"}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.error_msg().starts_with("degree:"),
+        "{}",
+        bad.error_msg()
+    );
+    let young = app
+        .put("/hserve/v2.5/user/info/", Some(&lin), json!({"age": 16}))
+        .await;
+    assert!(
+        young.error_msg().starts_with("age:"),
+        "{}",
+        young.error_msg()
+    );
+
+    // An admin grants 30 days of VIP; the owner sees it, others do not.
+    let until = chrono::Utc::now() + chrono::Duration::days(30) + chrono::Duration::hours(1);
+    let vip = app
+        .admin_api(
+            Method::PATCH,
+            &format!("/users/{lin_id}/"),
+            ADMIN_TOKEN,
+            Some(json!({"vip_expires_at": until.to_rfc3339()})),
+        )
+        .await;
+    assert!(vip.status.is_success(), "{:?}", vip.body);
+    let own = app
+        .get(&format!("/hserve/v2.5/user/info/{lin_id}/"), Some(&lin))
+        .await
+        .body;
+    assert_eq!(
+        (
+            own["is_vip"].clone(),
+            own["vip_left"].clone(),
+            own["profit"].clone()
+        ),
+        (json!(true), json!(30), json!(0))
+    );
+    let seen = app
+        .get(&format!("/hserve/v2.5/user/info/{lin_id}/"), Some(&mei))
+        .await
+        .body;
+    assert_eq!(seen["nickname"], "阙子雄");
+    for hidden in ["is_vip", "vip_left", "profit", "im_token", "vip_expires_at"] {
+        assert!(
+            seen.get(hidden).is_none(),
+            "{hidden} shown to another user: {seen}"
+        );
+    }
+
+    // Posts, likes and comments, from the device user too.
+    let picture =
+        json!({"post_type": "picture", "text": "hi", "media": [{"type": "picture", "key": "k1"}]});
+    let p1 = post(
+        &app,
+        "/hserve/v2.4/table/post/record/",
+        &lin,
+        picture.clone(),
+    )
+    .await;
+    for _ in 0..6 {
+        post(
+            &app,
+            "/hserve/v2.4/table/post/record/",
+            &lin,
+            picture.clone(),
+        )
+        .await;
+    }
+    let p1_id = p1["id"].as_str().unwrap();
+    post(
+        &app,
+        "/hserve/v2.4/table/like/record/",
+        &device_token,
+        json!({"target_type": "post", "target_id": p1_id}),
+    )
+    .await;
+    let twice = app
+        .post(
+            "/hserve/v2.4/table/like/record/",
+            Some(&device_token),
+            json!({"target_type": "post", "target_id": p1_id}),
+        )
+        .await;
+    assert_eq!(
+        twice.status,
+        StatusCode::BAD_REQUEST,
+        "one like per user and post"
+    );
+    post(
+        &app,
+        "/hserve/v2.4/table/comment/record/",
+        &mei,
+        json!({"target_type": "post", "target_id": p1_id, "content": "好看"}),
+    )
+    .await;
+    let comments = app
+        .get_query(
+            "/hserve/v2.4/table/comment/record/",
+            Some(&device_token),
+            &[
+                (
+                    "where",
+                    &json!({"target_type": "post", "target_id": p1_id}).to_string(),
+                ),
+                ("expand", "created_by"),
+                ("return_total_count", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        comments.body["meta"]["total_count"], 1,
+        "{:?}",
+        comments.body
+    );
+
+    // Gifts, then the homepage: the latest five posts, the post count, and
+    // gifts by sender and code.
+    for (token, code, count) in [
+        (&mei, "villa", 2),
+        (&mei, "villa", 3),
+        (&device_token, "rose", 1),
+    ] {
+        post(
+            &app,
+            "/hserve/v2.4/table/gift/record/",
+            token,
+            json!({"receiver": lin_id, "code": code, "count": count}),
+        )
+        .await;
+    }
+    let home = app
+        .get_query(
+            &format!("/hserve/v2.5/user/info/{lin_id}/"),
+            Some(&mei),
+            &[("expand", "posts")],
+        )
+        .await;
+    assert_eq!(home.body["post_count"], 7, "{:?}", home.body);
+    assert_eq!(home.body["posts"].as_array().map(Vec::len), Some(5));
+    let gifts = app
+        .get_query(
+            "/hserve/v2.4/table/gift/aggregate/",
+            Some(&mei),
+            &[
+                ("where", &json!({"receiver": {"$eq": lin_id}}).to_string()),
+                ("group_by", "created_by,code"),
+                ("sum", "count"),
+            ],
+        )
+        .await;
+    assert_eq!(gifts.status, StatusCode::OK, "{:?}", gifts.body);
+    let groups = gifts.body["objects"].as_array().unwrap();
+    assert_eq!(groups.len(), 2, "{groups:?}");
+    assert_eq!(groups[0]["group"]["code"], "villa");
+    assert_eq!(groups[0]["sum"]["count"], 5);
+
+    // The position track: one per user, updated on each report.
+    let track = post(
+        &app,
+        "/hserve/v2.4/table/track/record/",
+        &device_token,
+        json!({"push_status": true, "location": {"type": "Point", "coordinates": [121.47, 31.23]}}),
+    )
+    .await;
+    let second = app
+        .post(
+            "/hserve/v2.4/table/track/record/",
+            Some(&device_token),
+            json!({"push_status": false}),
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::BAD_REQUEST, "one track per user");
+    let reported = app
+        .put(
+            &format!(
+                "/hserve/v2.5/table/track/record/{}/",
+                track["id"].as_str().unwrap()
+            ),
+            Some(&device_token),
+            json!({"$set": {"push_status": false, "reports": {"$incr_by": 1}}}),
+        )
+        .await;
+    assert_eq!(reported.status, StatusCode::OK, "{:?}", reported.body);
+    assert_eq!(reported.body["reports"], 1);
+
+    // Feedback: anyone sends it; only its author and admins read it.
+    let fb = post(
+        &app,
+        "/hserve/v2.4/table/feedback/record/",
+        &device_token,
+        json!({"content": "卡顿"}),
+    )
+    .await;
+    let other = app
+        .get(
+            &format!(
+                "/hserve/v2.5/table/feedback/record/{}/",
+                fb["id"].as_str().unwrap()
+            ),
+            Some(&mei),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+}
