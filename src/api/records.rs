@@ -67,6 +67,7 @@ struct RecordQuery {
     cursor: Option<String>,
     group_by: Option<String>,
     sum: Option<String>,
+    upsert: Option<String>,
 }
 
 fn flag(raw: &Option<String>) -> bool {
@@ -108,12 +109,24 @@ async fn create(
     require_version(&version, VERSIONS)?;
     let records = &state.records;
     match body.into_inner() {
+        Value::Array(_) if query.upsert.is_some() => Err(ApiError::BadRequest(
+            "upsert: takes one record (an object), not an array".into(),
+        )),
         Value::Array(rows) => {
             let outcome = records.create_many(&caller.0, &table, rows).await?;
             Ok(HttpResponse::Created().json(record_wire::created(outcome)))
         }
         body => {
             let expand = query.expand.as_deref();
+            if let Some(key) = query.upsert.as_deref() {
+                let (record, created) =
+                    records.upsert(&caller.0, &table, key, body, expand).await?;
+                return Ok(if created {
+                    HttpResponse::Created().json(record)
+                } else {
+                    HttpResponse::Ok().json(record)
+                });
+            }
             let record = records.create(&caller.0, &table, body, expand).await?;
             Ok(HttpResponse::Created().json(record))
         }

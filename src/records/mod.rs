@@ -28,6 +28,7 @@ mod service;
 mod shape;
 mod signup;
 mod update_ops;
+mod upsert;
 mod who;
 mod write;
 

@@ -153,6 +153,27 @@ impl Records {
             + Send
             + 'static,
     {
+        self.write_one_reporting(snapshot, name, who, shape, audit, write)
+            .await
+            .map(|(row, _)| row)
+    }
+
+    /// [`Self::write_one`], also saying whether the row is new (the write
+    /// had no row before).
+    pub(super) async fn write_one_reporting<W>(
+        &self,
+        snapshot: Arc<Snapshot>,
+        name: String,
+        who: Who,
+        shape: Shape,
+        audit: Option<(Actor, &'static str)>,
+        write: W,
+    ) -> Result<(Map<String, Value>, bool), RecordsError>
+    where
+        W: FnOnce(&mut AnyConnection, &Snapshot, &ObjectType) -> Result<Written, RecordsError>
+            + Send
+            + 'static,
+    {
         self.store
             .transaction(move |conn| {
                 let object = named(&snapshot, &name)?;
@@ -161,10 +182,11 @@ impl Records {
                 if let Some((actor, verb)) = &audit {
                     audit::record(conn, actor, verb, object, before.as_ref(), Some(&after))?;
                 }
+                let created = before.is_none();
                 let mut rows = [after];
                 finish(conn, &snapshot, object, who, &mut rows, &shape)?;
                 let [row] = rows;
-                Ok(row)
+                Ok((row, created))
             })
             .await
     }

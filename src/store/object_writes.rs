@@ -112,12 +112,18 @@ pub fn delete(conn: &mut AnyConnection, table: &str, id: &SqlValue) -> Result<bo
 /// Serialises creations by one owner in one table until the transaction ends
 /// (Postgres advisory lock; SQLite's write transactions are exclusive already).
 pub fn lock_owner(conn: &mut AnyConnection, table: &str, owner: i64) -> Result<(), StoreError> {
+    lock_key(conn, table, &owner.to_string())
+}
+
+/// Serialises the writes of one key (an owner, the values of a unique key)
+/// in one table until the transaction ends.
+pub fn lock_key(conn: &mut AnyConnection, table: &str, key: &str) -> Result<(), StoreError> {
     if conn.dialect() == Dialect::Postgres {
         let mut q = SqlFragment::new(Dialect::Postgres);
         q.push("SELECT CAST(1 AS BIGINT) AS n FROM (SELECT pg_advisory_xact_lock(hashtext(")
             .push_bind(SqlValue::Text(table.to_owned()))
             .push("), hashtext(")
-            .push_bind(SqlValue::Text(owner.to_string()))
+            .push_bind(SqlValue::Text(key.to_owned()))
             .push("))) AS locked");
         exec::load::<IntRow>(conn, &q)?;
     }

@@ -29,6 +29,7 @@ mod records_batch;
 mod records_constraints;
 mod records_crud;
 mod records_query;
+mod records_upsert;
 mod register;
 mod schema_cli;
 mod schema_evolution;

@@ -218,14 +218,17 @@ async fn the_dating_app_walks_its_operations(backend: Backend) {
     assert_eq!(groups[0]["group"]["code"], "villa");
     assert_eq!(groups[0]["sum"]["count"], 5);
 
-    // The position track: one per user, updated on each report.
-    let track = post(
-        &app,
-        "/hserve/v2.4/table/track/record/",
-        &device_token,
-        json!({"push_status": true, "location": {"type": "Point", "coordinates": [121.47, 31.23]}}),
-    )
-    .await;
+    // The position track: one per user; the app re-posts its position and
+    // push switch, and the first report creates it.
+    let report = json!({"push_status": true, "reports": {"$incr_by": 1},
+                        "location": {"type": "Point", "coordinates": [121.47, 31.23]}});
+    let upsert = "/hserve/v2.4/table/track/record/?upsert=created_by";
+    let first = app.post(upsert, Some(&device_token), report.clone()).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.body);
+    let later = app.post(upsert, Some(&device_token), report).await;
+    assert_eq!(later.status, StatusCode::OK, "{:?}", later.body);
+    assert_eq!(later.body["id"], first.body["id"]);
+    assert_eq!(later.body["reports"], 2);
     let second = app
         .post(
             "/hserve/v2.4/table/track/record/",
@@ -234,18 +237,6 @@ async fn the_dating_app_walks_its_operations(backend: Backend) {
         )
         .await;
     assert_eq!(second.status, StatusCode::BAD_REQUEST, "one track per user");
-    let reported = app
-        .put(
-            &format!(
-                "/hserve/v2.5/table/track/record/{}/",
-                track["id"].as_str().unwrap()
-            ),
-            Some(&device_token),
-            json!({"$set": {"push_status": false, "reports": {"$incr_by": 1}}}),
-        )
-        .await;
-    assert_eq!(reported.status, StatusCode::OK, "{:?}", reported.body);
-    assert_eq!(reported.body["reports"], 1);
 
     // Feedback: anyone sends it; only its author and admins read it.
     let fb = post(

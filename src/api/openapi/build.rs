@@ -32,6 +32,8 @@ pub struct Op {
     pub body: Option<Value>,
     /// The success status and its body schema (`Null` for no body).
     pub ok: (u16, Value),
+    /// Other success statuses with their body schemas.
+    pub also: Vec<(u16, Value)>,
     /// Who may call it.
     pub auth: Auth,
 }
@@ -52,6 +54,7 @@ impl Op {
             params: Vec::new(),
             body: None,
             ok: (200, json!({"type": "object"})),
+            also: Vec::new(),
             auth: Auth::Public,
         }
     }
@@ -74,6 +77,12 @@ impl Op {
         self
     }
 
+    /// Also answering `status` with `schema`.
+    pub fn also(mut self, status: u16, schema: Value) -> Self {
+        self.also.push((status, schema));
+        self
+    }
+
     /// Called as `auth`.
     pub fn auth(mut self, auth: Auth) -> Self {
         self.auth = auth;
@@ -91,6 +100,12 @@ impl Op {
             json!({"description": "Done.", "content": {"application/json": {"schema": self.ok.1}}})
         };
         responses.insert(self.ok.0.to_string(), ok);
+        for (status, schema) in &self.also {
+            responses.insert(
+                status.to_string(),
+                json!({"description": "Done.", "content": {"application/json": {"schema": schema}}}),
+            );
+        }
         for (code, why) in [
             (
                 400,

@@ -163,10 +163,14 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
                 .params(list_params(true))
                 .ok(200, schema_ref(&format!("{record}List")))
                 .auth(Auth::Optional),
-            Op::new("post", base.clone(), "Records", format!("Create a record of {name} (or up to 1000 with an array)."))
-                .params(vec![query("expand", "Comma list of pointer fields to expand in the answer.", string())])
+            Op::new("post", base.clone(), "Records", format!("Create a record of {name} (or up to 1000 with an array); with upsert, update the record holding the key instead when there is one."))
+                .params(vec![
+                    query("expand", "Comma list of pointer fields to expand in the answer.", string()),
+                    query("upsert", "A unique key (a unique field, the fields of a unique rule, or created_by on a table of one record per user): update the record holding the body's key values (200), or create it (201).", string()),
+                ])
                 .body(json!({"anyOf": [schema_ref(&format!("{record}Input")), {"type": "array", "maxItems": 1000, "items": schema_ref(&format!("{record}Input"))}]}))
                 .ok(201, json!({"type": "object"}))
+                .also(200, json!({"type": "object"}))
                 .auth(Auth::User),
             Op::new("put", base.clone(), "Records", format!("Update every record of {name} a where matches."))
                 .params(batch.clone())
