@@ -37,7 +37,14 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = state(req);
         let header = authorization(req);
-        Box::pin(async move { Ok(Caller(state?.auth.authenticate(header.as_deref()).await?)) })
+        Box::pin(async move {
+            let state = state?;
+            let principal = state.auth.authenticate(header.as_deref()).await?;
+            if let Principal::User { id, .. } = &principal {
+                state.records.touch_active(id.get());
+            }
+            Ok(Caller(principal))
+        })
     }
 }
 

@@ -20,6 +20,7 @@ mod error;
 mod fields;
 mod generated;
 mod guards;
+mod last_active;
 mod list;
 mod prepare;
 mod present;

@@ -44,6 +44,8 @@ pub struct Records {
     pub(super) live: LiveSchema,
     /// Seconds deletions are kept for the change feed.
     pub(super) feed_horizon: i64,
+    /// When this node last wrote each active user's last-active time.
+    pub(super) active: super::last_active::ActiveTracker,
 }
 
 /// How long deletions stay in the change feed unless set: 30 days.
@@ -79,6 +81,7 @@ impl Records {
             store,
             live,
             feed_horizon: DEFAULT_FEED_HORIZON,
+            active: Default::default(),
         }
     }
 

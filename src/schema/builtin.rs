@@ -265,6 +265,7 @@ fn compile(spec: &Spec) -> Result<Field, SchemaError> {
         viewer_link: None,
         related: None,
         read_linked: None,
+        last_active: false,
         raw,
         validator,
     })

@@ -100,6 +100,11 @@ pub struct FieldExtension {
     /// table links to the owner (their friends, say).
     #[serde(default)]
     pub read_linked: Option<ReadLinkedExtension>,
+    /// On the user profile: the time of the user's last authenticated
+    /// request, kept by the server at most once a minute (an integer of unix
+    /// seconds, or a date-time string).
+    #[serde(default)]
+    pub last_active: bool,
 }
 
 /// `"read_linked": {"table": "friendship", "viewer": "friend", "owner": "created_by", "both_ways": true}`.

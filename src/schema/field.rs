@@ -191,6 +191,8 @@ pub struct Field {
     pub related: Option<Related>,
     /// Also readable by users linked to the owner.
     pub read_linked: Option<ReadLinked>,
+    /// The profile field the server keeps the last-active time in.
+    pub last_active: bool,
     /// The field's JSON Schema as written (with its `x-protium`), for OpenAPI
     /// and the admin console.
     pub raw: Value,

@@ -283,6 +283,31 @@ pub fn compile_file(path: &Path, name: &str, text: &str) -> Result<ObjectType, S
             &err,
         )?);
     }
+    let mut actives = fields.iter().filter(|f| f.last_active);
+    if let Some(first) = actives.next() {
+        let at = format!(
+            "/properties/{}/{EXTENSION_KEYWORD}/last_active",
+            first.name.as_str()
+        );
+        if class == TypeClass::Table {
+            return Err(err(
+                &at,
+                "last_active is a field of the user profile".into(),
+            ));
+        }
+        if let Some(second) = actives.next() {
+            return Err(err(
+                &format!(
+                    "/properties/{}/{EXTENSION_KEYWORD}/last_active",
+                    second.name.as_str()
+                ),
+                format!(
+                    "the profile keeps one last-active time, in '{}'",
+                    first.name.as_str()
+                ),
+            ));
+        }
+    }
     let rules = compile_rules(&extension, &fields).map_err(|(p, m)| err(&p, m))?;
     let guards = compile_guards(&extension.guards, &fields).map_err(|(p, m)| err(&p, m))?;
     let builtins = builtin_fields(class)?;
@@ -364,7 +389,18 @@ fn compile_field(
     }
     let keywords = field_keywords::compile(kind, &ext, obj.contains_key("default"))
         .map_err(|(k, m)| err(&format!("{ext_pointer}/{k}"), m))?;
-    let server_managed = keywords.computed.is_some()
+    if ext.last_active {
+        let fits = matches!(kind, FieldKind::Integer | FieldKind::Date);
+        if !fits || obj.contains_key("default") || ext.unique {
+            return Err(err(
+                &format!("{ext_pointer}/last_active"),
+                "last_active is an integer (unix seconds) or date-time field without a default"
+                    .into(),
+            ));
+        }
+    }
+    let server_managed = ext.last_active
+        || keywords.computed.is_some()
         || keywords.generated.is_some()
         || keywords.counter.is_some()
         || keywords.viewer_link.is_some()
@@ -427,6 +463,7 @@ fn compile_field(
         counter: keywords.counter,
         viewer_link: keywords.viewer_link,
         related: keywords.related,
+        last_active: ext.last_active,
         read_linked: ext
             .read_linked
             .as_ref()

@@ -349,3 +349,30 @@ fn relations_must_read_pointers_to_their_own_type() {
         );
     }
 }
+
+#[test]
+fn last_active_is_one_profile_time_field() {
+    let ok =
+        compile(r#"{"properties":{"seen":{"type":"integer","x-protium":{"last_active":true}}}}"#)
+            .unwrap();
+    assert!(ok.field("seen").unwrap().last_active);
+    for (text, pointer) in [
+        (
+            r#"{"properties":{"seen":{"type":"string","x-protium":{"last_active":true}}}}"#,
+            "/properties/seen/x-protium/last_active",
+        ),
+        (
+            r#"{"properties":{"a":{"type":"integer","x-protium":{"last_active":true}},"b":{"type":"integer","x-protium":{"last_active":true}}}}"#,
+            "/properties/b/x-protium/last_active",
+        ),
+    ] {
+        assert_eq!(compile(text).expect_err(text).pointer, pointer);
+    }
+    let table = compile_file(
+        Path::new("post.json"),
+        "post",
+        r#"{"properties":{"seen":{"type":"integer","x-protium":{"last_active":true}}}}"#,
+    )
+    .expect_err("a table");
+    assert_eq!(table.pointer, "/properties/seen/x-protium/last_active");
+}

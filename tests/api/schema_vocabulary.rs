@@ -42,6 +42,7 @@ on_both_backends!(
     aggregates_count_and_sum_by_group_over_readable_records,
     linked_users_read_fields_granted_through_links,
     a_keyword_used_wrongly_stops_a_reload_with_file_and_pointer,
+    the_last_active_time_is_kept_at_most_once_a_minute,
 );
 
 async fn masked_fields_show_only_their_ends_to_others(backend: Backend) {
@@ -1020,4 +1021,45 @@ async fn a_keyword_used_wrongly_stops_a_reload_with_file_and_pointer(backend: Ba
     );
     // The last good schema keeps serving.
     assert_eq!(user_info(&app, ann_id, &ann).await["vip_left"], 0);
+}
+
+async fn the_last_active_time_is_kept_at_most_once_a_minute(backend: Backend) {
+    let app = spawn(backend).await;
+    let (ann, ann_id) = app.register_email("ann@example.com", "secret123").await;
+    let (bob, _) = app.register_email("bob@example.com", "secret123").await;
+    let before = chrono::Utc::now().timestamp();
+    // Ann's request is noted (in the background, after it is answered).
+    user_info(&app, ann_id, &ann).await;
+    let mut seen = Value::Null;
+    for _ in 0..50 {
+        seen = user_info(&app, ann_id, &bob).await["last_active_at"].clone();
+        if !seen.is_null() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let at = seen.as_i64().unwrap_or_else(|| panic!("never set: {seen}"));
+    assert!((before - 1..=before + 10).contains(&at), "{at} vs {before}");
+    let info = user_info(&app, ann_id, &ann).await;
+    assert_eq!(
+        info["updated_at"], info["created_at"],
+        "not a change of the profile"
+    );
+    // Within the minute no request writes it again.
+    app.db.execute(&format!(
+        "UPDATE _userprofile SET last_active_at = 1000 WHERE id = {ann_id}"
+    ));
+    for _ in 0..5 {
+        user_info(&app, ann_id, &ann).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(user_info(&app, ann_id, &bob).await["last_active_at"], 1000);
+    let write = app
+        .put(
+            "/hserve/v2.5/user/info/",
+            Some(&ann),
+            json!({"last_active_at": 5}),
+        )
+        .await;
+    assert_eq!(write.status, StatusCode::FORBIDDEN, "{:?}", write.body);
 }
