@@ -2,7 +2,8 @@
 //!
 //! Hydrogen: `POST /hserve/v2.2/sms-verification-code/` (`{phone}`: send a code),
 //! `POST /hserve/v1.8/sms-verification-code/verify/` (`{phone, code}`; answers a
-//! one-time `verification_token` too), `POST /hserve/v2.1/sms-phone-verification/`
+//! one-time `verification_token` too), `POST /hserve/v1.8/sms-verification-code/check/`
+//! (`{phone, code}`: right or wrong, the code stays usable), `POST /hserve/v2.1/sms-phone-verification/`
 //! (`{code}`: verify the caller's phone). SMS login is `POST /hserve/v2.1/login/sms/`
 //! (in `session`). Also: `POST /hserve/v2.1/user/phone/` (`{phone, code|verification_token}`:
 //! change the caller's phone) and `POST /hserve/v2.0/user/password/reset/phone/`
@@ -28,6 +29,10 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/{version}/sms-verification-code/verify/",
         web::post().to(verify_code),
+    )
+    .route(
+        "/{version}/sms-verification-code/check/",
+        web::post().to(check_code),
     )
     .route(
         "/{version}/sms-phone-verification/",
@@ -105,6 +110,19 @@ async fn verify_code(
         "verification_token": token.token.expose(),
         "expires_in": token.expires_in,
     })))
+}
+
+/// `{phone, code}`: is the code right? It stays usable (the try counts).
+async fn check_code(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    check_version(&path.into_inner())?;
+    let phone = phone(&state, &body)?;
+    let code = required_string(&body, "code")?.to_owned();
+    state.sms.check_code(phone, code).await?;
+    Ok(ok())
 }
 
 async fn verify_current_phone(

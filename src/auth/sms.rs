@@ -177,6 +177,18 @@ impl SmsService {
         })
     }
 
+    /// Checks a code without using it (a try counts, as for every check), for
+    /// apps that check the code on one screen and use it on the next.
+    pub async fn check_code(&self, phone: Phone, code: String) -> Result<(), AuthError> {
+        let this = self.clone();
+        self.transaction(move |conn| {
+            Ok(this
+                .try_code(conn, phone.as_str(), &code, false)?
+                .map_err(AuthError::from))
+        })
+        .await
+    }
+
     /// Logs in with phone and code; without an account, creates one with the
     /// profile `init` gives when `create_user` (else [`AuthError::NotFound`]).
     /// The phone becomes verified.

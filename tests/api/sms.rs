@@ -23,6 +23,7 @@ on_both_backends!(
     the_webhook_sender_posts_the_templated_body,
     the_numbers_owner_takes_over_an_account_set_up_with_it_by_someone_else,
     without_a_provider_texts_go_to_the_development_outbox,
+    a_code_can_be_checked_without_using_it,
 );
 
 /// What the fake provider received: the `Authorization` header and the body.
@@ -543,4 +544,46 @@ async fn the_numbers_owner_takes_over_an_account_set_up_with_it_by_someone_else(
     );
     let owner_token = owner.body["token"].as_str().unwrap();
     assert_eq!(app.get(&me, Some(owner_token)).await.status, StatusCode::OK);
+}
+
+async fn a_code_can_be_checked_without_using_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    send(&app, PHONE).await;
+    let code = app.last_sms_code(E164);
+    let check = |code: String| {
+        app.post(
+            "/hserve/v1.8/sms-verification-code/check/",
+            None,
+            json!({"phone": PHONE, "code": code}),
+        )
+    };
+    let bad = check(wrong(&code).to_owned()).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.error_msg().contains("4 tries left"),
+        "{}",
+        bad.error_msg()
+    );
+    for _ in 0..2 {
+        let ok = check(code.clone()).await;
+        assert_eq!(
+            (ok.status, ok.body.clone()),
+            (StatusCode::OK, json!({"status": "ok"}))
+        );
+    }
+    // Checked twice, the code is still usable, once.
+    let used = app
+        .post(
+            "/hserve/v1.8/sms-verification-code/verify/",
+            None,
+            json!({"phone": PHONE, "code": code}),
+        )
+        .await;
+    assert_eq!(used.status, StatusCode::OK, "{:?}", used.body);
+    let after = check(code.clone()).await;
+    assert_eq!(after.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        after.error_msg(),
+        "code: has already been used; request a new code"
+    );
 }

@@ -122,6 +122,9 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
         Op::new("post", format!("{h}/v2.2/sms-verification-code/"), "SMS", "Text a code to a phone number.")
             .body(object(&[("phone", string()), ("region", string())], &["phone"]))
             .ok(200, ok_status()),
+        Op::new("post", format!("{h}/v1.8/sms-verification-code/check/"), "SMS", "Check a code without using it up (the try counts).")
+            .body(object(&[("phone", string()), ("code", string())], &["phone", "code"]))
+            .ok(200, ok_status()),
         Op::new("post", format!("{h}/v1.8/sms-verification-code/verify/"), "SMS", "Check a code; answers a one-time verification_token.")
             .body(object(&[("phone", string()), ("code", string())], &["phone", "code"]))
             .ok(200, json!({"type": "object"})),
