@@ -17,7 +17,7 @@ use super::extract::{client_info, opt_bool, require_version, required_string, Ma
 use super::wire::login_object;
 use super::{sms, AppState};
 use crate::auth::{Identifier, ProfileInit, Session, SessionToken};
-use crate::domain::{Email, Password, Username};
+use crate::domain::{DeviceId, Email, Password, Platform, Username};
 use crate::records::Required;
 use crate::schema::CREDENTIAL_KEYS;
 
@@ -109,6 +109,17 @@ async fn login(
     check_version(&version)?;
     state.auth_limit.check(&req).await?;
     let body = body.map(web::Json::into_inner).unwrap_or_default();
+    if kind == "device" {
+        let device = DeviceId::parse(required_string(&body, "device_id")?)?;
+        let platform = Platform::parse(required_string(&body, "platform")?)?;
+        let create_user = opt_bool(&body, "create_user", true)?;
+        let init = initial_profile(&state, &body, Required::Enforced)?;
+        let (session, _) = state
+            .auth
+            .device_login(device, platform, create_user, client_info(&req), init)
+            .await?;
+        return respond(&state, session).await;
+    }
     if kind == "anonymous" {
         let init = initial_profile(&state, &body, Required::Deferred)?;
         let session = state.auth.anonymous_login(client_info(&req), init).await?;

@@ -6,6 +6,7 @@
 
 mod acl;
 mod date;
+mod device;
 mod dialect;
 mod email;
 mod error;
@@ -19,6 +20,7 @@ mod username;
 
 pub use acl::{acl_json, AclEntry};
 pub use date::IsoDate;
+pub use device::{DeviceId, Platform};
 pub use dialect::Dialect;
 pub use email::Email;
 pub use error::InvalidInput;

@@ -31,6 +31,8 @@ pub const CREDENTIAL_KEYS: &[&str] = &[
     "create_user",
     "auth_token",
     "update_userprofile",
+    "device_id",
+    "platform",
 ];
 
 /// Every object type declared in the schema directory.

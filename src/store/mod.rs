@@ -20,6 +20,7 @@ pub mod counters;
 mod credentials;
 pub mod data_steps;
 pub mod ddl;
+pub mod devices;
 pub mod documents;
 mod error;
 mod exec;

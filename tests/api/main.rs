@@ -14,6 +14,7 @@ mod cluster;
 mod concurrency;
 mod console;
 mod dev_log;
+mod device_login;
 mod docs_examples;
 mod email;
 mod hostile_input;

@@ -25,13 +25,23 @@ async fn the_dating_app_walks_its_operations(backend: Backend) {
     })
     .await;
 
-    // A phone logs in by its device: an anonymous user, who may post, like and
-    // comment (the tables admit every session).
-    let device = app
-        .post("/hserve/v2.0/login/anonymous/", None, json!({}))
-        .await;
+    // A phone logs in by its device (m_user/login): "not registered" first,
+    // then signed up; the same device always gets the same user.
+    let by_device = |create: bool| {
+        app.post(
+            "/hserve/v2.0/login/device/",
+            None,
+            json!({"device_id": "a1b2c3d4e5f6a7b8-dating", "platform": "android", "create_user": create}),
+        )
+    };
+    assert_eq!(by_device(false).await.status, StatusCode::NOT_FOUND);
+    let device = by_device(true).await;
     assert_eq!(device.status, StatusCode::CREATED, "{:?}", device.body);
     let device_token = device.body["token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        by_device(false).await.body["user_id"],
+        device.body["user_id"]
+    );
 
     // Sign-up with the profile the app collects.
     let signup = app

@@ -81,6 +81,9 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
         Op::new("post", format!("{h}/v2.0/login/anonymous/"), "Users", "Log in anonymously (a new device user).")
             .body(json!({"type": "object"}))
             .ok(201, schema_ref("LoginObject")),
+        Op::new("post", format!("{h}/v2.0/login/device/"), "Users", "Log a device in: the same device_id always signs in the same user; with create_user false an unknown device is 404.")
+            .body(sign_up_body(snapshot.profile(), &["device_id", "platform"], &[("create_user", json!({"type": "boolean"}))]))
+            .ok(201, schema_ref("LoginObject")),
         Op::new("post", format!("{h}/v2.0/session/destroy/"), "Users", "Log out (always 201).")
             .body(json!({"type": "object"}))
             .ok(201, ok_status())
