@@ -254,6 +254,16 @@ impl Application {
                 proxies.clone(),
             ),
             query_gate: crate::api::QueryGate::new(settings.queries_per_caller, proxies.clone()),
+            lookup_limit: RateLimit::new(
+                "lookup-address",
+                Window {
+                    hits: settings.lookups_per_minute,
+                    seconds: 60,
+                },
+                limits.clone(),
+                proxies.clone(),
+            ),
+            availability_check: settings.availability_check,
             proxies,
             email,
             password_policy: settings.password_policy(),

@@ -25,6 +25,7 @@ mod request_span;
 mod session;
 mod sms;
 mod user_info;
+mod user_lookup;
 mod wire;
 
 use actix_web::{web, HttpResponse};
@@ -77,6 +78,10 @@ pub struct AppState {
     pub proxies: TrustedProxies,
     /// The cap of list queries running at once per caller.
     pub query_gate: QueryGate,
+    /// Limits on user lookups and availability checks per address.
+    pub lookup_limit: RateLimit,
+    /// Whether `user/available/` answers (it tells whether accounts exist).
+    pub availability_check: bool,
     /// Third-party sign-in.
     pub oauth: OAuthService,
     /// Path of `PROTIUM_PUBLIC_URL` (empty at the root), prefixed to page links.
@@ -102,6 +107,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, client_ids: Vec<String>) {
                 .wrap(client_check::ClientCheck::new(client_ids))
                 .configure(session::routes)
                 .configure(user_info::routes)
+                .configure(user_lookup::routes)
                 .configure(account::routes)
                 .configure(email::routes)
                 .configure(sms::routes)

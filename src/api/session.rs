@@ -35,7 +35,7 @@ fn check_version(version: &str) -> Result<(), ApiError> {
 }
 
 /// Reads `{<kind>: …}` from the body as a login identifier.
-fn identifier(
+pub(super) fn identifier(
     state: &AppState,
     kind: &str,
     body: &Map<String, Value>,

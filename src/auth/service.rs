@@ -354,6 +354,16 @@ impl AuthService {
             .await
     }
 
+    /// The user holding `ident`, if any (lookups and availability checks).
+    pub async fn user_with(&self, ident: Identifier) -> Result<Option<i64>, AuthError> {
+        let (column, key) = ident.login_key();
+        Ok(self
+            .store
+            .run(move |conn| users::find_login(conn, column, &key))
+            .await?
+            .map(|row| row.id))
+    }
+
     /// Ends the session of `token`; unknown tokens are ignored.
     pub async fn logout(&self, token: &SessionToken) -> Result<(), AuthError> {
         let hash = token.hash();

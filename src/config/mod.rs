@@ -89,6 +89,12 @@ pub struct Settings {
     /// List queries one caller may run at once on a node; more get a 429
     /// (`PROTIUM_QUERIES_PER_CALLER`).
     pub queries_per_caller: usize,
+    /// Whether `POST /hserve/v2.0/user/available/` answers; off by default
+    /// since it tells whether an account exists (`PROTIUM_AVAILABILITY_CHECK`).
+    pub availability_check: bool,
+    /// User lookups and availability checks per client address and minute
+    /// (`PROTIUM_LOOKUPS_PER_MINUTE`).
+    pub lookups_per_minute: u32,
     /// Days deletions stay in the change feed; a feed position older than
     /// that gets 410 and the client resyncs (`PROTIUM_FEED_HORIZON_DAYS`).
     pub feed_horizon_days: u32,
@@ -210,6 +216,8 @@ impl Default for Settings {
             janitor_interval: 600,
             query_budget_ms: 30_000,
             queries_per_caller: 4,
+            availability_check: false,
+            lookups_per_minute: 30,
             feed_horizon_days: 30,
             login_lockout_failures: 10,
             login_lockout_seconds: 900,

@@ -18,6 +18,7 @@ mod changes;
 mod counters;
 mod error;
 mod fields;
+mod findable;
 mod generated;
 mod guards;
 mod last_active;

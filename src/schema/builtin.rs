@@ -266,6 +266,7 @@ fn compile(spec: &Spec) -> Result<Field, SchemaError> {
         related: None,
         read_linked: None,
         last_active: false,
+        allows_find_by: None,
         raw,
         validator,
     })

@@ -105,6 +105,22 @@ pub struct FieldExtension {
     /// seconds, or a date-time string).
     #[serde(default)]
     pub last_active: bool,
+    /// On a boolean profile field: whether other users may find this user by
+    /// this identifier (`GET /hserve/v2.0/user/find/`); false hides the user.
+    #[serde(default)]
+    pub allows_find_by: Option<FindBy>,
+}
+
+/// An identifier users can be found by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FindBy {
+    /// `_phone`.
+    Phone,
+    /// `_email`.
+    Email,
+    /// `_username`.
+    Username,
 }
 
 /// `"read_linked": {"table": "friendship", "viewer": "friend", "owner": "created_by", "both_ways": true}`.

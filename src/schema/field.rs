@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::counters::Counter;
 use super::expr::Expr;
-use super::extension::{ReadRule, WriteRule};
+use super::extension::{FindBy, ReadRule, WriteRule};
 use super::field_keywords::{ByteLimits, Generator, Mask};
 use super::relations::{ReadLinked, Related, ViewerLink};
 use crate::domain::InvalidInput;
@@ -193,6 +193,8 @@ pub struct Field {
     pub read_linked: Option<ReadLinked>,
     /// The profile field the server keeps the last-active time in.
     pub last_active: bool,
+    /// A profile switch: may the user be found by this identifier?
+    pub allows_find_by: Option<FindBy>,
     /// The field's JSON Schema as written (with its `x-protium`), for OpenAPI
     /// and the admin console.
     pub raw: Value,

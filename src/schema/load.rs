@@ -285,6 +285,17 @@ pub fn compile_file(path: &Path, name: &str, text: &str) -> Result<ObjectType, S
             &err,
         )?);
     }
+    if class == TypeClass::Table {
+        if let Some(f) = fields.iter().find(|f| f.allows_find_by.is_some()) {
+            return Err(err(
+                &format!(
+                    "/properties/{}/{EXTENSION_KEYWORD}/allows_find_by",
+                    f.name.as_str()
+                ),
+                "allows_find_by is a switch of the user profile".into(),
+            ));
+        }
+    }
     let mut actives = fields.iter().filter(|f| f.last_active);
     if let Some(first) = actives.next() {
         let at = format!(
@@ -391,6 +402,12 @@ fn compile_field(
     }
     let keywords = field_keywords::compile(kind, &ext, obj.contains_key("default"))
         .map_err(|(k, m)| err(&format!("{ext_pointer}/{k}"), m))?;
+    if ext.allows_find_by.is_some() && kind != FieldKind::Boolean {
+        return Err(err(
+            &format!("{ext_pointer}/allows_find_by"),
+            "allows_find_by is a boolean switch of the profile".into(),
+        ));
+    }
     if ext.last_active {
         let fits = matches!(kind, FieldKind::Integer | FieldKind::Date);
         if !fits || obj.contains_key("default") || ext.unique {
@@ -466,6 +483,7 @@ fn compile_field(
         viewer_link: keywords.viewer_link,
         related: keywords.related,
         last_active: ext.last_active,
+        allows_find_by: ext.allows_find_by,
         read_linked: ext
             .read_linked
             .as_ref()

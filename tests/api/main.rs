@@ -48,4 +48,5 @@ mod startup_errors;
 mod two_nodes;
 mod user_info;
 mod user_list;
+mod user_lookup;
 mod user_update;

@@ -84,6 +84,19 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
         Op::new("post", format!("{h}/v2.0/login/device/"), "Users", "Log a device in: the same device_id always signs in the same user; with create_user false an unknown device is 404.")
             .body(sign_up_body(snapshot.profile(), &["device_id", "platform"], &[("create_user", json!({"type": "boolean"}))]))
             .ok(201, schema_ref("LoginObject")),
+        Op::new("get", format!("{h}/v2.0/user/find/"), "Users", "Find one user by id, username, email or phone (with region): their public profile; the same 404 for an unknown user and one who does not want to be found.")
+            .params(vec![
+                query("id", "A user id.", string()),
+                query("username", "A username.", string()),
+                query("email", "An email address.", string()),
+                query("phone", "A phone number.", string()),
+                query("region", "The region of a national phone number.", string()),
+            ])
+            .ok(200, schema_ref("User"))
+            .auth(Auth::User),
+        Op::new("post", format!("{h}/v2.0/user/available/"), "Users", "Is this username, email or phone free to register? Off (403) unless availability_check is set.")
+            .body(json!({"type": "object", "properties": {"username": string(), "email": string(), "phone": string(), "region": string()}}))
+            .ok(200, json!({"type": "object", "properties": {"status": string(), "available": {"type": "boolean"}}})),
         Op::new("post", format!("{h}/v2.0/session/destroy/"), "Users", "Log out (always 201).")
             .body(json!({"type": "object"}))
             .ok(201, ok_status())

@@ -1,0 +1,110 @@
+//! Finding users and checking identifiers:
+//! `GET /hserve/v2.0/user/find/?id=|username=|email=|phone=[&region=]` (signed
+//! in: one user's public profile; a user whose `allows_find_by` switch for
+//! that identifier is off is not found, with the same 404 as an unknown one)
+//! and `POST /hserve/v2.0/user/available/` (`{username|email|phone}`: is it
+//! free to register? Off unless `availability_check` is set, since it tells
+//! whether an account exists). Both are limited per client address.
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Map, Value};
+
+use super::error::ApiError;
+use super::extract::{require_version, LoggedIn};
+use super::session::identifier;
+use super::AppState;
+use crate::auth::AuthError;
+use crate::records::Target;
+use crate::schema::FindBy;
+
+const VERSIONS: &[&str] = &["v2.0"];
+
+/// The identifiers a lookup may name.
+const KINDS: &[&str] = &["id", "username", "email", "phone"];
+
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{version}/user/find/", web::get().to(find))
+        .route("/{version}/user/available/", web::post().to(available));
+}
+
+/// The one identifier kind `fields` names among `allowed`.
+fn one_kind<'a>(fields: &Map<String, Value>, allowed: &[&'a str]) -> Result<&'a str, ApiError> {
+    let named: Vec<&str> = allowed
+        .iter()
+        .copied()
+        .filter(|k| fields.contains_key(*k))
+        .collect();
+    match named.as_slice() {
+        [one] => Ok(one),
+        _ => Err(ApiError::BadRequest(format!(
+            "name exactly one of {}",
+            allowed.join(", ")
+        ))),
+    }
+}
+
+async fn find(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<HashMap<String, String>>,
+    caller: LoggedIn,
+) -> Result<HttpResponse, ApiError> {
+    require_version(&path.into_inner(), VERSIONS)?;
+    state.lookup_limit.check(&req).await?;
+    let fields: Map<String, Value> = query
+        .into_inner()
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
+    let kind = one_kind(&fields, KINDS)?;
+    let id = if kind == "id" {
+        fields
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(|s| s.trim().parse::<i64>().ok())
+            .ok_or_else(|| ApiError::BadRequest("id: must be a user id".into()))?
+    } else {
+        let by = match kind {
+            "email" => FindBy::Email,
+            "username" => FindBy::Username,
+            _ => FindBy::Phone,
+        };
+        let ident = identifier(&state, kind, &fields)?;
+        let found = state.auth.user_with(ident).await?;
+        match found {
+            Some(id) if state.records.findable(id, by).await? => id,
+            // Unknown and hidden users look the same.
+            _ => return Err(ApiError::NotFound),
+        }
+    };
+    let user = state
+        .records
+        .get(&caller.0, Target::Users, &id.to_string(), None, None)
+        .await?;
+    Ok(HttpResponse::Ok().json(user))
+}
+
+async fn available(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    require_version(&path.into_inner(), VERSIONS)?;
+    if !state.availability_check {
+        return Err(AuthError::Forbidden(
+            "availability checks are off on this server (they tell whether an account exists); \
+             an admin turns them on with availability_check"
+                .into(),
+        )
+        .into());
+    }
+    state.lookup_limit.check(&req).await?;
+    let kind = one_kind(&body, &KINDS[1..])?;
+    let ident = identifier(&state, kind, &body)?;
+    let taken = state.auth.user_with(ident).await?.is_some();
+    Ok(HttpResponse::Ok().json(json!({"status": "ok", "available": !taken})))
+}
