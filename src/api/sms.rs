@@ -96,14 +96,21 @@ async fn send_code(
     Ok(ok())
 }
 
+/// The `phone` (with its `region`) and `code` of a body.
+fn phone_and_code(
+    state: &AppState,
+    body: &Map<String, Value>,
+) -> Result<(Phone, String), ApiError> {
+    Ok((phone(state, body)?, required_string(body, "code")?.to_owned()))
+}
+
 async fn verify_code(
     state: web::Data<AppState>,
     path: web::Path<String>,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
     check_version(&path.into_inner())?;
-    let phone = phone(&state, &body)?;
-    let code = required_string(&body, "code")?.to_owned();
+    let (phone, code) = phone_and_code(&state, &body)?;
     let token = state.sms.verify_code(phone, code).await?;
     Ok(HttpResponse::Ok().json(json!({
         "status": "ok",
@@ -119,8 +126,7 @@ async fn check_code(
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
     check_version(&path.into_inner())?;
-    let phone = phone(&state, &body)?;
-    let code = required_string(&body, "code")?.to_owned();
+    let (phone, code) = phone_and_code(&state, &body)?;
     state.sms.check_code(phone, code).await?;
     Ok(ok())
 }

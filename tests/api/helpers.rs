@@ -226,7 +226,12 @@ pub fn start(db: Arc<TestDb>, settings: Settings, backend: Backend) -> TestApp {
     let _ = backend;
     TestApp {
         address,
-        client: reqwest::Client::new(),
+        // Idle connections are dropped before the server's keep-alive (5 s)
+        // closes them, so a request never races a closing connection.
+        client: reqwest::Client::builder()
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
+            .build()
+            .expect("an HTTP client"),
         db,
         sms,
         records,

@@ -20,6 +20,27 @@ async fn spawn(backend: Backend) -> TestApp {
     .await
 }
 
+/// A copy of the test schema in a temporary directory, to edit.
+fn copy_of_the_schema() -> tempfile::TempDir {
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schema/vocabulary");
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+/// The application on the schema in `dir`.
+async fn spawn_in(backend: Backend, dir: &std::path::Path) -> TestApp {
+    let dir = dir.to_path_buf();
+    crate::helpers::spawn_app_with(backend, |s| {
+        s.schema_dir = dir;
+        s.admin_token = ADMIN_TOKEN.into();
+    })
+    .await
+}
+
 async fn user_info(app: &TestApp, id: i64, token: &str) -> Value {
     let r = app
         .get(&format!("/hserve/v2.5/user/info/{id}/"), Some(token))
@@ -614,12 +635,7 @@ async fn counters_stay_exact_under_parallel_follows_and_unfollows(backend: Backe
 }
 
 async fn a_counter_added_later_starts_from_the_true_count(backend: Backend) {
-    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schema/vocabulary");
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(&source).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
-    }
+    let dir = copy_of_the_schema();
     let profile_path = dir.path().join("_userprofile.json");
     let mut profile: Value =
         serde_json::from_str(&std::fs::read_to_string(&profile_path).unwrap()).unwrap();
@@ -629,12 +645,7 @@ async fn a_counter_added_later_starts_from_the_true_count(backend: Backend) {
         .unwrap()
         .remove("followers_count");
     std::fs::write(&profile_path, profile.to_string()).unwrap();
-    let dir_path = dir.path().to_path_buf();
-    let app = crate::helpers::spawn_app_with(backend, |s| {
-        s.schema_dir = dir_path;
-        s.admin_token = ADMIN_TOKEN.into();
-    })
-    .await;
+    let app = spawn_in(backend, dir.path()).await;
     let (star, star_id) = app.register_email("star@example.com", "secret123").await;
     for i in 0..3 {
         let (t, _) = app
@@ -986,18 +997,8 @@ async fn linked_users_read_fields_granted_through_links(backend: Backend) {
 }
 
 async fn a_keyword_used_wrongly_stops_a_reload_with_file_and_pointer(backend: Backend) {
-    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schema/vocabulary");
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(&source).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
-    }
-    let dir_path = dir.path().to_path_buf();
-    let app = crate::helpers::spawn_app_with(backend, |s| {
-        s.schema_dir = dir_path;
-        s.admin_token = ADMIN_TOKEN.into();
-    })
-    .await;
+    let dir = copy_of_the_schema();
+    let app = spawn_in(backend, dir.path()).await;
     let (ann, ann_id) = app.register_email("ann@example.com", "secret123").await;
     let gift = dir.path().join("gift.json");
     let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&gift).unwrap()).unwrap();
