@@ -6,13 +6,58 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
-use super::extract::{accept_language, nullable_string, opt_string, LoggedIn};
+use super::extract::{accept_language, nullable_string, opt_string, required_string, LoggedIn};
 use super::AppState;
-use crate::auth::AccountChange;
+use crate::auth::{AccountChange, AuthError, DeletionProof, PhoneProof, Principal};
 use crate::domain::{Email, Password, PasswordPolicy, Phone, PhoneRegion, Username};
+use crate::records::{Target, Who};
+use crate::store::audit::Actor;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{version}/user/account/", web::put().to(update));
+    cfg.route("/{version}/user/account/", web::put().to(update))
+        .route("/{version}/user/account/", web::delete().to(delete));
+}
+
+/// `DELETE /hserve/v2.2/user/account/` (`{password}`, or `{code}` texted to the
+/// verified phone of an account without a password): deletes the caller's
+/// account — sessions, credentials, codes and linked accounts go with it, and
+/// their records follow each table's `on_owner_deleted` — audited.
+async fn delete(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: LoggedIn,
+    body: Option<web::Json<Map<String, Value>>>,
+) -> Result<HttpResponse, ApiError> {
+    let Principal::User { id, .. } = &caller.0 else {
+        return Err(AuthError::Forbidden(
+            "admins delete users through DELETE /admin/api/users/{id}/".into(),
+        )
+        .into());
+    };
+    state.auth_limit.check(&req).await?;
+    let body = body.map(web::Json::into_inner).unwrap_or_default();
+    match state.auth.deletion_proof(*id).await? {
+        DeletionProof::Password => {
+            let password = Password::candidate("password", required_string(&body, "password")?)?;
+            state.auth.confirm_password(*id, &password).await?;
+        }
+        DeletionProof::PhoneCode(phone) => {
+            let code = required_string(&body, "code")?.to_owned();
+            state.sms.take_proof(phone, PhoneProof::Code(code)).await?;
+        }
+        DeletionProof::Session => {}
+    }
+    let actor = Actor {
+        name: format!("user:{}", id.get()),
+        ip: state.proxies.client(&req).map(|ip| ip.to_string()),
+        request_id: None,
+    };
+    state
+        .records
+        .delete_as(Who::server(), Target::Users, &id.to_string(), Some(actor))
+        .await?;
+    state.auth.forget_user(id.get());
+    Ok(HttpResponse::NoContent().finish())
 }
 
 fn parse_change(

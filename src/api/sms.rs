@@ -101,7 +101,10 @@ fn phone_and_code(
     state: &AppState,
     body: &Map<String, Value>,
 ) -> Result<(Phone, String), ApiError> {
-    Ok((phone(state, body)?, required_string(body, "code")?.to_owned()))
+    Ok((
+        phone(state, body)?,
+        required_string(body, "code")?.to_owned(),
+    ))
 }
 
 async fn verify_code(

@@ -124,6 +124,56 @@ impl AuthService {
     }
 }
 
+/// What a user must show to delete their own account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeletionProof {
+    /// Their current password.
+    Password,
+    /// A code texted to their verified phone.
+    PhoneCode(Phone),
+    /// Nothing beyond the session (no password, no verified phone: a device
+    /// or third-party account).
+    Session,
+}
+
+impl AuthService {
+    /// What user `id` must show to delete their account.
+    pub async fn deletion_proof(&self, id: UserId) -> Result<DeletionProof, AuthError> {
+        let id = id.get();
+        let (hash, account) = self
+            .store
+            .run(move |conn| {
+                Ok::<_, StoreError>((
+                    store::get_password_hash(conn, id)?,
+                    users::account(conn, id, false)?,
+                ))
+            })
+            .await?;
+        let account = account.ok_or(AuthError::Unauthorized)?;
+        if hash.is_some() {
+            return Ok(DeletionProof::Password);
+        }
+        match account.phone.filter(|_| account.phone_verified != 0) {
+            Some(phone) => Ok(DeletionProof::PhoneCode(Phone::stored(phone))),
+            None => Ok(DeletionProof::Session),
+        }
+    }
+
+    /// Checks `password` against user `id`'s current password.
+    pub async fn confirm_password(&self, id: UserId, password: &Password) -> Result<(), AuthError> {
+        let id = id.get();
+        let hash = self
+            .store
+            .run(move |conn| store::get_password_hash(conn, id))
+            .await?;
+        if self.hasher.verify(password, hash).await? {
+            Ok(())
+        } else {
+            Err(InvalidInput::new("password", "is not the current password").into())
+        }
+    }
+}
+
 /// The column assignments for `change` on `account`, refusing to remove the last
 /// login identifier. A changed email or phone becomes unverified.
 fn plan(

@@ -354,6 +354,12 @@ impl AuthService {
             .await
     }
 
+    /// Forgets the cached sessions of a deleted user on this node (their rows
+    /// went with the user; other nodes re-check within a second).
+    pub fn forget_user(&self, id: i64) {
+        self.sessions.forget_user(id);
+    }
+
     /// The user holding `ident`, if any (lookups and availability checks).
     pub async fn user_with(&self, ident: Identifier) -> Result<Option<i64>, AuthError> {
         let (column, key) = ident.login_key();

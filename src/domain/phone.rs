@@ -34,6 +34,11 @@ impl Default for PhoneRegion {
 pub struct Phone(String);
 
 impl Phone {
+    /// A number read back from storage, where only parsed numbers are kept.
+    pub fn stored(e164: String) -> Self {
+        Self(e164)
+    }
+
     /// Parses `raw`. `region` is the request's optional `region` field (calling
     /// code like `86` or `+86`, or ISO code like `CN`); `default` applies otherwise.
     pub fn parse(

@@ -23,6 +23,7 @@ mod generated;
 mod guards;
 mod last_active;
 mod list;
+mod owner_deleted;
 mod prepare;
 mod present;
 mod relations;

@@ -330,6 +330,11 @@ impl Records {
         self.store
             .transaction(move |conn| {
                 let object = named(&snapshot, &name)?;
+                if let (true, crate::query::SqlValue::Int(user)) = (object.is_profile(), &id) {
+                    if who.is_admin() {
+                        super::owner_deleted::on_owner_deleted(conn, &snapshot, *user)?;
+                    }
+                }
                 let gone = delete_checked(conn, object, who, &id)?;
                 if let Some(actor) = &actor {
                     audit::record(conn, actor, "delete", object, Some(&gone), None)?;

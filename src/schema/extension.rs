@@ -297,6 +297,22 @@ pub struct TableExtension {
     /// record before (`old`, null on create) and after (`new`) and the `caller`.
     #[serde(default)]
     pub guards: Vec<GuardExtension>,
+    /// What happens to a user's records in this table when the user is
+    /// deleted; default `keep`.
+    #[serde(default)]
+    pub on_owner_deleted: Option<OwnerDeleted>,
+}
+
+/// What a user's records become when the user is deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnerDeleted {
+    /// They stay, with `created_by` cleared (the default).
+    Keep,
+    /// They are deleted with the user.
+    Delete,
+    /// The user cannot be deleted while they have any.
+    Refuse,
 }
 
 /// A write rule: `{"field": "status", "rule": "caller.admin || old.status == 0",

@@ -227,11 +227,12 @@ pub fn compile_file(path: &Path, name: &str, text: &str) -> Result<ObjectType, S
     };
     let table_only = extension.permissions.is_some()
         || !extension.unique.is_empty()
-        || extension.max_per_owner.is_some();
+        || extension.max_per_owner.is_some()
+        || extension.on_owner_deleted.is_some();
     if name == PROFILE_TYPE && table_only {
         return Err(err(
             &format!("/{EXTENSION_KEYWORD}"),
-            "permissions, unique and max_per_owner apply to data tables, not to the user profile"
+            "permissions, unique, max_per_owner and on_owner_deleted apply to data tables, not to the user profile"
                 .into(),
         ));
     }

@@ -29,8 +29,8 @@ pub use error::SchemaError;
 pub use evolution::{narrowings, Narrowing, NarrowingStep};
 pub use expr::{from_cel, now as cel_now, to_cel, Expr};
 pub use extension::{
-    vocabulary_schema, FieldExtension, FindBy, GeoKind, GuardRefusal, ReadRule, TableExtension,
-    WriteRule,
+    vocabulary_schema, FieldExtension, FindBy, GeoKind, GuardRefusal, OwnerDeleted, ReadRule,
+    TableExtension, WriteRule,
 };
 pub use field::{nul_path, Builtin, Field, FieldKind, FieldName, PointerTarget};
 pub use field_keywords::{ByteLimits, Generator, Mask};

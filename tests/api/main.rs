@@ -6,6 +6,7 @@
 mod helpers;
 
 mod account;
+mod account_deletion;
 mod admin_api;
 mod anonymous;
 mod browser_pages;

@@ -107,6 +107,7 @@ async fn delete(
             Some(caller.actor),
         )
         .await?;
+    state.auth.forget_user(id);
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -121,6 +121,10 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
             .body(object(&[("username", json!({"type": ["string", "null"]})), ("email", json!({"type": ["string", "null"]})), ("phone", json!({"type": ["string", "null"]})), ("password", string()), ("new_password", string())], &[]))
             .ok(200, schema_ref("User"))
             .auth(Auth::User),
+        Op::new("delete", format!("{h}/v2.2/user/account/"), "Users", "Delete the caller's own account: with the password, or a texted code for an account without one; records follow each table's on_owner_deleted.")
+            .body(object(&[("password", string()), ("code", string())], &[]))
+            .ok(204, serde_json::Value::Null)
+            .auth(Auth::User),
         Op::new("post", format!("{h}/v2.0/user/email-verify/"), "Email", "Mail the caller a verification link.")
             .body(json!({"type": "object"}))
             .ok(201, ok_status())
