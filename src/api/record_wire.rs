@@ -7,8 +7,8 @@ use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
 use crate::records::{
-    BatchOperation, BatchOutcome, BatchPage, BulkStatus, ChangePage, CreateOutcome, RecordsError,
-    RowOutcome,
+    BatchOperation, BatchOutcome, BatchPage, BulkStatus, ChangePage, CreateOutcome, MultiPage,
+    RecordsError, RowOutcome,
 };
 
 /// `{"error": {"code", "err_msg"}}` for a row refused inside a batch, with the
@@ -123,6 +123,31 @@ pub fn change_page(page: ChangePage) -> Value {
     json!({
         "objects": page.objects,
         "deleted": deleted,
+        "cursor": page.cursor,
+        "has_more": page.has_more,
+    })
+}
+
+/// A page of the feed over several tables: each record and deletion names
+/// its `_table`.
+pub fn multi_change_page(page: MultiPage) -> Value {
+    let objects: Vec<Value> = page
+        .objects
+        .into_iter()
+        .map(|(table, mut row)| {
+            row.insert("_table".into(), Value::String(table));
+            Value::Object(row)
+        })
+        .collect();
+    let deleted: Vec<Value> = page
+        .deleted
+        .into_iter()
+        .map(|(table, d)| json!({"_table": table, "id": d.id, "deleted_at": d.deleted_at}))
+        .collect();
+    json!({
+        "objects": objects,
+        "deleted": deleted,
+        "profile": page.profile,
         "cursor": page.cursor,
         "has_more": page.has_more,
     })

@@ -48,6 +48,7 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
             "/{version}/table/{table}/aggregate/",
             web::get().to(aggregate),
         )
+        .route("/{version}/changes/", web::get().to(changes_of))
         .route("/v1/bulk-operation/{id}/", web::get().to(bulk_status));
 }
 
@@ -68,6 +69,8 @@ struct RecordQuery {
     group_by: Option<String>,
     sum: Option<String>,
     upsert: Option<String>,
+    tables: Option<String>,
+    profile: Option<String>,
 }
 
 fn flag(raw: &Option<String>) -> bool {
@@ -284,6 +287,40 @@ async fn changes(
         )
         .await?;
     Ok(HttpResponse::Ok().json(record_wire::change_page(page)))
+}
+
+/// `GET …/changes/?tables=a,b&profile=1&since=&cursor=&limit=`: the change
+/// feed of several tables with one cursor, and the caller's own profile when
+/// it changed.
+async fn changes_of(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<RecordQuery>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    require_version(&path.into_inner(), VERSIONS)?;
+    let _running = state.query_gate.enter(&req, &caller.0)?;
+    let tables: Vec<&str> = query
+        .tables
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect();
+    let page = state
+        .records
+        .changes_of(
+            &caller.0,
+            &tables,
+            matches!(query.profile.as_deref(), Some("1" | "true")),
+            query.since.as_deref(),
+            query.cursor.as_deref(),
+            query.limit.as_deref(),
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(record_wire::multi_change_page(page)))
 }
 
 async fn bulk_status(

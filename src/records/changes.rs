@@ -105,9 +105,42 @@ impl Records {
         cursor: Option<&str>,
         limit: Option<&str>,
     ) -> Result<ChangePage, RecordsError> {
+        let page = self
+            .changes_of(caller, &[table], false, since, cursor, limit)
+            .await?;
+        Ok(ChangePage {
+            objects: page.objects.into_iter().map(|(_, row)| row).collect(),
+            deleted: page.deleted.into_iter().map(|(_, d)| d).collect(),
+            cursor: page.cursor,
+            has_more: page.has_more,
+        })
+    }
+
+    /// One page of the change feed over several `tables` with one cursor and,
+    /// with `profile`, the caller's own profile when it changed since the
+    /// position's time (SealTalk's "sync since a version").
+    #[tracing::instrument(skip(self, caller))]
+    pub async fn changes_of(
+        &self,
+        caller: &Principal,
+        tables: &[&str],
+        profile: bool,
+        since: Option<&str>,
+        cursor: Option<&str>,
+        limit: Option<&str>,
+    ) -> Result<MultiPage, RecordsError> {
         let who = Who::of(caller);
         let snapshot = self.live.load();
-        let object = resolve(&snapshot, Target::Table(table))?;
+        let mut names = Vec::with_capacity(tables.len());
+        for table in tables {
+            let name = resolve(&snapshot, Target::Table(table))?.name.clone();
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        if names.is_empty() {
+            return Err(QueryError::new("tables", "name at least one table").into());
+        }
         let (start, t) = position(since, cursor)?;
         let given = [since, cursor]
             .iter()
@@ -135,11 +168,14 @@ impl Records {
         let tomb_acl = who
             .acl_filter(Access::Read, None)
             .unwrap_or_else(|| Condition::And(Vec::new()));
-        let name = object.name.clone();
-        self.store
+        let own = match (profile, who.user) {
+            (true, Some(user)) => Some(user),
+            _ => None,
+        };
+        let page = self
+            .store
             .run(move |conn| {
-                let object = named(&snapshot, &name)?;
-                let mut entries = change_log::page(conn, &name, start, limit + 1)?;
+                let mut entries = change_log::page(conn, &names, start, limit + 1)?;
                 let has_more = entries.len() as i64 > limit;
                 entries.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
                 let next = match (entries.last(), start) {
@@ -148,60 +184,99 @@ impl Records {
                     // Nothing since a time: every settled entry is older, so
                     // the next page starts after the last of them.
                     (None, Start::Since(_)) => {
-                        cursor_text(change_log::last_settled(conn, &name)?, now_unix())
+                        cursor_text(change_log::last_settled(conn, &names)?, now_unix())
                     }
                 };
                 // The last entry of each record decides what the page says of it.
-                let mut last: BTreeMap<String, usize> = BTreeMap::new();
+                let mut last: BTreeMap<(String, String), usize> = BTreeMap::new();
                 for (i, e) in entries.iter().enumerate() {
-                    last.insert(e.record_id.clone(), i);
+                    last.insert((e.object_type.clone(), e.record_id.clone()), i);
                 }
                 let mut latest: Vec<usize> = last.values().copied().collect();
                 latest.sort_unstable();
-                let live: Vec<String> = latest
-                    .iter()
-                    .filter(|i| !entries[**i].deleted)
-                    .map(|i| entries[*i].record_id.clone())
-                    .collect();
-                let gone: Vec<String> = latest
-                    .iter()
-                    .filter(|i| entries[**i].deleted)
-                    .map(|i| entries[*i].record_id.clone())
-                    .collect();
-                let keys: Vec<_> = live.iter().filter_map(|id| parse_id(object, id)).collect();
-                let columns = readable_columns(object, Viewer::widest(who));
-                let acl = visible(object, who, Access::Read, Condition::And(Vec::new()));
-                let rows =
-                    objects::get_many(conn, &objects::sql_table(object), &columns, &keys, &acl)?;
-                let grants = read_grants(conn, &snapshot, object, who, &rows)?;
-                let mut by_id: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
-                for mut row in rows {
-                    let id = id_text(&row);
-                    present(object, who, &mut row, &grants);
-                    by_id.insert(id, row);
+                let mut rows: BTreeMap<(String, String), Map<String, Value>> = BTreeMap::new();
+                let mut seen: Vec<(String, String)> = Vec::new();
+                for name in &names {
+                    let object = named(&snapshot, name)?;
+                    let of_type = |deleted: bool| -> Vec<String> {
+                        latest
+                            .iter()
+                            .map(|i| &entries[*i])
+                            .filter(|e| &e.object_type == name && e.deleted == deleted)
+                            .map(|e| e.record_id.clone())
+                            .collect()
+                    };
+                    let keys: Vec<_> = of_type(false)
+                        .iter()
+                        .filter_map(|id| parse_id(object, id))
+                        .collect();
+                    let columns = readable_columns(object, Viewer::widest(who));
+                    let acl = visible(object, who, Access::Read, Condition::And(Vec::new()));
+                    let found = objects::get_many(
+                        conn,
+                        &objects::sql_table(object),
+                        &columns,
+                        &keys,
+                        &acl,
+                    )?;
+                    let grants = read_grants(conn, &snapshot, object, who, &found)?;
+                    for mut row in found {
+                        let id = id_text(&row);
+                        present(object, who, &mut row, &grants);
+                        rows.insert((name.clone(), id), row);
+                    }
+                    for id in tombstones::visible(conn, name, &of_type(true), &tomb_acl)? {
+                        seen.push((name.clone(), id));
+                    }
                 }
-                let seen: Vec<String> = tombstones::visible(conn, &name, &gone, &tomb_acl)?;
                 let (mut objects, mut deleted) = (Vec::new(), Vec::new());
                 for i in latest {
                     let e = &entries[i];
+                    let key = (e.object_type.clone(), e.record_id.clone());
                     if e.deleted {
-                        if seen.contains(&e.record_id) {
-                            deleted.push(Deletion {
+                        if seen.contains(&key) {
+                            let d = Deletion {
                                 id: e.record_id.clone(),
                                 deleted_at: e.at,
-                            });
+                            };
+                            deleted.push((e.object_type.clone(), d));
                         }
-                    } else if let Some(row) = by_id.remove(&e.record_id) {
-                        objects.push(row);
+                    } else if let Some(row) = rows.remove(&key) {
+                        objects.push((e.object_type.clone(), row));
                     }
                 }
-                Ok::<_, RecordsError>(ChangePage {
+                Ok::<_, RecordsError>(MultiPage {
                     objects,
                     deleted,
+                    profile: None,
                     cursor: next,
                     has_more,
                 })
             })
-            .await
+            .await?;
+        let profile = match own {
+            Some(user) => {
+                let me = self.get_own(crate::domain::UserId::from_db(user)).await?;
+                let changed = me.get("updated_at").and_then(Value::as_i64).unwrap_or(0);
+                (changed >= t).then_some(me)
+            }
+            None => None,
+        };
+        Ok(MultiPage { profile, ..page })
     }
+}
+
+/// One page of the feed over several tables.
+#[derive(Debug, Clone)]
+pub struct MultiPage {
+    /// Changed records with their table, in log order.
+    pub objects: Vec<(String, Map<String, Value>)>,
+    /// Deleted records with their table.
+    pub deleted: Vec<(String, Deletion)>,
+    /// The caller's profile, when asked for and changed since the position's time.
+    pub profile: Option<Map<String, Value>>,
+    /// Where the next page starts.
+    pub cursor: String,
+    /// Whether more changes are ready now.
+    pub has_more: bool,
 }

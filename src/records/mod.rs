@@ -40,7 +40,7 @@ pub use batch::{
     BatchOperation, BatchOutcome, BatchPage, BatchParams, CreateOutcome, RowOutcome, MAX_BATCH,
 };
 pub use bulk::BulkStatus;
-pub use changes::{ChangePage, Deletion};
+pub use changes::{ChangePage, Deletion, MultiPage};
 pub use error::RecordsError;
 pub use list::{ListParams, ListResult};
 pub use service::{Records, Target};

@@ -39,6 +39,9 @@ pub enum Start {
 /// One entry.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Entry {
+    /// The record's type.
+    #[diesel(sql_type = Text)]
+    pub object_type: String,
     /// The writing transaction (0 on SQLite).
     #[diesel(sql_type = BigInt)]
     pub xid: i64,
@@ -88,11 +91,11 @@ pub fn record(
     Ok(())
 }
 
-/// Up to `limit` entries of `object_type` from `start` that can no longer be
-/// overtaken, in log order.
+/// Up to `limit` entries of the `object_types` from `start` that can no
+/// longer be overtaken, in log order.
 pub fn page(
     conn: &mut AnyConnection,
-    object_type: &str,
+    object_types: &[String],
     start: Start,
     limit: i64,
 ) -> Result<Vec<Entry>, StoreError> {
@@ -102,10 +105,13 @@ pub fn page(
         Dialect::Sqlite => "xid",
     };
     let mut q = SqlFragment::new(dialect);
-    q.push("SELECT ")
-        .push(xid)
-        .push(" AS xid, seq, record_id, deleted, at FROM change_log WHERE object_type = ")
-        .push_bind(SqlValue::Text(object_type.to_owned()));
+    q.push("SELECT ").push(xid).push(
+        " AS xid, seq, object_type, record_id, deleted, at FROM change_log WHERE object_type IN (",
+    );
+    q.push_list(object_types, ", ", |o, t| {
+        o.push_bind(SqlValue::Text(t.clone()));
+    });
+    q.push(")");
     match start {
         Start::After(p) => {
             // On PostgreSQL the id is an `xid8`: compared as one, so the index
@@ -140,9 +146,12 @@ pub fn page(
     exec::load::<Entry>(conn, &q)
 }
 
-/// The position after the last entry of `object_type` that can no longer be
-/// overtaken (the start of the log when there is none).
-pub fn last_settled(conn: &mut AnyConnection, object_type: &str) -> Result<Position, StoreError> {
+/// The position after the last entry of the `object_types` that can no longer
+/// be overtaken (the start of the log when there is none).
+pub fn last_settled(
+    conn: &mut AnyConnection,
+    object_types: &[String],
+) -> Result<Position, StoreError> {
     #[derive(QueryableByName)]
     struct Last {
         #[diesel(sql_type = BigInt)]
@@ -156,8 +165,11 @@ pub fn last_settled(conn: &mut AnyConnection, object_type: &str) -> Result<Posit
         Dialect::Postgres => q.push("SELECT CAST(CAST(xid AS TEXT) AS BIGINT) AS xid, seq"),
         Dialect::Sqlite => q.push("SELECT xid, seq"),
     };
-    q.push(" FROM change_log WHERE object_type = ")
-        .push_bind(SqlValue::Text(object_type.to_owned()));
+    q.push(" FROM change_log WHERE object_type IN (");
+    q.push_list(object_types, ", ", |o, t| {
+        o.push_bind(SqlValue::Text(t.clone()));
+    });
+    q.push(")");
     if dialect == Dialect::Postgres {
         q.push(" AND xid < pg_snapshot_xmin(pg_current_snapshot())");
     }

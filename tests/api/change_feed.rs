@@ -12,7 +12,10 @@ use serde_json::{json, Value};
 
 use crate::helpers::{Backend, TestApp, ADMIN_TOKEN};
 
-on_both_backends!(a_slow_transaction_is_not_skipped_by_polls_in_between);
+on_both_backends!(
+    a_slow_transaction_is_not_skipped_by_polls_in_between,
+    one_feed_covers_several_tables_and_the_own_profile,
+);
 
 /// Holds a lock in its own connection until told to let go: on PostgreSQL
 /// the row of user `id` (so a write that moves its counter waits inside its
@@ -128,4 +131,99 @@ async fn a_slow_transaction_is_not_skipped_by_polls_in_between(backend: Backend)
         .map(|b| b["id"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(all, want, "polled before: {early:?}, after: {late:?}");
+}
+
+async fn one_feed_covers_several_tables_and_the_own_profile(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(backend, |s| {
+        s.schema_dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schema/vocabulary");
+    })
+    .await;
+    let (_, star) = app.register_email("star@example.com", "secret123").await;
+    let (ann, ann_id) = app.register_email("ann@example.com", "secret123").await;
+    let (bob, _) = app.register_email("bob@example.com", "secret123").await;
+    let follow = app
+        .create_record("follow", &ann, json!({"followee": star}))
+        .await;
+    let invite = app
+        .create_record("invite", &ann, json!({"note": "mine"}))
+        .await;
+    let gift = app
+        .create_record("gift", &bob, json!({"receiver": ann_id, "price": 5}))
+        .await;
+    let sync = |query: String| {
+        let ann = ann.clone();
+        let app = &app;
+        async move {
+            let r = app
+                .get(
+                    &format!("/hserve/v2.4/changes/?tables=follow,invite,gift&profile=1&{query}"),
+                    Some(&ann),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+            r.body
+        }
+    };
+    let first = sync("since=0".into()).await;
+    let got: Vec<(String, String)> = first["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["_table"].as_str().unwrap().to_owned(),
+                o["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let id = |v: &Value| v["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        got,
+        vec![
+            ("follow".to_owned(), id(&follow)),
+            ("invite".to_owned(), id(&invite)),
+            ("gift".to_owned(), id(&gift)),
+        ],
+        "every table, in write order, one cursor"
+    );
+    assert_eq!(first["profile"]["id"], ann_id);
+    let cursor = first["cursor"].as_str().unwrap().to_owned();
+
+    app.send(
+        Method::DELETE,
+        &format!("/hserve/v2.5/table/invite/record/{}/", id(&invite)),
+        Some(&format!("Hydrogen-r1 {ann}")),
+        None,
+    )
+    .await;
+    let next = sync(format!("cursor={cursor}")).await;
+    assert_eq!(next["objects"], json!([]));
+    assert_eq!(next["deleted"][0]["_table"], "invite");
+    assert_eq!(next["deleted"][0]["id"], id(&invite));
+
+    // Another user's feed holds what they may read: not Ann's private invite.
+    let bobs = app
+        .get(
+            "/hserve/v2.4/changes/?tables=invite,gift&since=0",
+            Some(&bob),
+        )
+        .await;
+    assert_eq!(
+        bobs.body["objects"].as_array().map(Vec::len),
+        Some(1),
+        "{:?}",
+        bobs.body
+    );
+    assert_eq!(bobs.body["profile"], Value::Null, "not asked for");
+    assert_eq!(
+        app.get("/hserve/v2.4/changes/?tables=nope", Some(&bob))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/hserve/v2.4/changes/", Some(&bob)).await.status,
+        StatusCode::BAD_REQUEST
+    );
 }

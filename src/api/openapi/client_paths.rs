@@ -242,5 +242,17 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
                 .auth(Auth::Optional),
         ]);
     }
+    ops.push(
+        Op::new("get", format!("{h}/v2.4/changes/"), "Records", "The change feed of several tables with one cursor, and the caller's own profile when it changed (profile=1).")
+            .params(vec![
+                query("tables", "Comma list of tables.", string()),
+                query("profile", "1 adds the caller's own profile when it changed.", string()),
+                query("since", "Unix time: changes after it.", json!({"type": "integer", "minimum": 0})),
+                query("cursor", "The cursor of the previous page.", string()),
+                query("limit", "1 to 1000 (default 100).", json!({"type": "integer", "minimum": 1, "maximum": 1000})),
+            ])
+            .ok(200, json!({"type": "object"}))
+            .auth(Auth::Optional),
+    );
     ops
 }
