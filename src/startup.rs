@@ -264,6 +264,7 @@ impl Application {
                 proxies.clone(),
             ),
             availability_check: settings.availability_check,
+            reauth_account_changes: settings.reauth_account_changes,
             proxies,
             email,
             password_policy: settings.password_policy(),

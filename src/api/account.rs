@@ -8,14 +8,36 @@ use serde_json::{json, Map, Value};
 use super::error::ApiError;
 use super::extract::{accept_language, nullable_string, opt_string, required_string, LoggedIn};
 use super::AppState;
-use crate::auth::{AccountChange, AuthError, DeletionProof, PhoneProof, Principal};
-use crate::domain::{Email, Password, PasswordPolicy, Phone, PhoneRegion, Username};
+use crate::auth::{AccountChange, AccountProof, AuthError, PhoneProof, Principal};
+use crate::domain::{Email, Password, PasswordPolicy, Phone, PhoneRegion, UserId, Username};
 use crate::records::{Target, Who};
 use crate::store::audit::Actor;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/{version}/user/account/", web::put().to(update))
         .route("/{version}/user/account/", web::delete().to(delete));
+}
+
+/// Checks that the caller is the account's owner for a sensitive change: their
+/// current `password`, or a `code` texted to their verified phone when they
+/// have no password (nothing more for an account with neither).
+async fn prove_identity(
+    state: &AppState,
+    id: UserId,
+    body: &Map<String, Value>,
+) -> Result<(), ApiError> {
+    match state.auth.proof_needed(id).await? {
+        AccountProof::Password => {
+            let password = Password::candidate("password", required_string(body, "password")?)?;
+            state.auth.confirm_password(id, &password).await?;
+        }
+        AccountProof::PhoneCode(phone) => {
+            let code = required_string(body, "code")?.to_owned();
+            state.sms.take_proof(phone, PhoneProof::Code(code)).await?;
+        }
+        AccountProof::Session => {}
+    }
+    Ok(())
 }
 
 /// `DELETE /hserve/v2.2/user/account/` (`{password}`, or `{code}` texted to the
@@ -36,17 +58,7 @@ async fn delete(
     };
     state.auth_limit.check(&req).await?;
     let body = body.map(web::Json::into_inner).unwrap_or_default();
-    match state.auth.deletion_proof(*id).await? {
-        DeletionProof::Password => {
-            let password = Password::candidate("password", required_string(&body, "password")?)?;
-            state.auth.confirm_password(*id, &password).await?;
-        }
-        DeletionProof::PhoneCode(phone) => {
-            let code = required_string(&body, "code")?.to_owned();
-            state.sms.take_proof(phone, PhoneProof::Code(code)).await?;
-        }
-        DeletionProof::Session => {}
-    }
+    prove_identity(&state, *id, &body).await?;
     let actor = Actor {
         name: format!("user:{}", id.get()),
         ip: state.proxies.client(&req).map(|ip| ip.to_string()),
@@ -102,6 +114,15 @@ async fn update(
         return Err(ApiError::NotFound);
     }
     let change = parse_change(&body, &state.password_policy, state.phone_region)?;
+    let identifiers = ["username", "email", "phone"]
+        .iter()
+        .any(|k| body.contains_key(*k));
+    if let (true, true, Principal::User { id, .. }) =
+        (identifiers, state.reauth_account_changes, &caller.0)
+    {
+        state.auth_limit.check(&req).await?;
+        prove_identity(&state, *id, &body).await?;
+    }
     let update = state.auth.update_account(&caller.0, change).await?;
     if let Some((old, new)) = update.email_change {
         let accept = accept_language(&req);

@@ -82,6 +82,9 @@ pub struct AppState {
     pub lookup_limit: RateLimit,
     /// Whether `user/available/` answers (it tells whether accounts exist).
     pub availability_check: bool,
+    /// Whether changing a login identifier needs the current password (or a
+    /// texted code).
+    pub reauth_account_changes: bool,
     /// Third-party sign-in.
     pub oauth: OAuthService,
     /// Path of `PROTIUM_PUBLIC_URL` (empty at the root), prefixed to page links.

@@ -124,9 +124,10 @@ impl AuthService {
     }
 }
 
-/// What a user must show to delete their own account.
+/// What a user must show for a sensitive change: deleting their account, or
+/// (when the server requires it) changing their login identifiers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeletionProof {
+pub enum AccountProof {
     /// Their current password.
     Password,
     /// A code texted to their verified phone.
@@ -137,8 +138,8 @@ pub enum DeletionProof {
 }
 
 impl AuthService {
-    /// What user `id` must show to delete their account.
-    pub async fn deletion_proof(&self, id: UserId) -> Result<DeletionProof, AuthError> {
+    /// What user `id` must show for a sensitive change.
+    pub async fn proof_needed(&self, id: UserId) -> Result<AccountProof, AuthError> {
         let id = id.get();
         let (hash, account) = self
             .store
@@ -151,11 +152,11 @@ impl AuthService {
             .await?;
         let account = account.ok_or(AuthError::Unauthorized)?;
         if hash.is_some() {
-            return Ok(DeletionProof::Password);
+            return Ok(AccountProof::Password);
         }
         match account.phone.filter(|_| account.phone_verified != 0) {
-            Some(phone) => Ok(DeletionProof::PhoneCode(Phone::stored(phone))),
-            None => Ok(DeletionProof::Session),
+            Some(phone) => Ok(AccountProof::PhoneCode(Phone::stored(phone))),
+            None => Ok(AccountProof::Session),
         }
     }
 

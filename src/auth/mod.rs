@@ -22,7 +22,7 @@ mod sms;
 mod token;
 mod user_admin;
 
-pub use account::{AccountChange, AccountUpdate, DeletionProof};
+pub use account::{AccountChange, AccountProof, AccountUpdate};
 pub use admin_access::{AdminGrant, AdminSession, NewApiKey, Scope, KEY_PREFIX, SESSION_PREFIX};
 pub use email::{EmailService, EmailSettings, LinkProblem, Purpose};
 pub use error::AuthError;

@@ -92,6 +92,10 @@ pub struct Settings {
     /// Whether `POST /hserve/v2.0/user/available/` answers; off by default
     /// since it tells whether an account exists (`PROTIUM_AVAILABILITY_CHECK`).
     pub availability_check: bool,
+    /// Whether changing a username, email or phone needs the current password
+    /// (or a code texted to the verified phone of an account without one)
+    /// (`PROTIUM_REAUTH_ACCOUNT_CHANGES`).
+    pub reauth_account_changes: bool,
     /// User lookups and availability checks per client address and minute
     /// (`PROTIUM_LOOKUPS_PER_MINUTE`).
     pub lookups_per_minute: u32,
@@ -217,6 +221,7 @@ impl Default for Settings {
             query_budget_ms: 30_000,
             queries_per_caller: 4,
             availability_check: false,
+            reauth_account_changes: false,
             lookups_per_minute: 30,
             feed_horizon_days: 30,
             login_lockout_failures: 10,

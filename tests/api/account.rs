@@ -11,6 +11,7 @@ on_both_backends!(
     password_change_needs_the_old_password_and_revokes_other_sessions,
     taken_identifiers_are_refused,
     v2_1_answers_the_short_body,
+    identifier_changes_need_the_password_when_configured,
 );
 
 async fn changes_username_email_and_phone(backend: Backend) {
@@ -180,4 +181,29 @@ async fn v2_1_answers_the_short_body(backend: Backend) {
         r.body,
         json!({"username": "eve", "email": "e1@example.com", "email_verified": false, "phone": null, "phone_verified": false})
     );
+}
+
+async fn identifier_changes_need_the_password_when_configured(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(backend, |s| s.reauth_account_changes = true).await;
+    let (t, _) = app.register_email("r1@example.com", "secret123").await;
+    let change = |body: Value| app.put("/hserve/v2.2/user/account/", Some(&t), body);
+    let bare = change(json!({"email": "r2@example.com"})).await;
+    assert_eq!(bare.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bare.error_msg().starts_with("password"),
+        "{}",
+        bare.error_msg()
+    );
+    let wrong = change(json!({"email": "r2@example.com", "password": "not-it-123"})).await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(
+        wrong.error_msg().contains("not the current password"),
+        "{}",
+        wrong.error_msg()
+    );
+    let right = change(json!({"email": "r2@example.com", "password": "secret123"})).await;
+    assert_eq!(right.status, StatusCode::OK, "{:?}", right.body);
+    assert_eq!(right.body["_email"], "r2@example.com");
+    let cleared = change(json!({"username": "r_one", "password": "secret123"})).await;
+    assert_eq!(cleared.status, StatusCode::OK, "{:?}", cleared.body);
 }
