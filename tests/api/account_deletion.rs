@@ -89,28 +89,20 @@ async fn users_delete_their_own_accounts_and_records_follow_the_tables(backend: 
         StatusCode::BAD_REQUEST
     );
     // Follows go with her (and the counter follows); invites stay, ownerless.
-    let gone = app
-        .admin(
-            Method::GET,
-            &format!(
-                "/hserve/v2.5/table/follow/record/{}/",
-                follow["id"].as_str().unwrap()
-            ),
-            None,
-        )
-        .await;
-    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    let as_admin = |table: &str, record: &Value| {
+        let path = format!(
+            "/hserve/v2.5/table/{table}/record/{}/",
+            record["id"].as_str().unwrap()
+        );
+        let app = &app;
+        async move { app.admin(Method::GET, &path, None).await }
+    };
+    assert_eq!(
+        as_admin("follow", &follow).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(followers(&app, star_id, &star).await, 0);
-    let kept = app
-        .admin(
-            Method::GET,
-            &format!(
-                "/hserve/v2.5/table/invite/record/{}/",
-                invite["id"].as_str().unwrap()
-            ),
-            None,
-        )
-        .await;
+    let kept = as_admin("invite", &invite).await;
     assert_eq!(kept.status, StatusCode::OK);
     assert_eq!(kept.body["created_by"], Value::Null);
     let audit = app

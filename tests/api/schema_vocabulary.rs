@@ -955,36 +955,25 @@ async fn linked_users_read_fields_granted_through_links(backend: Backend) {
     let follow = app
         .create_record("follow", &ann, json!({"followee": bob_id}))
         .await;
-    let expanded = app
-        .get_query(
-            &format!(
-                "/hserve/v2.4/table/follow/record/{}/",
-                follow["id"].as_str().unwrap()
-            ),
-            Some(&bob),
-            &[("expand", "created_by")],
-        )
-        .await;
+    let follow_path = format!(
+        "/hserve/v2.4/table/follow/record/{}/",
+        follow["id"].as_str().unwrap()
+    );
+    let expanded_for = |token: String| {
+        let (app, path) = (&app, follow_path.clone());
+        async move {
+            app.get_query(&path, Some(&token), &[("expand", "created_by")])
+                .await
+                .body
+        }
+    };
+    let expanded = expanded_for(bob.clone()).await;
     assert_eq!(
-        expanded.body["created_by"]["mobile"], "13800000001",
-        "{:?}",
-        expanded.body
+        expanded["created_by"]["mobile"], "13800000001",
+        "{expanded:?}"
     );
-    let by_cat = app
-        .get_query(
-            &format!(
-                "/hserve/v2.4/table/follow/record/{}/",
-                follow["id"].as_str().unwrap()
-            ),
-            Some(&cat),
-            &[("expand", "created_by")],
-        )
-        .await;
-    assert!(
-        by_cat.body["created_by"].get("mobile").is_none(),
-        "{:?}",
-        by_cat.body
-    );
+    let by_cat = expanded_for(cat.clone()).await;
+    assert!(by_cat["created_by"].get("mobile").is_none(), "{by_cat:?}");
     // Friends still cannot query it.
     let probe = app
         .get_query(
