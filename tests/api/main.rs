@@ -41,7 +41,10 @@ mod schema_vocabulary;
 mod sdk_compat;
 
 mod security;
+mod seed_anjuke;
 mod seed_dating;
+mod seed_sealtalk;
+mod seed_thinksns;
 mod settings_messages;
 mod sms;
 mod smtp;
