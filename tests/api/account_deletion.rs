@@ -130,13 +130,7 @@ async fn users_delete_their_own_accounts_and_records_follow_the_tables(backend: 
 
     // A phone account without a password proves itself with a texted code.
     let phone = "+8613800000123";
-    app.post(
-        "/hserve/v2.2/sms-verification-code/",
-        None,
-        json!({"phone": phone}),
-    )
-    .await;
-    let code = app.last_sms_code(phone);
+    let code = app.texted_code(phone).await;
     let sms = app
         .post(
             "/hserve/v2.1/login/sms/",
@@ -154,13 +148,7 @@ async fn users_delete_their_own_accounts_and_records_follow_the_tables(backend: 
         "{}",
         without.error_msg()
     );
-    app.post(
-        "/hserve/v2.2/sms-verification-code/",
-        None,
-        json!({"phone": phone}),
-    )
-    .await;
-    let code = app.last_sms_code(phone);
+    let code = app.texted_code(phone).await;
     assert_eq!(
         delete_me(&app, &sms_token, json!({"code": code}))
             .await

@@ -420,6 +420,24 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Has a code texted to `phone` (E.164) and returns it.
+    pub async fn texted_code(&self, phone: &str) -> String {
+        let r = self
+            .post(
+                "/hserve/v2.2/sms-verification-code/",
+                None,
+                json!({"phone": phone}),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "send a code to {phone}: {:?}",
+            r.body
+        );
+        self.last_sms_code(phone)
+    }
+
     /// Sets profile fields of the token's user.
     pub async fn set_profile(&self, token: &str, body: Value) {
         let r = self.put("/hserve/v2.5/user/info/", Some(token), body).await;

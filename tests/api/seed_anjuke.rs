@@ -19,13 +19,7 @@ async fn anjuke_walks_its_operations(backend: Backend) {
     .await;
     // Screen one checks the code; screen two registers with it.
     let phone = "13800000031";
-    app.post(
-        "/hserve/v2.2/sms-verification-code/",
-        None,
-        json!({"phone": phone}),
-    )
-    .await;
-    let code = app.last_sms_code("+8613800000031");
+    let code = app.texted_code("+8613800000031").await;
     let checked = app
         .post(
             "/hserve/v1.8/sms-verification-code/check/",
