@@ -31,6 +31,7 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
             &format!("{prefix}/authenticate/"),
             web::post().to(authenticate),
         )
+        .route(&format!("{prefix}/token/"), web::post().to(native_token))
         .route(
             &format!("{prefix}/user-association/"),
             web::post().to(associate),
@@ -76,7 +77,36 @@ async fn authenticate(
     check_version(&version)?;
     state.auth_limit.check(&req).await?;
     let token = required_string(&body, "auth_token")?;
-    let create_user = opt_bool(&body, "create_user", true)?;
+    sign_in(&req, &state, &provider, token, &body).await
+}
+
+/// `POST …/idp/:provider/token/` (`{access_token, …, create_user,
+/// update_userprofile}`): signs in with a token the app got from the
+/// provider's own SDK, checked with the provider's user-info endpoint.
+async fn native_token(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    let (version, provider) = path.into_inner();
+    check_version(&version)?;
+    state.auth_limit.check(&req).await?;
+    let access = required_string(&body, "access_token")?;
+    let token = state.oauth.native_token(&provider, access, &body).await?;
+    sign_in(&req, &state, &provider, token.expose(), &body).await
+}
+
+/// Trades a one-time `auth_token` for a session (creating the user unless
+/// `create_user` is false), with the profile fields of the body.
+async fn sign_in(
+    req: &HttpRequest,
+    state: &AppState,
+    provider: &str,
+    token: &str,
+    body: &Map<String, Value>,
+) -> Result<HttpResponse, ApiError> {
+    let create_user = opt_bool(body, "create_user", true)?;
     let update = ProfileUpdate::parse(body.get("update_userprofile"))?;
     // The SDK sends `nickname` for Apple whatever the profile declares: keys the
     // profile does not declare are not sign-up fields here.
@@ -86,17 +116,10 @@ async fn authenticate(
         .filter(|(k, _)| profile.profile().field(k).is_some())
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let init = super::session::initial_profile(&state, &fields, Required::Enforced)?;
+    let init = super::session::initial_profile(state, &fields, Required::Enforced)?;
     let session = state
         .oauth
-        .authenticate(
-            &provider,
-            token,
-            create_user,
-            update,
-            client_info(&req),
-            init,
-        )
+        .authenticate(provider, token, create_user, update, client_info(req), init)
         .await?;
     let profile = state.records.get_own(session.user_id).await?;
     Ok(HttpResponse::Created().json(super::wire::login_object(&session, profile)))

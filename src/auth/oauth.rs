@@ -333,6 +333,24 @@ impl OAuthService {
                 return Ok(back(&[("error", "provider_error"), ("provider", name)]));
             }
         };
+        match self
+            .issue_auth_token(&provider, &claims, flow.user_id)
+            .await?
+        {
+            Some(token) => Ok(back(&[("auth_token", token.expose()), ("provider", name)])),
+            None => Ok(back(&[("error", "no_subject"), ("provider", name)])),
+        }
+    }
+
+    /// The one-time `auth_token` for the provider account `claims` describe
+    /// (`user_id`: who started a linking flow); `None` when the claims name
+    /// no account.
+    async fn issue_auth_token(
+        &self,
+        provider: &OAuthProviderSettings,
+        claims: &Map<String, Value>,
+        user_id: Option<i64>,
+    ) -> Result<Option<SessionToken>, AuthError> {
         let subject_claim = if provider.subject_claim.is_empty() {
             if provider.kind == "oidc" {
                 "sub"
@@ -345,7 +363,7 @@ impl OAuthService {
         let subject = match claims.get(subject_claim) {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             Some(Value::Number(n)) => n.to_string(),
-            _ => return Ok(back(&[("error", "no_subject"), ("provider", name)])),
+            _ => return Ok(None),
         };
         let mut profile = Map::new();
         profile.insert("id".into(), Value::String(subject.clone()));
@@ -358,10 +376,10 @@ impl OAuthService {
         let now = now_unix();
         let row = AuthTokenRow {
             token_hash: token.hash(),
-            provider: name.to_owned(),
+            provider: provider.name.clone(),
             subject,
             profile: Value::Object(profile).to_string(),
-            user_id: flow.user_id,
+            user_id,
             created_at: now,
             expires_at: now + AUTH_TOKEN_TTL,
         };
@@ -369,7 +387,69 @@ impl OAuthService {
             .store
             .run(move |conn| store_oauth::insert_auth_token(conn, &row))
             .await?;
-        Ok(back(&[("auth_token", token.expose()), ("provider", name)]))
+        Ok(Some(token))
+    }
+
+    /// An access token an app got from the provider's own SDK, checked by
+    /// calling the provider's user-info endpoint with it (and the body's
+    /// `userinfo_params`): the one-time `auth_token` of that account, to trade
+    /// for a session like a browser sign-in's.
+    pub async fn native_token(
+        &self,
+        name: &str,
+        access_token: &str,
+        body: &Map<String, Value>,
+    ) -> Result<SessionToken, AuthError> {
+        let provider = self.provider(name)?.clone();
+        if !provider.native_token || provider.userinfo_url.is_empty() {
+            return Err(InvalidInput::new(
+                "access_token",
+                format!("provider '{name}' does not take tokens from apps (native_token)"),
+            )
+            .into());
+        }
+        let mut request = self.http.get(&provider.userinfo_url);
+        request = if provider.token_param.is_empty() {
+            request.bearer_auth(access_token)
+        } else {
+            request.query(&[(provider.token_param.as_str(), access_token)])
+        };
+        let extra: Vec<(&str, String)> = provider
+            .userinfo_params
+            .iter()
+            .filter_map(|k| {
+                let v = match body.get(k)? {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    _ => return None,
+                };
+                Some((k.as_str(), v))
+            })
+            .collect();
+        let response = request
+            .query(&extra)
+            .send()
+            .await
+            .map_err(|e| AuthError::Provider(format!("{name}: user info: {e}")))?;
+        if response.status().is_client_error() {
+            return Err(InvalidInput::new("access_token", "the provider did not accept it").into());
+        }
+        let info: Value = response
+            .error_for_status()
+            .map_err(|e| AuthError::Provider(format!("{name}: user info: {e}")))?
+            .json()
+            .await
+            .map_err(|e| AuthError::Provider(format!("{name}: user info: {e}")))?;
+        let Value::Object(claims) = info else {
+            return Err(AuthError::Provider(format!(
+                "{name}: user info is not a JSON object"
+            )));
+        };
+        self.issue_auth_token(&provider, &claims, None)
+            .await?
+            .ok_or_else(|| {
+                InvalidInput::new("access_token", "the provider's answer names no account").into()
+            })
     }
 
     /// Trades an `auth_token` for a session; creates the user with the profile

@@ -259,7 +259,7 @@ impl Default for Settings {
 }
 
 /// One third-party sign-in provider.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OAuthProviderSettings {
     /// Name in the API paths (`/hserve/v2.0/idp/<name>/…`).
@@ -291,6 +291,19 @@ pub struct OAuthProviderSettings {
     /// Profile field ← provider claim, e.g. `{ nickname = "name", avatar = "picture" }`.
     #[serde(default)]
     pub mapping: std::collections::BTreeMap<String, String>,
+    /// Whether apps may sign in with an access token they got from the
+    /// provider's own SDK (`POST /hserve/v2.0/idp/<name>/token/`), checked by
+    /// calling `userinfo_url` with it.
+    #[serde(default)]
+    pub native_token: bool,
+    /// How `userinfo_url` takes the token: empty for an `Authorization:
+    /// Bearer` header, else the query parameter's name (Weibo: `access_token`).
+    #[serde(default)]
+    pub token_param: String,
+    /// Keys of the app's body passed on to `userinfo_url` as query parameters
+    /// (Weibo: `uid`).
+    #[serde(default)]
+    pub userinfo_params: Vec<String>,
 }
 
 /// Settings that cannot be used; the message says which and why.

@@ -561,3 +561,22 @@ pub fn run_cli(
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Reads the change feed with `read` until `done` holds of the answer: the
+/// feed holds writes back while older transactions anywhere on the database
+/// server are still running (other tests' included), so a write just made may
+/// appear a moment later. Gives up after fifteen seconds (the last answer).
+pub async fn settle<F, Fut>(mut read: F, done: impl Fn(&Value) -> bool) -> Value
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Value>,
+{
+    for _ in 0..150 {
+        let answer = read().await;
+        if done(&answer) {
+            return answer;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    read().await
+}

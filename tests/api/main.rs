@@ -22,6 +22,7 @@ mod hostile_input;
 mod http_basics;
 mod janitor;
 mod login;
+mod native_token;
 mod oauth;
 mod profile_engine;
 mod profile_writes;

@@ -96,6 +96,7 @@ async fn app_with_idp(backend: Backend) -> (TestApp, Idp) {
         scopes: vec!["openid".into(), "profile".into()],
         subject_claim: "sub".into(),
         mapping: BTreeMap::from([("nickname".into(), "name".into())]),
+        ..Default::default()
     };
     let provider = OAuthProviderSettings {
         name: "acme".into(),
@@ -112,6 +113,7 @@ async fn app_with_idp(backend: Backend) -> (TestApp, Idp) {
             ("nickname".into(), "name".into()),
             ("avatar".into(), "picture".into()),
         ]),
+        ..Default::default()
     };
     let app = spawn_app_with(backend, move |s| {
         s.listen = format!("127.0.0.1:{app_port}");

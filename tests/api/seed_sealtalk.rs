@@ -6,7 +6,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{settle, Backend, TestApp};
 
 on_both_backends!(sealtalk_walks_its_operations);
 
@@ -142,7 +142,10 @@ async fn sealtalk_walks_its_operations(backend: Backend) {
     );
 
     // Sync since the version: the new blacklist entry, then its removal.
-    let changed = sync(format!("cursor={cursor}")).await;
+    let non_empty = |key: &'static str| {
+        move |v: &serde_json::Value| v[key].as_array().is_some_and(|a| !a.is_empty())
+    };
+    let changed = settle(|| sync(format!("cursor={cursor}")), non_empty("objects")).await;
     assert_eq!(changed["objects"][0]["id"], entry["id"], "{changed:?}");
     let cursor = changed["cursor"].as_str().unwrap().to_owned();
     app.send(
@@ -155,6 +158,6 @@ async fn sealtalk_walks_its_operations(backend: Backend) {
         None,
     )
     .await;
-    let removed = sync(format!("cursor={cursor}")).await;
+    let removed = settle(|| sync(format!("cursor={cursor}")), non_empty("deleted")).await;
     assert_eq!(removed["deleted"][0]["id"], entry["id"], "{removed:?}");
 }

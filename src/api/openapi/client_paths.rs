@@ -84,6 +84,9 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
         Op::new("post", format!("{h}/v2.0/login/device/"), "Users", "Log a device in: the same device_id always signs in the same user; with create_user false an unknown device is 404.")
             .body(sign_up_body(snapshot.profile(), &["device_id", "platform"], &[("create_user", json!({"type": "boolean"}))]))
             .ok(201, schema_ref("LoginObject")),
+        Op::new("post", format!("{h}/v2.0/idp/{{provider}}/token/"), "Users", "Sign in with an access token from the provider's own SDK (providers with native_token).")
+            .body(json!({"type": "object", "properties": {"access_token": string(), "create_user": {"type": "boolean"}}, "required": ["access_token"]}))
+            .ok(201, schema_ref("LoginObject")),
         Op::new("get", format!("{h}/v2.0/user/find/"), "Users", "Find one user by id, username, email or phone (with region): their public profile; the same 404 for an unknown user and one who does not want to be found.")
             .params(vec![
                 query("id", "A user id.", string()),
