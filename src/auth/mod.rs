@@ -9,11 +9,13 @@
 mod account;
 mod admin_access;
 mod code;
+mod device_login;
 mod email;
 mod error;
 mod hash_pool;
 mod limits;
 mod oauth;
+mod oauth_accounts;
 mod password;
 mod principal;
 mod service;

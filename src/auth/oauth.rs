@@ -8,6 +8,9 @@
 //! `auth_token`; the app trades it for a session (`authenticate`) or links the
 //! account to the current user (`user-association`).
 //!
+//! This file holds the browser flow (start, callback, code exchange);
+//! `oauth_accounts` what follows it (the `auth_token`, sessions, links).
+//!
 //! Rules: `state`, `auth_token` are 256-bit random values stored as SHA-256 and
 //! used once; a `callback_url` must start with an allowed prefix (no open
 //! redirect of tokens); one user per provider account, enforced by the database.
@@ -28,23 +31,18 @@ use openidconnect::{
 use serde_json::{Map, Value};
 
 use super::error::AuthError;
-use super::principal::{registered_user, Principal};
-use super::service::{insert_profile, AuthService, ClientInfo, LoginMethod, ProfileInit, Session};
+use super::principal::Principal;
+use super::service::AuthService;
 use super::token::SessionToken;
 use crate::config::OAuthProviderSettings;
-use crate::domain::{now_unix, InvalidInput, UserId};
-use crate::query::SqlValue;
-use crate::schema::{FieldKind, LiveSchema};
-use crate::store::documents::{to_sql_value, Column};
-use crate::store::oauth::{self as store_oauth, AuthTokenRow, StateRow};
-use crate::store::users::{self, PROFILE_TABLE};
-use crate::store::{self, AnyConnection, StoreError};
-use crate::store::{object_writes, objects};
+use crate::domain::{now_unix, InvalidInput};
+use crate::schema::LiveSchema;
+use crate::store::oauth::{self as store_oauth, StateRow};
 
 /// Seconds a sign-in may take at the provider.
 const STATE_TTL: i64 = 600;
 /// Seconds the app has to use an `auth_token`.
-const AUTH_TOKEN_TTL: i64 = 300;
+pub(super) const AUTH_TOKEN_TTL: i64 = 300;
 
 /// How provider data updates an existing profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,12 +106,12 @@ pub fn browser_cookie(state: &str) -> String {
 /// The third-party sign-in flows; cheap to clone.
 #[derive(Clone)]
 pub struct OAuthService {
-    auth: AuthService,
-    http: reqwest::Client,
-    providers: Arc<HashMap<String, OAuthProviderSettings>>,
+    pub(super) auth: AuthService,
+    pub(super) http: reqwest::Client,
+    pub(super) providers: Arc<HashMap<String, OAuthProviderSettings>>,
     public_url: String,
     callback_prefixes: Arc<Vec<String>>,
-    live: LiveSchema,
+    pub(super) live: LiveSchema,
     metadata: Arc<Mutex<HashMap<String, CoreProviderMetadata>>>,
 }
 
@@ -151,7 +149,7 @@ impl OAuthService {
         })
     }
 
-    fn provider(&self, name: &str) -> Result<&OAuthProviderSettings, AuthError> {
+    pub(super) fn provider(&self, name: &str) -> Result<&OAuthProviderSettings, AuthError> {
         self.providers
             .get(name)
             .ok_or_else(|| AuthError::Forbidden(format!("provider '{name}' is not configured")))
@@ -342,260 +340,6 @@ impl OAuthService {
         }
     }
 
-    /// The one-time `auth_token` for the provider account `claims` describe
-    /// (`user_id`: who started a linking flow); `None` when the claims name
-    /// no account.
-    async fn issue_auth_token(
-        &self,
-        provider: &OAuthProviderSettings,
-        claims: &Map<String, Value>,
-        user_id: Option<i64>,
-    ) -> Result<Option<SessionToken>, AuthError> {
-        let subject_claim = if provider.subject_claim.is_empty() {
-            if provider.kind == "oidc" {
-                "sub"
-            } else {
-                "id"
-            }
-        } else {
-            provider.subject_claim.as_str()
-        };
-        let subject = match claims.get(subject_claim) {
-            Some(Value::String(s)) if !s.is_empty() => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
-            _ => return Ok(None),
-        };
-        let mut profile = Map::new();
-        profile.insert("id".into(), Value::String(subject.clone()));
-        for (field, claim) in &provider.mapping {
-            if let Some(value) = claims.get(claim).filter(|v| !v.is_null()) {
-                profile.insert(field.clone(), value.clone());
-            }
-        }
-        let token = SessionToken::generate();
-        let now = now_unix();
-        let row = AuthTokenRow {
-            token_hash: token.hash(),
-            provider: provider.name.clone(),
-            subject,
-            profile: Value::Object(profile).to_string(),
-            user_id,
-            created_at: now,
-            expires_at: now + AUTH_TOKEN_TTL,
-        };
-        self.auth
-            .store
-            .run(move |conn| store_oauth::insert_auth_token(conn, &row))
-            .await?;
-        Ok(Some(token))
-    }
-
-    /// An access token an app got from the provider's own SDK, checked by
-    /// calling the provider's user-info endpoint with it (and the body's
-    /// `userinfo_params`): the one-time `auth_token` of that account, to trade
-    /// for a session like a browser sign-in's.
-    pub async fn native_token(
-        &self,
-        name: &str,
-        access_token: &str,
-        body: &Map<String, Value>,
-    ) -> Result<SessionToken, AuthError> {
-        let provider = self.provider(name)?.clone();
-        if !provider.native_token || provider.userinfo_url.is_empty() {
-            return Err(InvalidInput::new(
-                "access_token",
-                format!("provider '{name}' does not take tokens from apps (native_token)"),
-            )
-            .into());
-        }
-        let mut request = self.http.get(&provider.userinfo_url);
-        request = if provider.token_param.is_empty() {
-            request.bearer_auth(access_token)
-        } else {
-            request.query(&[(provider.token_param.as_str(), access_token)])
-        };
-        let extra: Vec<(&str, String)> = provider
-            .userinfo_params
-            .iter()
-            .filter_map(|k| {
-                let v = match body.get(k)? {
-                    Value::String(s) => s.clone(),
-                    Value::Number(n) => n.to_string(),
-                    _ => return None,
-                };
-                Some((k.as_str(), v))
-            })
-            .collect();
-        let response = request
-            .query(&extra)
-            .send()
-            .await
-            .map_err(|e| AuthError::Provider(format!("{name}: user info: {e}")))?;
-        if response.status().is_client_error() {
-            return Err(InvalidInput::new("access_token", "the provider did not accept it").into());
-        }
-        let info: Value = response
-            .error_for_status()
-            .map_err(|e| AuthError::Provider(format!("{name}: user info: {e}")))?
-            .json()
-            .await
-            .map_err(|e| AuthError::Provider(format!("{name}: user info: {e}")))?;
-        let Value::Object(claims) = info else {
-            return Err(AuthError::Provider(format!(
-                "{name}: user info is not a JSON object"
-            )));
-        };
-        self.issue_auth_token(&provider, &claims, None)
-            .await?
-            .ok_or_else(|| {
-                InvalidInput::new("access_token", "the provider's answer names no account").into()
-            })
-    }
-
-    /// Trades an `auth_token` for a session; creates the user with the profile
-    /// `init` gives when `create_user` (else [`AuthError::NotFound`] for an
-    /// unknown account).
-    pub async fn authenticate(
-        &self,
-        name: &str,
-        auth_token: &str,
-        create_user: bool,
-        update: ProfileUpdate,
-        client: ClientInfo,
-        init: ProfileInit,
-    ) -> Result<Session, AuthError> {
-        self.provider(name)?;
-        let this = self.clone();
-        let provider = name.to_owned();
-        let hash = SessionToken::from_client(auth_token).hash();
-        let draft = self.auth.draft_session(LoginMethod::OAuth, client);
-        self.auth
-            .store
-            .transaction(move |conn| {
-                let now = now_unix();
-                let Some(token) = store_oauth::take_auth_token(conn, &hash, &provider, now)? else {
-                    return Ok(Err(bad_auth_token()));
-                };
-                let id = match store_oauth::find_identity(conn, &provider, &token.subject)? {
-                    Some(id)
-                        if users::account(conn, id, false)?.is_some_and(|a| a.disabled != 0) =>
-                    {
-                        return Err(AuthError::Disabled)
-                    }
-                    Some(id) => id,
-                    None if create_user => {
-                        let id = insert_profile(conn, Vec::new(), false, now, init)?;
-                        store_oauth::link_identity(conn, &provider, &token.subject, id, now)?;
-                        id
-                    }
-                    None => return Ok(Err(AuthError::NotFound)),
-                };
-                this.apply_profile(conn, id, &provider, &token.profile, update)?;
-                store::insert_session(conn, &draft.row(id, now))?;
-                Ok::<_, AuthError>(Ok(draft.session(id)))
-            })
-            .await?
-    }
-
-    /// Links the account behind `auth_token` to the caller.
-    pub async fn associate(
-        &self,
-        caller: &Principal,
-        name: &str,
-        auth_token: &str,
-        update: ProfileUpdate,
-    ) -> Result<UserId, AuthError> {
-        self.provider(name)?;
-        let me = registered_user(caller, "linking accounts")?;
-        let this = self.clone();
-        let provider = name.to_owned();
-        let hash = SessionToken::from_client(auth_token).hash();
-        let outcome = self
-            .auth
-            .store
-            .transaction(move |conn| -> Result<_, StoreError> {
-                let now = now_unix();
-                let Some(token) = store_oauth::take_auth_token(conn, &hash, &provider, now)? else {
-                    return Ok(Err(bad_auth_token()));
-                };
-                if token.user_id != Some(me) {
-                    // A token from a flow someone else started (a link sent to the
-                    // victim) must not attach a stranger's account to this user.
-                    return Ok(Err(InvalidInput::new(
-                        "auth_token",
-                        "was not issued to this user: start the link with redirect/ while signed in",
-                    )
-                    .into()));
-                }
-                // The lock makes the checks below and the insert one step.
-                users::account(conn, me, true)?;
-                match store_oauth::find_identity(conn, &provider, &token.subject)? {
-                    Some(owner) if owner != me => {
-                        return Ok(Err(InvalidInput::new(
-                            "auth_token",
-                            format!("this {provider} account is already linked to another user"),
-                        )
-                        .into()))
-                    }
-                    Some(_) => {}
-                    None if store_oauth::identity_of(conn, me, &provider)?.is_some() => {
-                        return Ok(Err(InvalidInput::new(
-                            "provider",
-                            format!("another {provider} account is already linked; unlink it first"),
-                        )
-                        .into()))
-                    }
-                    None => store_oauth::link_identity(conn, &provider, &token.subject, me, now)?,
-                }
-                this.apply_profile(conn, me, &provider, &token.profile, update)?;
-                Ok(Ok(()))
-            })
-            .await?;
-        outcome.map(|()| UserId::from_db(me))
-    }
-
-    /// Unlinks the caller's account at `name`, unless it is their only way to sign in.
-    pub async fn dissociate(&self, caller: &Principal, name: &str) -> Result<UserId, AuthError> {
-        self.provider(name)?;
-        let me = registered_user(caller, "linking accounts")?;
-        let provider = name.to_owned();
-        let outcome = self
-            .auth
-            .store
-            .transaction(move |conn| -> Result<_, StoreError> {
-                let account = users::account(conn, me, true)?.ok_or(StoreError::Corrupt("user vanished".into()))?;
-                if store_oauth::identity_of(conn, me, &provider)?.is_none() {
-                    return Ok(Err(InvalidInput::new("provider", format!("no {provider} account is linked")).into()));
-                }
-                let has_password = store::get_password_hash(conn, me)?.is_some();
-                let has_identifier = account.username.is_some() || account.email.is_some();
-                let others = store_oauth::identity_count(conn, me)? - 1;
-                // Ways to sign in that remain: a password with a login name, another
-                // provider, or the phone (SMS login).
-                if !(has_password && has_identifier) && others < 1 && account.phone.is_none() {
-                    return Ok(Err(InvalidInput::new(
-                        "provider",
-                        format!("{provider} is your only way to sign in; set a password or link another account first"),
-                    )
-                    .into()));
-                }
-                if !store_oauth::unlink_identity(conn, &provider, me)? {
-                    return Ok(Err(InvalidInput::new("provider", format!("no {provider} account is linked")).into()));
-                }
-                let columns = [Column { name: "_provider".into(), kind: FieldKind::Object }];
-                let row = objects::get(conn, PROFILE_TABLE, &columns, &SqlValue::Int(me), false)?.unwrap_or_default();
-                let mut blocks = row.get("_provider").and_then(Value::as_object).cloned().unwrap_or_default();
-                blocks.remove(&provider);
-                let set = [("_provider".to_owned(), SqlValue::Json(Value::Object(blocks)))];
-                object_writes::update(conn, PROFILE_TABLE, &SqlValue::Int(me), None, &set)?;
-                Ok(Ok(()))
-            })
-            .await?;
-        outcome.map(|()| UserId::from_db(me))
-    }
-
-    // ---- helpers ----
-
     async fn oidc_metadata(
         &self,
         provider: &OAuthProviderSettings,
@@ -715,66 +459,6 @@ impl OAuthService {
             }
         }
     }
-
-    /// Records the provider block in `_provider` and copies mapped fields that
-    /// the profile declares (and that fit it) per `update`.
-    fn apply_profile(
-        &self,
-        conn: &mut AnyConnection,
-        id: i64,
-        provider: &str,
-        profile: &str,
-        update: ProfileUpdate,
-    ) -> Result<(), StoreError> {
-        // Hold the row: `_provider` is read, changed and written back.
-        users::account(conn, id, true)?;
-        let data: Map<String, Value> = serde_json::from_str(profile).unwrap_or_default();
-        let snapshot = self.live.load();
-        let fields: Vec<_> = data
-            .keys()
-            .filter_map(|k| snapshot.profile().field(k))
-            .collect();
-        let mut columns = vec![Column {
-            name: "_provider".into(),
-            kind: FieldKind::Object,
-        }];
-        columns.extend(fields.iter().map(|f| Column {
-            name: f.name.as_str().to_owned(),
-            kind: f.kind,
-        }));
-        let current = objects::get(conn, PROFILE_TABLE, &columns, &SqlValue::Int(id), false)?
-            .unwrap_or_default();
-        let mut blocks = current
-            .get("_provider")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        blocks.insert(provider.to_owned(), Value::Object(data.clone()));
-        let mut set = vec![(
-            "_provider".to_owned(),
-            SqlValue::Json(Value::Object(blocks)),
-        )];
-        for field in fields {
-            let name = field.name.as_str();
-            let Some(value) = data.get(name) else {
-                continue;
-            };
-            let empty = current.get(name).is_none_or(Value::is_null);
-            let wanted = match update {
-                ProfileUpdate::Overwrite => true,
-                ProfileUpdate::SetIfEmpty => empty,
-                ProfileUpdate::Keep => false,
-            };
-            if wanted
-                && field.write != crate::schema::WriteRule::Nobody
-                && field.validate(value).is_ok()
-            {
-                set.push((name.to_owned(), to_sql_value(field.kind, value)));
-            }
-        }
-        object_writes::update(conn, PROFILE_TABLE, &SqlValue::Int(id), None, &set)?;
-        Ok(())
-    }
 }
 
 /// Scopes to ask for. For `oidc` the library adds `openid` itself.
@@ -818,10 +502,6 @@ fn with_query(url: &str, params: &[(&str, &str)]) -> String {
     let query = serde_urlencoded::to_string(params).unwrap_or_default();
     let sep = if url.contains('?') { '&' } else { '?' };
     format!("{url}{sep}{query}")
-}
-
-fn bad_auth_token() -> AuthError {
-    InvalidInput::new("auth_token", "is unknown, expired or already used").into()
 }
 
 #[cfg(test)]

@@ -9,9 +9,8 @@ use super::password::{HashingSettings, PasswordHasher};
 use super::principal::{AdminIdentity, Principal};
 use super::session_cache::{CachedSession, SessionCache};
 use super::token::SessionToken;
-use crate::domain::{now_unix, DeviceId, Email, Password, Phone, Platform, UserId, Username};
+use crate::domain::{now_unix, Email, Password, Phone, UserId, Username};
 use crate::query::SqlValue;
-use crate::store::devices;
 use crate::store::documents::Column;
 use crate::store::users::{self, LoginColumn, PROFILE_TABLE};
 use crate::store::{self, object_writes, AnyConnection, NewSession, Store, StoreError};
@@ -304,52 +303,6 @@ impl AuthService {
                 let id = insert_profile(conn, Vec::new(), true, now, init)?;
                 store::insert_session(conn, &draft.row(id, now))?;
                 Ok(draft.session(id))
-            })
-            .await
-    }
-
-    /// Signs a device in: the user bound to `device`, or — with `create_user`
-    /// — a new user bound to it now. Such a user has no credentials but is not
-    /// anonymous: table rules for signed-up users admit it, and the same
-    /// device always gets the same user. Without `create_user` an unknown
-    /// device is [`AuthError::Missing`] ("not registered"). Parallel first
-    /// logins of one device make one user. Returns whether it was created.
-    pub async fn device_login(
-        &self,
-        device: DeviceId,
-        platform: Platform,
-        create_user: bool,
-        client: ClientInfo,
-        init: ProfileInit,
-    ) -> Result<(Session, bool), AuthError> {
-        let draft = self.draft_session(LoginMethod::Device, client);
-        self.store
-            .transaction(move |conn| {
-                let hash = device.hash();
-                object_writes::lock_key(conn, "devices", &hash)?;
-                let now = now_unix();
-                let (id, created) = match devices::login(conn, &hash, now)? {
-                    Some(id) => {
-                        let disabled =
-                            users::account(conn, id, false)?.is_some_and(|a| a.disabled != 0);
-                        if disabled {
-                            return Err(AuthError::Disabled);
-                        }
-                        (id, false)
-                    }
-                    None if !create_user => {
-                        return Err(AuthError::Missing(
-                            "device_id: this device is not registered; sign up first".into(),
-                        ))
-                    }
-                    None => {
-                        let id = insert_profile(conn, Vec::new(), false, now, init)?;
-                        devices::bind(conn, &hash, id, platform.as_str(), now)?;
-                        (id, true)
-                    }
-                };
-                store::insert_session(conn, &draft.row(id, now))?;
-                Ok((draft.session(id), created))
             })
             .await
     }

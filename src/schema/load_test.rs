@@ -1,6 +1,7 @@
 //! Unit tests of `load`.
 
 use super::*;
+use crate::schema::{ReadRule, WriteRule};
 
 fn compile(text: &str) -> Result<ObjectType, SchemaError> {
     compile_file(Path::new("_userprofile.json"), PROFILE_TYPE, text)

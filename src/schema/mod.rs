@@ -15,6 +15,7 @@ mod evolution;
 mod expr;
 mod extension;
 mod field;
+mod field_compile;
 mod field_keywords;
 mod guards;
 mod live;
