@@ -5,6 +5,7 @@ use serde_json::Value;
 use super::sql::SqlValue;
 use super::QueryField;
 use crate::domain::{GeoPoint, GeoPolygon};
+use crate::schema::FieldKind;
 
 /// A boolean condition over one row.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,6 +120,17 @@ pub enum Op {
 }
 
 impl Condition {
+    /// `column = value` on a column of `kind` (`Op::Eq`).
+    pub fn equals(column: &str, kind: FieldKind, value: SqlValue) -> Self {
+        Condition::Field {
+            field: QueryField {
+                column: column.to_owned(),
+                kind,
+            },
+            op: Op::Eq(value),
+        }
+    }
+
     /// The `$nearsphere` that decides the sort order: one at the top level or
     /// directly inside a top-level `$and` (the first one found).
     pub fn near_sphere(&self) -> Option<(&str, GeoPoint)> {

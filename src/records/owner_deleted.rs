@@ -10,7 +10,7 @@ use super::fields::{column, describe};
 use super::who::Who;
 use super::write::delete_checked;
 use crate::domain::now_unix;
-use crate::query::{Condition, Op, QueryField, SqlValue};
+use crate::query::{Condition, SqlValue};
 use crate::schema::{FieldKind, ObjectType, OwnerDeleted, Snapshot};
 use crate::store::objects::{self, Page};
 use crate::store::{change_log, object_writes, AnyConnection};
@@ -19,13 +19,7 @@ use crate::store::{change_log, object_writes, AnyConnection};
 const ROUND: i64 = 500;
 
 fn owned_by(user: i64) -> Condition {
-    Condition::Field {
-        field: QueryField {
-            column: "created_by".into(),
-            kind: FieldKind::Integer,
-        },
-        op: Op::Eq(SqlValue::Int(user)),
-    }
+    Condition::equals("created_by", FieldKind::Integer, SqlValue::Int(user))
 }
 
 /// Up to [`ROUND`] ids of `object`'s rows created by `user`.

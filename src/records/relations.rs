@@ -51,13 +51,11 @@ fn literals(source: &ObjectType, filter: &[(String, Value)]) -> Vec<Condition> {
         .iter()
         .filter_map(|(name, literal)| {
             let field = source.field(name)?;
-            Some(Condition::Field {
-                field: QueryField {
-                    column: name.clone(),
-                    kind: field.kind,
-                },
-                op: Op::Eq(to_sql_value(field.kind, literal)),
-            })
+            Some(Condition::equals(
+                name,
+                field.kind,
+                to_sql_value(field.kind, literal),
+            ))
         })
         .collect()
 }

@@ -14,7 +14,7 @@ use super::shape::Shape;
 use super::who::{Viewer, Who};
 use super::write::{insert_checked, update_checked};
 use crate::auth::Principal;
-use crate::query::{Condition, Op, QueryError, QueryField};
+use crate::query::{Condition, QueryError};
 use crate::schema::ObjectType;
 use crate::store::documents::to_sql_value;
 use crate::store::object_writes;
@@ -113,13 +113,7 @@ impl Records {
                         .iter()
                         .filter_map(|(n, v)| {
                             let f = object.lookup(n)?;
-                            Some(Condition::Field {
-                                field: QueryField {
-                                    column: n.clone(),
-                                    kind: f.kind,
-                                },
-                                op: Op::Eq(to_sql_value(f.kind, v)),
-                            })
+                            Some(Condition::equals(n, f.kind, to_sql_value(f.kind, v)))
                         })
                         .collect(),
                 );
