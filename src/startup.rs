@@ -265,6 +265,8 @@ impl Application {
             ),
             availability_check: settings.availability_check,
             reauth_account_changes: settings.reauth_account_changes,
+            reauth_needs_code: settings.reauth_needs_code,
+            email_change_needs_code: settings.email_change_needs_code,
             proxies,
             email,
             password_policy: settings.password_policy(),

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use super::error::ApiError;
 use super::extract::{accept_language, nullable_string, opt_string, required_string, LoggedIn};
 use super::AppState;
-use crate::auth::{AccountChange, AccountProof, AuthError, PhoneProof, Principal};
+use crate::auth::{AccountChange, AuthError, CodeChannel, PhoneProof, Principal};
 use crate::domain::{Email, Password, PasswordPolicy, Phone, PhoneRegion, UserId, Username};
 use crate::records::{Target, Who};
 use crate::store::audit::Actor;
@@ -19,23 +19,55 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Checks that the caller is the account's owner for a sensitive change: their
-/// current `password`, or a `code` texted to their verified phone when they
-/// have no password (nothing more for an account with neither).
+/// current `password` when they have one, and (with `reauth_needs_code`, or
+/// without a password) a fresh code: `code` texted to their verified phone or
+/// `email_code` mailed to their verified address. An account with none of
+/// these needs nothing beyond its session.
 async fn prove_identity(
     state: &AppState,
     id: UserId,
     body: &Map<String, Value>,
 ) -> Result<(), ApiError> {
-    match state.auth.proof_needed(id).await? {
-        AccountProof::Password => {
-            let password = Password::candidate("password", required_string(body, "password")?)?;
-            state.auth.confirm_password(id, &password).await?;
+    let proof = state.auth.proof_needed(id, state.reauth_needs_code).await?;
+    if proof.password {
+        let password = Password::candidate("password", required_string(body, "password")?)?;
+        state.auth.confirm_password(id, &password).await?;
+    }
+    if proof.code_from.is_empty() {
+        return Ok(());
+    }
+    let phone = proof.code_from.iter().find_map(|c| match c {
+        CodeChannel::Phone(phone) => Some(phone.clone()),
+        CodeChannel::Email => None,
+    });
+    let email = proof.code_from.contains(&CodeChannel::Email);
+    match (
+        phone,
+        opt_string(body, "code")?,
+        opt_string(body, "email_code")?,
+    ) {
+        (Some(phone), Some(code), _) if !code.is_empty() => {
+            state
+                .sms
+                .take_proof(phone, PhoneProof::Code(code.to_owned()))
+                .await?
         }
-        AccountProof::PhoneCode(phone) => {
-            let code = required_string(body, "code")?.to_owned();
-            state.sms.take_proof(phone, PhoneProof::Code(code)).await?;
+        (_, _, Some(code)) if email && !code.is_empty() => {
+            state.email.take_reauth_code(id, code.to_owned()).await?
         }
-        AccountProof::Session => {}
+        (phone, _, _) => {
+            let rule = match (phone.is_some(), email) {
+                (true, true) => "is required: a code texted to the account's phone (code) or mailed to its address (email_code, purpose 'reauthenticate')",
+                (true, false) => "is required: a code texted to the account's phone",
+                _ => "is required: a code mailed to the account's address (email_code, purpose 'reauthenticate')",
+            };
+            let field = if phone.is_some() {
+                "code"
+            } else {
+                "email_code"
+            };
+            return Err(crate::domain::InvalidInput::new(field, rule).into());
+        }
     }
     Ok(())
 }
@@ -114,6 +146,14 @@ async fn update(
         return Err(ApiError::NotFound);
     }
     let change = parse_change(&body, &state.password_policy, state.phone_region)?;
+    if state.email_change_needs_code && matches!(change.email, Some(Some(_))) {
+        return Err(crate::domain::InvalidInput::new(
+            "email",
+            "a new address is proven first: POST /hserve/v2.0/user/email-code/ \
+             {purpose: 'change_email', email}, then POST /hserve/v2.1/user/email/ {email, code}",
+        )
+        .into());
+    }
     let identifiers = ["username", "email", "phone"]
         .iter()
         .any(|k| body.contains_key(*k));

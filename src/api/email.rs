@@ -5,6 +5,9 @@
 //! Codes (ThinkSNS+ style): `POST /hserve/v2.0/user/email-code/` (`{purpose, email?}`),
 //! `…/email-code/check/` (`{purpose, email?, code}`), `…/email-code/verify/` (`{code}`),
 //! `POST /hserve/v2.0/user/password/reset/code/` (`{email, code, password}`).
+//! A new address proven by a code mailed to it: `…/email-code/` with
+//! `{purpose: "change_email", email}`, then `POST /hserve/v2.1/user/email/`
+//! (`{email, code}`).
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
@@ -40,7 +43,8 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/{version}/user/email-code/verify/",
         web::post().to(verify_with_code),
-    );
+    )
+    .route("/{version}/user/email/", web::post().to(change_with_code));
 }
 
 fn check_version(version: &str) -> Result<(), ApiError> {
@@ -150,4 +154,24 @@ async fn reset_with_code(
         .parse("password", required_string(&body, "password")?)?;
     state.email.reset_with_code(email, code, &password).await?;
     Ok(ok(actix_web::http::StatusCode::OK))
+}
+
+/// `POST …/user/email/` (`{email, code}`): switches the caller to the new
+/// address the code was mailed to, verified at once.
+async fn change_with_code(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    caller: LoggedIn,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    check_version(&path.into_inner())?;
+    state.auth_limit.check(&req).await?;
+    let email = Email::parse(required_string(&body, "email")?)?;
+    let code = required_string(&body, "code")?.to_owned();
+    state
+        .email
+        .change_email_with_code(&caller.0, email.clone(), code, accept_language(&req))
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({"_email": email.as_str(), "_email_verified": true})))
 }

@@ -85,6 +85,10 @@ pub struct AppState {
     /// Whether changing a login identifier needs the current password (or a
     /// texted code).
     pub reauth_account_changes: bool,
+    /// Sensitive changes need a fresh code as well as the password.
+    pub reauth_needs_code: bool,
+    /// A new email address is proven by a mailed code before the switch.
+    pub email_change_needs_code: bool,
     /// Third-party sign-in.
     pub oauth: OAuthService,
     /// Path of `PROTIUM_PUBLIC_URL` (empty at the root), prefixed to page links.

@@ -80,9 +80,10 @@ async fn authenticate(
     sign_in(&req, &state, &provider, token, &body).await
 }
 
-/// `POST …/idp/:provider/token/` (`{access_token, …, create_user,
-/// update_userprofile}`): signs in with a token the app got from the
-/// provider's own SDK, checked with the provider's user-info endpoint.
+/// `POST …/idp/:provider/token/` (`{access_token, …}` or `{code, …}`, with
+/// `create_user` and `update_userprofile`): signs in with a token or an
+/// authorization code the app got from the provider's own SDK, checked with
+/// the provider's user-info endpoint.
 async fn native_token(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -92,8 +93,13 @@ async fn native_token(
     let (version, provider) = path.into_inner();
     check_version(&version)?;
     state.auth_limit.check(&req).await?;
-    let access = required_string(&body, "access_token")?;
-    let token = state.oauth.native_token(&provider, access, &body).await?;
+    let token = if body.contains_key("code") && !body.contains_key("access_token") {
+        let code = required_string(&body, "code")?;
+        state.oauth.native_code(&provider, code, &body).await?
+    } else {
+        let access = required_string(&body, "access_token")?;
+        state.oauth.native_token(&provider, access, &body).await?
+    };
     sign_in(&req, &state, &provider, token.expose(), &body).await
 }
 

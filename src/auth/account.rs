@@ -127,19 +127,35 @@ impl AuthService {
 /// What a user must show for a sensitive change: deleting their account, or
 /// (when the server requires it) changing their login identifiers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AccountProof {
-    /// Their current password.
-    Password,
-    /// A code texted to their verified phone.
-    PhoneCode(Phone),
-    /// Nothing beyond the session (no password, no verified phone: a device
-    /// or third-party account).
-    Session,
+pub struct AccountProof {
+    /// Their current password (the account has one).
+    pub password: bool,
+    /// Where a fresh code may come from, any one of them; empty: no code is
+    /// needed (nothing beyond the session for an account with neither a
+    /// password nor a verified phone or address: a device or third-party
+    /// account).
+    pub code_from: Vec<CodeChannel>,
+}
+
+/// Where a code proving a sensitive change comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeChannel {
+    /// Texted to the account's verified phone (the body's `code`).
+    Phone(Phone),
+    /// Mailed to the account's verified address, purpose `reauthenticate`
+    /// (the body's `email_code`).
+    Email,
 }
 
 impl AuthService {
-    /// What user `id` must show for a sensitive change.
-    pub async fn proof_needed(&self, id: UserId) -> Result<AccountProof, AuthError> {
+    /// What user `id` must show for a sensitive change: the password when the
+    /// account has one, and a code too when `code_too`; a code alone when it
+    /// has no password.
+    pub async fn proof_needed(
+        &self,
+        id: UserId,
+        code_too: bool,
+    ) -> Result<AccountProof, AuthError> {
         let id = id.get();
         let (hash, account) = self
             .store
@@ -151,13 +167,22 @@ impl AuthService {
             })
             .await?;
         let account = account.ok_or(AuthError::Unauthorized)?;
-        if hash.is_some() {
-            return Ok(AccountProof::Password);
+        let mut channels = Vec::new();
+        if let Some(phone) = account.phone.filter(|_| account.phone_verified != 0) {
+            channels.push(CodeChannel::Phone(Phone::stored(phone)));
         }
-        match account.phone.filter(|_| account.phone_verified != 0) {
-            Some(phone) => Ok(AccountProof::PhoneCode(Phone::stored(phone))),
-            None => Ok(AccountProof::Session),
+        if account.email.is_some() && account.email_verified != 0 {
+            channels.push(CodeChannel::Email);
         }
+        let password = hash.is_some();
+        Ok(AccountProof {
+            password,
+            code_from: if password && !code_too {
+                Vec::new()
+            } else {
+                channels
+            },
+        })
     }
 
     /// Checks `password` against user `id`'s current password.

@@ -36,6 +36,12 @@ pub enum Purpose {
     VerifyEmail,
     /// Set a new password.
     ResetPassword,
+    /// Prove a new address before the account switches to it (the code goes
+    /// to the new address).
+    ChangeEmail,
+    /// Prove, for a sensitive change, that the caller reads the account's
+    /// verified address.
+    Reauthenticate,
 }
 
 impl Purpose {
@@ -44,6 +50,8 @@ impl Purpose {
         match self {
             Purpose::VerifyEmail => "verify_email",
             Purpose::ResetPassword => "reset_password",
+            Purpose::ChangeEmail => "change_email",
+            Purpose::Reauthenticate => "reauthenticate",
         }
     }
 
@@ -52,9 +60,11 @@ impl Purpose {
         match raw {
             "verify_email" => Ok(Purpose::VerifyEmail),
             "reset_password" => Ok(Purpose::ResetPassword),
+            "change_email" => Ok(Purpose::ChangeEmail),
+            "reauthenticate" => Ok(Purpose::Reauthenticate),
             _ => Err(InvalidInput::new(
                 "purpose",
-                "must be 'verify_email' or 'reset_password'",
+                "must be 'verify_email', 'reset_password', 'change_email' or 'reauthenticate'",
             )),
         }
     }
@@ -114,7 +124,7 @@ pub struct EmailService {
     pub(super) outbox: Outbox,
     hasher: PasswordHasher,
     code_key: CodeKey,
-    settings: Arc<EmailSettings>,
+    pub(super) settings: Arc<EmailSettings>,
     live: LiveSchema,
     sessions: SessionCache,
 }
@@ -293,8 +303,10 @@ impl EmailService {
             .await?)
     }
 
-    /// Mails a numeric code: for `VerifyEmail` to the caller's address; for
-    /// `ResetPassword` to `email` (answering like a reset request when unknown).
+    /// Mails a numeric code: for `VerifyEmail` to the caller's unverified
+    /// address; for `ResetPassword` to `email` (answering like a reset request
+    /// when unknown); for `ChangeEmail` to the caller's new address `email`;
+    /// for `Reauthenticate` to the caller's verified address.
     #[tracing::instrument(skip(self, caller, email))]
     pub async fn send_code(
         &self,
@@ -462,7 +474,7 @@ impl EmailService {
     /// Runs `work` in a transaction; its inner `Err` commits what was done (a
     /// counted attempt) and is returned, its outer `Err` rolls back; the outbox
     /// is woken afterwards.
-    async fn transaction<F>(&self, work: F) -> Result<(), AuthError>
+    pub(super) async fn transaction<F>(&self, work: F) -> Result<(), AuthError>
     where
         F: FnOnce(&mut AnyConnection) -> Result<Result<(), AuthError>, AuthError> + Send + 'static,
     {
@@ -493,6 +505,17 @@ impl EmailService {
             Purpose::ResetPassword => email
                 .map(CodeTarget::Address)
                 .ok_or_else(|| InvalidInput::new("email", "is required").into()),
+            Purpose::ChangeEmail => {
+                let id = registered_user(caller, "changing the email address")?;
+                let email = email.ok_or_else(|| {
+                    InvalidInput::new("email", "is required: the new address the code goes to")
+                })?;
+                Ok(CodeTarget::NewAddress(id, email))
+            }
+            Purpose::Reauthenticate => Ok(CodeTarget::Verified(registered_user(
+                caller,
+                "using email features",
+            )?)),
         }
     }
 
@@ -504,6 +527,15 @@ impl EmailService {
     ) -> Result<Result<(i64, String), AuthError>, StoreError> {
         match target {
             CodeTarget::User(id) => Ok(unverified_address(conn, id)?.map(|email| (id, email))),
+            CodeTarget::NewAddress(id, email) => {
+                let current = users::account(conn, id, false)?.and_then(|a| a.email);
+                Ok(if current.as_deref() == Some(email.as_str()) {
+                    Err(InvalidInput::new("email", "is already the account's address").into())
+                } else {
+                    Ok((id, email.as_str().to_owned()))
+                })
+            }
+            CodeTarget::Verified(id) => Ok(verified_address(conn, id)?.map(|email| (id, email))),
             CodeTarget::Address(email) => Ok(match self.verified_owner(conn, &email)? {
                 Some(id) => Ok((id, email.as_str().to_owned())),
                 None => {
@@ -568,6 +600,12 @@ impl EmailService {
         let (path, ttl, template) = match purpose {
             Purpose::VerifyEmail => ("verify-email", self.settings.link_ttl, "verify_email"),
             Purpose::ResetPassword => ("reset-password", self.settings.reset_ttl, "reset_password"),
+            Purpose::ChangeEmail | Purpose::Reauthenticate => {
+                return Err(StoreError::Corrupt(format!(
+                    "no link is mailed for {}",
+                    purpose.as_str()
+                )))
+            }
         };
         ver::insert_link(
             conn,
@@ -592,7 +630,7 @@ impl EmailService {
         self.queue(conn, email, locale, template, &ctx)
     }
 
-    fn queue(
+    pub(super) fn queue(
         &self,
         conn: &mut AnyConnection,
         to: &str,
@@ -653,7 +691,7 @@ impl EmailService {
     }
 
     /// Counts one try on the newest code and compares it; `consume` uses it up.
-    fn try_code(
+    pub(super) fn try_code(
         &self,
         conn: &mut AnyConnection,
         purpose: Purpose,
@@ -689,9 +727,16 @@ impl EmailService {
     }
 }
 
+/// Where a code goes.
 enum CodeTarget {
+    /// The user's unverified address.
     User(i64),
+    /// The account that has this address verified.
     Address(Email),
+    /// An address the user wants to switch to.
+    NewAddress(i64, Email),
+    /// The user's verified address.
+    Verified(i64),
 }
 
 /// The caller's address, which must exist and not be verified yet.
@@ -707,6 +752,19 @@ fn unverified_address(
             Err(InvalidInput::new("email", "is already verified").into())
         }
         Some(email) => Ok(email),
+    })
+}
+
+/// The caller's verified address.
+pub(super) fn verified_address(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Result<String, AuthError>, StoreError> {
+    let account =
+        users::account(conn, id, true)?.ok_or(StoreError::Corrupt("user vanished".into()))?;
+    Ok(match account.email {
+        Some(email) if account.email_verified != 0 => Ok(email),
+        _ => Err(InvalidInput::new("email", "the account has no verified email address").into()),
     })
 }
 

@@ -1,6 +1,6 @@
 //! Third-party accounts once the provider has answered: the one-time
 //! `auth_token` for a provider account (from the browser flow in `oauth`, or
-//! from a token an app got from the provider's own SDK), traded for a session
+//! from a token or code an app got from the provider's own SDK, `native_sdk`), traded for a session
 //! or linked to the signed-in user, and the provider's profile copied into the
 //! user's.
 
@@ -67,68 +67,6 @@ impl OAuthService {
             .run(move |conn| store_oauth::insert_auth_token(conn, &row))
             .await?;
         Ok(Some(token))
-    }
-
-    /// An access token an app got from the provider's own SDK, checked by
-    /// calling the provider's user-info endpoint with it (and the body's
-    /// `userinfo_params`): the one-time `auth_token` of that account, to trade
-    /// for a session like a browser sign-in's.
-    pub async fn native_token(
-        &self,
-        name: &str,
-        access_token: &str,
-        body: &Map<String, Value>,
-    ) -> Result<SessionToken, AuthError> {
-        let provider = self.provider(name)?.clone();
-        if !provider.native_token || provider.userinfo_url.is_empty() {
-            return Err(InvalidInput::new(
-                "access_token",
-                format!("provider '{name}' does not take tokens from apps (native_token)"),
-            )
-            .into());
-        }
-        let mut request = self.http.get(&provider.userinfo_url);
-        request = if provider.token_param.is_empty() {
-            request.bearer_auth(access_token)
-        } else {
-            request.query(&[(provider.token_param.as_str(), access_token)])
-        };
-        let extra: Vec<(&str, String)> = provider
-            .userinfo_params
-            .iter()
-            .filter_map(|k| {
-                let v = match body.get(k)? {
-                    Value::String(s) => s.clone(),
-                    Value::Number(n) => n.to_string(),
-                    _ => return None,
-                };
-                Some((k.as_str(), v))
-            })
-            .collect();
-        let response = request
-            .query(&extra)
-            .send()
-            .await
-            .map_err(|e| AuthError::Provider(format!("{name}: user info: {e}")))?;
-        if response.status().is_client_error() {
-            return Err(InvalidInput::new("access_token", "the provider did not accept it").into());
-        }
-        let info: Value = response
-            .error_for_status()
-            .map_err(|e| AuthError::Provider(format!("{name}: user info: {e}")))?
-            .json()
-            .await
-            .map_err(|e| AuthError::Provider(format!("{name}: user info: {e}")))?;
-        let Value::Object(claims) = info else {
-            return Err(AuthError::Provider(format!(
-                "{name}: user info is not a JSON object"
-            )));
-        };
-        self.issue_auth_token(&provider, &claims, None)
-            .await?
-            .ok_or_else(|| {
-                InvalidInput::new("access_token", "the provider's answer names no account").into()
-            })
     }
 
     /// Trades an `auth_token` for a session; creates the user with the profile

@@ -147,6 +147,19 @@ impl Settings {
                 "oidc" | "oauth2" => {}
                 other => return Err(bad(format!("kind '{other}' is not 'oidc' or 'oauth2'"))),
             }
+            if (p.native_code || p.code_exchange.is_some()) && p.kind != "oauth2" {
+                return Err(bad(
+                    "native_code and code_exchange need kind = 'oauth2'".into()
+                ));
+            }
+            if let Some(exchange) = &p.code_exchange {
+                if !matches!(exchange.method.as_str(), "GET" | "POST") {
+                    return Err(bad(format!(
+                        "code_exchange.method '{}' is not 'GET' or 'POST'",
+                        exchange.method
+                    )));
+                }
+            }
         }
         if !self.admin_token.is_empty() && self.admin_token.len() < 16 {
             return Err(ConfigError::Invalid {

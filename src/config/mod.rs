@@ -96,6 +96,15 @@ pub struct Settings {
     /// (or a code texted to the verified phone of an account without one)
     /// (`PROTIUM_REAUTH_ACCOUNT_CHANGES`).
     pub reauth_account_changes: bool,
+    /// Whether a sensitive change (account deletion, and identifier changes
+    /// under `reauth_account_changes`) needs a fresh code as well as the
+    /// password: texted to the verified phone or mailed to the verified
+    /// address (`PROTIUM_REAUTH_NEEDS_CODE`).
+    pub reauth_needs_code: bool,
+    /// Whether a new email address must be proven by a code mailed to it
+    /// before the account switches (`PROTIUM_EMAIL_CHANGE_NEEDS_CODE`); when
+    /// off, `PUT …/user/account/` switches at once and mails a link.
+    pub email_change_needs_code: bool,
     /// User lookups and availability checks per client address and minute
     /// (`PROTIUM_LOOKUPS_PER_MINUTE`).
     pub lookups_per_minute: u32,
@@ -222,6 +231,8 @@ impl Default for Settings {
             queries_per_caller: 4,
             availability_check: false,
             reauth_account_changes: false,
+            reauth_needs_code: false,
+            email_change_needs_code: false,
             lookups_per_minute: 30,
             feed_horizon_days: 30,
             login_lockout_failures: 10,
@@ -304,6 +315,58 @@ pub struct OAuthProviderSettings {
     /// (Weibo: `uid`).
     #[serde(default)]
     pub userinfo_params: Vec<String>,
+    /// Whether apps may sign in with an authorization code they got from the
+    /// provider's own SDK (`POST /hserve/v2.0/idp/<name>/token/` `{code}`),
+    /// exchanged at `token_url` (`oauth2` providers only).
+    #[serde(default)]
+    pub native_code: bool,
+    /// How `token_url` takes such a code when the provider does not speak
+    /// standard OAuth2 there (WeChat); absent: a standard form POST.
+    #[serde(default)]
+    pub code_exchange: Option<CodeExchangeSettings>,
+    /// A key whose presence (with a value other than `0`) in the provider's
+    /// JSON answer means a refusal even under HTTP 200 (WeChat: `errcode`).
+    #[serde(default)]
+    pub error_field: String,
+}
+
+/// A provider's non-standard code exchange, mapped onto standard terms
+/// (WeChat: `GET …/sns/oauth2/access_token?appid=…&secret=…&code=…&grant_type=authorization_code`,
+/// answering `{access_token, openid, unionid}` or `{errcode, errmsg}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeExchangeSettings {
+    /// `GET` (parameters in the query) or `POST` (a form body).
+    #[serde(default = "CodeExchangeSettings::default_method")]
+    pub method: String,
+    /// The client id parameter's name (WeChat: `appid`).
+    #[serde(default = "CodeExchangeSettings::default_client_id_param")]
+    pub client_id_param: String,
+    /// The client secret parameter's name (WeChat: `secret`).
+    #[serde(default = "CodeExchangeSettings::default_client_secret_param")]
+    pub client_secret_param: String,
+    /// The answer's field holding the access token.
+    #[serde(default = "CodeExchangeSettings::default_token_field")]
+    pub token_field: String,
+    /// Fields of the answer passed on to `userinfo_url` as query parameters
+    /// and kept as claims when user info lacks them (WeChat: `openid`).
+    #[serde(default)]
+    pub pass_to_userinfo: Vec<String>,
+}
+
+impl CodeExchangeSettings {
+    fn default_method() -> String {
+        "POST".into()
+    }
+    fn default_client_id_param() -> String {
+        "client_id".into()
+    }
+    fn default_client_secret_param() -> String {
+        "client_secret".into()
+    }
+    fn default_token_field() -> String {
+        "access_token".into()
+    }
 }
 
 /// Settings that cannot be used; the message says which and why.

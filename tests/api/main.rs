@@ -7,6 +7,7 @@ mod helpers;
 
 mod account;
 mod account_deletion;
+mod account_proofs;
 mod admin_api;
 mod anonymous;
 mod browser_pages;

@@ -1,18 +1,45 @@
-//! `POST /hserve/v2.0/idp/:provider/token/`: an app signs in with an access
-//! token it got from the provider's own SDK (Weibo's `access_token` + `uid`),
-//! checked against the provider's user-info endpoint — here a fake Weibo the
-//! test starts, which takes the token as a query parameter, not a header.
+//! `POST /hserve/v2.0/idp/:provider/token/`: an app signs in with what it got
+//! from the provider's own SDK — an access token (Weibo's `access_token` +
+//! `uid`) checked against the provider's user-info endpoint, or an
+//! authorization code (WeChat's `code`) exchanged first, by standard OAuth2 or
+//! by the provider's declared mapping. The providers are fakes the tests start:
+//! a Weibo that takes the token as a query parameter, and a WeChat whose token
+//! endpoint is a GET with `appid` and `secret` that answers errors as
+//! `errcode` under HTTP 200 and needs the `openid` it gave passed to user info.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Mutex;
 
-use actix_web::{web, App, HttpResponse, HttpServer};
-use protium::config::OAuthProviderSettings;
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use protium::config::{CodeExchangeSettings, OAuthProviderSettings};
 use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::Backend;
 
 on_both_backends!(an_app_signs_in_with_a_token_from_the_providers_sdk);
+on_both_backends!(an_app_signs_in_with_a_code_from_a_standard_oauth2_sdk);
+on_both_backends!(an_app_signs_in_with_a_wechat_code);
+
+/// Starts `app` on a free port: its base URL and a handle to stop it.
+fn start_fake<F, A>(app: F) -> (String, actix_web::dev::ServerHandle)
+where
+    F: Fn() -> App<A> + Send + Clone + 'static,
+    A: actix_web::dev::ServiceFactory<
+            actix_web::dev::ServiceRequest,
+            Config = (),
+            Response = actix_web::dev::ServiceResponse,
+            Error = actix_web::Error,
+            InitError = (),
+        > + 'static,
+{
+    let server = HttpServer::new(app).workers(1).bind("127.0.0.1:0").unwrap();
+    let port = server.addrs()[0].port();
+    let running = server.run();
+    let handle = running.handle();
+    tokio::spawn(running);
+    (format!("http://127.0.0.1:{port}"), handle)
+}
 
 /// The fake provider's user-info endpoint: `good-token` is valid for any uid.
 async fn users_show(query: web::Query<HashMap<String, String>>) -> HttpResponse {
@@ -28,18 +55,9 @@ async fn users_show(query: web::Query<HashMap<String, String>>) -> HttpResponse 
     }
 }
 
-async fn an_app_signs_in_with_a_token_from_the_providers_sdk(backend: Backend) {
-    let server =
-        HttpServer::new(|| App::new().route("/2/users/show.json", web::get().to(users_show)))
-            .workers(1)
-            .bind("127.0.0.1:0")
-            .unwrap();
-    let port = server.addrs()[0].port();
-    let running = server.run();
-    let handle = running.handle();
-    tokio::spawn(running);
-    let base = format!("http://127.0.0.1:{port}");
-    let weibo = OAuthProviderSettings {
+/// The fake Weibo as an OAuth2 provider, taking tokens from apps.
+fn weibo(base: &str) -> OAuthProviderSettings {
+    OAuthProviderSettings {
         name: "weibo".into(),
         kind: "oauth2".into(),
         client_id: "app".into(),
@@ -53,7 +71,13 @@ async fn an_app_signs_in_with_a_token_from_the_providers_sdk(backend: Backend) {
         token_param: "access_token".into(),
         userinfo_params: vec!["uid".into()],
         ..Default::default()
-    };
+    }
+}
+
+async fn an_app_signs_in_with_a_token_from_the_providers_sdk(backend: Backend) {
+    let (base, handle) =
+        start_fake(|| App::new().route("/2/users/show.json", web::get().to(users_show)));
+    let weibo = weibo(&base);
     let app =
         crate::helpers::spawn_app_with(backend, move |s| s.oauth_providers = vec![weibo]).await;
     let sign_in = |token: &'static str, create: bool| {
@@ -89,5 +113,228 @@ async fn an_app_signs_in_with_a_token_from_the_providers_sdk(backend: Backend) {
         )
         .await;
     assert_eq!(other.status, StatusCode::FORBIDDEN, "an unknown provider");
+    let code = app
+        .post(
+            "/hserve/v2.0/idp/weibo/token/",
+            None,
+            json!({"code": "weibo-code", "uid": 1234567}),
+        )
+        .await;
+    assert_eq!(code.status, StatusCode::BAD_REQUEST, "{:?}", code.body);
+    assert!(
+        code.error_msg().contains("native_code"),
+        "a provider that takes no codes says so: {}",
+        code.error_msg()
+    );
+    handle.stop(false).await;
+}
+
+/// The fake Weibo's standard token endpoint: client credentials in a Basic
+/// header, `weibo-code` good once.
+async fn weibo_token(
+    req: HttpRequest,
+    form: web::Form<HashMap<String, String>>,
+    used: web::Data<Mutex<HashSet<String>>>,
+) -> HttpResponse {
+    let basic = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
+    let code = form.get("code").cloned().unwrap_or_default();
+    let fresh = used.lock().unwrap().insert(code.clone());
+    if basic == Some("Basic YXBwOnNlY3JldA==")
+        && form.get("grant_type").map(String::as_str) == Some("authorization_code")
+        && code == "weibo-code"
+        && fresh
+    {
+        HttpResponse::Ok()
+            .json(json!({"access_token": "good-token", "token_type": "bearer", "expires_in": 3600}))
+    } else {
+        HttpResponse::BadRequest().json(json!({"error": "invalid_grant"}))
+    }
+}
+
+async fn an_app_signs_in_with_a_code_from_a_standard_oauth2_sdk(backend: Backend) {
+    let used = web::Data::new(Mutex::new(HashSet::<String>::new()));
+    let (base, handle) = start_fake(move || {
+        App::new()
+            .app_data(used.clone())
+            .route("/oauth2/access_token", web::post().to(weibo_token))
+            .route("/2/users/show.json", web::get().to(users_show))
+    });
+    let weibo = OAuthProviderSettings {
+        native_code: true,
+        ..weibo(&base)
+    };
+    let app =
+        crate::helpers::spawn_app_with(backend, move |s| s.oauth_providers = vec![weibo]).await;
+    let sign_in = || {
+        app.post(
+            "/hserve/v2.0/idp/weibo/token/",
+            None,
+            json!({"code": "weibo-code", "uid": 7654321}),
+        )
+    };
+    let first = sign_in().await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.body);
+    assert_eq!(first.body["_provider"]["weibo"]["id"], "7654321");
+    assert_eq!(first.body["nickname"], "微博用户7654321");
+    let replay = sign_in().await;
+    assert_eq!(replay.status, StatusCode::BAD_REQUEST, "a code works once");
+    assert!(
+        replay.error_msg().starts_with("code"),
+        "{}",
+        replay.error_msg()
+    );
+    handle.stop(false).await;
+}
+
+/// What the fake WeChat has handed out: codes used, and token → openid.
+#[derive(Default)]
+struct WeChatState {
+    used_codes: HashSet<String>,
+    tokens: HashMap<String, String>,
+}
+
+/// The fake WeChat's token endpoint: `GET ?appid&secret&code&grant_type`; any
+/// `good-…` code works once; errors are `errcode` under HTTP 200, and `boom`
+/// makes it fail outright.
+async fn wechat_token(
+    query: web::Query<HashMap<String, String>>,
+    state: web::Data<Mutex<WeChatState>>,
+) -> HttpResponse {
+    let get = |k: &str| query.get(k).map(String::as_str).unwrap_or_default();
+    if get("code") == "boom" {
+        return HttpResponse::InternalServerError().body("upstream down");
+    }
+    if get("appid") != "wx-app" || get("secret") != "wx-secret-value" {
+        return HttpResponse::Ok().json(json!({"errcode": 40125, "errmsg": "invalid appsecret"}));
+    }
+    let code = get("code").to_owned();
+    let mut state = state.lock().unwrap();
+    if !code.starts_with("good-") || get("grant_type") != "authorization_code" {
+        return HttpResponse::Ok().json(json!({"errcode": 40029, "errmsg": "invalid code"}));
+    }
+    if !state.used_codes.insert(code.clone()) {
+        return HttpResponse::Ok().json(json!({"errcode": 40163, "errmsg": "code been used"}));
+    }
+    let token = format!("wx-token-{code}");
+    state.tokens.insert(token.clone(), "o-openid-1".into());
+    // WeChat answers JSON as text/plain.
+    HttpResponse::Ok().content_type("text/plain").body(
+        json!({
+            "access_token": token,
+            "expires_in": 7200,
+            "refresh_token": "r",
+            "openid": "o-openid-1",
+            "scope": "snsapi_userinfo",
+            "unionid": "u-union-1",
+        })
+        .to_string(),
+    )
+}
+
+/// The fake WeChat's user info: the token and the `openid` it was issued for.
+async fn wechat_userinfo(
+    query: web::Query<HashMap<String, String>>,
+    state: web::Data<Mutex<WeChatState>>,
+) -> HttpResponse {
+    let state = state.lock().unwrap();
+    let owner = query.get("access_token").and_then(|t| state.tokens.get(t));
+    match (owner, query.get("openid")) {
+        (Some(owner), Some(openid)) if owner == openid => HttpResponse::Ok().json(json!({
+            "openid": openid,
+            "nickname": "微信用户",
+            "sex": 1,
+            "headimgurl": "https://wx.example/head.png",
+            "unionid": "u-union-1",
+        })),
+        _ => HttpResponse::Ok().json(json!({"errcode": 40003, "errmsg": "invalid openid"})),
+    }
+}
+
+async fn an_app_signs_in_with_a_wechat_code(backend: Backend) {
+    let state = web::Data::new(Mutex::new(WeChatState::default()));
+    let (base, handle) = start_fake(move || {
+        App::new()
+            .app_data(state.clone())
+            .route("/sns/oauth2/access_token", web::get().to(wechat_token))
+            .route("/sns/userinfo", web::get().to(wechat_userinfo))
+    });
+    let wechat = OAuthProviderSettings {
+        name: "wechat".into(),
+        kind: "oauth2".into(),
+        client_id: "wx-app".into(),
+        client_secret: "wx-secret-value".into(),
+        authorize_url: format!("{base}/connect/qrconnect"),
+        token_url: format!("{base}/sns/oauth2/access_token"),
+        userinfo_url: format!("{base}/sns/userinfo"),
+        subject_claim: "unionid".into(),
+        mapping: BTreeMap::from([("nickname".into(), "nickname".into())]),
+        token_param: "access_token".into(),
+        native_code: true,
+        code_exchange: Some(CodeExchangeSettings {
+            method: "GET".into(),
+            client_id_param: "appid".into(),
+            client_secret_param: "secret".into(),
+            token_field: "access_token".into(),
+            pass_to_userinfo: vec!["openid".into()],
+        }),
+        error_field: "errcode".into(),
+        ..Default::default()
+    };
+    let app =
+        crate::helpers::spawn_app_with(backend, move |s| s.oauth_providers = vec![wechat]).await;
+    let sign_in = |code: &'static str, create: bool| {
+        app.post(
+            "/hserve/v2.0/idp/wechat/token/",
+            None,
+            json!({"code": code, "create_user": create}),
+        )
+    };
+
+    let unknown = sign_in("good-1", false).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{:?}", unknown.body);
+    let first = sign_in("good-2", true).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.body);
+    assert_eq!(first.body["_provider"]["wechat"]["id"], "u-union-1");
+    assert_eq!(first.body["nickname"], "微信用户");
+    let again = sign_in("good-3", false).await;
+    assert_eq!(again.status, StatusCode::CREATED, "{:?}", again.body);
+    assert_eq!(
+        again.body["user_id"], first.body["user_id"],
+        "the same user"
+    );
+
+    for (code, why) in [("good-2", "a used code"), ("bad-code", "an unknown code")] {
+        let refused = sign_in(code, true).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::BAD_REQUEST,
+            "{why}: {:?}",
+            refused.body
+        );
+        assert_eq!(
+            refused.error_msg(),
+            "code: the provider did not accept it",
+            "{why}"
+        );
+    }
+    let down = sign_in("boom", true).await;
+    assert_eq!(down.status, StatusCode::BAD_GATEWAY, "{:?}", down.body);
+    assert!(
+        !down.error_msg().contains("wx-secret-value") && !down.error_msg().contains("boom"),
+        "the message carries no URL with the secret or the code: {}",
+        down.error_msg()
+    );
+    let empty = app
+        .post("/hserve/v2.0/idp/wechat/token/", None, json!({"code": ""}))
+        .await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST, "{:?}", empty.body);
+    assert!(
+        empty.error_msg().starts_with("code"),
+        "{}",
+        empty.error_msg()
+    );
     handle.stop(false).await;
 }

@@ -84,8 +84,8 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
         Op::new("post", format!("{h}/v2.0/login/device/"), "Users", "Log a device in: the same device_id always signs in the same user; with create_user false an unknown device is 404.")
             .body(sign_up_body(snapshot.profile(), &["device_id", "platform"], &[("create_user", json!({"type": "boolean"}))]))
             .ok(201, schema_ref("LoginObject")),
-        Op::new("post", format!("{h}/v2.0/idp/{{provider}}/token/"), "Users", "Sign in with an access token from the provider's own SDK (providers with native_token).")
-            .body(json!({"type": "object", "properties": {"access_token": string(), "create_user": {"type": "boolean"}}, "required": ["access_token"]}))
+        Op::new("post", format!("{h}/v2.0/idp/{{provider}}/token/"), "Users", "Sign in with an access token (providers with native_token) or an authorization code (providers with native_code) from the provider's own SDK.")
+            .body(json!({"type": "object", "properties": {"access_token": string(), "code": string(), "create_user": {"type": "boolean"}}, "anyOf": [{"required": ["access_token"]}, {"required": ["code"]}]}))
             .ok(201, schema_ref("LoginObject")),
         Op::new("get", format!("{h}/v2.0/user/find/"), "Users", "Find one user by id, username, email or phone (with region): their public profile; the same 404 for an unknown user and one who does not want to be found.")
             .params(vec![
@@ -120,12 +120,12 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
             .body(schema_ref("UserUpdate"))
             .ok(200, schema_ref("User"))
             .auth(Auth::User),
-        Op::new("put", format!("{h}/v2.2/user/account/"), "Users", "Change the caller's username, email, phone (null clears) or password.")
-            .body(object(&[("username", json!({"type": ["string", "null"]})), ("email", json!({"type": ["string", "null"]})), ("phone", json!({"type": ["string", "null"]})), ("password", string()), ("new_password", string())], &[]))
+        Op::new("put", format!("{h}/v2.2/user/account/"), "Users", "Change the caller's username, email, phone (null clears) or password; where the server asks for proof, with the password and/or a code (texted: code; mailed: email_code).")
+            .body(object(&[("username", json!({"type": ["string", "null"]})), ("email", json!({"type": ["string", "null"]})), ("phone", json!({"type": ["string", "null"]})), ("password", string()), ("new_password", string()), ("code", string()), ("email_code", string())], &[]))
             .ok(200, schema_ref("User"))
             .auth(Auth::User),
-        Op::new("delete", format!("{h}/v2.2/user/account/"), "Users", "Delete the caller's own account: with the password, or a texted code for an account without one; records follow each table's on_owner_deleted.")
-            .body(object(&[("password", string()), ("code", string())], &[]))
+        Op::new("delete", format!("{h}/v2.2/user/account/"), "Users", "Delete the caller's own account: with the password, or a texted or mailed code for an account without one (both with reauth_needs_code); records follow each table's on_owner_deleted.")
+            .body(object(&[("password", string()), ("code", string()), ("email_code", string())], &[]))
             .ok(204, serde_json::Value::Null)
             .auth(Auth::User),
         Op::new("post", format!("{h}/v2.0/user/email-verify/"), "Email", "Mail the caller a verification link.")
@@ -135,10 +135,14 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
         Op::new("post", format!("{h}/v2.0/user/password/reset/"), "Email", "Mail a password-reset link to a verified address.")
             .body(object(&[("email", string())], &["email"]))
             .ok(201, ok_status()),
-        Op::new("post", format!("{h}/v2.0/user/email-code/"), "Email", "Mail a code (purpose verify_email or reset_password).")
-            .body(object(&[("purpose", json!({"type": "string", "enum": ["verify_email", "reset_password"]})), ("email", string())], &["purpose"]))
+        Op::new("post", format!("{h}/v2.0/user/email-code/"), "Email", "Mail a code: verify_email (to your address), reset_password (to email), change_email (to the new address email), reauthenticate (to your verified address).")
+            .body(object(&[("purpose", json!({"type": "string", "enum": ["verify_email", "reset_password", "change_email", "reauthenticate"]})), ("email", string())], &["purpose"]))
             .ok(201, ok_status())
             .auth(Auth::Optional),
+        Op::new("post", format!("{h}/v2.1/user/email/"), "Email", "Switch the caller to a new address, proven by the change_email code mailed to it (verified at once).")
+            .body(object(&[("email", string()), ("code", string())], &["email", "code"]))
+            .ok(200, object(&[("_email", string()), ("_email_verified", json!({"type": "boolean"}))], &[]))
+            .auth(Auth::User),
         Op::new("post", format!("{h}/v2.0/user/password/reset/code/"), "Email", "Set a new password with a mailed code.")
             .body(object(&[("email", string()), ("code", string()), ("password", string())], &["email", "code", "password"]))
             .ok(200, ok_status()),

@@ -1,0 +1,77 @@
+//! Mailed codes that guard account changes: switching to a new address only
+//! once a code mailed to it proves it (`change_email`), and a code mailed to
+//! the verified address as the second proof of a sensitive change
+//! (`reauthenticate`). The codes are sent by `EmailService::send_code`.
+
+use serde_json::json;
+
+use super::email::{verified_address, EmailService, Purpose};
+use super::error::AuthError;
+use super::principal::{registered_user, Principal};
+use super::service::Identifier;
+use crate::domain::{Email, InvalidInput, UserId};
+use crate::query::SqlValue;
+use crate::store::object_writes;
+use crate::store::users::{self, PROFILE_TABLE};
+use crate::store::StoreError;
+
+impl EmailService {
+    /// Switches the caller's address to `email`, proven by the code mailed
+    /// there: the address is verified at once, and the old one gets a notice.
+    /// An address another account holds is refused and the code stays usable.
+    pub async fn change_email_with_code(
+        &self,
+        caller: &Principal,
+        email: Email,
+        code: String,
+        accept_language: Option<String>,
+    ) -> Result<(), AuthError> {
+        let id = registered_user(caller, "changing the email address")?;
+        let this = self.clone();
+        self.transaction(move |conn| {
+            let account = users::account(conn, id, true)?
+                .ok_or(StoreError::Corrupt("user vanished".into()))?;
+            if account.email.as_deref() == Some(email.as_str()) {
+                return Ok(Err(InvalidInput::new(
+                    "email",
+                    "is already the account's address",
+                )
+                .into()));
+            }
+            let tried =
+                this.try_code(conn, Purpose::ChangeEmail, id, email.as_str(), &code, true)?;
+            if let Err(e) = tried {
+                return Ok(Err(e.into()));
+            }
+            let mut set = Identifier::Email(email.clone()).columns();
+            set.push(("_email_verified".into(), SqlValue::Bool(true)));
+            // A taken address rolls the whole transaction back, the code's use included.
+            object_writes::update(conn, PROFILE_TABLE, &SqlValue::Int(id), None, &set)?;
+            if let Some(old) = account.email {
+                let locale = this.user_locale(conn, id, accept_language.as_deref())?;
+                let ctx = json!({
+                    "app_name": this.settings.app_name, "email": old, "new_email": email.as_str(),
+                });
+                this.queue(conn, &old, locale, "email_changed", &ctx)?;
+            }
+            Ok(Ok(()))
+        })
+        .await
+    }
+
+    /// Uses a `reauthenticate` code mailed to user `id`'s verified address;
+    /// errors name the body's `email_code`.
+    pub async fn take_reauth_code(&self, id: UserId, code: String) -> Result<(), AuthError> {
+        let id = id.get();
+        let this = self.clone();
+        self.transaction(move |conn| {
+            let address = match verified_address(conn, id)? {
+                Ok(address) => address,
+                Err(e) => return Ok(Err(e)),
+            };
+            let tried = this.try_code(conn, Purpose::Reauthenticate, id, &address, &code, true)?;
+            Ok(tried.map_err(|e| InvalidInput::new("email_code", e.rule).into()))
+        })
+        .await
+    }
+}
