@@ -48,6 +48,7 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
             "/{version}/table/{table}/aggregate/",
             web::get().to(aggregate),
         )
+        .route("/{version}/user/aggregate/", web::get().to(user_aggregate))
         .route("/{version}/changes/", web::get().to(changes_of))
         .route("/v1/bulk-operation/{id}/", web::get().to(bulk_status));
 }
@@ -164,7 +165,31 @@ async fn aggregate(
 ) -> Result<HttpResponse, ApiError> {
     let (version, table) = path.into_inner();
     require_version(&version, VERSIONS)?;
-    let _running = state.query_gate.enter(&req, &caller.0)?;
+    aggregate_of(&req, &state, &caller, Target::Table(&table), &query).await
+}
+
+/// `GET …/user/aggregate/` (same parameters): counts and sums by group over
+/// the users, on the fields the caller may read (users by device platform,
+/// say).
+async fn user_aggregate(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<RecordQuery>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    require_version(&path.into_inner(), VERSIONS)?;
+    aggregate_of(&req, &state, &caller, Target::Users, &query).await
+}
+
+async fn aggregate_of(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    target: Target<'_>,
+    query: &RecordQuery,
+) -> Result<HttpResponse, ApiError> {
+    let _running = state.query_gate.enter(req, &caller.0)?;
     let params = AggregateParams {
         where_json: query.where_json.clone(),
         group_by: query.group_by.clone(),
@@ -172,10 +197,7 @@ async fn aggregate(
         order_by: query.order_by.clone(),
         limit: query.limit.clone(),
     };
-    let groups = state
-        .records
-        .aggregate(&caller.0, Target::Table(&table), params)
-        .await?;
+    let groups = state.records.aggregate(&caller.0, target, params).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({"objects": groups})))
 }
 

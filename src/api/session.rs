@@ -116,7 +116,14 @@ async fn login(
         let init = initial_profile(&state, &body, Required::Enforced)?;
         let (session, _) = state
             .auth
-            .device_login(device, platform, create_user, client_info(&req), init)
+            .device_login(
+                device,
+                platform,
+                create_user,
+                client_info(&req),
+                init,
+                state.records.device_platform_column(),
+            )
             .await?;
         return respond(&state, session).await;
     }

@@ -1,7 +1,8 @@
 //! Finding users and checking identifiers:
-//! `GET /hserve/v2.0/user/find/?id=|username=|email=|phone=[&region=]` (signed
-//! in: one user's public profile; a user whose `allows_find_by` switch for
-//! that identifier is off is not found, with the same 404 as an unknown one)
+//! `GET /hserve/v2.0/user/find/?id=|username=|email=|phone=[&region=]`, or
+//! `?<field>=` for a profile field declared `find_key` (signed in: one user's
+//! public profile; a user whose `allows_find_by` switch for that identifier
+//! is off is not found, with the same 404 as an unknown one)
 //! and `POST /hserve/v2.0/user/available/` (`{username|email|phone}`: is it
 //! free to register? Off unless `availability_check` is set, since it tells
 //! whether an account exists). Both are limited per client address.
@@ -59,8 +60,28 @@ async fn find(
         .into_iter()
         .map(|(k, v)| (k, Value::String(v)))
         .collect();
-    let kind = one_kind(&fields, KINDS)?;
-    let id = if kind == "id" {
+    let keys = state.records.find_keys();
+    let kinds: Vec<&str> = KINDS
+        .iter()
+        .copied()
+        .chain(keys.iter().map(String::as_str))
+        .collect();
+    let kind = one_kind(&fields, &kinds)?;
+    let id = if keys.iter().any(|k| k == kind) {
+        let value = fields.get(kind).and_then(Value::as_str).unwrap_or_default();
+        let found = state.records.user_with_key(kind, value).await?;
+        match found {
+            Some(id)
+                if state
+                    .records
+                    .findable(id, FindBy::Field(kind.to_owned()))
+                    .await? =>
+            {
+                id
+            }
+            _ => return Err(ApiError::NotFound),
+        }
+    } else if kind == "id" {
         fields
             .get("id")
             .and_then(Value::as_str)

@@ -4,6 +4,7 @@
 use super::error::AuthError;
 use super::service::{insert_profile, AuthService, ClientInfo, LoginMethod, ProfileInit, Session};
 use crate::domain::{now_unix, DeviceId, Platform};
+use crate::query::SqlValue;
 use crate::store::{self, devices, object_writes, users};
 
 impl AuthService {
@@ -12,7 +13,9 @@ impl AuthService {
     /// anonymous: table rules for signed-up users admit it, and the same
     /// device always gets the same user. Without `create_user` an unknown
     /// device is [`AuthError::Missing`] ("not registered"). Parallel first
-    /// logins of one device make one user. Returns whether it was created.
+    /// logins of one device make one user. `platform_column` (the profile
+    /// table and its field declared `device_platform`) gets the platform of
+    /// this login. Returns whether the user was created.
     pub async fn device_login(
         &self,
         device: DeviceId,
@@ -20,6 +23,7 @@ impl AuthService {
         create_user: bool,
         client: ClientInfo,
         init: ProfileInit,
+        platform_column: Option<(String, String)>,
     ) -> Result<(Session, bool), AuthError> {
         let draft = self.draft_session(LoginMethod::Device, client);
         self.store
@@ -47,6 +51,10 @@ impl AuthService {
                         (id, true)
                     }
                 };
+                if let Some((table, column)) = &platform_column {
+                    let value = SqlValue::Text(platform.as_str().to_owned());
+                    object_writes::set_if_distinct(conn, table, &SqlValue::Int(id), column, value)?;
+                }
                 store::insert_session(conn, &draft.row(id, now))?;
                 Ok((draft.session(id), created))
             })

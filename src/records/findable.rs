@@ -1,15 +1,16 @@
-//! Whether a user may be found by an identifier: the profile's switches
-//! declared `allows_find_by` (a user who turned one off is not found by that
-//! identifier).
+//! Finding users: the profile's switches declared `allows_find_by` (a user who
+//! turned one off is not found by that identifier), the fields declared
+//! `find_key` users may be found by, and the field declared `device_platform`
+//! the server keeps.
 
 use serde_json::Value;
 
 use super::error::RecordsError;
 use super::fields::column;
 use super::service::Records;
-use crate::query::SqlValue;
-use crate::schema::FindBy;
-use crate::store::objects;
+use crate::query::{Condition, SqlValue};
+use crate::schema::{FieldKind, FindBy};
+use crate::store::objects::{self, Page};
 
 impl Records {
     /// Whether user `id` lets others find them by `by`: false when a switch
@@ -20,7 +21,7 @@ impl Records {
         let switches: Vec<_> = profile
             .fields
             .iter()
-            .filter(|f| f.allows_find_by == Some(by))
+            .filter(|f| f.allows_find_by.as_ref() == Some(&by))
             .map(column)
             .collect();
         let table = objects::sql_table(profile);
@@ -29,5 +30,58 @@ impl Records {
             .run(move |conn| objects::get(conn, &table, &switches, &SqlValue::Int(id), false))
             .await?;
         Ok(row.is_some_and(|r| !r.values().any(|v| v == &Value::Bool(false))))
+    }
+
+    /// The profile fields declared `find_key`.
+    pub fn find_keys(&self) -> Vec<String> {
+        let snapshot = self.live.load();
+        snapshot
+            .profile()
+            .fields
+            .iter()
+            .filter(|f| f.find_key)
+            .map(|f| f.name.as_str().to_owned())
+            .collect()
+    }
+
+    /// The user whose `find_key` field `key` holds exactly `value`.
+    pub async fn user_with_key(&self, key: &str, value: &str) -> Result<Option<i64>, RecordsError> {
+        let snapshot = self.live.load();
+        let profile = snapshot.profile();
+        if !profile.field(key).is_some_and(|f| f.find_key) {
+            return Ok(None);
+        }
+        let table = objects::sql_table(profile);
+        let id_column: Vec<_> = profile.lookup("id").map(column).into_iter().collect();
+        let cond = Condition::equals(key, FieldKind::String, SqlValue::Text(value.to_owned()));
+        let rows = self
+            .store
+            .run(move |conn| {
+                let page = Page {
+                    order: &[],
+                    tie_breaker: "id",
+                    limit: 1,
+                    offset: 0,
+                    near: None,
+                };
+                objects::select(conn, &table, &id_column, &cond, &page)
+            })
+            .await?;
+        Ok(rows
+            .first()
+            .and_then(|r| r.get("id"))
+            .and_then(|v| match v {
+                Value::Number(n) => n.as_i64(),
+                Value::String(s) => s.parse().ok(),
+                _ => None,
+            }))
+    }
+
+    /// The profile table and the column declared `device_platform`, if any.
+    pub fn device_platform_column(&self) -> Option<(String, String)> {
+        let snapshot = self.live.load();
+        let profile = snapshot.profile();
+        let field = profile.fields.iter().find(|f| f.device_platform)?;
+        Some((objects::sql_table(profile), field.name.as_str().to_owned()))
     }
 }

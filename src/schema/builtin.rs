@@ -267,6 +267,8 @@ fn compile(spec: &Spec) -> Result<Field, SchemaError> {
         read_linked: None,
         last_active: false,
         allows_find_by: None,
+        find_key: false,
+        device_platform: false,
         raw,
         validator,
     })

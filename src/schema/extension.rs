@@ -106,13 +106,24 @@ pub struct FieldExtension {
     #[serde(default)]
     pub last_active: bool,
     /// On a boolean profile field: whether other users may find this user by
-    /// this identifier (`GET /hserve/v2.0/user/find/`); false hides the user.
+    /// this identifier (`GET /hserve/v2.0/user/find/`): `phone`, `email`,
+    /// `username` or a profile field declared `find_key`; false hides the user.
     #[serde(default)]
     pub allows_find_by: Option<FindBy>,
+    /// On a unique string profile field: signed-in users may find a user by
+    /// its exact value (`GET /hserve/v2.0/user/find/?<field>=…`), as by a
+    /// username.
+    #[serde(default)]
+    pub find_key: bool,
+    /// On a string profile field: the platform of the user's latest device
+    /// login (`ios`, `android`, …), kept by the server, so users can be
+    /// filtered and counted by it.
+    #[serde(default)]
+    pub device_platform: bool,
 }
 
 /// An identifier users can be found by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FindBy {
     /// `_phone`.
@@ -121,6 +132,9 @@ pub enum FindBy {
     Email,
     /// `_username`.
     Username,
+    /// A profile field declared `find_key`, by name.
+    #[serde(untagged)]
+    Field(String),
 }
 
 /// `"read_linked": {"table": "friendship", "viewer": "friend", "owner": "created_by", "both_ways": true}`.

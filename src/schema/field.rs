@@ -195,6 +195,10 @@ pub struct Field {
     pub last_active: bool,
     /// A profile switch: may the user be found by this identifier?
     pub allows_find_by: Option<FindBy>,
+    /// Users may be found by this profile field's exact value.
+    pub find_key: bool,
+    /// The profile field the server keeps the latest device login's platform in.
+    pub device_platform: bool,
     /// The field's JSON Schema as written (with its `x-protium`), for OpenAPI
     /// and the admin console.
     pub raw: Value,

@@ -82,6 +82,20 @@ pub(super) fn compile_field(
             "allows_find_by is a boolean switch of the profile".into(),
         ));
     }
+    if ext.find_key && (kind != FieldKind::String || !ext.unique) {
+        return Err(err(
+            &format!("{ext_pointer}/find_key"),
+            "find_key is a unique string field (add \"unique\": true)".into(),
+        ));
+    }
+    if ext.device_platform
+        && (kind != FieldKind::String || obj.contains_key("default") || ext.unique)
+    {
+        return Err(err(
+            &format!("{ext_pointer}/device_platform"),
+            "device_platform is a string field without a default, not unique".into(),
+        ));
+    }
     if ext.last_active {
         let fits = matches!(kind, FieldKind::Integer | FieldKind::Date);
         if !fits || obj.contains_key("default") || ext.unique {
@@ -93,6 +107,7 @@ pub(super) fn compile_field(
         }
     }
     let server_managed = ext.last_active
+        || ext.device_platform
         || keywords.computed.is_some()
         || keywords.generated.is_some()
         || keywords.counter.is_some()
@@ -101,7 +116,7 @@ pub(super) fn compile_field(
     if required && server_managed {
         return Err(err(
             pointer,
-            "a field the server sets (computed, generated, count, viewer_link, related) cannot be listed in \"required\""
+            "a field the server sets (computed, generated, count, viewer_link, related, last_active, device_platform) cannot be listed in \"required\""
                 .into(),
         ));
     }
@@ -157,7 +172,9 @@ pub(super) fn compile_field(
         viewer_link: keywords.viewer_link,
         related: keywords.related,
         last_active: ext.last_active,
-        allows_find_by: ext.allows_find_by,
+        allows_find_by: ext.allows_find_by.clone(),
+        find_key: ext.find_key,
+        device_platform: ext.device_platform,
         read_linked: ext
             .read_linked
             .as_ref()

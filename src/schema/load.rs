@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 use super::builtin::builtin_fields;
 use super::counters::link_counters;
 use super::error::SchemaError;
-use super::extension::TableExtension;
-use super::field::{FieldKind, FieldName, PointerTarget};
+use super::extension::{FindBy, TableExtension};
+use super::field::{Field, FieldKind, FieldName, PointerTarget};
 use super::field_compile::{compile_field, reject_unknown_extensions};
 use super::field_keywords::{self, strictness};
 use super::guards::compile_guards;
@@ -288,15 +288,49 @@ pub fn compile_file(path: &Path, name: &str, text: &str) -> Result<ObjectType, S
         )?);
     }
     if class == TypeClass::Table {
-        if let Some(f) = fields.iter().find(|f| f.allows_find_by.is_some()) {
-            return Err(err(
-                &format!(
-                    "/properties/{}/{EXTENSION_KEYWORD}/allows_find_by",
-                    f.name.as_str()
-                ),
-                "allows_find_by is a switch of the user profile".into(),
-            ));
+        let profile_only = [
+            (
+                "allows_find_by",
+                (|f: &Field| f.allows_find_by.is_some()) as fn(&Field) -> bool,
+            ),
+            ("find_key", |f: &Field| f.find_key),
+            ("device_platform", |f: &Field| f.device_platform),
+        ];
+        for (keyword, declared) in profile_only {
+            if let Some(f) = fields.iter().find(|f| declared(f)) {
+                return Err(err(
+                    &format!(
+                        "/properties/{}/{EXTENSION_KEYWORD}/{keyword}",
+                        f.name.as_str()
+                    ),
+                    format!("{keyword} belongs on the user profile"),
+                ));
+            }
         }
+    }
+    for f in &fields {
+        if let Some(FindBy::Field(key)) = &f.allows_find_by {
+            if !fields.iter().any(|k| k.find_key && k.name.as_str() == key) {
+                return Err(err(
+                    &format!(
+                        "/properties/{}/{EXTENSION_KEYWORD}/allows_find_by",
+                        f.name.as_str()
+                    ),
+                    format!(
+                        "must be 'phone', 'email', 'username' or a profile field declared find_key; '{key}' is not"
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(second) = fields.iter().filter(|f| f.device_platform).nth(1) {
+        return Err(err(
+            &format!(
+                "/properties/{}/{EXTENSION_KEYWORD}/device_platform",
+                second.name.as_str()
+            ),
+            "only one field keeps the device platform".into(),
+        ));
     }
     let mut actives = fields.iter().filter(|f| f.last_active);
     if let Some(first) = actives.next() {

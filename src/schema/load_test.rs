@@ -1,7 +1,7 @@
 //! Unit tests of `load`.
 
 use super::*;
-use crate::schema::{ReadRule, WriteRule};
+use crate::schema::{FindBy, ReadRule, WriteRule};
 
 fn compile(text: &str) -> Result<ObjectType, SchemaError> {
     compile_file(Path::new("_userprofile.json"), PROFILE_TYPE, text)
@@ -376,4 +376,73 @@ fn last_active_is_one_profile_time_field() {
     )
     .expect_err("a table");
     assert_eq!(table.pointer, "/properties/seen/x-protium/last_active");
+}
+
+#[test]
+fn a_switch_may_gate_finding_by_a_declared_find_key() {
+    let t = compile(
+        r#"{"properties":{
+            "handle":{"type":"string","x-protium":{"unique":true,"find_key":true}},
+            "findable":{"type":"boolean","default":true,"x-protium":{"allows_find_by":"handle"}},
+            "by_phone":{"type":"boolean","x-protium":{"allows_find_by":"phone"}}}}"#,
+    )
+    .unwrap();
+    assert!(t.field("handle").unwrap().find_key);
+    assert_eq!(
+        t.field("findable").unwrap().allows_find_by,
+        Some(FindBy::Field("handle".into()))
+    );
+    assert_eq!(
+        t.field("by_phone").unwrap().allows_find_by,
+        Some(FindBy::Phone)
+    );
+}
+
+#[test]
+fn a_find_key_is_a_unique_string() {
+    let e = compile(r#"{"properties":{"handle":{"type":"string","x-protium":{"find_key":true}}}}"#)
+        .unwrap_err();
+    assert_eq!(e.pointer, "/properties/handle/x-protium/find_key");
+    assert!(e.message.contains("unique"), "{}", e.message);
+}
+
+#[test]
+fn a_switch_names_a_built_in_identifier_or_a_find_key() {
+    let e = compile(
+        r#"{"properties":{
+            "handle":{"type":"string","x-protium":{"unique":true}},
+            "findable":{"type":"boolean","x-protium":{"allows_find_by":"handle"}}}}"#,
+    )
+    .unwrap_err();
+    assert_eq!(e.pointer, "/properties/findable/x-protium/allows_find_by");
+    assert!(e.message.contains("find_key"), "{}", e.message);
+}
+
+#[test]
+fn the_device_platform_is_one_server_kept_string_of_the_profile() {
+    let t = compile(
+        r#"{"properties":{"device_type":{"type":"string","x-protium":{"device_platform":true}}}}"#,
+    )
+    .unwrap();
+    let f = t.field("device_type").unwrap();
+    assert!(f.device_platform);
+    assert_eq!(f.write, WriteRule::Nobody, "the server keeps it");
+    let e =
+        compile(r#"{"properties":{"d":{"type":"integer","x-protium":{"device_platform":true}}}}"#)
+            .unwrap_err();
+    assert_eq!(e.pointer, "/properties/d/x-protium/device_platform");
+    let e = compile(
+        r#"{"properties":{
+            "a":{"type":"string","x-protium":{"device_platform":true}},
+            "b":{"type":"string","x-protium":{"device_platform":true}}}}"#,
+    )
+    .unwrap_err();
+    assert!(e.message.contains("only one"), "{}", e.message);
+    let table = compile_file(
+        Path::new("device.json"),
+        "device",
+        r#"{"properties":{"d":{"type":"string","x-protium":{"device_platform":true}}}}"#,
+    )
+    .unwrap_err();
+    assert!(table.message.contains("user profile"), "{}", table.message);
 }

@@ -130,6 +130,35 @@ pub fn lock_key(conn: &mut AnyConnection, table: &str, key: &str) -> Result<(), 
     Ok(())
 }
 
+/// Sets `column` of row `id` to `value` unless it holds that already (no
+/// write then): true when it changed. Not a change of the object
+/// (`updated_at` stays).
+pub fn set_if_distinct(
+    conn: &mut AnyConnection,
+    table: &str,
+    id: &SqlValue,
+    column: &str,
+    value: SqlValue,
+) -> Result<bool, StoreError> {
+    let mut q = SqlFragment::new(conn.dialect());
+    q.push("UPDATE ")
+        .push_ident(table)
+        .push(" SET ")
+        .push_ident(column)
+        .push(" = ")
+        .push_bind(value.clone())
+        .push(" WHERE id = ")
+        .push_bind(id.clone())
+        .push(" AND (")
+        .push_ident(column)
+        .push(" IS NULL OR ")
+        .push_ident(column)
+        .push(" <> ")
+        .push_bind(value)
+        .push(")");
+    Ok(exec::execute(conn, &q)? > 0)
+}
+
 /// Sets `column` of the row `id` to `value` when it is null or older than
 /// `older_than`, without touching `updated_at` (bookkeeping, not a change).
 pub fn set_if_older(

@@ -42,6 +42,61 @@ async fn the_dating_app_walks_its_operations(backend: Backend) {
         by_device(false).await.body["user_id"],
         device.body["user_id"]
     );
+    assert_eq!(
+        device.body["device_type"], "android",
+        "the server keeps the platform"
+    );
+    let refused = app
+        .put(
+            "/hserve/v2.5/user/info/",
+            Some(&device_token),
+            json!({"device_type": "ios"}),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::FORBIDDEN,
+        "clients cannot write it"
+    );
+    assert!(
+        refused.error_msg().contains("device_type"),
+        "{}",
+        refused.error_msg()
+    );
+
+    // Users by device type: another phone on iOS, then counted per platform.
+    let iphone = app
+        .post(
+            "/hserve/v2.0/login/device/",
+            None,
+            json!({"device_id": "f0e1d2c3b4a59687-dating", "platform": "iOS"}),
+        )
+        .await;
+    assert_eq!(iphone.status, StatusCode::CREATED, "{:?}", iphone.body);
+    assert_eq!(iphone.body["device_type"], "ios");
+    let by_platform = app
+        .get(
+            "/hserve/v2.4/user/aggregate/?group_by=device_type&order_by=device_type&where=%7B%22device_type%22%3A%7B%22%24exists%22%3Atrue%7D%7D",
+            Some(&device_token),
+        )
+        .await;
+    assert_eq!(by_platform.status, StatusCode::OK, "{:?}", by_platform.body);
+    assert_eq!(
+        by_platform.body["objects"],
+        json!([{"group": {"device_type": "android"}, "count": 1, "sum": {}}, {"group": {"device_type": "ios"}, "count": 1, "sum": {}}])
+    );
+    let ios_users = app
+        .get(
+            "/hserve/v2.2/user/info/?where=%7B%22device_type%22%3A%22ios%22%7D&return_total_count=1",
+            Some(&device_token),
+        )
+        .await;
+    assert_eq!(
+        ios_users.body["meta"]["total_count"], 1,
+        "{:?}",
+        ios_users.body
+    );
+    assert_eq!(ios_users.body["objects"][0]["id"], iphone.body["user_id"]);
 
     // Sign-up with the profile the app collects.
     let signup = app

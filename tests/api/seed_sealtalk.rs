@@ -102,6 +102,24 @@ async fn sealtalk_walks_its_operations(backend: Backend) {
         StatusCode::NOT_FOUND
     );
 
+    // Find by the SealTalk account, unless the user turned that off: the
+    // same 404 as for an account nobody has.
+    app.set_profile(&ann, json!({"st_account": "ann_st01"}))
+        .await;
+    let by_account = "/hserve/v2.0/user/find/?st_account=ann_st01";
+    let found = app.get(by_account, Some(&bob)).await;
+    assert_eq!(found.body["id"], ann_id, "{:?}", found.body);
+    assert!(found.body.get("_phone").is_none(), "public fields only");
+    let nobody = app
+        .get("/hserve/v2.0/user/find/?st_account=nobody_99", Some(&bob))
+        .await;
+    assert_eq!(nobody.status, StatusCode::NOT_FOUND);
+    app.set_profile(&ann, json!({"allow_find_by_account": false}))
+        .await;
+    let hidden = app.get(by_account, Some(&bob)).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    assert_eq!(hidden.body, nobody.body, "hidden and unknown look the same");
+
     // The blacklist: one entry per blocked user, private to its owner.
     let sync = |query: String| {
         let ann = ann.clone();

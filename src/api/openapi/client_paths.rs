@@ -87,7 +87,7 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
         Op::new("post", format!("{h}/v2.0/idp/{{provider}}/token/"), "Users", "Sign in with an access token (providers with native_token) or an authorization code (providers with native_code) from the provider's own SDK.")
             .body(json!({"type": "object", "properties": {"access_token": string(), "code": string(), "create_user": {"type": "boolean"}}, "anyOf": [{"required": ["access_token"]}, {"required": ["code"]}]}))
             .ok(201, schema_ref("LoginObject")),
-        Op::new("get", format!("{h}/v2.0/user/find/"), "Users", "Find one user by id, username, email or phone (with region): their public profile; the same 404 for an unknown user and one who does not want to be found.")
+        Op::new("get", format!("{h}/v2.0/user/find/"), "Users", "Find one user by id, username, email, phone (with region) or a profile field declared find_key: their public profile; the same 404 for an unknown user and one who does not want to be found.")
             .params(vec![
                 query("id", "A user id.", string()),
                 query("username", "A username.", string()),
@@ -115,6 +115,16 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
             .params(list_params(true))
             .ok(200, schema_ref("UserList"))
             .auth(Auth::User),
+        Op::new("get", format!("{h}/v2.4/user/aggregate/"), "Users", "Counts and sums by group over the users, on fields the caller may read (users by device platform, say).")
+            .params(vec![
+                query("where", "A query (JSON), as for lists.", string()),
+                query("group_by", "Comma list of fields to group by (at most 4).", string()),
+                query("sum", "Comma list of number fields to sum (at most 8).", string()),
+                query("order_by", "count, -count (the default) or a grouped field.", string()),
+                query("limit", "Groups, 0 to 1000 (default 20).", json!({"type": "integer", "minimum": 0, "maximum": 1000})),
+            ])
+            .ok(200, json!({"type": "object", "properties": {"objects": {"type": "array", "items": {"type": "object", "properties": {"group": {"type": "object"}, "count": {"type": "integer"}, "sum": {"type": "object"}}}}}}))
+            .auth(Auth::Optional),
         Op::new("put", format!("{h}/v2.5/user/info/"), "Users", "Update the caller's profile (flat body or $set/$unset; atomic operators).")
             .params(vec![query("expand", "Comma list of pointer fields to expand in the answer.", string())])
             .body(schema_ref("UserUpdate"))
