@@ -45,17 +45,22 @@ fn equals(source: &ObjectType, field: &str, values: &[String]) -> Condition {
     }
 }
 
-/// The literal conditions of a declared `where`.
+/// The literal conditions of a declared `where`: a list is "any one of".
 fn literals(source: &ObjectType, filter: &[(String, Value)]) -> Vec<Condition> {
     filter
         .iter()
         .filter_map(|(name, literal)| {
             let field = source.field(name)?;
-            Some(Condition::equals(
-                name,
-                field.kind,
-                to_sql_value(field.kind, literal),
-            ))
+            Some(match literal {
+                Value::Array(items) => Condition::Field {
+                    field: QueryField {
+                        column: name.clone(),
+                        kind: field.kind,
+                    },
+                    op: Op::In(items.iter().map(|v| to_sql_value(field.kind, v)).collect()),
+                },
+                single => Condition::equals(name, field.kind, to_sql_value(field.kind, single)),
+            })
         })
         .collect()
 }

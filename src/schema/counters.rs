@@ -139,7 +139,7 @@ fn link(
     }
     let (pointer_is_integer, type_field) =
         pointer_to(source, &counter.pointer, &target.name).map_err(|m| ("pointer", m))?;
-    check_filter(source, &counter.filter).map_err(|m| ("where", m))?;
+    check_filter(source, &counter.filter, false).map_err(|m| ("where", m))?;
     Ok(CounterLink {
         target: target.name.clone(),
         target_class: target.class,
@@ -186,20 +186,35 @@ pub(super) fn pointer_to(
 
 /// Checks that each `(field, literal)` names a stored boolean, integer or
 /// string field of `source` and a literal of its type.
-pub(super) fn check_filter(source: &ObjectType, filter: &[(String, Value)]) -> Result<(), String> {
+pub(super) fn check_filter(
+    source: &ObjectType,
+    filter: &[(String, Value)],
+    one_of: bool,
+) -> Result<(), String> {
     for (name, literal) in filter {
         let f = source
             .field(name)
             .ok_or_else(|| format!("'{name}' is not a declared field of '{}'", source.name))?;
-        let fits = matches!(
-            (f.kind, literal),
-            (FieldKind::Boolean, Value::Bool(_))
-                | (FieldKind::Integer, Value::Number(_))
-                | (FieldKind::String, Value::String(_))
-        );
+        let fits = |literal: &Value| {
+            matches!(
+                (f.kind, literal),
+                (FieldKind::Boolean, Value::Bool(_))
+                    | (FieldKind::Integer, Value::Number(_))
+                    | (FieldKind::String, Value::String(_))
+            )
+        };
+        let fits = match literal {
+            Value::Array(items) if one_of => !items.is_empty() && items.iter().all(fits),
+            single => fits(single),
+        };
         if !fits || !f.is_stored() {
+            let what = if one_of {
+                "a literal of its type, or a non-empty list of them (any one matches)"
+            } else {
+                "a literal of its type"
+            };
             return Err(format!(
-                "'{name}': a where compares a stored boolean, integer or string field with a literal of its type"
+                "'{name}': a where compares a stored boolean, integer or string field with {what}"
             ));
         }
     }

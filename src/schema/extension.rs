@@ -150,7 +150,8 @@ pub struct ReadLinkedExtension {
     /// A link the other way round (from the owner to the viewer) grants too.
     #[serde(default)]
     pub both_ways: bool,
-    /// Only links whose fields equal these literal values count.
+    /// Only links whose fields equal these literal values count (a list: any
+    /// one of them).
     #[serde(default, rename = "where")]
     pub where_: Option<serde_json::Map<String, serde_json::Value>>,
 }
@@ -165,7 +166,8 @@ pub struct ViewerLinkExtension {
     pub viewer: String,
     /// Its pointer to this record.
     pub record: String,
-    /// Only links whose fields equal these literal values count.
+    /// Only links whose fields equal these literal values count (a list: any
+    /// one of them).
     #[serde(default, rename = "where")]
     pub where_: Option<serde_json::Map<String, serde_json::Value>>,
 }
@@ -184,7 +186,8 @@ pub struct RelatedExtension {
     /// How many at most (1 to 100); default 10.
     #[serde(default)]
     pub limit: Option<u32>,
-    /// Only records whose fields equal these literal values.
+    /// Only records whose fields equal these literal values (a list: any one
+    /// of them).
     #[serde(default, rename = "where")]
     pub where_: Option<serde_json::Map<String, serde_json::Value>>,
 }

@@ -446,3 +446,29 @@ fn the_device_platform_is_one_server_kept_string_of_the_profile() {
     .unwrap_err();
     assert!(table.message.contains("user profile"), "{}", table.message);
 }
+
+#[test]
+fn a_list_in_a_where_means_any_one_of_for_relations_but_not_for_counters() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("post.json"),
+        r#"{"type":"object","properties":{"kind":{"type":"string","enum":["video","picture","audio"]}}}"#,
+    )
+    .unwrap();
+    let profile = |keyword: &str| {
+        format!(
+            r#"{{"type":"object","properties":{{"posts":{{"type":"{}","x-protium":{{"{keyword}":
+            {{"table":"post","pointer":"created_by","where":{{"kind":["video","picture"]}}}}}}}}}}}}"#,
+            if keyword == "related" {
+                "array"
+            } else {
+                "integer"
+            }
+        )
+    };
+    std::fs::write(dir.path().join("_userprofile.json"), profile("related")).unwrap();
+    load_dir(dir.path()).unwrap();
+    std::fs::write(dir.path().join("_userprofile.json"), profile("count")).unwrap();
+    let err = load_dir(dir.path()).unwrap_err();
+    assert!(err.message.contains("a literal of its type"), "{err}");
+}

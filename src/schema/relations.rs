@@ -135,7 +135,8 @@ pub fn check_relations(dir: &Path, registry: &Registry) -> Result<(), SchemaErro
                     .map_err(|m| fail("viewer_link/viewer", m))?;
                 pointer_to(source, &link.record, &object.name)
                     .map_err(|m| fail("viewer_link/record", m))?;
-                check_filter(source, &link.filter).map_err(|m| fail("viewer_link/where", m))?;
+                check_filter(source, &link.filter, true)
+                    .map_err(|m| fail("viewer_link/where", m))?;
             }
             if let Some(grant) = &field.read_linked {
                 let source =
@@ -144,14 +145,15 @@ pub fn check_relations(dir: &Path, registry: &Registry) -> Result<(), SchemaErro
                     .map_err(|m| fail("read_linked/viewer", m))?;
                 pointer_to(source, &grant.owner, PROFILE_TYPE)
                     .map_err(|m| fail("read_linked/owner", m))?;
-                check_filter(source, &grant.filter).map_err(|m| fail("read_linked/where", m))?;
+                check_filter(source, &grant.filter, true)
+                    .map_err(|m| fail("read_linked/where", m))?;
             }
             if let Some(rel) = &field.related {
                 let source =
                     data_table(registry, &rel.table).map_err(|m| fail("related/table", m))?;
                 pointer_to(source, &rel.pointer, &object.name)
                     .map_err(|m| fail("related/pointer", m))?;
-                check_filter(source, &rel.filter).map_err(|m| fail("related/where", m))?;
+                check_filter(source, &rel.filter, true).map_err(|m| fail("related/where", m))?;
                 let order = rel.order_by.trim_start_matches('-');
                 let sortable = source.lookup(order).is_some_and(|f| {
                     f.is_stored() && !f.kind.is_json() && f.read == ReadRule::Public

@@ -74,10 +74,16 @@ fn weibo(base: &str) -> OAuthProviderSettings {
     }
 }
 
-async fn an_app_signs_in_with_a_token_from_the_providers_sdk(backend: Backend) {
+/// Starts the fake Weibo (user info only): its provider settings, and a
+/// handle to stop it.
+pub(crate) fn start_fake_weibo() -> (OAuthProviderSettings, actix_web::dev::ServerHandle) {
     let (base, handle) =
         start_fake(|| App::new().route("/2/users/show.json", web::get().to(users_show)));
-    let weibo = weibo(&base);
+    (weibo(&base), handle)
+}
+
+async fn an_app_signs_in_with_a_token_from_the_providers_sdk(backend: Backend) {
+    let (weibo, handle) = start_fake_weibo();
     let app =
         crate::helpers::spawn_app_with(backend, move |s| s.oauth_providers = vec![weibo]).await;
     let sign_in = |token: &'static str, create: bool| {
@@ -253,7 +259,9 @@ async fn wechat_userinfo(
     }
 }
 
-async fn an_app_signs_in_with_a_wechat_code(backend: Backend) {
+/// Starts the fake WeChat: the provider settings that map its code exchange,
+/// and a handle to stop it.
+pub(crate) fn start_fake_wechat() -> (OAuthProviderSettings, actix_web::dev::ServerHandle) {
     let state = web::Data::new(Mutex::new(WeChatState::default()));
     let (base, handle) = start_fake(move || {
         App::new()
@@ -283,6 +291,11 @@ async fn an_app_signs_in_with_a_wechat_code(backend: Backend) {
         error_field: "errcode".into(),
         ..Default::default()
     };
+    (wechat, handle)
+}
+
+async fn an_app_signs_in_with_a_wechat_code(backend: Backend) {
+    let (wechat, handle) = start_fake_wechat();
     let app =
         crate::helpers::spawn_app_with(backend, move |s| s.oauth_providers = vec![wechat]).await;
     let sign_in = |code: &'static str, create: bool| {

@@ -43,7 +43,7 @@ async fn the_dating_example_enforces_enums_and_server_managed_fields(backend: Ba
     assert_eq!(ok.body["vip_left"], 0);
     assert_eq!(
         ok.body["profit"], 0,
-        "the seed shows the user their own profit on the homepage"
+        "the seed shows the profit on the homepage"
     );
     let bad = app
         .put(

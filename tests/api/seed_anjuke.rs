@@ -1,22 +1,54 @@
 //! Anjuke 安居生活 (seed 002) on `schema/examples/anjuke`, in the app's order:
-//! the SMS code checked on one screen and used on the next to register, the
-//! profile with a Unix-seconds birthday and the age computed from it, hobbies
-//! and a community from admin-kept reference data, and a device login.
+//! sign-in with a Weibo token and with a WeChat code (fake providers the test
+//! starts), the SMS code checked on one screen and used on the next to
+//! register, the profile with a Unix-seconds birthday and the age computed
+//! from it, hobbies and a community from admin-kept reference data, the
+//! latest app version, logout, the default pictures, user ids by city and
+//! device type, and a device login.
 
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::helpers::{Backend, ADMIN_TOKEN};
 
 on_both_backends!(anjuke_walks_its_operations);
 
 async fn anjuke_walks_its_operations(backend: Backend) {
+    let (weibo, weibo_handle) = crate::native_token::start_fake_weibo();
+    let (wechat, wechat_handle) = crate::native_token::start_fake_wechat();
     let app = crate::helpers::spawn_app_with(backend, |s| {
         s.schema_dir =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/examples/anjuke");
         s.admin_token = ADMIN_TOKEN.into();
+        s.oauth_providers = vec![weibo, wechat];
     })
     .await;
+
+    // Sign in with Weibo's access_token + uid, and with a WeChat code.
+    let by_weibo = app
+        .post(
+            "/hserve/v2.0/idp/weibo/token/",
+            None,
+            json!({"access_token": "good-token", "uid": 5550001}),
+        )
+        .await;
+    assert_eq!(by_weibo.status, StatusCode::CREATED, "{:?}", by_weibo.body);
+    assert_eq!(by_weibo.body["nickname"], "微博用户5550001");
+    let by_wechat = app
+        .post(
+            "/hserve/v2.0/idp/wechat/token/",
+            None,
+            json!({"code": "good-anjuke", "dev": 0}),
+        )
+        .await;
+    assert_eq!(
+        by_wechat.status,
+        StatusCode::CREATED,
+        "{:?}",
+        by_wechat.body
+    );
+    assert_eq!(by_wechat.body["nickname"], "微信用户");
+    assert_ne!(by_wechat.body["user_id"], by_weibo.body["user_id"]);
     // Screen one checks the code; screen two registers with it.
     let phone = "13800000031";
     let code = app.texted_code("+8613800000031").await;
@@ -111,6 +143,119 @@ async fn anjuke_walks_its_operations(backend: Backend) {
         "birthday is Unix seconds"
     );
 
+    // The latest version for a platform (support/upgrade), kept by admins.
+    for (version, code, app_type) in [("1.9", 10, 1), ("2.0", 11, 1), ("2.1", 12, 2)] {
+        let added = app
+            .admin(
+                Method::POST,
+                "/hserve/v2.4/table/app_version/record/",
+                Some(json!({"version": version, "version_code": code, "app_type": app_type,
+                            "url": "https://dl.example.com/anlife.apk", "title": format!("当前最新版本为{version}"), "msg": "修复"})),
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::CREATED, "{:?}", added.body);
+    }
+    let latest = app
+        .get_query(
+            "/hserve/v2.4/table/app_version/record/",
+            Some(&token),
+            &[
+                ("where", r#"{"app_type":1}"#),
+                ("order_by", "-version_code"),
+                ("limit", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        latest.body["objects"][0]["version"], "2.0",
+        "{:?}",
+        latest.body
+    );
+
+    // The default pictures, in their order.
+    for (sort, img) in [(2, "b"), (1, "a")] {
+        app.admin(
+            Method::POST,
+            "/hserve/v2.4/table/default_photo/record/",
+            Some(json!({"host_id": 1, "img_id": img, "sort": sort, "url": format!("https://img.example.com/{img}.png")})),
+        )
+        .await;
+    }
+    let photos = app
+        .get_query(
+            "/hserve/v2.4/table/default_photo/record/",
+            Some(&token),
+            &[("order_by", "sort")],
+        )
+        .await;
+    let ids: Vec<&Value> = photos.body["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["img_id"])
+        .collect();
+    assert_eq!(ids, [&json!("a"), &json!("b")]);
+
+    // User ids by city and device type: the city's communities, then their
+    // users of that type.
+    app.set_profile(&token, json!({"device_type": 1})).await;
+    let bad_type = app
+        .put(
+            "/hserve/v2.5/user/info/",
+            Some(&token),
+            json!({"device_type": 3}),
+        )
+        .await;
+    assert_eq!(bad_type.status, StatusCode::BAD_REQUEST, "1 iOS, 2 Android");
+    let in_city = app
+        .get_query(
+            "/hserve/v2.4/table/community/record/",
+            Some(&token),
+            &[("where", r#"{"city_id":21}"#), ("keys", "id")],
+        )
+        .await;
+    let community_ids: Vec<Value> = in_city.body["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].clone())
+        .collect();
+    let users = app
+        .get_query(
+            "/hserve/v2.2/user/info/",
+            Some(&token),
+            &[
+                (
+                    "where",
+                    &json!({"community": {"$in": community_ids}, "device_type": 1}).to_string(),
+                ),
+                ("keys", "id"),
+                ("limit", "1000"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        users.body["objects"],
+        json!([{"id": signup.body["user_id"]}]),
+        "{:?}",
+        users.body
+    );
+
+    // Logout ends the session.
+    let out = app
+        .post("/hserve/v2.0/session/destroy/", Some(&token), json!({}))
+        .await;
+    assert_eq!(out.status, StatusCode::CREATED);
+    assert_eq!(
+        app.get(
+            &format!("/hserve/v2.5/user/info/{}/", signup.body["user_id"]),
+            Some(&token)
+        )
+        .await
+        .status,
+        StatusCode::UNAUTHORIZED
+    );
+
     // A device login, recorded with its platform.
     let device = app
         .post(
@@ -120,4 +265,6 @@ async fn anjuke_walks_its_operations(backend: Backend) {
         )
         .await;
     assert_eq!(device.status, StatusCode::CREATED, "{:?}", device.body);
+    weibo_handle.stop(false).await;
+    wechat_handle.stop(false).await;
 }

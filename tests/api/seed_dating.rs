@@ -169,12 +169,40 @@ async fn the_dating_app_walks_its_operations(backend: Backend) {
         .await
         .body;
     assert_eq!(seen["nickname"], "阙子雄");
-    for hidden in ["is_vip", "vip_left", "profit", "im_token", "vip_expires_at"] {
+    assert_eq!(
+        seen["profit"], 0,
+        "the homepage shows the profit to everyone"
+    );
+    for hidden in ["is_vip", "vip_left", "im_token", "vip_expires_at"] {
         assert!(
             seen.get(hidden).is_none(),
             "{hidden} shown to another user: {seen}"
         );
     }
+
+    // The homepage's media: a background video and a spoken introduction,
+    // and what callers see or hear before a chat.
+    app.set_profile(
+        &lin,
+        json!({"background": {"type": "video", "key": "bg-1"},
+               "audio_intro": {"type": "audio", "key": "ai-1", "duration": 7},
+               "video_chat_media": {"type": "video", "key": "vc-1"},
+               "audio_chat_media": {"type": "audio", "key": "ac-1"}}),
+    )
+    .await;
+    let wrong_media = app
+        .put(
+            "/hserve/v2.5/user/info/",
+            Some(&lin),
+            json!({"background": {"type": "gif", "key": "x"}}),
+        )
+        .await;
+    assert_eq!(
+        wrong_media.status,
+        StatusCode::BAD_REQUEST,
+        "{:?}",
+        wrong_media.body
+    );
 
     // Posts, likes and comments, from the device user too.
     let picture =
@@ -195,6 +223,14 @@ async fn the_dating_app_walks_its_operations(backend: Backend) {
         )
         .await;
     }
+    // The newest post is audio: the homepage's posts are video and pictures.
+    let audio = post(
+        &app,
+        "/hserve/v2.4/table/post/record/",
+        &lin,
+        json!({"post_type": "audio", "media": [{"type": "audio", "key": "a1"}]}),
+    )
+    .await;
     let p1_id = p1["id"].as_str().unwrap();
     post(
         &app,
@@ -264,8 +300,31 @@ async fn the_dating_app_walks_its_operations(backend: Backend) {
             &[("expand", "posts")],
         )
         .await;
-    assert_eq!(home.body["post_count"], 7, "{:?}", home.body);
-    assert_eq!(home.body["posts"].as_array().map(Vec::len), Some(5));
+    assert_eq!(home.body["post_count"], 8, "{:?}", home.body);
+    let shown = home.body["posts"].as_array().unwrap();
+    assert_eq!(shown.len(), 5);
+    assert!(
+        shown
+            .iter()
+            .all(|p| p["post_type"] == "picture" && p["id"] != audio["id"]),
+        "{shown:?}"
+    );
+    for field in ["background", "audio_intro"] {
+        assert!(home.body.get(field).is_some(), "{field} on the homepage");
+    }
+
+    // A user's chat media (user_chat_media): one profile field per chat type.
+    let media = app
+        .get_query(
+            &format!("/hserve/v2.5/user/info/{lin_id}/"),
+            Some(&mei),
+            &[("keys", "video_chat_media")],
+        )
+        .await;
+    assert_eq!(
+        media.body["video_chat_media"],
+        json!({"type": "video", "key": "vc-1"})
+    );
     let gifts = app
         .get_query(
             "/hserve/v2.4/table/gift/aggregate/",

@@ -1,12 +1,14 @@
-//! SealTalk (seed 004) on `schema/examples/sealtalk`, in the app's order: is
-//! the phone free, a code, register with the verification token, the nickname
-//! in bytes, the portrait cleared, finding a user by phone (if they allow
-//! it), the blacklist, and syncing since a version.
+//! SealTalk (seed 004) on `schema/examples/sealtalk`, in the app's order: the
+//! region list, is the phone free, a code, register with the verification
+//! token, the nickname in bytes, the portrait cleared, finding a user by phone
+//! or SealTalk account (if they allow it), the blacklist, syncing since a
+//! version, my groups and the groups saved to contacts, and the privacy and
+//! poke switches.
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{settle, Backend, TestApp};
+use crate::helpers::{settle, Backend, TestApp, ADMIN_TOKEN};
 
 on_both_backends!(sealtalk_walks_its_operations);
 
@@ -50,8 +52,33 @@ async fn sealtalk_walks_its_operations(backend: Backend) {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/examples/sealtalk");
         s.availability_check = true;
         s.sms_per_number_per_minute = 10;
+        s.admin_token = ADMIN_TOKEN.into();
     })
     .await;
+    // The region list: reference data admins keep, anyone reads.
+    for (region, en, zh) in [("86", "China", "中国"), ("1", "Canada", "加拿大")] {
+        let added = app
+            .admin(
+                Method::POST,
+                "/hserve/v2.4/table/region/record/",
+                Some(json!({"region": region, "locale": {"en": en, "zh": zh}})),
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::CREATED, "{:?}", added.body);
+    }
+    let regions = app
+        .get_query(
+            "/hserve/v2.4/table/region/record/",
+            None,
+            &[("order_by", "region"), ("limit", "1000")],
+        )
+        .await;
+    assert_eq!(regions.status, StatusCode::OK, "{:?}", regions.body);
+    assert_eq!(regions.body["objects"][0]["region"], "1");
+    assert_eq!(
+        regions.body["objects"][1]["locale"],
+        json!({"en": "China", "zh": "中国"})
+    );
     let free = app
         .post(
             "/hserve/v2.0/user/available/",
@@ -126,7 +153,9 @@ async fn sealtalk_walks_its_operations(backend: Backend) {
         let app = &app;
         async move {
             app.get(
-                &format!("/hserve/v2.4/changes/?tables=blacklist&profile=1&{query}"),
+                &format!(
+                    "/hserve/v2.4/changes/?tables=blacklist,friendship,group,group_member&profile=1&{query}"
+                ),
                 Some(&ann),
             )
             .await
@@ -178,4 +207,118 @@ async fn sealtalk_walks_its_operations(backend: Backend) {
     .await;
     let removed = settle(|| sync(format!("cursor={cursor}")), non_empty("deleted")).await;
     assert_eq!(removed["deleted"][0]["id"], entry["id"], "{removed:?}");
+    let cursor = removed["cursor"].as_str().unwrap().to_owned();
+
+    // Groups: Ann creates one and adds Bob; Bob lists his groups with the
+    // member count the server keeps, and saves the group to his contacts.
+    let group = app
+        .create_record(
+            "group",
+            &ann,
+            json!({"name": "Team 1", "portrait_uri": "http://test.com/group/abc123.jpg"}),
+        )
+        .await;
+    for (member, role) in [(ann_id, 0), (bob_id, 1)] {
+        app.create_record(
+            "group_member",
+            &ann,
+            json!({"group": group["id"], "member": member.to_string(), "role": role}),
+        )
+        .await;
+    }
+    let mine = app
+        .list_records(
+            "group_member",
+            Some(&bob),
+            &[
+                ("where", &json!({"member": bob_id.to_string()}).to_string()),
+                ("expand", "group"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        mine.body["objects"].as_array().map(Vec::len),
+        Some(1),
+        "{:?}",
+        mine.body
+    );
+    assert_eq!(mine.body["objects"][0]["group"]["name"], "Team 1");
+    assert_eq!(mine.body["objects"][0]["group"]["member_count"], 2);
+    app.create_record("fav_group", &bob, json!({"group": group["id"]}))
+        .await;
+    let favs = app
+        .list_records(
+            "fav_group",
+            Some(&bob),
+            &[
+                ("expand", "group"),
+                ("limit", "1"),
+                ("offset", "0"),
+                ("return_total_count", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(favs.body["meta"]["total_count"], 1, "{:?}", favs.body);
+    assert_eq!(favs.body["objects"][0]["group"]["name"], "Team 1");
+
+    // A friend, private to Ann; the sync brings the friend, the group and
+    // its members under one cursor.
+    app.create_record(
+        "friendship",
+        &ann,
+        json!({"friend": bob_id.to_string(), "display_name": "Bob", "status": 20}),
+    )
+    .await;
+    assert_eq!(
+        app.list_records("friendship", Some(&bob), &[]).await.body["objects"],
+        json!([])
+    );
+    let tables = |v: &serde_json::Value| {
+        let mut t: Vec<String> = v["objects"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|o| o["_table"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        t.sort();
+        t
+    };
+    let synced = settle(
+        || sync(format!("cursor={cursor}")),
+        |v| tables(v).len() >= 4,
+    )
+    .await;
+    assert_eq!(
+        tables(&synced),
+        ["friendship", "group", "group_member", "group_member"],
+        "{synced:?}"
+    );
+
+    // Privacy and poke switches: set what is sent, read back by the owner only.
+    app.set_profile(
+        &ann,
+        json!({"friend_verify": false, "group_verify": false, "poke_status": false}),
+    )
+    .await;
+    let privacy = app
+        .get_query(
+            &format!("/hserve/v2.5/user/info/{ann_id}/"),
+            Some(&ann),
+            &[(
+                "keys",
+                "allow_find_by_phone,allow_find_by_account,friend_verify,group_verify,poke_status",
+            )],
+        )
+        .await;
+    assert_eq!(
+        privacy.body,
+        json!({"id": ann_id, "allow_find_by_phone": false, "allow_find_by_account": false,
+               "friend_verify": false, "group_verify": false, "poke_status": false}),
+    );
+    let seen = app
+        .get(&format!("/hserve/v2.5/user/info/{ann_id}/"), Some(&bob))
+        .await;
+    assert!(seen.body.get("poke_status").is_none(), "{:?}", seen.body);
 }

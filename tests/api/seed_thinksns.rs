@@ -1,14 +1,19 @@
 //! ThinkSNS+ (seed 001) on `schema/examples/thinksns`, in the app's order:
 //! sign-up by phone, the profile with its unique name and invite code,
-//! finding a user by any identifier, follows with server-kept counts and
-//! viewer flags, the certification's state machine, shipping addresses with
-//! their limits, and deleting one's account with its records.
+//! binding an email proven by a mailed code, finding a user by any
+//! identifier, recommended users, follows with server-kept counts and viewer
+//! flags, the certification's state machine, shipping addresses with their
+//! limits in GB18030 bytes, unbinding an email with the password and a code,
+//! and deleting one's account with its records. The server runs with the
+//! app's settings: new addresses proven by a code, and sensitive changes
+//! needing the password and a code.
 
 use futures::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::helpers::{Backend, TestApp, ADMIN_TOKEN};
+use crate::smtp::SmtpServer;
 
 on_both_backends!(thinksns_walks_its_operations);
 
@@ -23,13 +28,31 @@ fn address(i: usize, default: bool) -> Value {
 }
 
 async fn thinksns_walks_its_operations(backend: Backend) {
-    let app = crate::helpers::spawn_app_with(backend, |s| {
+    let smtp = SmtpServer::start();
+    let smtp_url = smtp.url();
+    let app = crate::helpers::spawn_app_with(backend, move |s| {
         s.schema_dir =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/examples/thinksns");
         s.admin_token = ADMIN_TOKEN.into();
+        s.smtp_url = smtp_url;
+        s.email_change_needs_code = true;
+        s.reauth_account_changes = true;
+        s.reauth_needs_code = true;
+        s.sms_per_number_per_minute = 10;
     })
     .await;
-    let (ann, ann_id) = app.register_phone("13800000001", "secret123").await;
+    // Sign-up by phone with a texted code: the number is verified.
+    let code = app.texted_code("+8613800000001").await;
+    let signup = app
+        .post(
+            "/hserve/v2.1/register/phone/",
+            None,
+            json!({"phone": "13800000001", "password": "secret123", "code": code}),
+        )
+        .await;
+    assert_eq!(signup.status, StatusCode::CREATED, "{:?}", signup.body);
+    let ann = signup.body["token"].as_str().unwrap().to_owned();
+    let ann_id = signup.body["user_id"].as_i64().unwrap();
     let (bob, bob_id) = app.register_email("bob@example.com", "secret123").await;
     app.set_profile(&ann, json!({"name": "安妮", "bio": "hi"}))
         .await;
@@ -48,12 +71,86 @@ async fn thinksns_walks_its_operations(backend: Backend) {
     );
     let code = info(&app, ann_id, &ann).await["invite_code"].clone();
     assert_eq!(code.as_str().map(str::len), Some(8), "{code}");
+    app.set_profile(
+        &ann,
+        json!({"bg": {"url": "https://cdn.example.com/bg/1.png", "mime": "image/png"}}),
+    )
+    .await;
+
+    // PUT /user with an email and its code: the address is proven before the
+    // account takes it.
+    let direct = app
+        .put(
+            "/hserve/v2.2/user/account/",
+            Some(&ann),
+            json!({"email": "ann@example.com", "password": "secret123"}),
+        )
+        .await;
+    assert_eq!(direct.status, StatusCode::BAD_REQUEST, "{:?}", direct.body);
+    let sent = app
+        .post(
+            "/hserve/v2.0/user/email-code/",
+            Some(&ann),
+            json!({"purpose": "change_email", "email": "ann@example.com"}),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{:?}", sent.body);
+    let mailed = smtp.wait_for("ann@example.com", 0).await.code();
+    let bound = app
+        .post(
+            "/hserve/v2.1/user/email/",
+            Some(&ann),
+            json!({"email": "ann@example.com", "code": mailed}),
+        )
+        .await;
+    assert_eq!(bound.status, StatusCode::OK, "{:?}", bound.body);
+    let me = info(&app, ann_id, &ann).await;
+    assert_eq!(
+        (me["_email"].clone(), me["_email_verified"].clone()),
+        (json!("ann@example.com"), json!(true))
+    );
 
     // GET /users/:user by id, name-like username, email or phone.
     let found = app
         .get("/hserve/v2.0/user/find/?phone=13800000001", Some(&bob))
         .await;
     assert_eq!(found.body["id"], ann_id, "{:?}", found.body);
+
+    // Recommended users: a flag only admins set.
+    let self_pick = app
+        .put(
+            "/hserve/v2.5/user/info/",
+            Some(&bob),
+            json!({"recommended": true}),
+        )
+        .await;
+    assert_eq!(
+        self_pick.status,
+        StatusCode::FORBIDDEN,
+        "{:?}",
+        self_pick.body
+    );
+    let pick = app
+        .admin(
+            Method::PATCH,
+            &format!("/admin/api/users/{bob_id}/"),
+            Some(json!({"recommended": true})),
+        )
+        .await;
+    assert_eq!(pick.status, StatusCode::OK, "{:?}", pick.body);
+    let recommends = app
+        .get_query(
+            "/hserve/v2.2/user/info/",
+            Some(&ann),
+            &[
+                ("where", r#"{"recommended":true}"#),
+                ("limit", "10"),
+                ("offset", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(recommends.body["objects"].as_array().map(Vec::len), Some(1));
+    assert_eq!(recommends.body["objects"][0]["id"], bob_id);
 
     // Follows: counts kept by the server, flags relative to the viewer.
     let (cat, _) = app.register_email("cat@example.com", "secret123").await;
@@ -152,20 +249,69 @@ async fn thinksns_walks_its_operations(backend: Backend) {
         .filter(|r| r.status == StatusCode::CREATED)
         .count();
     assert_eq!(created, 20);
+    // Lengths count GB18030 bytes: 12 Chinese characters fill a name of 24.
+    let full = app
+        .post(
+            "/hserve/v2.4/table/address/record/",
+            Some(&bob),
+            json!({"name": "一二三四五六七八九十一二", "phone": "13800000000", "detail": "人民路 1 号", "is_default": true}),
+        )
+        .await;
+    assert_eq!(full.status, StatusCode::CREATED, "{:?}", full.body);
+    let long = app
+        .post(
+            "/hserve/v2.4/table/address/record/",
+            Some(&bob),
+            json!({"name": "一二三四五六七八九十一二三", "phone": "13800000000", "detail": "人民路 1 号", "is_default": false}),
+        )
+        .await;
+    assert_eq!(long.status, StatusCode::BAD_REQUEST, "{:?}", long.body);
+    assert!(
+        long.error_msg().starts_with("name") && long.error_msg().contains("24"),
+        "{}",
+        long.error_msg()
+    );
     let bobs_view = app.list_records("address", Some(&bob), &[]).await;
     assert_eq!(
-        bobs_view.body["objects"],
-        json!([]),
-        "addresses are private"
+        bobs_view.body["objects"].as_array().map(Vec::len),
+        Some(1),
+        "addresses are private: Bob sees only his own"
     );
 
-    // Ann deletes her account; her follows, certification and addresses go.
+    // DELETE /user/email: the password and a code, together.
+    let password_only = app
+        .put(
+            "/hserve/v2.2/user/account/",
+            Some(&ann),
+            json!({"email": null, "password": "secret123"}),
+        )
+        .await;
+    assert_eq!(
+        password_only.status,
+        StatusCode::BAD_REQUEST,
+        "{:?}",
+        password_only.body
+    );
+    let texted = app.texted_code("+8613800000001").await;
+    let unbound = app
+        .put(
+            "/hserve/v2.2/user/account/",
+            Some(&ann),
+            json!({"email": null, "password": "secret123", "code": texted}),
+        )
+        .await;
+    assert_eq!(unbound.status, StatusCode::OK, "{:?}", unbound.body);
+    assert_eq!(unbound.body["_email"], Value::Null);
+
+    // Ann deletes her account (password and a code); her follows,
+    // certification and addresses go.
+    let texted = app.texted_code("+8613800000001").await;
     let gone = app
         .send(
             Method::DELETE,
             "/hserve/v2.2/user/account/",
             Some(&format!("Hydrogen-r1 {ann}")),
-            Some(json!({"password": "secret123"})),
+            Some(json!({"password": "secret123", "code": texted})),
         )
         .await;
     assert_eq!(gone.status, StatusCode::NO_CONTENT, "{:?}", gone.body);
@@ -177,5 +323,8 @@ async fn thinksns_walks_its_operations(backend: Backend) {
             None,
         )
         .await;
-    assert_eq!(left.body["meta"]["total_count"], 0);
+    assert_eq!(
+        left.body["meta"]["total_count"], 1,
+        "only Bob's address is left"
+    );
 }
