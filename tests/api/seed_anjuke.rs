@@ -1,9 +1,10 @@
 //! Anjuke 安居生活 (seed 002) on `schema/examples/anjuke`, in the app's order:
 //! sign-in with a Weibo token and with a WeChat code (fake providers the test
 //! starts), the SMS code checked on one screen and used on the next to
-//! register, the profile with a Unix-seconds birthday and the age computed
+//! register, phone + password login, a third-party user binding a phone and a
+//! password, the profile with a Unix-seconds birthday and the age computed
 //! from it, hobbies and a community from admin-kept reference data, the
-//! latest app version, logout, the default pictures, user ids by city and
+//! latest app version, a password reset by SMS, logout, the default pictures, user ids by city and
 //! device type, and a device login.
 
 use reqwest::{Method, StatusCode};
@@ -21,6 +22,7 @@ async fn anjuke_walks_its_operations(backend: Backend) {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/examples/anjuke");
         s.admin_token = ADMIN_TOKEN.into();
         s.oauth_providers = vec![weibo, wechat];
+        s.sms_per_number_per_minute = 10;
     })
     .await;
 
@@ -72,6 +74,54 @@ async fn anjuke_walks_its_operations(backend: Backend) {
     assert_eq!(signup.status, StatusCode::CREATED, "{:?}", signup.body);
     assert_eq!(signup.body["age"], 30, "{:?}", signup.body);
     let token = signup.body["token"].as_str().unwrap().to_owned();
+    // loginAndGetUserInfo: phone + password (the app's MD5 string is the password).
+    let login = app
+        .post(
+            "/hserve/v2.1/login/phone/",
+            None,
+            json!({"phone": phone, "password": "secret123"}),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::CREATED, "{:?}", login.body);
+    assert_eq!(login.body["user_id"], signup.body["user_id"]);
+
+    // The WeChat user binds a phone with a code, then sets a password, and
+    // signs in with them from then on.
+    let wechat_token = by_wechat.body["token"].as_str().unwrap().to_owned();
+    let code = app.texted_code("+8613800000032").await;
+    let bound = app
+        .post(
+            "/hserve/v2.1/user/phone/",
+            Some(&wechat_token),
+            json!({"phone": "13800000032", "code": code}),
+        )
+        .await;
+    assert_eq!(bound.status, StatusCode::OK, "{:?}", bound.body);
+    let set = app
+        .put(
+            "/hserve/v2.2/user/account/",
+            Some(&wechat_token),
+            json!({"new_password": "wx-pass-123"}),
+        )
+        .await;
+    assert_eq!(
+        set.status,
+        StatusCode::OK,
+        "no current password to give: {:?}",
+        set.body
+    );
+    let by_phone = app
+        .post(
+            "/hserve/v2.1/login/phone/",
+            None,
+            json!({"phone": "13800000032", "password": "wx-pass-123"}),
+        )
+        .await;
+    assert_eq!(
+        by_phone.body["user_id"], by_wechat.body["user_id"],
+        "{:?}",
+        by_phone.body
+    );
 
     // Reference data kept by admins; users pick from it.
     let hobby = |name: &str| {
@@ -240,6 +290,28 @@ async fn anjuke_walks_its_operations(backend: Backend) {
         "{:?}",
         users.body
     );
+
+    // findPwd: a code to the phone and the new password; every session ends.
+    let code = app.texted_code("+8613800000031").await;
+    let reset = app
+        .post(
+            "/hserve/v2.0/user/password/reset/phone/",
+            None,
+            json!({"phone": phone, "code": code, "password": "new-secret-1"}),
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{:?}", reset.body);
+    let token = app
+        .post(
+            "/hserve/v2.1/login/phone/",
+            None,
+            json!({"phone": phone, "password": "new-secret-1"}),
+        )
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     // Logout ends the session.
     let out = app

@@ -98,6 +98,18 @@ async fn the_dating_app_walks_its_operations(backend: Backend) {
     );
     assert_eq!(ios_users.body["objects"][0]["id"], iphone.body["user_id"]);
 
+    // The review account signs in with an account and a password (audit_login).
+    let (_, reviewer_id) = app.register_username("reviewer", "secret123").await;
+    let audit = app
+        .post(
+            "/hserve/v2.1/login/username/",
+            None,
+            json!({"username": "reviewer", "password": "secret123"}),
+        )
+        .await;
+    assert_eq!(audit.status, StatusCode::CREATED, "{:?}", audit.body);
+    assert_eq!(audit.body["user_id"], reviewer_id);
+
     // Sign-up with the profile the app collects.
     let signup = app
         .post(
@@ -251,6 +263,32 @@ async fn the_dating_app_walks_its_operations(backend: Backend) {
         StatusCode::BAD_REQUEST,
         "one like per user and post"
     );
+    // Unlike, and like again.
+    let device_id = device.body["user_id"].clone();
+    let unlike = app
+        .send(
+            Method::DELETE,
+            &format!(
+                "/hserve/v2.4/table/like/record/?{}",
+                serde_urlencoded::to_string([(
+                    "where",
+                    json!({"created_by": device_id, "target_type": "post", "target_id": p1_id})
+                        .to_string()
+                )])
+                .unwrap()
+            ),
+            Some(&format!("Hydrogen-r1 {device_token}")),
+            None,
+        )
+        .await;
+    assert_eq!(unlike.status, StatusCode::OK, "{:?}", unlike.body);
+    post(
+        &app,
+        "/hserve/v2.4/table/like/record/",
+        &device_token,
+        json!({"target_type": "post", "target_id": p1_id}),
+    )
+    .await;
     post(
         &app,
         "/hserve/v2.4/table/comment/record/",

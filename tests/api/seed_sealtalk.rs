@@ -1,6 +1,7 @@
 //! SealTalk (seed 004) on `schema/examples/sealtalk`, in the app's order: the
 //! region list, is the phone free, a code, register with the verification
-//! token, the nickname in bytes, the portrait cleared, finding a user by phone
+//! token, login, the password changed and reset with a verification token,
+//! logout, the gender, the nickname in bytes, the portrait cleared, finding a user by phone
 //! or SealTalk account (if they allow it), the blacklist, syncing since a
 //! version, my groups and the groups saved to contacts, and the privacy and
 //! poke switches.
@@ -53,6 +54,8 @@ async fn sealtalk_walks_its_operations(backend: Backend) {
         s.availability_check = true;
         s.sms_per_number_per_minute = 10;
         s.admin_token = ADMIN_TOKEN.into();
+        s.password_forbidden_chars = r"\s".into();
+        s.password_max_bytes = 20;
     })
     .await;
     // The region list: reference data admins keep, anyone reads.
@@ -98,6 +101,86 @@ async fn sealtalk_walks_its_operations(backend: Backend) {
         .await;
     assert_eq!(taken.body["available"], false);
 
+    // Login with region, phone and password; change it (no spaces, at most
+    // 20 bytes); log out; set a new one with a verification token.
+    let login = |password: &'static str| {
+        app.post(
+            "/hserve/v2.1/login/phone/",
+            None,
+            json!({"region": "86", "phone": "13800000022", "password": password}),
+        )
+    };
+    let signed_in = login("secret123").await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::CREATED,
+        "{:?}",
+        signed_in.body
+    );
+    let session = signed_in.body["token"].as_str().unwrap().to_owned();
+    let change = |new_password: &'static str| {
+        app.put(
+            "/hserve/v2.2/user/account/",
+            Some(&session),
+            json!({"password": "secret123", "new_password": new_password}),
+        )
+    };
+    for bad in ["has space1", "a-password-of-21-byte"] {
+        let refused = change(bad).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::BAD_REQUEST,
+            "{bad}: {:?}",
+            refused.body
+        );
+        assert!(
+            refused.error_msg().starts_with("new_password"),
+            "{}",
+            refused.error_msg()
+        );
+    }
+    assert_eq!(change("secret456").await.status, StatusCode::OK);
+    assert_eq!(login("secret456").await.status, StatusCode::CREATED);
+    let out = app
+        .post("/hserve/v2.0/session/destroy/", Some(&session), json!({}))
+        .await;
+    assert_eq!(out.status, StatusCode::CREATED);
+    app.post(
+        "/hserve/v2.2/sms-verification-code/",
+        None,
+        json!({"phone": "13800000022", "region": "86"}),
+    )
+    .await;
+    let code = app.last_sms_code("+8613800000022");
+    let proof = app
+        .post(
+            "/hserve/v1.8/sms-verification-code/verify/",
+            None,
+            json!({"phone": "13800000022", "region": "86", "code": code}),
+        )
+        .await;
+    let reset = app
+        .post(
+            "/hserve/v2.0/user/password/reset/phone/",
+            None,
+            json!({"region": "86", "phone": "13800000022", "password": "secret789",
+                   "verification_token": proof.body["verification_token"]}),
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{:?}", reset.body);
+    assert_eq!(
+        app.get(&format!("/hserve/v2.5/user/info/{bob_id}/"), Some(&bob))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED,
+        "a reset ends every session"
+    );
+    let bob = login("secret789").await.body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.set_profile(&bob, json!({"gender": "male"})).await;
+
     // Nickname: 1 to 32 bytes of UTF-8 (eleven Chinese characters are 33).
     let long = app
         .put(
@@ -133,6 +216,15 @@ async fn sealtalk_walks_its_operations(backend: Backend) {
     // same 404 as for an account nobody has.
     app.set_profile(&ann, json!({"st_account": "ann_st01"}))
         .await;
+    let same = app
+        .put(
+            "/hserve/v2.5/user/info/",
+            Some(&bob),
+            json!({"st_account": "ann_st01"}),
+        )
+        .await;
+    assert_eq!(same.status, StatusCode::BAD_REQUEST, "{:?}", same.body);
+    assert!(same.error_msg().contains("taken"), "{}", same.error_msg());
     let by_account = "/hserve/v2.0/user/find/?st_account=ann_st01";
     let found = app.get(by_account, Some(&bob)).await;
     assert_eq!(found.body["id"], ann_id, "{:?}", found.body);
@@ -195,16 +287,22 @@ async fn sealtalk_walks_its_operations(backend: Backend) {
     let changed = settle(|| sync(format!("cursor={cursor}")), non_empty("objects")).await;
     assert_eq!(changed["objects"][0]["id"], entry["id"], "{changed:?}");
     let cursor = changed["cursor"].as_str().unwrap().to_owned();
-    app.send(
-        Method::DELETE,
-        &format!(
-            "/hserve/v2.5/table/blacklist/record/{}/",
-            entry["id"].as_str().unwrap()
-        ),
-        Some(&format!("Hydrogen-r1 {ann}")),
-        None,
-    )
-    .await;
+    let unblock = app
+        .send(
+            Method::DELETE,
+            &format!(
+                "/hserve/v2.4/table/blacklist/record/?{}",
+                serde_urlencoded::to_string([(
+                    "where",
+                    json!({"user": bob_id.to_string()}).to_string()
+                )])
+                .unwrap()
+            ),
+            Some(&format!("Hydrogen-r1 {ann}")),
+            None,
+        )
+        .await;
+    assert_eq!(unblock.status, StatusCode::OK, "{:?}", unblock.body);
     let removed = settle(|| sync(format!("cursor={cursor}")), non_empty("deleted")).await;
     assert_eq!(removed["deleted"][0]["id"], entry["id"], "{removed:?}");
     let cursor = removed["cursor"].as_str().unwrap().to_owned();

@@ -2,9 +2,11 @@
 //! sign-up by phone, the profile with its unique name and invite code,
 //! binding an email proven by a mailed code, finding a user by any
 //! identifier, recommended users, follows with server-kept counts and viewer
-//! flags, the certification's state machine, shipping addresses with their
-//! limits in GB18030 bytes, unbinding an email with the password and a code,
-//! and deleting one's account with its records. The server runs with the
+//! flags, user lists (pages, names, ids, active, nearby), the certification's
+//! state machine, shipping addresses with their limits in GB18030 bytes,
+//! unbinding an email with the password and a code, deleting one's account
+//! with its records, an admin disabling a user, and the password changed and
+//! retrieved by mail and by SMS. The server runs with the
 //! app's settings: new addresses proven by a code, and sensitive changes
 //! needing the password and a code.
 
@@ -115,6 +117,16 @@ async fn thinksns_walks_its_operations(backend: Backend) {
         .get("/hserve/v2.0/user/find/?phone=13800000001", Some(&bob))
         .await;
     assert_eq!(found.body["id"], ann_id, "{:?}", found.body);
+    for query in [format!("id={ann_id}"), "email=ann@example.com".to_owned()] {
+        let found = app
+            .get(&format!("/hserve/v2.0/user/find/?{query}"), Some(&bob))
+            .await;
+        assert_eq!(found.body["id"], ann_id, "{query}: {:?}", found.body);
+        assert!(
+            found.body.get("_email").is_none(),
+            "{query}: public fields only"
+        );
+    }
 
     // Recommended users: a flag only admins set.
     let self_pick = app
@@ -153,7 +165,7 @@ async fn thinksns_walks_its_operations(backend: Backend) {
     assert_eq!(recommends.body["objects"][0]["id"], bob_id);
 
     // Follows: counts kept by the server, flags relative to the viewer.
-    let (cat, _) = app.register_email("cat@example.com", "secret123").await;
+    let (cat, cat_id) = app.register_email("cat@example.com", "secret123").await;
     for token in [&bob, &cat] {
         app.create_record("follow", token, json!({"target": ann_id}))
             .await;
@@ -190,6 +202,74 @@ async fn thinksns_walks_its_operations(backend: Backend) {
         )
         .await;
     assert_eq!(by_followers.body["objects"][0]["id"], ann_id);
+
+    // User lists: pages by id, a name search, names and ids, active users,
+    // users of the caller's city.
+    app.set_profile(&ann, json!({"location": "四川省 成都市"}))
+        .await;
+    app.set_profile(
+        &bob,
+        json!({"name": "鲍勃", "location": "四川省 成都市 高新区"}),
+    )
+    .await;
+    app.set_profile(&cat, json!({"name": "凯特", "location": "北京市"}))
+        .await;
+    let list = |params: Vec<(&'static str, String)>| {
+        let app = &app;
+        let bob = bob.clone();
+        async move {
+            let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let r = app
+                .get_query("/hserve/v2.2/user/info/", Some(&bob), &params)
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{params:?}: {:?}", r.body);
+            r.body["objects"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["id"].as_i64().unwrap())
+                .collect::<Vec<i64>>()
+        }
+    };
+    let first = list(vec![("limit", "2".into()), ("order_by", "-id".into())]).await;
+    assert_eq!(first, [cat_id, bob_id]);
+    let next = list(vec![
+        ("limit", "2".into()),
+        ("order_by", "-id".into()),
+        ("since", bob_id.to_string()),
+    ])
+    .await;
+    assert_eq!(next, [ann_id], "the page after the last id");
+    let by_name = list(vec![("where", r#"{"name":{"$icontains":"凯"}}"#.into())]).await;
+    assert_eq!(by_name, [cat_id]);
+    let mut by_names = list(vec![(
+        "where",
+        r#"{"name":{"$in":["安妮","鲍勃"]}}"#.into(),
+    )])
+    .await;
+    by_names.sort();
+    assert_eq!(by_names, [ann_id, bob_id]);
+    let mut by_ids = list(vec![(
+        "where",
+        json!({"id": {"$in": [ann_id, cat_id]}}).to_string(),
+    )])
+    .await;
+    by_ids.sort();
+    assert_eq!(by_ids, [ann_id, cat_id]);
+    let active = list(vec![
+        ("order_by", "-last_active_at".into()),
+        ("limit", "10".into()),
+        ("offset", "0".into()),
+    ])
+    .await;
+    assert_eq!(active.len(), 3);
+    let mut nearby = list(vec![(
+        "where",
+        r#"{"location":{"$contains":"成都市"}}"#.into(),
+    )])
+    .await;
+    nearby.sort();
+    assert_eq!(nearby, [ann_id, bob_id]);
 
     // The certification: pending, edited only once rejected, approved for good.
     let cert = app
@@ -235,6 +315,32 @@ async fn thinksns_walks_its_operations(backend: Backend) {
         with_cert.body
     );
 
+    // Bob submits a certification and withdraws it (DELETE /user/verification).
+    let bobs = app
+        .create_record(
+            "certification",
+            &bob,
+            json!({"type": "user", "desc": "实名", "real_name": "鲍勃"}),
+        )
+        .await;
+    let withdrawn = app
+        .send(
+            Method::DELETE,
+            &format!(
+                "/hserve/v2.5/table/certification/record/{}/",
+                bobs["id"].as_str().unwrap()
+            ),
+            Some(&format!("Hydrogen-r1 {bob}")),
+            None,
+        )
+        .await;
+    assert_eq!(
+        withdrawn.status,
+        StatusCode::NO_CONTENT,
+        "{:?}",
+        withdrawn.body
+    );
+
     // Addresses: private, at most 20, one default.
     let replies = join_all((0..22).map(|i| {
         app.post(
@@ -277,6 +383,48 @@ async fn thinksns_walks_its_operations(backend: Backend) {
         Some(1),
         "addresses are private: Bob sees only his own"
     );
+    // A second address, newest first; one address; moving the default; deleting.
+    let second = app.create_record("address", &bob, address(99, false)).await;
+    let mine = app.list_records("address", Some(&bob), &[]).await;
+    assert_eq!(mine.body["objects"][0]["id"], second["id"], "newest first");
+    let one = |id: &Value| {
+        format!(
+            "/hserve/v2.5/table/address/record/{}/",
+            id.as_str().unwrap()
+        )
+    };
+    assert_eq!(
+        app.get(&one(&second["id"]), Some(&bob)).await.body["name"],
+        "收件人99"
+    );
+    assert_eq!(
+        app.get(&one(&second["id"]), Some(&ann)).await.status,
+        StatusCode::NOT_FOUND,
+        "another user's address is not found"
+    );
+    let two_defaults = app
+        .put(&one(&second["id"]), Some(&bob), json!({"is_default": true}))
+        .await;
+    assert_eq!(
+        two_defaults.status,
+        StatusCode::BAD_REQUEST,
+        "one default per user"
+    );
+    for (id, default) in [(&full.body["id"], false), (&second["id"], true)] {
+        let moved = app
+            .put(&one(id), Some(&bob), json!({"is_default": default}))
+            .await;
+        assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
+    }
+    let removed = app
+        .send(
+            Method::DELETE,
+            &one(&second["id"]),
+            Some(&format!("Hydrogen-r1 {bob}")),
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
 
     // DELETE /user/email: the password and a code, together.
     let password_only = app
@@ -327,4 +475,118 @@ async fn thinksns_walks_its_operations(backend: Backend) {
         left.body["meta"]["total_count"], 1,
         "only Bob's address is left"
     );
+
+    // An admin disables Cat: her session ends and she cannot sign in.
+    let disabled = app
+        .admin(
+            Method::POST,
+            &format!("/admin/api/users/{cat_id}/disable/"),
+            None,
+        )
+        .await;
+    assert!(disabled.status.is_success(), "{:?}", disabled.body);
+    assert_eq!(
+        app.get(&format!("/hserve/v2.5/user/info/{cat_id}/"), Some(&cat))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login_email("cat@example.com", "secret123").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // PUT /user/password: the old password, then the new one works.
+    let changed = app
+        .put(
+            "/hserve/v2.2/user/account/",
+            Some(&bob),
+            json!({"password": "secret123", "new_password": "secret456"}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
+    assert_eq!(
+        app.login_email("bob@example.com", "secret456").await.status,
+        StatusCode::CREATED
+    );
+
+    // PUT /user/retrieve-password by mail: Bob verifies his address with a
+    // code, then resets with another; every session of his ends.
+    let mailed_before = smtp.count_to("bob@example.com");
+    let ask = app
+        .post(
+            "/hserve/v2.0/user/email-code/",
+            Some(&bob),
+            json!({"purpose": "verify_email"}),
+        )
+        .await;
+    assert_eq!(ask.status, StatusCode::CREATED, "{:?}", ask.body);
+    let code = smtp.wait_for("bob@example.com", mailed_before).await.code();
+    let verified = app
+        .post(
+            "/hserve/v2.0/user/email-code/verify/",
+            Some(&bob),
+            json!({"code": code}),
+        )
+        .await;
+    assert_eq!(verified.status, StatusCode::OK, "{:?}", verified.body);
+    let ask = app
+        .post(
+            "/hserve/v2.0/user/email-code/",
+            None,
+            json!({"purpose": "reset_password", "email": "bob@example.com"}),
+        )
+        .await;
+    assert_eq!(ask.status, StatusCode::CREATED, "{:?}", ask.body);
+    let code = smtp
+        .wait_for("bob@example.com", mailed_before + 1)
+        .await
+        .code();
+    let reset = app
+        .post(
+            "/hserve/v2.0/user/password/reset/code/",
+            None,
+            json!({"email": "bob@example.com", "code": code, "password": "secret789"}),
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{:?}", reset.body);
+    assert_eq!(
+        app.get(&format!("/hserve/v2.5/user/info/{bob_id}/"), Some(&bob))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login_email("bob@example.com", "secret789").await.status,
+        StatusCode::CREATED
+    );
+
+    // … and by SMS.
+    let phone = "+8613800000009";
+    let code = app.texted_code(phone).await;
+    let dan = app
+        .post(
+            "/hserve/v2.1/register/phone/",
+            None,
+            json!({"phone": phone, "password": "secret123", "code": code}),
+        )
+        .await;
+    assert_eq!(dan.status, StatusCode::CREATED, "{:?}", dan.body);
+    let code = app.texted_code(phone).await;
+    let reset = app
+        .post(
+            "/hserve/v2.0/user/password/reset/phone/",
+            None,
+            json!({"phone": phone, "code": code, "password": "secret789"}),
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{:?}", reset.body);
+    let login = app
+        .post(
+            "/hserve/v2.1/login/phone/",
+            None,
+            json!({"phone": phone, "password": "secret789"}),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::CREATED, "{:?}", login.body);
 }
