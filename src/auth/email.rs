@@ -184,7 +184,7 @@ impl EmailService {
         let id = registered_user(caller, "using email features")?;
         let this = self.clone();
         self.transaction(move |conn| {
-            let email = match unverified_address(conn, id)? {
+            let email = match own_address(conn, id, false)? {
                 Ok(email) => email,
                 Err(e) => return Ok(Err(e)),
             };
@@ -394,7 +394,7 @@ impl EmailService {
         let id = registered_user(caller, "using email features")?;
         let this = self.clone();
         self.transaction(move |conn| {
-            let address = match unverified_address(conn, id)? {
+            let address = match own_address(conn, id, false)? {
                 Ok(address) => address,
                 Err(e) => return Ok(Err(e)),
             };
@@ -526,7 +526,7 @@ impl EmailService {
         target: CodeTarget,
     ) -> Result<Result<(i64, String), AuthError>, StoreError> {
         match target {
-            CodeTarget::User(id) => Ok(unverified_address(conn, id)?.map(|email| (id, email))),
+            CodeTarget::User(id) => Ok(own_address(conn, id, false)?.map(|email| (id, email))),
             CodeTarget::NewAddress(id, email) => {
                 let current = users::account(conn, id, false)?.and_then(|a| a.email);
                 Ok(if current.as_deref() == Some(email.as_str()) {
@@ -535,7 +535,7 @@ impl EmailService {
                     Ok((id, email.as_str().to_owned()))
                 })
             }
-            CodeTarget::Verified(id) => Ok(verified_address(conn, id)?.map(|email| (id, email))),
+            CodeTarget::Verified(id) => Ok(own_address(conn, id, true)?.map(|email| (id, email))),
             CodeTarget::Address(email) => Ok(match self.verified_owner(conn, &email)? {
                 Some(id) => Ok((id, email.as_str().to_owned())),
                 None => {
@@ -739,32 +739,25 @@ enum CodeTarget {
     Verified(i64),
 }
 
-/// The caller's address, which must exist and not be verified yet.
-fn unverified_address(
+/// The caller's address, which must exist and be verified (`verified`: to
+/// prove they read it) or not yet (to verify it).
+pub(super) fn own_address(
     conn: &mut AnyConnection,
     id: i64,
+    verified: bool,
 ) -> Result<Result<String, AuthError>, StoreError> {
     let account =
         users::account(conn, id, true)?.ok_or(StoreError::Corrupt("user vanished".into()))?;
+    let is_verified = account.email_verified != 0;
     Ok(match account.email {
         None => Err(InvalidInput::new("email", "the account has no email address").into()),
-        Some(_) if account.email_verified != 0 => {
+        Some(_) if is_verified && !verified => {
             Err(InvalidInput::new("email", "is already verified").into())
         }
+        Some(_) if !is_verified && verified => {
+            Err(InvalidInput::new("email", "is not verified").into())
+        }
         Some(email) => Ok(email),
-    })
-}
-
-/// The caller's verified address.
-pub(super) fn verified_address(
-    conn: &mut AnyConnection,
-    id: i64,
-) -> Result<Result<String, AuthError>, StoreError> {
-    let account =
-        users::account(conn, id, true)?.ok_or(StoreError::Corrupt("user vanished".into()))?;
-    Ok(match account.email {
-        Some(email) if account.email_verified != 0 => Ok(email),
-        _ => Err(InvalidInput::new("email", "the account has no verified email address").into()),
     })
 }
 

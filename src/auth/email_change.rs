@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use super::email::{verified_address, EmailService, Purpose};
+use super::email::{own_address, EmailService, Purpose};
 use super::error::AuthError;
 use super::principal::{registered_user, Principal};
 use super::service::Identifier;
@@ -65,7 +65,7 @@ impl EmailService {
         let id = id.get();
         let this = self.clone();
         self.transaction(move |conn| {
-            let address = match verified_address(conn, id)? {
+            let address = match own_address(conn, id, true)? {
                 Ok(address) => address,
                 Err(e) => return Ok(Err(e)),
             };

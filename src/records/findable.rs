@@ -10,7 +10,7 @@ use super::fields::column;
 use super::service::Records;
 use crate::query::{Condition, SqlValue};
 use crate::schema::{FieldKind, FindBy};
-use crate::store::objects::{self, Page};
+use crate::store::objects;
 
 impl Records {
     /// Whether user `id` lets others find them by `by`: false when a switch
@@ -54,21 +54,12 @@ impl Records {
         let table = objects::sql_table(profile);
         let id_column: Vec<_> = profile.lookup("id").map(column).into_iter().collect();
         let cond = Condition::equals(key, FieldKind::String, SqlValue::Text(value.to_owned()));
-        let rows = self
+        let row = self
             .store
-            .run(move |conn| {
-                let page = Page {
-                    order: &[],
-                    tie_breaker: "id",
-                    limit: 1,
-                    offset: 0,
-                    near: None,
-                };
-                objects::select(conn, &table, &id_column, &cond, &page)
-            })
+            .run(move |conn| objects::select_first(conn, &table, &id_column, &cond))
             .await?;
-        Ok(rows
-            .first()
+        Ok(row
+            .as_ref()
             .and_then(|r| r.get("id"))
             .and_then(|v| match v {
                 Value::Number(n) => n.as_i64(),

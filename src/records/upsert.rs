@@ -18,7 +18,7 @@ use crate::query::{Condition, QueryError};
 use crate::schema::ObjectType;
 use crate::store::documents::to_sql_value;
 use crate::store::object_writes;
-use crate::store::objects::{self, Page};
+use crate::store::objects;
 
 /// Fields an upsert body never changes on an existing row: the key, and what
 /// only a create sets.
@@ -117,21 +117,14 @@ impl Records {
                         })
                         .collect(),
                 );
-                let page = Page {
-                    order: &[],
-                    tie_breaker: "id",
-                    limit: 1,
-                    offset: 0,
-                    near: None,
-                };
                 let id_column = object
                     .lookup("id")
                     .map(column)
                     .into_iter()
                     .collect::<Vec<_>>();
-                let found = objects::select(conn, &table, &id_column, &cond, &page)?;
+                let found = objects::select_first(conn, &table, &id_column, &cond)?;
                 match found
-                    .first()
+                    .as_ref()
                     .and_then(|r| r.get("id"))
                     .and_then(Value::as_str)
                 {

@@ -140,23 +140,8 @@ pub fn set_if_distinct(
     column: &str,
     value: SqlValue,
 ) -> Result<bool, StoreError> {
-    let mut q = SqlFragment::new(conn.dialect());
-    q.push("UPDATE ")
-        .push_ident(table)
-        .push(" SET ")
-        .push_ident(column)
-        .push(" = ")
-        .push_bind(value.clone())
-        .push(" WHERE id = ")
-        .push_bind(id.clone())
-        .push(" AND (")
-        .push_ident(column)
-        .push(" IS NULL OR ")
-        .push_ident(column)
-        .push(" <> ")
-        .push_bind(value)
-        .push(")");
-    Ok(exec::execute(conn, &q)? > 0)
+    let current = value.clone();
+    set_when(conn, table, id, column, value, "<>", current)
 }
 
 /// Sets `column` of the row `id` to `value` when it is null or older than
@@ -168,6 +153,21 @@ pub fn set_if_older(
     column: &str,
     value: SqlValue,
     older_than: SqlValue,
+) -> Result<bool, StoreError> {
+    set_when(conn, table, id, column, value, "<", older_than)
+}
+
+/// `UPDATE table SET column = value WHERE id = … AND (column IS NULL OR
+/// column <op> operand)`: true when the row was written. `op` is one of our
+/// comparison operators, never client input.
+fn set_when(
+    conn: &mut AnyConnection,
+    table: &str,
+    id: &SqlValue,
+    column: &str,
+    value: SqlValue,
+    op: &'static str,
+    operand: SqlValue,
 ) -> Result<bool, StoreError> {
     let mut q = SqlFragment::new(conn.dialect());
     q.push("UPDATE ")
@@ -182,8 +182,10 @@ pub fn set_if_older(
         .push_ident(column)
         .push(" IS NULL OR ")
         .push_ident(column)
-        .push(" < ")
-        .push_bind(older_than)
+        .push(" ")
+        .push(op)
+        .push(" ")
+        .push_bind(operand)
         .push(")");
     Ok(exec::execute(conn, &q)? > 0)
 }

@@ -80,6 +80,25 @@ fn load_docs(
         .collect()
 }
 
+/// The first row (by id) that `cond` matches, if any.
+pub fn select_first(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[Column],
+    cond: &Condition,
+) -> Result<Option<Map<String, Value>>, StoreError> {
+    let page = Page {
+        order: &[],
+        tie_breaker: "id",
+        limit: 1,
+        offset: 0,
+        near: None,
+    };
+    Ok(select(conn, table, columns, cond, &page)?
+        .into_iter()
+        .next())
+}
+
 /// Rows of `table` matching `cond`, in page order.
 ///
 /// The page is chosen in an inner query over the plain columns and only its

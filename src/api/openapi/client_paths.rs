@@ -7,6 +7,39 @@ use super::build::{list_params, object, query, schema_ref, string, Auth, Op};
 use super::schemas::{record_name, sign_up_body};
 use crate::schema::Snapshot;
 
+/// The query parameters of the aggregate endpoints.
+fn aggregate_params() -> Vec<serde_json::Value> {
+    vec![
+        query("where", "A query (JSON), as for lists.", string()),
+        query(
+            "group_by",
+            "Comma list of fields to group by (at most 4).",
+            string(),
+        ),
+        query(
+            "sum",
+            "Comma list of number fields to sum (at most 8).",
+            string(),
+        ),
+        query(
+            "order_by",
+            "count, -count (the default) or a grouped field.",
+            string(),
+        ),
+        query(
+            "limit",
+            "Groups, 0 to 1000 (default 20).",
+            json!({"type": "integer", "minimum": 0, "maximum": 1000}),
+        ),
+    ]
+}
+
+/// The answer of the aggregate endpoints.
+fn aggregate_answer() -> serde_json::Value {
+    json!({"type": "object", "properties": {"objects": {"type": "array", "items": {"type": "object",
+        "properties": {"group": {"type": "object"}, "count": {"type": "integer"}, "sum": {"type": "object"}}}}}})
+}
+
 fn ok_status() -> serde_json::Value {
     schema_ref("Ok")
 }
@@ -116,14 +149,8 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
             .ok(200, schema_ref("UserList"))
             .auth(Auth::User),
         Op::new("get", format!("{h}/v2.4/user/aggregate/"), "Users", "Counts and sums by group over the users, on fields the caller may read (users by device platform, say).")
-            .params(vec![
-                query("where", "A query (JSON), as for lists.", string()),
-                query("group_by", "Comma list of fields to group by (at most 4).", string()),
-                query("sum", "Comma list of number fields to sum (at most 8).", string()),
-                query("order_by", "count, -count (the default) or a grouped field.", string()),
-                query("limit", "Groups, 0 to 1000 (default 20).", json!({"type": "integer", "minimum": 0, "maximum": 1000})),
-            ])
-            .ok(200, json!({"type": "object", "properties": {"objects": {"type": "array", "items": {"type": "object", "properties": {"group": {"type": "object"}, "count": {"type": "integer"}, "sum": {"type": "object"}}}}}}))
+            .params(aggregate_params())
+            .ok(200, aggregate_answer())
             .auth(Auth::Optional),
         Op::new("put", format!("{h}/v2.5/user/info/"), "Users", "Update the caller's profile (flat body or $set/$unset; atomic operators).")
             .params(vec![query("expand", "Comma list of pointer fields to expand in the answer.", string())])
@@ -248,14 +275,8 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
                 .ok(200, schema_ref("ChangePage"))
                 .auth(Auth::Optional),
             Op::new("get", format!("{h}/v2.4/table/{name}/aggregate/"), "Records", format!("Counts and sums by group over the records of {name} the caller may read."))
-                .params(vec![
-                    query("where", "A query (JSON), as for lists.", string()),
-                    query("group_by", "Comma list of fields to group by (at most 4).", string()),
-                    query("sum", "Comma list of number fields to sum (at most 8).", string()),
-                    query("order_by", "count, -count (the default) or a grouped field.", string()),
-                    query("limit", "Groups, 0 to 1000 (default 20).", json!({"type": "integer", "minimum": 0, "maximum": 1000})),
-                ])
-                .ok(200, json!({"type": "object", "properties": {"objects": {"type": "array", "items": {"type": "object", "properties": {"group": {"type": "object"}, "count": {"type": "integer"}, "sum": {"type": "object"}}}}}}))
+                .params(aggregate_params())
+                .ok(200, aggregate_answer())
                 .auth(Auth::Optional),
         ]);
     }
