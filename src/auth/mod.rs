@@ -12,6 +12,8 @@ mod code;
 mod device_login;
 mod email;
 mod email_change;
+mod email_codes;
+mod email_links;
 mod error;
 mod hash_pool;
 mod limits;
