@@ -11,6 +11,7 @@ on_both_backends!(
     invalid_queries_are_400s_naming_the_problem,
     order_keys_limit_offset_and_meta,
     plus_in_the_query_string_means_space,
+    users_are_counted_by_group_on_public_fields_only,
 );
 
 /// Three users with profiles; returns (token of the first, ids).
@@ -281,4 +282,44 @@ async fn plus_in_the_query_string_means_space(backend: Backend) {
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["objects"].as_array().unwrap().len(), 1);
     assert_eq!(r.body["objects"][0]["nickname"], "Li Lei");
+}
+
+/// `GET /hserve/v2.4/user/aggregate/`: counts by a public field; private
+/// fields can be neither grouped, summed nor filtered on by other users.
+async fn users_are_counted_by_group_on_public_fields_only(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (t, _) = people(&app).await;
+    let by_gender = app
+        .get_query(
+            "/hserve/v2.4/user/aggregate/",
+            Some(&t),
+            &[("group_by", "gender"), ("order_by", "gender")],
+        )
+        .await;
+    assert_eq!(by_gender.status, StatusCode::OK, "{:?}", by_gender.body);
+    assert_eq!(
+        by_gender.body["objects"],
+        json!([{"group": {"gender": 1}, "count": 1, "sum": {}}, {"group": {"gender": 2}, "count": 2, "sum": {}}])
+    );
+    for (param, value) in [
+        ("group_by", "_email".to_owned()),
+        ("group_by", "birthday".to_owned()),
+        ("sum", "score".to_owned()),
+        ("where", json!({"score": {"$gt": 0}}).to_string()),
+    ] {
+        let r = app
+            .get_query("/hserve/v2.4/user/aggregate/", Some(&t), &[(param, &value)])
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::BAD_REQUEST,
+            "{param}={value}: {:?}",
+            r.body
+        );
+        assert!(
+            r.error_msg().starts_with(&format!("{param}:")),
+            "{}",
+            r.error_msg()
+        );
+    }
 }
