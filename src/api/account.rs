@@ -20,13 +20,15 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Checks that the caller is the account's owner for a sensitive change: their
 /// current `password` when they have one, and (with `reauth_needs_code`, or
-/// without a password) a fresh code: `code` texted to their verified phone or
-/// `email_code` mailed to their verified address. An account with none of
+/// without a password) a fresh code: one texted to their verified phone (the
+/// body's `texted`: `code`, or `phone_code` where `code` means another code)
+/// or `email_code` mailed to their verified address. An account with none of
 /// these needs nothing beyond its session.
-async fn prove_identity(
+pub(super) async fn prove_identity(
     state: &AppState,
     id: UserId,
     body: &Map<String, Value>,
+    texted: &'static str,
 ) -> Result<(), ApiError> {
     let proof = state.auth.proof_needed(id, state.reauth_needs_code).await?;
     if proof.password {
@@ -43,7 +45,7 @@ async fn prove_identity(
     let email = proof.code_from.contains(&CodeChannel::Email);
     match (
         phone,
-        opt_string(body, "code")?,
+        opt_string(body, texted)?,
         opt_string(body, "email_code")?,
     ) {
         (Some(phone), Some(code), _) if !code.is_empty() => {
@@ -57,12 +59,12 @@ async fn prove_identity(
         }
         (phone, _, _) => {
             let rule = match (phone.is_some(), email) {
-                (true, true) => "is required: a code texted to the account's phone (code) or mailed to its address (email_code, purpose 'reauthenticate')",
-                (true, false) => "is required: a code texted to the account's phone",
-                _ => "is required: a code mailed to the account's address (email_code, purpose 'reauthenticate')",
+                (true, true) => format!("is required: a code texted to the account's phone ({texted}) or mailed to its address (email_code, purpose 'reauthenticate')"),
+                (true, false) => "is required: a code texted to the account's phone".to_owned(),
+                _ => "is required: a code mailed to the account's address (email_code, purpose 'reauthenticate')".to_owned(),
             };
             let field = if phone.is_some() {
-                "code"
+                texted
             } else {
                 "email_code"
             };
@@ -90,7 +92,7 @@ async fn delete(
     };
     state.auth_limit.check(&req).await?;
     let body = body.map(web::Json::into_inner).unwrap_or_default();
-    prove_identity(&state, *id, &body).await?;
+    prove_identity(&state, *id, &body, "code").await?;
     let actor = Actor {
         name: format!("user:{}", id.get()),
         ip: state.proxies.client(&req).map(|ip| ip.to_string()),
@@ -161,7 +163,7 @@ async fn update(
         (identifiers, state.reauth_account_changes, &caller.0)
     {
         state.auth_limit.check(&req).await?;
-        prove_identity(&state, *id, &body).await?;
+        prove_identity(&state, *id, &body, "code").await?;
     }
     let update = state.auth.update_account(&caller.0, change).await?;
     if let Some((old, new)) = update.email_change {

@@ -17,7 +17,7 @@ use super::extract::{
     accept_language, opt_string, require_version, required_string, LoggedIn, MaybeCaller,
 };
 use super::AppState;
-use crate::auth::Purpose;
+use crate::auth::{Principal, Purpose};
 use crate::domain::Email;
 
 const VERSIONS: &[&str] = &["v2.0", "v2.1"];
@@ -156,7 +156,8 @@ async fn reset_with_code(
     Ok(ok(actix_web::http::StatusCode::OK))
 }
 
-/// `POST …/user/email/` (`{email, code}`): switches the caller to the new
+/// `POST …/user/email/` (`{email, code}`, and the proofs `PUT …/account/`
+/// asks for under `reauth_account_changes`): switches the caller to the new
 /// address the code was mailed to, verified at once.
 async fn change_with_code(
     req: HttpRequest,
@@ -169,6 +170,11 @@ async fn change_with_code(
     state.auth_limit.check(&req).await?;
     let email = Email::parse(required_string(&body, "email")?)?;
     let code = required_string(&body, "code")?.to_owned();
+    // As for the account endpoint: a stolen session alone cannot move the
+    // account to an address its thief reads.
+    if let (true, Principal::User { id, .. }) = (state.reauth_account_changes, &caller.0) {
+        super::account::prove_identity(&state, *id, &body, "phone_code").await?;
+    }
     state
         .email
         .change_email_with_code(&caller.0, email.clone(), code, accept_language(&req))

@@ -95,10 +95,10 @@ async fn native_token(
     state.auth_limit.check(&req).await?;
     let token = if body.contains_key("code") && !body.contains_key("access_token") {
         let code = required_string(&body, "code")?;
-        state.oauth.native_code(&provider, code, &body).await?
+        state.oauth.native_code(&provider, code).await?
     } else {
         let access = required_string(&body, "access_token")?;
-        state.oauth.native_token(&provider, access, &body).await?
+        state.oauth.native_token(&provider, access).await?
     };
     sign_in(&req, &state, &provider, token.expose(), &body).await
 }

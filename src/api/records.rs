@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
-use super::extract::{require_version, Caller};
+use super::extract::{require_version, Caller, LoggedIn};
 use super::record_wire;
 use super::wire::list_page;
 use super::AppState;
@@ -168,18 +168,18 @@ async fn aggregate(
     aggregate_of(&req, &state, &caller, Target::Table(&table), &query).await
 }
 
-/// `GET …/user/aggregate/` (same parameters): counts and sums by group over
-/// the users, on the fields the caller may read (users by device platform,
-/// say).
+/// `GET …/user/aggregate/` (same parameters, signed in as user lists are):
+/// counts and sums by group over the users, on the fields the caller may
+/// read (users by device platform, say).
 async fn user_aggregate(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<RecordQuery>,
-    caller: Caller,
+    caller: LoggedIn,
 ) -> Result<HttpResponse, ApiError> {
     require_version(&path.into_inner(), VERSIONS)?;
-    aggregate_of(&req, &state, &caller, Target::Users, &query).await
+    aggregate_of(&req, &state, &Caller(caller.0), Target::Users, &query).await
 }
 
 async fn aggregate_of(

@@ -114,6 +114,7 @@ async fn login(
         let platform = Platform::parse(required_string(&body, "platform")?)?;
         let create_user = opt_bool(&body, "create_user", true)?;
         let init = initial_profile(&state, &body, Required::Enforced)?;
+        let platform_column = state.records.device_platform_column(platform.as_str())?;
         let (session, _) = state
             .auth
             .device_login(
@@ -122,7 +123,7 @@ async fn login(
                 create_user,
                 client_info(&req),
                 init,
-                state.records.device_platform_column(),
+                platform_column,
             )
             .await?;
         return respond(&state, session).await;

@@ -6,11 +6,15 @@
 //! as `errcode` under HTTP 200). Either ends in the one-time `auth_token` of
 //! the account (`oauth_accounts`), traded for a session like a browser sign-in's.
 //!
-//! Rules: what the provider refuses is a 400 naming the app's field; a provider
-//! that fails is a 502 whose message never carries a URL (the query may hold
-//! the client secret or the token).
+//! Rules: the account is what the provider says the token or code belongs
+//! to, never what the app's body names: where user info takes an account id
+//! (Weibo's `uid`), the id comes from `token_owner_url` or the code exchange,
+//! and user info naming another account is refused. What the provider refuses
+//! is a 400 naming the app's field; a provider that fails, or refuses our own
+//! credentials, is a 502 whose message never carries a URL (the query may
+//! hold the client secret or the token).
 
-use oauth2::basic::BasicClient;
+use oauth2::basic::{BasicClient, BasicErrorResponseType};
 use oauth2::{
     AuthorizationCode, ClientId, ClientSecret, RequestTokenError, TokenResponse, TokenUrl,
 };
@@ -18,19 +22,41 @@ use serde_json::{Map, Value};
 
 use super::error::AuthError;
 use super::oauth::OAuthService;
+use super::oauth_accounts::subject_claim;
 use super::token::SessionToken;
 use crate::config::{CodeExchangeSettings, OAuthProviderSettings};
 use crate::domain::InvalidInput;
 
+/// A call to the provider, for its error messages and how refusals read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// The token endpoint: 401 and 403 refuse our client credentials.
+    TokenExchange,
+    /// The endpoint naming the token's owner.
+    TokenOwner,
+    /// The user-info endpoint.
+    UserInfo,
+}
+
+impl Step {
+    fn name(self) -> &'static str {
+        match self {
+            Step::TokenExchange => "token exchange",
+            Step::TokenOwner => "token owner",
+            Step::UserInfo => "user info",
+        }
+    }
+}
+
 impl OAuthService {
     /// An access token an app got from the provider's own SDK, checked by
-    /// calling the provider's user-info endpoint with it (and the body's
-    /// `userinfo_params`): the one-time `auth_token` of that account.
+    /// calling the provider's user-info endpoint with it (after asking
+    /// `token_owner_url` whose it is, where declared): the one-time
+    /// `auth_token` of that account.
     pub async fn native_token(
         &self,
         name: &str,
         access_token: &str,
-        body: &Map<String, Value>,
     ) -> Result<SessionToken, AuthError> {
         let provider = self.provider(name)?.clone();
         if !provider.native_token || provider.userinfo_url.is_empty() {
@@ -40,9 +66,8 @@ impl OAuthService {
             )
             .into());
         }
-        let params = body_params(&provider, body);
         let claims = self
-            .user_info(&provider, access_token, &params, "access_token")
+            .claims(&provider, access_token, Vec::new(), "access_token")
             .await?;
         self.account_token(&provider, &claims, "access_token").await
     }
@@ -50,12 +75,7 @@ impl OAuthService {
     /// An authorization code an app got from the provider's own SDK (WeChat's
     /// `code`), exchanged for an access token and then read like
     /// [`Self::native_token`]'s: the one-time `auth_token` of that account.
-    pub async fn native_code(
-        &self,
-        name: &str,
-        code: &str,
-        body: &Map<String, Value>,
-    ) -> Result<SessionToken, AuthError> {
+    pub async fn native_code(&self, name: &str, code: &str) -> Result<SessionToken, AuthError> {
         let provider = self.provider(name)?.clone();
         if !provider.native_code {
             return Err(InvalidInput::new(
@@ -64,28 +84,46 @@ impl OAuthService {
             )
             .into());
         }
-        let (access_token, passed) = match &provider.code_exchange {
+        let (access_token, named) = match &provider.code_exchange {
             None => (self.standard_exchange(&provider, code).await?, Vec::new()),
             Some(mapping) => self.mapped_exchange(&provider, mapping, code).await?,
         };
-        let mut params = body_params(&provider, body);
-        params.extend(passed.iter().cloned());
-        let mut claims = self
-            .user_info(&provider, &access_token, &params, "code")
-            .await?;
-        for (key, value) in passed {
-            claims.entry(key).or_insert(Value::String(value));
-        }
+        let claims = self.claims(&provider, &access_token, named, "code").await?;
         self.account_token(&provider, &claims, "code").await
     }
 
-    /// The code exchanged by standard OAuth2 (a form POST with the client's
-    /// credentials), through the oauth2 library.
+    /// The claims of the account `access_token` belongs to: user info, asked
+    /// with `named` (what the code exchange said of the account) and the
+    /// token's owner from `token_owner_url` where declared, and checked to
+    /// describe that account.
+    async fn claims(
+        &self,
+        provider: &OAuthProviderSettings,
+        access_token: &str,
+        mut named: Vec<(String, String)>,
+        field: &'static str,
+    ) -> Result<Map<String, Value>, AuthError> {
+        let mut params = named.clone();
+        if let Some(owner) = self.token_owner(provider, access_token, field).await? {
+            if !provider.owner_param.is_empty() {
+                params.push((provider.owner_param.clone(), owner.clone()));
+            }
+            named.push((subject_claim(provider).to_owned(), owner));
+        }
+        let claims = self
+            .user_info(provider, access_token, &params, field)
+            .await?;
+        same_account(provider, claims, named)
+    }
+
+    /// The code exchanged by standard OAuth2 (a form POST, the client's
+    /// credentials in a Basic header), through the oauth2 library.
     async fn standard_exchange(
         &self,
         provider: &OAuthProviderSettings,
         code: &str,
     ) -> Result<String, AuthError> {
+        let step = Step::TokenExchange.name();
         let token_url = TokenUrl::new(provider.token_url.clone())
             .map_err(|e| failed(provider, "token_url", e.to_string()))?;
         let client = BasicClient::new(ClientId::new(provider.client_id.clone()))
@@ -97,16 +135,23 @@ impl OAuthService {
             .await
         {
             Ok(response) => Ok(response.access_token().secret().clone()),
-            Err(RequestTokenError::ServerResponse(answer)) => {
-                tracing::info!(provider = %provider.name, error = %answer, "the provider refused a code");
-                Err(refused("code"))
-            }
+            Err(RequestTokenError::ServerResponse(answer)) => match answer.error() {
+                BasicErrorResponseType::InvalidGrant | BasicErrorResponseType::InvalidRequest => {
+                    tracing::info!(provider = %provider.name, error = %answer, "the provider refused a code");
+                    Err(refused("code"))
+                }
+                other => Err(failed(
+                    provider,
+                    step,
+                    format!("the provider answered {other}"),
+                )),
+            },
             Err(RequestTokenError::Request(_)) => Err(failed(
                 provider,
-                "token exchange",
+                step,
                 "the provider could not be reached".into(),
             )),
-            Err(e) => Err(failed(provider, "token exchange", e.to_string())),
+            Err(e) => Err(failed(provider, step, e.to_string())),
         }
     }
 
@@ -136,21 +181,52 @@ impl OAuthService {
             self.http.post(&provider.token_url).form(&params)
         };
         let answer = self
-            .answer(provider, request, "token exchange", "code")
+            .answer(provider, request, Step::TokenExchange, "code")
             .await?;
         let Some(token) = answer.get(&mapping.token_field).and_then(as_text) else {
             return Err(failed(
                 provider,
-                "token exchange",
+                Step::TokenExchange.name(),
                 format!("the answer has no '{}'", mapping.token_field),
             ));
         };
-        let passed = mapping
+        let named = mapping
             .pass_to_userinfo
             .iter()
             .filter_map(|key| Some((key.clone(), answer.get(key).and_then(as_text)?)))
             .collect();
-        Ok((token, passed))
+        Ok((token, named))
+    }
+
+    /// The account `token_owner_url` says owns `access_token`, where declared.
+    async fn token_owner(
+        &self,
+        provider: &OAuthProviderSettings,
+        access_token: &str,
+        field: &'static str,
+    ) -> Result<Option<String>, AuthError> {
+        if provider.token_owner_url.is_empty() {
+            return Ok(None);
+        }
+        let request = with_token(
+            provider,
+            self.http.get(&provider.token_owner_url),
+            access_token,
+        );
+        let answer = self
+            .answer(provider, request, Step::TokenOwner, field)
+            .await?;
+        answer
+            .get(&provider.token_owner_field)
+            .and_then(as_text)
+            .map(Some)
+            .ok_or_else(|| {
+                failed(
+                    provider,
+                    Step::TokenOwner.name(),
+                    format!("the answer has no '{}'", provider.token_owner_field),
+                )
+            })
     }
 
     /// The provider's user info for `access_token` (as a Bearer header, or the
@@ -162,59 +238,64 @@ impl OAuthService {
         params: &[(String, String)],
         field: &'static str,
     ) -> Result<Map<String, Value>, AuthError> {
-        let mut request = self.http.get(&provider.userinfo_url);
-        request = if provider.token_param.is_empty() {
-            request.bearer_auth(access_token)
-        } else {
-            request.query(&[(provider.token_param.as_str(), access_token)])
-        };
-        self.answer(provider, request.query(params), "user info", field)
+        let request = with_token(
+            provider,
+            self.http.get(&provider.userinfo_url),
+            access_token,
+        );
+        self.answer(provider, request.query(params), Step::UserInfo, field)
             .await
     }
 
-    /// Sends `request` and reads a JSON object: a 4xx or the provider's
-    /// `error_field` is a refusal of the app's `field`; anything else that is
-    /// not a JSON object is the provider failing.
+    /// Sends `request` and reads a JSON object. A refusal of the app's
+    /// `field`: a 4xx (but 401/403 at the token endpoint, which refuse our
+    /// credentials), or the provider's `error_field` (but its
+    /// `provider_fault_codes`). Anything else that is not a JSON object is the
+    /// provider failing.
     async fn answer(
         &self,
         provider: &OAuthProviderSettings,
         request: reqwest::RequestBuilder,
-        step: &str,
+        step: Step,
         field: &'static str,
     ) -> Result<Map<String, Value>, AuthError> {
         let response = request
             .send()
             .await
-            .map_err(|e| failed(provider, step, e.without_url().to_string()))?;
+            .map_err(|e| failed(provider, step.name(), e.without_url().to_string()))?;
         let status = response.status();
-        if status.is_client_error() {
-            tracing::info!(provider = %provider.name, step, %status, "the provider refused");
+        let ours = step == Step::TokenExchange && matches!(status.as_u16(), 401 | 403);
+        if status.is_client_error() && !ours {
+            tracing::info!(provider = %provider.name, step = step.name(), %status, "the provider refused");
             return Err(refused(field));
         }
         if !status.is_success() {
-            return Err(failed(provider, step, format!("HTTP {status}")));
+            return Err(failed(provider, step.name(), format!("HTTP {status}")));
         }
         // Some providers answer JSON as text/plain: read the bytes ourselves.
         let bytes = response
             .bytes()
             .await
-            .map_err(|e| failed(provider, step, e.without_url().to_string()))?;
+            .map_err(|e| failed(provider, step.name(), e.without_url().to_string()))?;
         let Ok(Value::Object(answer)) = serde_json::from_slice(&bytes) else {
             return Err(failed(
                 provider,
-                step,
+                step.name(),
                 "the answer is not a JSON object".into(),
             ));
         };
-        if is_refusal(provider, &answer) {
-            let error = answer
-                .get(&provider.error_field)
-                .cloned()
-                .unwrap_or_default();
-            tracing::info!(provider = %provider.name, step, %error, "the provider refused");
-            return Err(refused(field));
+        match error_code(provider, &answer) {
+            None => Ok(answer),
+            Some(code) if provider.provider_fault_codes.contains(&code) => Err(failed(
+                provider,
+                step.name(),
+                format!("{} {code}", provider.error_field),
+            )),
+            Some(code) => {
+                tracing::info!(provider = %provider.name, step = step.name(), %code, "the provider refused");
+                Err(refused(field))
+            }
         }
-        Ok(answer)
     }
 
     /// The `auth_token` of the account the claims name.
@@ -232,16 +313,44 @@ impl OAuthService {
     }
 }
 
-/// The body's `userinfo_params`, as text.
-fn body_params(
+/// `request` carrying the token as a Bearer header, or as the query
+/// parameter `token_param`.
+fn with_token(
     provider: &OAuthProviderSettings,
-    body: &Map<String, Value>,
-) -> Vec<(String, String)> {
-    provider
-        .userinfo_params
-        .iter()
-        .filter_map(|key| Some((key.clone(), body.get(key).and_then(as_text)?)))
-        .collect()
+    request: reqwest::RequestBuilder,
+    access_token: &str,
+) -> reqwest::RequestBuilder {
+    if provider.token_param.is_empty() {
+        request.bearer_auth(access_token)
+    } else {
+        request.query(&[(provider.token_param.as_str(), access_token)])
+    }
+}
+
+/// The claims, with each `named` key (what the token's owner or the code
+/// exchange said) filled in where user info left it out; user info naming
+/// another account is the provider failing, never a sign-in.
+fn same_account(
+    provider: &OAuthProviderSettings,
+    mut claims: Map<String, Value>,
+    named: Vec<(String, String)>,
+) -> Result<Map<String, Value>, AuthError> {
+    for (key, expected) in named {
+        match claims.get(&key).and_then(as_text) {
+            Some(found) if found != expected => {
+                return Err(failed(
+                    provider,
+                    Step::UserInfo.name(),
+                    format!("it describes another account than the token's ('{key}' differs)"),
+                ))
+            }
+            Some(_) => {}
+            None => {
+                claims.insert(key, Value::String(expected));
+            }
+        }
+    }
+    Ok(claims)
 }
 
 /// A string or a number as text.
@@ -253,17 +362,18 @@ fn as_text(value: &Value) -> Option<String> {
     }
 }
 
-/// Whether the answer carries the provider's error field with a value other
-/// than "no error" (`0`, `"0"`, empty, null or false).
-fn is_refusal(provider: &OAuthProviderSettings, answer: &Map<String, Value>) -> bool {
+/// The provider's error code in `answer`, as text: `None` when `error_field`
+/// is absent or says "no error" (`0`, `"0"`, empty, null or false).
+fn error_code(provider: &OAuthProviderSettings, answer: &Map<String, Value>) -> Option<String> {
     if provider.error_field.is_empty() {
-        return false;
+        return None;
     }
-    match answer.get(&provider.error_field) {
-        None | Some(Value::Null) | Some(Value::Bool(false)) => false,
-        Some(Value::Number(n)) => n.as_f64() != Some(0.0),
-        Some(Value::String(s)) => !(s.is_empty() || s == "0"),
-        Some(_) => true,
+    match answer.get(&provider.error_field)? {
+        Value::Null | Value::Bool(false) => None,
+        Value::Number(n) if n.as_f64() == Some(0.0) => None,
+        Value::String(s) if s.is_empty() || s == "0" => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
     }
 }
 

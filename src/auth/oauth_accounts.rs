@@ -30,16 +30,7 @@ impl OAuthService {
         claims: &Map<String, Value>,
         user_id: Option<i64>,
     ) -> Result<Option<SessionToken>, AuthError> {
-        let subject_claim = if provider.subject_claim.is_empty() {
-            if provider.kind == "oidc" {
-                "sub"
-            } else {
-                "id"
-            }
-        } else {
-            provider.subject_claim.as_str()
-        };
-        let subject = match claims.get(subject_claim) {
+        let subject = match claims.get(subject_claim(provider)) {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             Some(Value::Number(n)) => n.to_string(),
             _ => return Ok(None),
@@ -276,4 +267,14 @@ impl OAuthService {
 
 fn bad_auth_token() -> AuthError {
     InvalidInput::new("auth_token", "is unknown, expired or already used").into()
+}
+
+/// The claim holding the provider's account id: `subject_claim`, else `sub`
+/// for OpenID Connect and `id` for plain OAuth2.
+pub(super) fn subject_claim(provider: &OAuthProviderSettings) -> &str {
+    match provider.subject_claim.as_str() {
+        "" if provider.kind == "oidc" => "sub",
+        "" => "id",
+        declared => declared,
+    }
 }

@@ -152,6 +152,16 @@ impl Settings {
                     "native_code and code_exchange need kind = 'oauth2'".into()
                 ));
             }
+            if p.token_owner_url.is_empty() != p.token_owner_field.is_empty() {
+                return Err(bad(
+                    "token_owner_url and token_owner_field go together".into()
+                ));
+            }
+            if !p.owner_param.is_empty() && p.token_owner_url.is_empty() {
+                return Err(bad(
+                    "owner_param is filled from token_owner_url: declare it too".into(),
+                ));
+            }
             if let Some(exchange) = &p.code_exchange {
                 if !matches!(exchange.method.as_str(), "GET" | "POST") {
                     return Err(bad(format!(

@@ -311,10 +311,20 @@ pub struct OAuthProviderSettings {
     /// Bearer` header, else the query parameter's name (Weibo: `access_token`).
     #[serde(default)]
     pub token_param: String,
-    /// Keys of the app's body passed on to `userinfo_url` as query parameters
-    /// (Weibo: `uid`).
+    /// An endpoint that names the token's owner, for providers whose
+    /// `userinfo_url` describes whichever account it is asked about (Weibo:
+    /// `https://api.weibo.com/2/account/get_uid.json`); called with the token
+    /// as `userinfo_url` is. The account is never taken from the app's body.
     #[serde(default)]
-    pub userinfo_params: Vec<String>,
+    pub token_owner_url: String,
+    /// The field of `token_owner_url`'s answer holding the account id (Weibo:
+    /// `uid`); it must equal the user info's `subject_claim`.
+    #[serde(default)]
+    pub token_owner_field: String,
+    /// The query parameter of `userinfo_url` that takes that account id
+    /// (Weibo: `uid`); empty when user info needs none.
+    #[serde(default)]
+    pub owner_param: String,
     /// Whether apps may sign in with an authorization code they got from the
     /// provider's own SDK (`POST /hserve/v2.0/idp/<name>/token/` `{code}`),
     /// exchanged at `token_url` (`oauth2` providers only).
@@ -328,6 +338,11 @@ pub struct OAuthProviderSettings {
     /// JSON answer means a refusal even under HTTP 200 (WeChat: `errcode`).
     #[serde(default)]
     pub error_field: String,
+    /// Values of `error_field` that mean the provider or our configuration
+    /// failed, not the app's token or code: answered 502 instead of 400
+    /// (WeChat: `-1` busy, `40001`/`40013`/`40125` bad credentials).
+    #[serde(default)]
+    pub provider_fault_codes: Vec<String>,
 }
 
 /// A provider's non-standard code exchange, mapped onto standard terms

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::who::{Access, Viewer};
 use crate::domain::{AclEntry, GeoPoint, GeoPolygon, InvalidInput, IsoDate, RecordId, UserId};
 use crate::query::{FieldCatalog, QueryError, QueryField, SqlValue};
-use crate::schema::{Builtin, Field, FieldKind, ObjectType, TypeClass};
+use crate::schema::{Builtin, Field, FieldKind, FindBy, ObjectType, TypeClass};
 use crate::store::documents::Column;
 
 /// How an object type is named in messages: "the user profile" or "table 'x'".
@@ -79,6 +79,21 @@ impl FieldCatalog for QueryFields<'_> {
             return Err(QueryError::new(
                 param,
                 format!("'{name}' is masked for other users: only admins may filter or sort on it"),
+            ));
+        }
+        let gated = f.find_key
+            && self
+                .object
+                .fields
+                .iter()
+                .any(|g| matches!(&g.allows_find_by, Some(FindBy::Field(key)) if key == name));
+        if gated && param == "where" && self.viewer != Viewer::Admin {
+            return Err(QueryError::new(
+                param,
+                format!(
+                    "'{name}' is searched with GET /hserve/v2.0/user/find/?{name}=, where users \
+                     may hide from it; it cannot be filtered on"
+                ),
             ));
         }
         Ok(QueryField {

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::error::RecordsError;
 use super::fields::column;
 use super::service::Records;
+use crate::domain::InvalidInput;
 use crate::query::{Condition, SqlValue};
 use crate::schema::{FieldKind, FindBy};
 use crate::store::objects;
@@ -68,11 +69,26 @@ impl Records {
             }))
     }
 
-    /// The profile table and the column declared `device_platform`, if any.
-    pub fn device_platform_column(&self) -> Option<(String, String)> {
+    /// The profile table and the column declared `device_platform`, if any,
+    /// once `platform` fits that field's rules (an `enum`, say).
+    pub fn device_platform_column(
+        &self,
+        platform: &str,
+    ) -> Result<Option<(String, String)>, InvalidInput> {
         let snapshot = self.live.load();
         let profile = snapshot.profile();
-        let field = profile.fields.iter().find(|f| f.device_platform)?;
-        Some((objects::sql_table(profile), field.name.as_str().to_owned()))
+        let Some(field) = profile.fields.iter().find(|f| f.device_platform) else {
+            return Ok(None);
+        };
+        let name = field.name.as_str();
+        field
+            .validate(&Value::String(platform.to_owned()))
+            .map_err(|e| {
+                InvalidInput::new(
+                    "platform",
+                    format!("does not fit the profile's '{name}': {}", e.rule),
+                )
+            })?;
+        Ok(Some((objects::sql_table(profile), name.to_owned())))
     }
 }

@@ -82,20 +82,6 @@ pub(super) fn compile_field(
             "allows_find_by is a boolean switch of the profile".into(),
         ));
     }
-    if ext.find_key && (kind != FieldKind::String || !ext.unique) {
-        return Err(err(
-            &format!("{ext_pointer}/find_key"),
-            "find_key is a unique string field (add \"unique\": true)".into(),
-        ));
-    }
-    if ext.device_platform
-        && (kind != FieldKind::String || obj.contains_key("default") || ext.unique)
-    {
-        return Err(err(
-            &format!("{ext_pointer}/device_platform"),
-            "device_platform is a string field without a default, not unique".into(),
-        ));
-    }
     if ext.last_active {
         let fits = matches!(kind, FieldKind::Integer | FieldKind::Date);
         if !fits || obj.contains_key("default") || ext.unique {
@@ -103,6 +89,37 @@ pub(super) fn compile_field(
                 &format!("{ext_pointer}/last_active"),
                 "last_active is an integer (unix seconds) or date-time field without a default"
                     .into(),
+            ));
+        }
+    }
+    if ext.find_key {
+        let public = matches!(ext.read, None | Some(ReadRule::Public)) && keywords.mask.is_none();
+        let why = if kind != FieldKind::String || !ext.unique {
+            Some("find_key is a unique string field (add \"unique\": true)")
+        } else if !public {
+            Some("find_key is a public field without a mask: looking a user up by it must not confirm a value others may not read")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            return Err(err(&format!("{ext_pointer}/find_key"), why.into()));
+        }
+    }
+    if ext.device_platform {
+        let plain = kind == FieldKind::String
+            && !obj.contains_key("default")
+            && !ext.unique
+            && !ext.last_active
+            && keywords.mask.is_none()
+            && keywords.computed.is_none()
+            && keywords.generated.is_none()
+            && keywords.counter.is_none()
+            && keywords.viewer_link.is_none()
+            && keywords.related.is_none();
+        if !plain {
+            return Err(err(
+                &format!("{ext_pointer}/device_platform"),
+                "device_platform is a plain stored string field: no default, not unique, no other keyword that sets or hides its value".into(),
             ));
         }
     }

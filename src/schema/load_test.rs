@@ -472,3 +472,28 @@ fn a_list_in_a_where_means_any_one_of_for_relations_but_not_for_counters() {
     let err = load_dir(dir.path()).unwrap_err();
     assert!(err.message.contains("a literal of its type"), "{err}");
 }
+
+#[test]
+fn a_find_key_is_public() {
+    let e = compile(
+        r#"{"properties":{"handle":{"type":"string","x-protium":{"unique":true,"find_key":true,"read":"owner"}}}}"#,
+    )
+    .unwrap_err();
+    assert_eq!(e.pointer, "/properties/handle/x-protium/find_key");
+    assert!(e.message.contains("public"), "{}", e.message);
+    // The lookup's own parameters are sign-up keys, which no field may take.
+    let e = compile(
+        r#"{"properties":{"region":{"type":"string","x-protium":{"unique":true,"find_key":true}}}}"#,
+    )
+    .unwrap_err();
+    assert_eq!(e.pointer, "/properties/region");
+}
+
+#[test]
+fn the_device_platform_field_is_not_computed_or_masked() {
+    let e = compile(
+        r#"{"properties":{"d":{"type":"string","x-protium":{"device_platform":true,"computed":"'x'"}}}}"#,
+    )
+    .unwrap_err();
+    assert_eq!(e.pointer, "/properties/d/x-protium/device_platform");
+}

@@ -12,6 +12,7 @@ use crate::smtp::SmtpServer;
 
 on_both_backends!(
     a_new_email_is_proven_by_a_code_before_the_switch,
+    a_session_alone_cannot_move_the_account_to_a_new_address,
     unbinding_needs_the_password_and_a_code_when_configured,
 );
 
@@ -270,4 +271,48 @@ async fn unbinding_needs_the_password_and_a_code_when_configured(backend: Backen
         )
         .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{:?}", deleted.body);
+}
+
+/// With `reauth_account_changes`, the mailed-code switch asks for the same
+/// proof as the account endpoint: whoever holds a stolen session cannot give
+/// the account an address they read.
+async fn a_session_alone_cannot_move_the_account_to_a_new_address(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let url = smtp.url();
+    let app = spawn_app_with(backend, move |s| {
+        s.smtp_url = url;
+        s.email_change_needs_code = true;
+        s.reauth_account_changes = true;
+    })
+    .await;
+    let (t, id) = app.register_email("owner@example.com", "secret123").await;
+    let sent = app
+        .post(
+            "/hserve/v2.0/user/email-code/",
+            Some(&t),
+            json!({"purpose": "change_email", "email": "thief@example.com"}),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{:?}", sent.body);
+    let code = smtp.wait_for("thief@example.com", 0).await.code();
+    let switch = |body: Value| app.post("/hserve/v2.1/user/email/", Some(&t), body);
+    let bare = switch(json!({"email": "thief@example.com", "code": code})).await;
+    assert_eq!(bare.status, StatusCode::BAD_REQUEST, "{:?}", bare.body);
+    assert!(
+        bare.error_msg().starts_with("password"),
+        "{}",
+        bare.error_msg()
+    );
+    let wrong =
+        switch(json!({"email": "thief@example.com", "code": code, "password": "guess-1234"})).await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert_eq!(me(&app, &t, id).await["_email"], "owner@example.com");
+    let owner =
+        switch(json!({"email": "thief@example.com", "code": code, "password": "secret123"})).await;
+    assert_eq!(
+        owner.status,
+        StatusCode::OK,
+        "the owner, with the password: {:?}",
+        owner.body
+    );
 }

@@ -41,17 +41,42 @@ where
     (format!("http://127.0.0.1:{port}"), handle)
 }
 
-/// The fake provider's user-info endpoint: `good-token` is valid for any uid.
+/// The fake Weibo's accounts: who owns each valid token.
+fn token_owner(token: &str) -> Option<i64> {
+    match token {
+        "good-token" => Some(1234567),
+        "code-token" => Some(7654321),
+        "liar-token" => Some(1111111),
+        _ => None,
+    }
+}
+
+/// The fake Weibo's user info, as the real one: any valid token may read any
+/// uid's public profile (so the uid must never come from the app's body).
+/// For `liar-token` it describes another account than asked.
 async fn users_show(query: web::Query<HashMap<String, String>>) -> HttpResponse {
-    match (
-        query.get("access_token").map(String::as_str),
-        query.get("uid"),
-    ) {
-        (Some("good-token"), Some(uid)) => HttpResponse::Ok().json(json!({
-            "id": uid.parse::<i64>().unwrap_or(0),
-            "screen_name": format!("微博用户{uid}"),
-        })),
+    let token = query
+        .get("access_token")
+        .map(String::as_str)
+        .unwrap_or_default();
+    match (token_owner(token), query.get("uid")) {
+        (Some(_), Some(uid)) => {
+            let id = if token == "liar-token" {
+                2222222
+            } else {
+                uid.parse::<i64>().unwrap_or(0)
+            };
+            HttpResponse::Ok().json(json!({"id": id, "screen_name": format!("微博用户{id}")}))
+        }
         _ => HttpResponse::Unauthorized().json(json!({"error": "invalid_access_token"})),
+    }
+}
+
+/// The fake Weibo's `account/get_uid.json`: the token's owner.
+async fn get_uid(query: web::Query<HashMap<String, String>>) -> HttpResponse {
+    match query.get("access_token").and_then(|t| token_owner(t)) {
+        Some(uid) => HttpResponse::Ok().json(json!({"uid": uid})),
+        None => HttpResponse::Unauthorized().json(json!({"error": "invalid_access_token"})),
     }
 }
 
@@ -69,7 +94,9 @@ fn weibo(base: &str) -> OAuthProviderSettings {
         mapping: BTreeMap::from([("nickname".into(), "screen_name".into())]),
         native_token: true,
         token_param: "access_token".into(),
-        userinfo_params: vec!["uid".into()],
+        token_owner_url: format!("{base}/2/account/get_uid.json"),
+        token_owner_field: "uid".into(),
+        owner_param: "uid".into(),
         ..Default::default()
     }
 }
@@ -77,8 +104,11 @@ fn weibo(base: &str) -> OAuthProviderSettings {
 /// Starts the fake Weibo (user info only): its provider settings, and a
 /// handle to stop it.
 pub(crate) fn start_fake_weibo() -> (OAuthProviderSettings, actix_web::dev::ServerHandle) {
-    let (base, handle) =
-        start_fake(|| App::new().route("/2/users/show.json", web::get().to(users_show)));
+    let (base, handle) = start_fake(|| {
+        App::new()
+            .route("/2/users/show.json", web::get().to(users_show))
+            .route("/2/account/get_uid.json", web::get().to(get_uid))
+    });
     (weibo(&base), handle)
 }
 
@@ -104,6 +134,25 @@ async fn an_app_signs_in_with_a_token_from_the_providers_sdk(backend: Backend) {
         again.body["user_id"], first.body["user_id"],
         "the same user"
     );
+    // The body's uid cannot pick the account: a token signs in its owner only.
+    let other_owner = app
+        .post(
+            "/hserve/v2.0/idp/weibo/token/",
+            None,
+            json!({"access_token": "code-token", "uid": 1234567, "create_user": true}),
+        )
+        .await;
+    assert_eq!(
+        other_owner.status,
+        StatusCode::CREATED,
+        "{:?}",
+        other_owner.body
+    );
+    assert_eq!(other_owner.body["_provider"]["weibo"]["id"], "7654321");
+    assert_ne!(other_owner.body["user_id"], first.body["user_id"]);
+    // User info about another account than the token's is refused.
+    let liar = sign_in("liar-token", true).await;
+    assert_eq!(liar.status, StatusCode::BAD_GATEWAY, "{:?}", liar.body);
     let forged = sign_in("forged-token", true).await;
     assert_eq!(forged.status, StatusCode::BAD_REQUEST, "{:?}", forged.body);
     assert!(
@@ -154,7 +203,7 @@ async fn weibo_token(
         && fresh
     {
         HttpResponse::Ok()
-            .json(json!({"access_token": "good-token", "token_type": "bearer", "expires_in": 3600}))
+            .json(json!({"access_token": "code-token", "token_type": "bearer", "expires_in": 3600}))
     } else {
         HttpResponse::BadRequest().json(json!({"error": "invalid_grant"}))
     }
@@ -167,6 +216,7 @@ async fn an_app_signs_in_with_a_code_from_a_standard_oauth2_sdk(backend: Backend
             .app_data(used.clone())
             .route("/oauth2/access_token", web::post().to(weibo_token))
             .route("/2/users/show.json", web::get().to(users_show))
+            .route("/2/account/get_uid.json", web::get().to(get_uid))
     });
     let weibo = OAuthProviderSettings {
         native_code: true,
@@ -289,6 +339,7 @@ pub(crate) fn start_fake_wechat() -> (OAuthProviderSettings, actix_web::dev::Ser
             pass_to_userinfo: vec!["openid".into()],
         }),
         error_field: "errcode".into(),
+        provider_fault_codes: vec!["-1".into(), "40001".into(), "40013".into(), "40125".into()],
         ..Default::default()
     };
     (wechat, handle)
@@ -296,8 +347,15 @@ pub(crate) fn start_fake_wechat() -> (OAuthProviderSettings, actix_web::dev::Ser
 
 async fn an_app_signs_in_with_a_wechat_code(backend: Backend) {
     let (wechat, handle) = start_fake_wechat();
-    let app =
-        crate::helpers::spawn_app_with(backend, move |s| s.oauth_providers = vec![wechat]).await;
+    let misconfigured = OAuthProviderSettings {
+        name: "wechat-old".into(),
+        client_secret: "a-rotated-secret".into(),
+        ..wechat.clone()
+    };
+    let app = crate::helpers::spawn_app_with(backend, move |s| {
+        s.oauth_providers = vec![wechat, misconfigured]
+    })
+    .await;
     let sign_in = |code: &'static str, create: bool| {
         app.post(
             "/hserve/v2.0/idp/wechat/token/",
@@ -339,6 +397,21 @@ async fn an_app_signs_in_with_a_wechat_code(backend: Backend) {
         !down.error_msg().contains("wx-secret-value") && !down.error_msg().contains("boom"),
         "the message carries no URL with the secret or the code: {}",
         down.error_msg()
+    );
+    // A wrong app secret is the server's fault, not the app's code.
+    let ours = app
+        .post(
+            "/hserve/v2.0/idp/wechat-old/token/",
+            None,
+            json!({"code": "good-9"}),
+        )
+        .await;
+    assert_eq!(ours.status, StatusCode::BAD_GATEWAY, "{:?}", ours.body);
+    assert!(
+        ours.error_msg().contains("errcode 40125")
+            && !ours.error_msg().contains("a-rotated-secret"),
+        "{}",
+        ours.error_msg()
     );
     let empty = app
         .post("/hserve/v2.0/idp/wechat/token/", None, json!({"code": ""}))

@@ -64,6 +64,7 @@ on_both_backends!(
     linked_users_read_fields_granted_through_links,
     a_keyword_used_wrongly_stops_a_reload_with_file_and_pointer,
     the_last_active_time_is_kept_at_most_once_a_minute,
+    the_device_platform_is_kept_from_device_logins_within_the_fields_rules,
 );
 
 async fn masked_fields_show_only_their_ends_to_others(backend: Backend) {
@@ -1052,4 +1053,41 @@ async fn the_last_active_time_is_kept_at_most_once_a_minute(backend: Backend) {
         )
         .await;
     assert_eq!(write.status, StatusCode::FORBIDDEN, "{:?}", write.body);
+}
+
+async fn the_device_platform_is_kept_from_device_logins_within_the_fields_rules(backend: Backend) {
+    let app = spawn(backend).await;
+    let login = |platform: &'static str| {
+        app.post(
+            "/hserve/v2.0/login/device/",
+            None,
+            json!({"device_id": "0123456789abcdef-vocab", "platform": platform}),
+        )
+    };
+    let web = login("web").await;
+    assert_eq!(web.status, StatusCode::BAD_REQUEST, "{:?}", web.body);
+    assert!(
+        web.error_msg().starts_with("platform") && web.error_msg().contains("device"),
+        "{}",
+        web.error_msg()
+    );
+    let ios = login("ios").await;
+    assert_eq!(ios.status, StatusCode::CREATED, "{:?}", ios.body);
+    assert_eq!(ios.body["device"], "ios");
+    let again = login("Harmony").await;
+    assert_eq!(again.body["user_id"], ios.body["user_id"]);
+    assert_eq!(
+        again.body["device"], "harmony",
+        "the latest login's platform"
+    );
+    let info = user_info(
+        &app,
+        again.body["user_id"].as_i64().unwrap(),
+        again.body["token"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(
+        info["updated_at"], info["created_at"],
+        "not a change of the profile"
+    );
 }

@@ -35,7 +35,10 @@ async fn anjuke_walks_its_operations(backend: Backend) {
         )
         .await;
     assert_eq!(by_weibo.status, StatusCode::CREATED, "{:?}", by_weibo.body);
-    assert_eq!(by_weibo.body["nickname"], "微博用户5550001");
+    assert_eq!(
+        by_weibo.body["nickname"], "微博用户1234567",
+        "the token's owner"
+    );
     let by_wechat = app
         .post(
             "/hserve/v2.0/idp/wechat/token/",

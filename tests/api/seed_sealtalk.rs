@@ -232,6 +232,25 @@ async fn sealtalk_walks_its_operations(backend: Backend) {
     let nobody = app
         .get("/hserve/v2.0/user/find/?st_account=nobody_99", Some(&bob))
         .await;
+    // The account is searched through the lookup only, where users may hide.
+    let searched = app
+        .get_query(
+            "/hserve/v2.2/user/info/",
+            Some(&bob),
+            &[("where", r#"{"st_account":"ann_st01"}"#)],
+        )
+        .await;
+    assert_eq!(
+        searched.status,
+        StatusCode::BAD_REQUEST,
+        "{:?}",
+        searched.body
+    );
+    assert!(
+        searched.error_msg().contains("user/find"),
+        "{}",
+        searched.error_msg()
+    );
     assert_eq!(nobody.status, StatusCode::NOT_FOUND);
     app.set_profile(&ann, json!({"allow_find_by_account": false}))
         .await;

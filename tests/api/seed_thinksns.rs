@@ -98,11 +98,13 @@ async fn thinksns_walks_its_operations(backend: Backend) {
         .await;
     assert_eq!(sent.status, StatusCode::CREATED, "{:?}", sent.body);
     let mailed = smtp.wait_for("ann@example.com", 0).await.code();
+    // The switch also asks for the password and a code texted to the phone.
+    let texted = app.texted_code("+8613800000001").await;
     let bound = app
         .post(
             "/hserve/v2.1/user/email/",
             Some(&ann),
-            json!({"email": "ann@example.com", "code": mailed}),
+            json!({"email": "ann@example.com", "code": mailed, "password": "secret123", "phone_code": texted}),
         )
         .await;
     assert_eq!(bound.status, StatusCode::OK, "{:?}", bound.body);

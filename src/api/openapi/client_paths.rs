@@ -151,7 +151,7 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
         Op::new("get", format!("{h}/v2.4/user/aggregate/"), "Users", "Counts and sums by group over the users, on fields the caller may read (users by device platform, say).")
             .params(aggregate_params())
             .ok(200, aggregate_answer())
-            .auth(Auth::Optional),
+            .auth(Auth::User),
         Op::new("put", format!("{h}/v2.5/user/info/"), "Users", "Update the caller's profile (flat body or $set/$unset; atomic operators).")
             .params(vec![query("expand", "Comma list of pointer fields to expand in the answer.", string())])
             .body(schema_ref("UserUpdate"))
@@ -176,8 +176,8 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
             .body(object(&[("purpose", json!({"type": "string", "enum": ["verify_email", "reset_password", "change_email", "reauthenticate"]})), ("email", string())], &["purpose"]))
             .ok(201, ok_status())
             .auth(Auth::Optional),
-        Op::new("post", format!("{h}/v2.1/user/email/"), "Email", "Switch the caller to a new address, proven by the change_email code mailed to it (verified at once).")
-            .body(object(&[("email", string()), ("code", string())], &["email", "code"]))
+        Op::new("post", format!("{h}/v2.1/user/email/"), "Email", "Switch the caller to a new address, proven by the change_email code mailed to it (verified at once); under reauth_account_changes also with the password (and a phone_code or email_code with reauth_needs_code).")
+            .body(object(&[("email", string()), ("code", string()), ("password", string()), ("phone_code", string()), ("email_code", string())], &["email", "code"]))
             .ok(200, object(&[("_email", string()), ("_email_verified", json!({"type": "boolean"}))], &[]))
             .auth(Auth::User),
         Op::new("post", format!("{h}/v2.0/user/password/reset/code/"), "Email", "Set a new password with a mailed code.")
