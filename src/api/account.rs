@@ -24,6 +24,23 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
 /// body's `texted`: `code`, or `phone_code` where `code` means another code)
 /// or `email_code` mailed to their verified address. An account with none of
 /// these needs nothing beyond its session.
+/// Under `reauth_account_changes`, what a change of how the account signs in
+/// needs (identifiers, a linked provider account): [`prove_identity`], each
+/// try counted against the client address's attempt limit.
+pub(super) async fn prove_if_required(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Principal,
+    body: &Map<String, Value>,
+    texted: &'static str,
+) -> Result<(), ApiError> {
+    if let (true, Principal::User { id, .. }) = (state.reauth_account_changes, caller) {
+        state.auth_limit.check(req).await?;
+        prove_identity(state, *id, body, texted).await?;
+    }
+    Ok(())
+}
+
 pub(super) async fn prove_identity(
     state: &AppState,
     id: UserId,
@@ -159,11 +176,8 @@ async fn update(
     let identifiers = ["username", "email", "phone"]
         .iter()
         .any(|k| body.contains_key(*k));
-    if let (true, true, Principal::User { id, .. }) =
-        (identifiers, state.reauth_account_changes, &caller.0)
-    {
-        state.auth_limit.check(&req).await?;
-        prove_identity(&state, *id, &body, "code").await?;
+    if identifiers {
+        prove_if_required(&req, &state, &caller.0, &body, "code").await?;
     }
     let update = state.auth.update_account(&caller.0, change).await?;
     if let Some((old, new)) = update.email_change {

@@ -131,7 +131,11 @@ async fn sign_in(
     Ok(HttpResponse::Created().json(super::wire::login_object(&session, profile)))
 }
 
+/// `POST …/idp/:provider/user-association/` (`{auth_token}`, and under
+/// `reauth_account_changes` the account endpoint's proofs): links the
+/// provider account to the caller, a new way to sign in as them.
 async fn associate(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     caller: LoggedIn,
@@ -140,6 +144,7 @@ async fn associate(
     let (version, provider) = path.into_inner();
     check_version(&version)?;
     let token = required_string(&body, "auth_token")?;
+    super::account::prove_if_required(&req, &state, &caller.0, &body, "code").await?;
     let update = ProfileUpdate::parse(body.get("update_userprofile"))?;
     let user = state
         .oauth

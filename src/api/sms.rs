@@ -146,7 +146,11 @@ async fn verify_current_phone(
     Ok(ok())
 }
 
+/// `POST …/user/phone/` (`{phone, code}` for the new number, and the proofs
+/// `PUT …/account/` asks for under `reauth_account_changes`, the texted one
+/// as `phone_code`): moves the caller to the new number, verified.
 async fn change_phone(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     caller: LoggedIn,
@@ -154,6 +158,7 @@ async fn change_phone(
 ) -> Result<HttpResponse, ApiError> {
     check_version(&path.into_inner())?;
     let phone = phone(&state, &body)?;
+    super::account::prove_if_required(&req, &state, &caller.0, &body, "phone_code").await?;
     state
         .sms
         .change_phone(&caller.0, phone, required_proof(&body)?)

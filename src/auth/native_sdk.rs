@@ -247,11 +247,11 @@ impl OAuthService {
             .await
     }
 
-    /// Sends `request` and reads a JSON object. A refusal of the app's
-    /// `field`: a 4xx (but 401/403 at the token endpoint, which refuse our
-    /// credentials), or the provider's `error_field` (but its
-    /// `provider_fault_codes`). Anything else that is not a JSON object is the
-    /// provider failing.
+    /// Sends `request` and reads a JSON object. The provider's own fault, a
+    /// 502: an `error_field` value listed in `provider_fault_codes` (under any
+    /// status), a 429, a 5xx, and at the token endpoint a 401/403 or an
+    /// `invalid_client`/`unauthorized_client` error (our credentials). A
+    /// refusal of the app's `field`, a 400: any other 4xx, or `error_field`.
     async fn answer(
         &self,
         provider: &OAuthProviderSettings,
@@ -264,38 +264,56 @@ impl OAuthService {
             .await
             .map_err(|e| failed(provider, step.name(), e.without_url().to_string()))?;
         let status = response.status();
-        let ours = step == Step::TokenExchange && matches!(status.as_u16(), 401 | 403);
-        if status.is_client_error() && !ours {
+        // Some providers answer JSON as text/plain: read the bytes ourselves.
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| failed(provider, step.name(), e.without_url().to_string()))?;
+        let body = match serde_json::from_slice(&bytes) {
+            Ok(Value::Object(body)) => Some(body),
+            _ => None,
+        };
+        let code = body.as_ref().and_then(|b| error_code(provider, b));
+        if let Some(code) = code
+            .as_ref()
+            .filter(|c| provider.provider_fault_codes.contains(c))
+        {
+            return Err(failed(
+                provider,
+                step.name(),
+                format!("{} {code}", provider.error_field),
+            ));
+        }
+        if status.is_client_error() {
+            let oauth_error = body
+                .as_ref()
+                .and_then(|b| b.get("error"))
+                .and_then(Value::as_str);
+            let ours = status.as_u16() == 429
+                || (step == Step::TokenExchange
+                    && (matches!(status.as_u16(), 401 | 403)
+                        || matches!(oauth_error, Some("invalid_client" | "unauthorized_client"))));
+            if ours {
+                return Err(failed(provider, step.name(), format!("HTTP {status}")));
+            }
             tracing::info!(provider = %provider.name, step = step.name(), %status, "the provider refused");
             return Err(refused(field));
         }
         if !status.is_success() {
             return Err(failed(provider, step.name(), format!("HTTP {status}")));
         }
-        // Some providers answer JSON as text/plain: read the bytes ourselves.
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| failed(provider, step.name(), e.without_url().to_string()))?;
-        let Ok(Value::Object(answer)) = serde_json::from_slice(&bytes) else {
+        let Some(answer) = body else {
             return Err(failed(
                 provider,
                 step.name(),
                 "the answer is not a JSON object".into(),
             ));
         };
-        match error_code(provider, &answer) {
-            None => Ok(answer),
-            Some(code) if provider.provider_fault_codes.contains(&code) => Err(failed(
-                provider,
-                step.name(),
-                format!("{} {code}", provider.error_field),
-            )),
-            Some(code) => {
-                tracing::info!(provider = %provider.name, step = step.name(), %code, "the provider refused");
-                Err(refused(field))
-            }
+        if let Some(code) = code {
+            tracing::info!(provider = %provider.name, step = step.name(), %code, "the provider refused");
+            return Err(refused(field));
         }
+        Ok(answer)
     }
 
     /// The `auth_token` of the account the claims name.

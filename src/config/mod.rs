@@ -92,8 +92,10 @@ pub struct Settings {
     /// Whether `POST /hserve/v2.0/user/available/` answers; off by default
     /// since it tells whether an account exists (`PROTIUM_AVAILABILITY_CHECK`).
     pub availability_check: bool,
-    /// Whether changing a username, email or phone needs the current password
-    /// (or a code texted to the verified phone of an account without one)
+    /// Whether changing how the account signs in — a username, email or
+    /// phone, through the account endpoint or the code-proven switches, or
+    /// linking a provider account — needs the current password (or, for an
+    /// account without one, a code from its verified phone or address)
     /// (`PROTIUM_REAUTH_ACCOUNT_CHANGES`).
     pub reauth_account_changes: bool,
     /// Whether a sensitive change (account deletion, and identifier changes

@@ -64,9 +64,10 @@ impl QueryFields<'_> {
 }
 
 impl FieldCatalog for QueryFields<'_> {
-    /// A field for `where` and `order_by`: also refuses computed fields (no
-    /// column) and, for everyone but admins, masked ones (their hidden value
-    /// could be probed).
+    /// A field for `where`, `order_by` and aggregates: also refuses computed
+    /// fields (no column) and, for everyone but admins, masked ones (their
+    /// hidden value could be probed) and `find_key` fields a switch gates
+    /// (searching them would go around the switch).
     fn resolve(&self, param: &str, name: &str) -> Result<QueryField, QueryError> {
         let f = self.field(param, name)?;
         if !f.is_stored() {
@@ -87,12 +88,12 @@ impl FieldCatalog for QueryFields<'_> {
                 .fields
                 .iter()
                 .any(|g| matches!(&g.allows_find_by, Some(FindBy::Field(key)) if key == name));
-        if gated && param == "where" && self.viewer != Viewer::Admin {
+        if gated && self.viewer != Viewer::Admin {
             return Err(QueryError::new(
                 param,
                 format!(
                     "'{name}' is searched with GET /hserve/v2.0/user/find/?{name}=, where users \
-                     may hide from it; it cannot be filtered on"
+                     may hide from it; it cannot be filtered, sorted or grouped on"
                 ),
             ));
         }

@@ -110,6 +110,7 @@ pub(super) fn compile_field(
             && !obj.contains_key("default")
             && !ext.unique
             && !ext.last_active
+            && !ext.immutable
             && keywords.mask.is_none()
             && keywords.computed.is_none()
             && keywords.generated.is_none()
@@ -119,7 +120,7 @@ pub(super) fn compile_field(
         if !plain {
             return Err(err(
                 &format!("{ext_pointer}/device_platform"),
-                "device_platform is a plain stored string field: no default, not unique, no other keyword that sets or hides its value".into(),
+                "device_platform is a plain stored string field: no default, not unique or immutable, no other keyword that sets or hides its value".into(),
             ));
         }
     }

@@ -13,6 +13,7 @@ use crate::smtp::SmtpServer;
 on_both_backends!(
     a_new_email_is_proven_by_a_code_before_the_switch,
     a_session_alone_cannot_move_the_account_to_a_new_address,
+    a_session_alone_cannot_move_the_phone_or_link_a_provider_account,
     unbinding_needs_the_password_and_a_code_when_configured,
 );
 
@@ -314,5 +315,61 @@ async fn a_session_alone_cannot_move_the_account_to_a_new_address(backend: Backe
         StatusCode::OK,
         "the owner, with the password: {:?}",
         owner.body
+    );
+}
+
+/// The same holds for moving the phone number and for linking a provider
+/// account: both are new ways to sign in as the user.
+async fn a_session_alone_cannot_move_the_phone_or_link_a_provider_account(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        s.reauth_account_changes = true;
+        s.sms_per_number_per_minute = 10;
+    })
+    .await;
+    let (t, id) = app
+        .register_email("phone-owner@example.com", "secret123")
+        .await;
+    let code = app.texted_code("+8613800005555").await;
+    let moved = app
+        .post(
+            "/hserve/v2.1/user/phone/",
+            Some(&t),
+            json!({"phone": "13800005555", "code": code}),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::BAD_REQUEST, "{:?}", moved.body);
+    assert!(
+        moved.error_msg().starts_with("password"),
+        "{}",
+        moved.error_msg()
+    );
+    assert_eq!(me(&app, &t, id).await["_phone"], Value::Null);
+    let moved = app
+        .post(
+            "/hserve/v2.1/user/phone/",
+            Some(&t),
+            json!({"phone": "13800005555", "code": code, "password": "secret123"}),
+        )
+        .await;
+    assert_eq!(
+        moved.status,
+        StatusCode::OK,
+        "the code was not used by the refusal: {:?}",
+        moved.body
+    );
+    assert_eq!(moved.body["_phone"], "+8613800005555");
+    // Linking asks for the proof before it looks at the auth_token.
+    let link = app
+        .post(
+            "/hserve/v2.0/idp/acme/user-association/",
+            Some(&t),
+            json!({"auth_token": "anything"}),
+        )
+        .await;
+    assert_eq!(link.status, StatusCode::BAD_REQUEST, "{:?}", link.body);
+    assert!(
+        link.error_msg().starts_with("password"),
+        "{}",
+        link.error_msg()
     );
 }

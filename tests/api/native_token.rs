@@ -47,6 +47,7 @@ fn token_owner(token: &str) -> Option<i64> {
         "good-token" => Some(1234567),
         "code-token" => Some(7654321),
         "liar-token" => Some(1111111),
+        "busy-token" => Some(3333333),
         _ => None,
     }
 }
@@ -60,6 +61,9 @@ async fn users_show(query: web::Query<HashMap<String, String>>) -> HttpResponse 
         .map(String::as_str)
         .unwrap_or_default();
     match (token_owner(token), query.get("uid")) {
+        // Weibo answers its rate limit with a 403 and an error_code.
+        (Some(_), Some(_)) if token == "busy-token" => HttpResponse::Forbidden()
+            .json(json!({"error_code": 10023, "error": "User requests out of rate limit!"})),
         (Some(_), Some(uid)) => {
             let id = if token == "liar-token" {
                 2222222
@@ -97,6 +101,8 @@ fn weibo(base: &str) -> OAuthProviderSettings {
         token_owner_url: format!("{base}/2/account/get_uid.json"),
         token_owner_field: "uid".into(),
         owner_param: "uid".into(),
+        error_field: "error_code".into(),
+        provider_fault_codes: vec!["10022".into(), "10023".into(), "10024".into()],
         ..Default::default()
     }
 }
@@ -153,6 +159,14 @@ async fn an_app_signs_in_with_a_token_from_the_providers_sdk(backend: Backend) {
     // User info about another account than the token's is refused.
     let liar = sign_in("liar-token", true).await;
     assert_eq!(liar.status, StatusCode::BAD_GATEWAY, "{:?}", liar.body);
+    // The provider's rate limit is not the app's token being refused.
+    let busy = sign_in("busy-token", true).await;
+    assert_eq!(busy.status, StatusCode::BAD_GATEWAY, "{:?}", busy.body);
+    assert!(
+        busy.error_msg().contains("error_code 10023"),
+        "{}",
+        busy.error_msg()
+    );
     let forged = sign_in("forged-token", true).await;
     assert_eq!(forged.status, StatusCode::BAD_REQUEST, "{:?}", forged.body);
     assert!(

@@ -251,6 +251,20 @@ async fn sealtalk_walks_its_operations(backend: Backend) {
         "{}",
         searched.error_msg()
     );
+    for (path, param) in [
+        ("/hserve/v2.2/user/info/", "order_by"),
+        ("/hserve/v2.4/user/aggregate/", "group_by"),
+    ] {
+        let probe = app
+            .get_query(path, Some(&bob), &[(param, "st_account")])
+            .await;
+        assert_eq!(
+            probe.status,
+            StatusCode::BAD_REQUEST,
+            "{param}: {:?}",
+            probe.body
+        );
+    }
     assert_eq!(nobody.status, StatusCode::NOT_FOUND);
     app.set_profile(&ann, json!({"allow_find_by_account": false}))
         .await;
