@@ -96,7 +96,7 @@ impl OAuthService {
     /// with `named` (what the code exchange said of the account) and the
     /// token's owner from `token_owner_url` where declared, and checked to
     /// describe that account.
-    async fn claims(
+    pub(super) async fn claims(
         &self,
         provider: &OAuthProviderSettings,
         access_token: &str,
@@ -157,7 +157,7 @@ impl OAuthService {
 
     /// The code exchanged as the provider's `code_exchange` mapping says: the
     /// access token and the answer's `pass_to_userinfo` fields.
-    async fn mapped_exchange(
+    pub(super) async fn mapped_exchange(
         &self,
         provider: &OAuthProviderSettings,
         mapping: &CodeExchangeSettings,

@@ -20,6 +20,7 @@ use crate::helpers::Backend;
 on_both_backends!(an_app_signs_in_with_a_token_from_the_providers_sdk);
 on_both_backends!(an_app_signs_in_with_a_code_from_a_standard_oauth2_sdk);
 on_both_backends!(an_app_signs_in_with_a_wechat_code);
+on_both_backends!(a_browser_signs_in_with_weibo_as_its_token_owner);
 
 /// Starts `app` on a free port: its base URL and a handle to stop it.
 fn start_fake<F, A>(app: F) -> (String, actix_web::dev::ServerHandle)
@@ -436,5 +437,110 @@ async fn an_app_signs_in_with_a_wechat_code(backend: Backend) {
         "{}",
         empty.error_msg()
     );
+    handle.stop(false).await;
+}
+
+/// The fake Weibo's authorize page: the user agrees at once, and the browser
+/// goes back to Protium's callback with `weibo-code`.
+async fn weibo_authorize(query: web::Query<HashMap<String, String>>) -> HttpResponse {
+    let back = format!(
+        "{}?{}",
+        query.get("redirect_uri").cloned().unwrap_or_default(),
+        serde_urlencoded::to_string([
+            ("code", "weibo-code"),
+            (
+                "state",
+                query.get("state").map(String::as_str).unwrap_or_default()
+            ),
+        ])
+        .unwrap()
+    );
+    HttpResponse::Found()
+        .insert_header(("Location", back))
+        .finish()
+}
+
+/// The browser flow reads user info as tokens from apps are read: the token
+/// as Weibo's query parameter, the account from `get_uid`.
+async fn a_browser_signs_in_with_weibo_as_its_token_owner(backend: Backend) {
+    let used = web::Data::new(Mutex::new(HashSet::<String>::new()));
+    let (base, handle) = start_fake(move || {
+        App::new()
+            .app_data(used.clone())
+            .route("/oauth2/authorize", web::get().to(weibo_authorize))
+            .route("/oauth2/access_token", web::post().to(weibo_token))
+            .route("/2/users/show.json", web::get().to(users_show))
+            .route("/2/account/get_uid.json", web::get().to(get_uid))
+    });
+    let weibo = weibo(&base);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = crate::helpers::spawn_app_with(backend, move |s| {
+        s.listen = format!("127.0.0.1:{port}");
+        s.public_url = format!("http://127.0.0.1:{port}");
+        s.oauth_providers = vec![weibo];
+        s.oauth_callback_prefixes = "http://app.test/".into();
+    })
+    .await;
+    let started = app
+        .post(
+            "/hserve/v2.0/idp/weibo/redirect/",
+            None,
+            json!({"callback_url": "http://app.test/done"}),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::OK, "{:?}", started.body);
+    // A browser that follows redirects by hand and keeps Protium's cookie.
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let location = |r: &reqwest::Response| r.headers()["location"].to_str().unwrap().to_owned();
+    let start = browser
+        .get(started.body["redirect_url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let cookie = start.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let at_provider = browser.get(location(&start)).send().await.unwrap();
+    let callback = browser
+        .get(location(&at_provider))
+        .header("Cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    let landed = location(&callback);
+    let query = landed.split_once('?').unwrap().1;
+    let params: HashMap<String, String> = serde_urlencoded::from_str(query).unwrap();
+    let auth_token = params
+        .get("auth_token")
+        .unwrap_or_else(|| panic!("no auth_token: {landed}"));
+    let signed_in = app
+        .post(
+            "/hserve/v2.0/idp/weibo/authenticate/",
+            None,
+            json!({"auth_token": auth_token}),
+        )
+        .await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::CREATED,
+        "{:?}",
+        signed_in.body
+    );
+    assert_eq!(
+        signed_in.body["_provider"]["weibo"]["id"], "7654321",
+        "the code token's owner"
+    );
+    assert_eq!(signed_in.body["nickname"], "微博用户7654321");
     handle.stop(false).await;
 }
