@@ -487,7 +487,12 @@ pub(super) fn insert_profile(
         .get("id")
         .and_then(serde_json::Value::as_i64)
         .ok_or_else(|| StoreError::Corrupt("INSERT returned no user id".into()))?;
-    let created_by = [("created_by".to_owned(), SqlValue::Int(id))];
+    // The same `now`: a new profile's updated_at is its created_at, even when
+    // a second boundary falls between the two statements.
+    let created_by = [
+        ("created_by".to_owned(), SqlValue::Int(id)),
+        ("updated_at".to_owned(), SqlValue::Int(now)),
+    ];
     object_writes::update(conn, PROFILE_TABLE, &SqlValue::Int(id), None, &created_by)?;
     Ok(id)
 }
