@@ -81,7 +81,7 @@ def main():
     url = args.postgres.rsplit("/", 1)[0] + "/" + db
     nginx = None
     try:
-        env = {"PROTIUM_DATABASE_URL": url, "PROTIUM_LOG": "error", "PROTIUM_DB_POOL_SIZE": "16",
+        env = {"PROTIUM_DATABASE_URL": url, "PROTIUM_LOG": "error", "PROTIUM_DB_POOL_SIZE": "16", "PROTIUM_QUERIES_PER_CALLER": "1000",
                "PROTIUM_AUTH_RATE_PER_MINUTE": "0", "PROTIUM_SCHEMA_DIR": os.path.join(ROOT, "tests/schema/records"),
                "PROTIUM_SCHEMA_WATCH": "false", "PROTIUM_TRUSTED_PROXIES": "127.0.0.1"}
         ports = (18710, 18711)

@@ -78,7 +78,7 @@ class Protium:
     def start(self, indexed=False):
         protium_schema(self.schema, indexed)
         env = {"PROTIUM_DATABASE_URL": self.url, "PROTIUM_LISTEN": f"127.0.0.1:{self.port}",
-               "PROTIUM_LOG": "error", "PROTIUM_DB_POOL_SIZE": "16", "PROTIUM_AUTH_RATE_PER_MINUTE": "0",
+               "PROTIUM_LOG": "error", "PROTIUM_DB_POOL_SIZE": "16", "PROTIUM_QUERIES_PER_CALLER": "1000", "PROTIUM_AUTH_RATE_PER_MINUTE": "0",
                "PROTIUM_DATA_DIR": self.work, "PROTIUM_SCHEMA_DIR": self.schema,
                "PROTIUM_SCHEMA_WATCH": "false"}
         self.server = Server(f"protium-{self.backend}", [self.args.protium], env, self.port, "/health/")

@@ -85,7 +85,7 @@ def run_size(args, backend, url, users, work, results):
         json.dump(PROFILE, f)
     port = 18610
     env = {"PROTIUM_DATABASE_URL": url, "PROTIUM_LISTEN": f"127.0.0.1:{port}", "PROTIUM_LOG": "error",
-           "PROTIUM_DB_POOL_SIZE": "16", "PROTIUM_AUTH_RATE_PER_MINUTE": "0", "PROTIUM_DATA_DIR": work,
+           "PROTIUM_DB_POOL_SIZE": "16", "PROTIUM_QUERIES_PER_CALLER": "1000", "PROTIUM_AUTH_RATE_PER_MINUTE": "0", "PROTIUM_DATA_DIR": work,
            "PROTIUM_SCHEMA_DIR": schema, "PROTIUM_SCHEMA_WATCH": "false"}
     # First start creates the tables; seed, then start again on the full data.
     server = Server(f"scale-{backend}", [args.protium], env, port, "/health/")

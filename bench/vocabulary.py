@@ -9,6 +9,7 @@ Prints req/s, p50 and p99 of each, and derived ÷ plain, measured in one run.
 """
 
 import argparse
+import sys
 import json
 import os
 import sqlite3
@@ -86,7 +87,7 @@ def run_side(args, backend, url, side, profile, work, results):
             json.dump(doc, f)
     port = 18620
     env = {"PROTIUM_DATABASE_URL": url, "PROTIUM_LISTEN": f"127.0.0.1:{port}", "PROTIUM_LOG": "error",
-           "PROTIUM_DB_POOL_SIZE": "16", "PROTIUM_AUTH_RATE_PER_MINUTE": "0", "PROTIUM_DATA_DIR": work,
+           "PROTIUM_DB_POOL_SIZE": "16", "PROTIUM_QUERIES_PER_CALLER": "1000", "PROTIUM_AUTH_RATE_PER_MINUTE": "0", "PROTIUM_DATA_DIR": work,
            "PROTIUM_SCHEMA_DIR": schema, "PROTIUM_SCHEMA_WATCH": "false"}
     Server(f"vocab-{backend}-{side}", [args.protium], env, port, "/health/").stop()
     seed = seed_sql(backend)
@@ -127,6 +128,8 @@ def run_side(args, backend, url, side, profile, work, results):
         results.setdefault(backend, {})[side] = r
         print(f"  {backend:8} {side:8} {r['rps']:9.1f} req/s  p50 {r['p50']:7.2f} ms  p99 {r['p99']:7.2f} ms"
               f"  non-2xx {r['non2xx']}", flush=True)
+        if r["non2xx"]:
+            sys.exit(f"{backend} {side}: {r['non2xx']} answers were errors; the figure would measure refusals")
     finally:
         server.stop()
 
