@@ -8,8 +8,9 @@
 //! `auth_token`; the app trades it for a session (`authenticate`) or links the
 //! account to the current user (`user-association`).
 //!
-//! This file holds the browser flow (start, callback, code exchange);
-//! `oauth_accounts` what follows it (the `auth_token`, sessions, links).
+//! This file holds the browser flow (start, callback); `oauth_exchange` its
+//! code exchange; `oauth_accounts` what follows it (the `auth_token`,
+//! sessions, links); `native_sdk` sign-in with a provider SDK's token or code.
 //!
 //! Rules: `state`, `auth_token` are 256-bit random values stored as SHA-256 and
 //! used once; a `callback_url` must start with an allowed prefix (no open
@@ -20,15 +21,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use oauth2::basic::BasicClient;
-use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
-};
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
-    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,
-    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    AuthUrl, ClientId, ClientSecret, CsrfToken, Nonce, PkceCodeChallenge, RedirectUrl, Scope,
     TokenUrl,
 };
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::error::AuthError;
 use super::principal::Principal;
@@ -112,7 +110,7 @@ pub struct OAuthService {
     public_url: String,
     callback_prefixes: Arc<Vec<String>>,
     pub(super) live: LiveSchema,
-    metadata: Arc<Mutex<HashMap<String, CoreProviderMetadata>>>,
+    pub(super) metadata: Arc<Mutex<HashMap<String, CoreProviderMetadata>>>,
 }
 
 impl std::fmt::Debug for OAuthService {
@@ -155,7 +153,7 @@ impl OAuthService {
             .ok_or_else(|| AuthError::Forbidden(format!("provider '{name}' is not configured")))
     }
 
-    fn redirect_uri(&self, name: &str) -> Result<RedirectUrl, AuthError> {
+    pub(super) fn redirect_uri(&self, name: &str) -> Result<RedirectUrl, AuthError> {
         RedirectUrl::new(format!("{}/oauth/{name}/callback/", self.public_url))
             .map_err(|e| AuthError::Provider(format!("redirect URI: {e}")))
     }
@@ -337,124 +335,6 @@ impl OAuthService {
         {
             Some(token) => Ok(back(&[("auth_token", token.expose()), ("provider", name)])),
             None => Ok(back(&[("error", "no_subject"), ("provider", name)])),
-        }
-    }
-
-    async fn oidc_metadata(
-        &self,
-        provider: &OAuthProviderSettings,
-    ) -> Result<CoreProviderMetadata, AuthError> {
-        if let Some(found) = self
-            .metadata
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&provider.name).cloned())
-        {
-            return Ok(found);
-        }
-        let issuer = IssuerUrl::new(provider.issuer.clone())
-            .map_err(|e| AuthError::Provider(format!("issuer: {e}")))?;
-        let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
-            .await
-            .map_err(|e| {
-                AuthError::Provider(format!("discovery at {} failed: {e}", provider.issuer))
-            })?;
-        if let Ok(mut cache) = self.metadata.lock() {
-            cache.insert(provider.name.clone(), metadata.clone());
-        }
-        Ok(metadata)
-    }
-
-    /// Exchanges the code (with the PKCE verifier) and returns the account's claims.
-    async fn exchange(
-        &self,
-        provider: &OAuthProviderSettings,
-        code: String,
-        flow: &StateRow,
-    ) -> Result<Map<String, Value>, AuthError> {
-        let fail = |what: &str, e: String| AuthError::Provider(format!("{what}: {e}"));
-        let redirect_uri = self.redirect_uri(&provider.name)?;
-        let secret = Some(ClientSecret::new(provider.client_secret.clone()));
-        if provider.kind == "oidc" {
-            let client = CoreClient::from_provider_metadata(
-                self.oidc_metadata(provider).await?,
-                ClientId::new(provider.client_id.clone()),
-                secret,
-            )
-            .set_redirect_uri(redirect_uri);
-            let response = client
-                .exchange_code(AuthorizationCode::new(code))
-                .map_err(|e| fail("token endpoint", e.to_string()))?
-                .set_pkce_verifier(PkceCodeVerifier::new(flow.pkce_verifier.clone()))
-                .request_async(&self.http)
-                .await
-                .map_err(|e| fail("token exchange", e.to_string()))?;
-            let id_token = response
-                .id_token()
-                .ok_or_else(|| fail("token exchange", "no id_token".into()))?;
-            let claims = id_token
-                .claims(&client.id_token_verifier(), &Nonce::new(flow.nonce.clone()))
-                .map_err(|e| {
-                    // The provider may have rotated its keys: rediscover next time.
-                    if let Ok(mut cache) = self.metadata.lock() {
-                        cache.remove(&provider.name);
-                    }
-                    fail("id_token", e.to_string())
-                })?;
-            let subject = claims.subject().clone();
-            let Ok(Value::Object(mut map)) = serde_json::to_value(claims) else {
-                return Err(fail("id_token", "claims are not an object".into()));
-            };
-            // Profile claims usually come from the user-info endpoint; the
-            // library checks that its `sub` matches the verified id_token.
-            if let Ok(request) = client.user_info(response.access_token().clone(), Some(subject)) {
-                let info: Result<CoreUserInfoClaims, _> = request.request_async(&self.http).await;
-                match info {
-                    Ok(info) => {
-                        if let Ok(Value::Object(extra)) = serde_json::to_value(info) {
-                            for (key, value) in extra {
-                                map.entry(key).or_insert(value);
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "user-info request failed; using the id_token only")
-                    }
-                }
-            }
-            Ok(map)
-        } else if let Some(mapping) = &provider.code_exchange {
-            // A token endpoint of the provider's own (WeChat): as for codes
-            // from apps, without PKCE, which such endpoints do not take.
-            let (token, named) = self.mapped_exchange(provider, mapping, &code).await?;
-            self.claims(provider, &token, named, "code").await
-        } else {
-            let client = BasicClient::new(ClientId::new(provider.client_id.clone()))
-                .set_client_secret(ClientSecret::new(provider.client_secret.clone()))
-                .set_auth_uri(
-                    AuthUrl::new(provider.authorize_url.clone())
-                        .map_err(|e| fail("authorize_url", e.to_string()))?,
-                )
-                .set_token_uri(
-                    TokenUrl::new(provider.token_url.clone())
-                        .map_err(|e| fail("token_url", e.to_string()))?,
-                )
-                .set_redirect_uri(redirect_uri);
-            let response = client
-                .exchange_code(AuthorizationCode::new(code))
-                .set_pkce_verifier(PkceCodeVerifier::new(flow.pkce_verifier.clone()))
-                .request_async(&self.http)
-                .await
-                .map_err(|e| fail("token exchange", e.to_string()))?;
-            // User info as for tokens from apps: `token_param`, the token's
-            // owner where declared, `error_field`.
-            self.claims(
-                provider,
-                response.access_token().secret(),
-                Vec::new(),
-                "code",
-            )
-            .await
         }
     }
 }
