@@ -14,6 +14,7 @@ on_both_backends!(
     a_new_email_is_proven_by_a_code_before_the_switch,
     a_session_alone_cannot_move_the_account_to_a_new_address,
     a_session_alone_cannot_move_the_phone_or_link_a_provider_account,
+    bad_input_to_the_new_endpoints_names_the_field,
     unbinding_needs_the_password_and_a_code_when_configured,
 );
 
@@ -371,5 +372,76 @@ async fn a_session_alone_cannot_move_the_phone_or_link_a_provider_account(backen
         link.error_msg().starts_with("password"),
         "{}",
         link.error_msg()
+    );
+}
+
+/// The endpoints of this family answer bad input with a 400 naming the field.
+async fn bad_input_to_the_new_endpoints_names_the_field(backend: Backend) {
+    let app = spawn_app_with(backend, |_| {}).await;
+    let (t, _) = app.register_email("input@example.com", "secret123").await;
+    let cases = [
+        ("/hserve/v2.1/user/email/", json!({}), "email"),
+        (
+            "/hserve/v2.1/user/email/",
+            json!({"email": "not-an-address", "code": "123456"}),
+            "email",
+        ),
+        (
+            "/hserve/v2.1/user/email/",
+            json!({"email": "a@example.com"}),
+            "code",
+        ),
+        (
+            "/hserve/v2.1/user/email/",
+            json!({"email": "a@example.com", "code": 123456}),
+            "code",
+        ),
+        (
+            "/hserve/v2.0/user/email-code/",
+            json!({"purpose": "change_email"}),
+            "email",
+        ),
+        (
+            "/hserve/v2.0/user/email-code/",
+            json!({"purpose": "steal_account"}),
+            "purpose",
+        ),
+        ("/hserve/v2.0/idp/weibo/token/", json!({}), "access_token"),
+        (
+            "/hserve/v2.0/idp/weibo/token/",
+            json!({"code": ["x"]}),
+            "code",
+        ),
+    ];
+    for (path, body, field) in cases {
+        let r = app.post(path, Some(&t), body.clone()).await;
+        assert_eq!(
+            r.status,
+            StatusCode::BAD_REQUEST,
+            "{path} {body}: {:?}",
+            r.body
+        );
+        assert!(
+            r.error_msg().starts_with(field),
+            "{path} {body}: {}",
+            r.error_msg()
+        );
+    }
+    let aggregate = app
+        .get(
+            "/hserve/v2.4/user/aggregate/?group_by=no_such_field",
+            Some(&t),
+        )
+        .await;
+    assert_eq!(
+        aggregate.status,
+        StatusCode::BAD_REQUEST,
+        "{:?}",
+        aggregate.body
+    );
+    assert!(
+        aggregate.error_msg().starts_with("group_by"),
+        "{}",
+        aggregate.error_msg()
     );
 }
