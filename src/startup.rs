@@ -264,9 +264,13 @@ impl Application {
                 proxies.clone(),
             ),
             availability_check: settings.availability_check,
+            find_by_contact: settings.find_by_contact,
             reauth_account_changes: settings.reauth_account_changes,
             reauth_needs_code: settings.reauth_needs_code,
             email_change_needs_code: settings.email_change_needs_code,
+            phone_change_needs_code: settings
+                .phone_change_needs_code
+                .unwrap_or(settings.reauth_account_changes),
             proxies,
             email,
             password_policy: settings.password_policy(),

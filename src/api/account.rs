@@ -173,11 +173,23 @@ async fn update(
         )
         .into());
     }
+    if state.phone_change_needs_code && matches!(change.phone, Some(Some(_))) {
+        return Err(crate::domain::InvalidInput::new(
+            "phone",
+            "a new number is proven first: POST /hserve/v2.2/sms-verification-code/ {phone}, \
+             then POST /hserve/v2.1/user/phone/ {phone, code}",
+        )
+        .into());
+    }
     let identifiers = ["username", "email", "phone"]
         .iter()
         .any(|k| body.contains_key(*k));
     if identifiers {
         prove_if_required(&req, &state, &caller.0, &body, "code").await?;
+    }
+    if change.new_password.is_some() && !(identifiers && state.reauth_account_changes) {
+        // Checking and hashing passwords is costly: limited per address too.
+        state.auth_limit.check(&req).await?;
     }
     let update = state.auth.update_account(&caller.0, change).await?;
     if let Some((old, new)) = update.email_change {

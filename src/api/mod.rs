@@ -82,6 +82,8 @@ pub struct AppState {
     pub lookup_limit: RateLimit,
     /// Whether `user/available/` answers (it tells whether accounts exist).
     pub availability_check: bool,
+    /// Users may be found by a verified email address or phone number.
+    pub find_by_contact: bool,
     /// Whether changing a login identifier needs the current password (or a
     /// texted code).
     pub reauth_account_changes: bool,
@@ -89,6 +91,8 @@ pub struct AppState {
     pub reauth_needs_code: bool,
     /// A new email address is proven by a mailed code before the switch.
     pub email_change_needs_code: bool,
+    /// A new phone number is proven by a texted code before the switch.
+    pub phone_change_needs_code: bool,
     /// Third-party sign-in.
     pub oauth: OAuthService,
     /// Path of `PROTIUM_PUBLIC_URL` (empty at the root), prefixed to page links.

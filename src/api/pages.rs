@@ -1,4 +1,6 @@
-//! The pages mailed links open: `GET /verify-email/?token=…` confirms an address;
+//! The pages mailed links open: `GET /verify-email/?token=…` asks the reader
+//! to confirm the address with a button, which posts to `POST /verify-email/`
+//! (a bare `GET` changes nothing: mail scanners and link previews follow links);
 //! `GET /reset-password/?token=…` shows the new-password form, which posts to
 //! `POST /reset-password/`; `GET /oauth/:provider/callback/` is where sign-in
 //! providers send the browser back. Pages follow the browser's `Accept-Language`.
@@ -19,7 +21,8 @@ use crate::auth::{browser_cookie, CallbackOutcome, LinkProblem};
 use crate::notify::Locale;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/verify-email/", web::get().to(verify_email))
+    cfg.route("/verify-email/", web::get().to(verify_form))
+        .route("/verify-email/", web::post().to(verify_email))
         .route("/reset-password/", web::get().to(reset_form))
         .route("/reset-password/", web::post().to(reset_submit))
         .route("/oauth/{provider}/start/", web::get().to(oauth_start))
@@ -85,13 +88,35 @@ fn token(query: &HashMap<String, String>) -> &str {
     query.get("token").map(String::as_str).unwrap_or_default()
 }
 
-async fn verify_email(
+async fn verify_form(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, ApiError> {
     let locale = locale(&req);
-    match state.email.confirm_email(token(&query)).await? {
+    let token = token(&query);
+    match state.email.verification_form(token).await? {
+        Ok(email) => render(
+            &state,
+            locale,
+            "page_verify_confirm",
+            StatusCode::OK,
+            json!({
+                "email": email, "token": token,
+                "action": format!("{}/verify-email/", state.public_path),
+            }),
+        ),
+        Err(problem) => invalid(&state, locale, problem),
+    }
+}
+
+async fn verify_email(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, ApiError> {
+    let locale = locale(&req);
+    match state.email.confirm_email(token(&form)).await? {
         Ok(email) => render(
             &state,
             locale,

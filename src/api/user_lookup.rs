@@ -1,8 +1,10 @@
 //! Finding users and checking identifiers:
 //! `GET /hserve/v2.0/user/find/?id=|username=|email=|phone=[&region=]`, or
-//! `?<field>=` for a profile field declared `find_key` (signed in: one user's
-//! public profile; a user whose `allows_find_by` switch for that identifier
-//! is off is not found, with the same 404 as an unknown one)
+//! `?<field>=` for a profile field declared `find_key` (signed up, not
+//! anonymous: one user's public profile; a user whose `allows_find_by` switch
+//! for that identifier is off is not found, with the same 404 as an unknown
+//! one; email and phone only under `find_by_contact`, and only as proven
+//! identifiers)
 //! and `POST /hserve/v2.0/user/available/` (`{username|email|phone}`: is it
 //! free to register? Off unless `availability_check` is set, since it tells
 //! whether an account exists). Both are limited per client address.
@@ -16,7 +18,7 @@ use super::error::ApiError;
 use super::extract::{require_version, LoggedIn};
 use super::session::identifier;
 use super::AppState;
-use crate::auth::AuthError;
+use crate::auth::{AuthError, Principal};
 use crate::records::Target;
 use crate::schema::FindBy;
 
@@ -54,6 +56,18 @@ async fn find(
     caller: LoggedIn,
 ) -> Result<HttpResponse, ApiError> {
     require_version(&path.into_inner(), VERSIONS)?;
+    if matches!(
+        caller.0,
+        Principal::User {
+            anonymous: true,
+            ..
+        }
+    ) {
+        return Err(AuthError::Forbidden(
+            "anonymous users must register before finding users".into(),
+        )
+        .into());
+    }
     state.lookup_limit.check(&req).await?;
     let fields: Map<String, Value> = query
         .into_inner()
@@ -93,8 +107,15 @@ async fn find(
             "username" => FindBy::Username,
             _ => FindBy::Phone,
         };
+        if by != FindBy::Username && !state.find_by_contact {
+            return Err(AuthError::Forbidden(format!(
+                "finding users by {kind} is off on this server (it tells whether an address has \
+                 an account); an admin turns it on with find_by_contact"
+            ))
+            .into());
+        }
         let ident = identifier(&state, kind, &fields)?;
-        let found = state.auth.user_with(ident).await?;
+        let found = state.auth.proven_user_with(ident).await?;
         match found {
             Some(id) if state.records.findable(id, by).await? => id,
             // Unknown and hidden users look the same.

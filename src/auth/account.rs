@@ -1,6 +1,7 @@
 //! Account changes: username, email, phone (`null` clears) and password.
 
 use super::error::AuthError;
+use super::limits::{lockout_key, Window};
 use super::principal::Principal;
 use super::service::{AuthService, Identifier};
 use super::session_cache::end_sessions;
@@ -60,6 +61,14 @@ impl AuthService {
             _ => return Err(AuthError::Unauthorized),
         };
         let id = user_id.get();
+        // The change is checked before any password work: a change that
+        // cannot be made costs no hash.
+        let current = self
+            .store
+            .run(move |conn| users::account(conn, id, false))
+            .await?;
+        let current = current.ok_or(AuthError::Unauthorized)?;
+        plan(&current, &change)?;
         let new_hash = self.new_password_hash(id, &change).await?;
         let cache = self.sessions.clone();
         let outcome = self
@@ -74,7 +83,7 @@ impl AuthService {
                     }
                     _ => None,
                 };
-                let set = match plan(&account, change) {
+                let set = match plan(&account, &change) {
                     Ok(set) => set,
                     Err(invalid) => return Ok(Err(invalid.into())),
                 };
@@ -96,7 +105,8 @@ impl AuthService {
     }
 
     /// The hash of the requested new password, after checking the current one
-    /// (required when the user has a password).
+    /// (required when the user has a password). New passwords per user are
+    /// limited, and wrong current passwords count toward the account's lockout.
     async fn new_password_hash(
         &self,
         id: i64,
@@ -105,24 +115,36 @@ impl AuthService {
         let Some(new_password) = &change.new_password else {
             return Ok(None);
         };
-        let hash = self
+        self.limits
+            .count(
+                format!("password-changes:{id}"),
+                PASSWORD_CHANGES,
+                "this account",
+            )
+            .await?;
+        let has_password = self
             .store
             .run(move |conn| store::get_password_hash(conn, id))
-            .await?;
-        if hash.is_some() {
+            .await?
+            .is_some();
+        if has_password {
             let old = change.password.as_ref().ok_or_else(|| {
                 InvalidInput::new(
                     "password",
                     "the current password is required to set a new one",
                 )
             })?;
-            if !self.hasher.verify(old, hash).await? {
-                return Err(InvalidInput::new("password", "is not the current password").into());
-            }
+            self.confirm_password(UserId::from_db(id), old).await?;
         }
         Ok(Some(self.hasher.hash(new_password).await?))
     }
 }
+
+/// New passwords one user may set through the account endpoint per hour.
+const PASSWORD_CHANGES: Window = Window {
+    hits: 10,
+    seconds: 3600,
+};
 
 /// What a user must show for a sensitive change: deleting their account, or
 /// (when the server requires it) changing their login identifiers.
@@ -185,17 +207,34 @@ impl AuthService {
         })
     }
 
-    /// Checks `password` against user `id`'s current password.
+    /// Checks `password` against user `id`'s current password. Each check is
+    /// counted toward the account's lockout before it is made (a stolen
+    /// session cannot guess the password without limit), and taken back when
+    /// the password is right.
     pub async fn confirm_password(&self, id: UserId, password: &Password) -> Result<(), AuthError> {
         let id = id.get();
+        let attempt = self
+            .limits
+            .attempt(
+                lockout_key("account", &id.to_string()),
+                self.lockout,
+                "this account",
+            )
+            .await?;
         let hash = self
             .store
             .run(move |conn| store::get_password_hash(conn, id))
             .await?;
-        if self.hasher.verify(password, hash).await? {
-            Ok(())
-        } else {
-            Err(InvalidInput::new("password", "is not the current password").into())
+        match self.hasher.verify(password, hash).await {
+            Ok(true) => {
+                self.limits.take_back(attempt).await;
+                Ok(())
+            }
+            Ok(false) => Err(InvalidInput::new("password", "is not the current password").into()),
+            Err(busy) => {
+                self.limits.take_back(attempt).await;
+                Err(busy)
+            }
         }
     }
 }
@@ -204,7 +243,7 @@ impl AuthService {
 /// login identifier. A changed email or phone becomes unverified.
 fn plan(
     account: &AccountRow,
-    change: AccountChange,
+    change: &AccountChange,
 ) -> Result<Vec<(String, SqlValue)>, InvalidInput> {
     let keeps = |changed: Option<bool>, old: &Option<String>| changed.unwrap_or(old.is_some());
     let has_identifier = keeps(
@@ -221,29 +260,29 @@ fn plan(
     let null = || SqlValue::Null;
     let unverified = |column: &str| (column.to_owned(), SqlValue::Bool(false));
     let mut set: Vec<(String, SqlValue)> = Vec::new();
-    match change.username {
-        Some(Some(u)) => set.extend(Identifier::Username(u).columns()),
+    match &change.username {
+        Some(Some(u)) => set.extend(Identifier::Username(u.clone()).columns()),
         Some(None) => set.extend([
             ("_username".into(), null()),
             ("_username_key".into(), null()),
         ]),
         None => {}
     }
-    if let Some(email) = change.email {
+    if let Some(email) = &change.email {
         if email.as_ref().map(Email::as_str) != account.email.as_deref() {
             set.push(unverified("_email_verified"));
         }
         match email {
-            Some(e) => set.extend(Identifier::Email(e).columns()),
+            Some(e) => set.extend(Identifier::Email(e.clone()).columns()),
             None => set.push(("_email".into(), null())),
         }
     }
-    if let Some(phone) = change.phone {
+    if let Some(phone) = &change.phone {
         if phone.as_ref().map(Phone::as_str) != account.phone.as_deref() {
             set.push(unverified("_phone_verified"));
         }
         match phone {
-            Some(p) => set.extend(Identifier::Phone(p).columns()),
+            Some(p) => set.extend(Identifier::Phone(p.clone()).columns()),
             None => set.push(("_phone".into(), null())),
         }
     }

@@ -2,7 +2,15 @@
 //! sessions), API keys for machines (shown once, stored as SHA-256, scoped,
 //! optionally expiring, revocable, recognisable by their `ptk_` prefix), and the
 //! bootstrap token of the settings. Each resolves to an [`AdminGrant`]: which
-//! credential acted and which scopes it holds.
+//! credential acted, which scopes it holds and until when.
+//!
+//! Rules: a credential grants no more than it holds — a new key's scopes are
+//! a subset of its creator's, and a key made by an expiring key expires no
+//! later (an admin session and the bootstrap token hold every scope, without
+//! end). Admin sign-in counts every attempt per address before checking it
+//! ([`ADMIN_LOCKOUT`], in the database every node shares), and every failed
+//! sign-in — unknown address, wrong password or locked — is audited, while
+//! the answer never says which.
 
 use std::collections::BTreeSet;
 
@@ -11,12 +19,14 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::error::AuthError;
+use super::limits::Window;
 use super::principal::AdminIdentity;
 use super::service::AuthService;
 use super::token::SessionToken;
 use crate::domain::{now_unix, Email, InvalidInput, Password};
 use crate::store::admins::{self, KeyRow, NewKey};
 use crate::store::audit::{self, Actor};
+use crate::store::rate_counters;
 
 /// Prefix of API keys, so a leaked key is recognisable (and greppable).
 pub const KEY_PREFIX: &str = "ptk_";
@@ -24,6 +34,17 @@ pub const KEY_PREFIX: &str = "ptk_";
 pub const SESSION_PREFIX: &str = "pts_";
 /// How long an admin session lasts: 12 hours.
 pub const ADMIN_SESSION_SECS: i64 = 12 * 3600;
+/// The admin sign-in lockout: past 10 attempts on one address within a
+/// 15-minute window (successful sign-ins clear the count), that address's
+/// sign-in is refused — even with the right password — until the window ends.
+pub const ADMIN_LOCKOUT: Window = Window {
+    hits: 10,
+    seconds: 900,
+};
+/// The audit actor of a failed admin sign-in: nobody is authenticated yet.
+pub const SIGN_IN_FAILED_ACTOR: &str = "guest";
+/// The audit action of a failed admin sign-in.
+pub const SIGN_IN_FAILED_ACTION: &str = "admin.sign_in_failed";
 
 /// One right over one area of the admin API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -114,6 +135,9 @@ pub struct AdminGrant {
     pub identity: AdminIdentity,
     /// What it may do.
     pub scopes: BTreeSet<Scope>,
+    /// Unix seconds when the credential ends, for an expiring API key (`None`
+    /// for keys without expiry, admin sessions and the bootstrap token).
+    pub expires_at: Option<i64>,
 }
 
 impl AdminGrant {
@@ -128,6 +152,61 @@ impl AdminGrant {
             )))
         }
     }
+
+    /// 403 unless the grant holds `scope`, saying what needs it (`why`, e.g.
+    /// `expand=created_by, which reads user profiles`).
+    pub fn require_for(&self, scope: Scope, why: &str) -> Result<(), AuthError> {
+        if self.scopes.contains(&scope) {
+            Ok(())
+        } else {
+            Err(AuthError::Forbidden(format!(
+                "this credential lacks the scope {}, needed by {why}",
+                scope.as_str()
+            )))
+        }
+    }
+
+    /// 403 unless the grant holds every scope of `scopes`, naming those it
+    /// lacks: a credential grants only what it holds itself.
+    pub fn may_grant(&self, scopes: &BTreeSet<Scope>) -> Result<(), AuthError> {
+        let missing: Vec<&str> = scopes
+            .difference(&self.scopes)
+            .map(|s| s.as_str())
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let noun = if missing.len() == 1 {
+            "scope"
+        } else {
+            "scopes"
+        };
+        Err(AuthError::Forbidden(format!(
+            "this credential lacks the {noun} {}, so it cannot grant {} to a new key: a key's \
+             scopes must be among its creator's",
+            missing.join(", "),
+            if missing.len() == 1 { "it" } else { "them" }
+        )))
+    }
+
+    /// The expiry of a key this grant creates: what was asked, which may not
+    /// be later than the grant's own end (403); without one asked, the
+    /// grant's own end.
+    pub fn expiry_for_new_key(&self, wanted: Option<i64>) -> Result<Option<i64>, AuthError> {
+        match (self.expires_at, wanted) {
+            (Some(end), Some(at)) if at > end => Err(AuthError::Forbidden(format!(
+                "expires_at: this credential expires at {end}; a key it creates may not outlive it"
+            ))),
+            (Some(end), None) => Ok(Some(end)),
+            (_, wanted) => Ok(wanted),
+        }
+    }
+}
+
+/// The counter of sign-in attempts on one admin address (`rate_counters`),
+/// kept whether or not an account has the address.
+fn admin_lockout_key(email: &str) -> String {
+    format!("admin-sign-in:{email}")
 }
 
 /// A new admin session.
@@ -170,30 +249,63 @@ impl AuthService {
     }
 
     /// Signs an admin in. An unknown address costs a hash like a known one.
+    ///
+    /// Every attempt is counted on the address first, in one atomic upsert
+    /// every node shares, and refused past [`ADMIN_LOCKOUT`] before the
+    /// password is checked, so parallel attempts cannot all slip through; a
+    /// success clears the count. Every failure is audited
+    /// ([`SIGN_IN_FAILED_ACTION`], with the address tried, the reason, and
+    /// `origin`'s client address and request id); the answer is the same for
+    /// an unknown address and a wrong password. `origin`'s name is not used.
     pub async fn admin_login(
         &self,
         email: Email,
         password: Password,
+        origin: Actor,
     ) -> Result<AdminSession, AuthError> {
         let address = email.as_str().to_owned();
+        let lock = admin_lockout_key(&address);
+        if let Err(err) = self
+            .limits()
+            .count(lock.clone(), ADMIN_LOCKOUT, "this account")
+            .await
+        {
+            if matches!(err, AuthError::TooManyAttempts { .. }) {
+                self.audit_failed_sign_in(&origin, &address, None, "locked")
+                    .await?;
+            }
+            return Err(err);
+        }
+        let lookup = address.clone();
         let found = self
             .store
-            .run(move |conn| admins::find_admin(conn, &address))
+            .run(move |conn| admins::find_admin(conn, &lookup))
             .await?;
         let hash = found.as_ref().map(|a| a.password_hash.clone());
         let ok = self.hasher.verify(&password, hash).await?;
-        let Some(admin) = found.filter(|_| ok) else {
-            return Err(AuthError::InvalidCredentials);
+        let admin = match found {
+            Some(admin) if ok => admin,
+            other => {
+                let (id, reason) = match other {
+                    Some(a) => (Some(a.id), "wrong_password"),
+                    None => (None, "unknown_account"),
+                };
+                self.audit_failed_sign_in(&origin, &address, id, reason)
+                    .await?;
+                return Err(AuthError::InvalidCredentials);
+            }
         };
         let token = SessionToken::prefixed(SESSION_PREFIX);
         let (hash, now) = (token.hash(), now_unix());
         let id = admin.id;
         let actor = Actor {
             name: format!("admin:{}", admin.email),
-            ..Actor::default()
+            ..origin
         };
         self.store
             .transaction(move |conn| {
+                // A success ends the run of failures on this address.
+                rate_counters::clear(conn, &lock)?;
                 admins::insert_session(conn, &hash, id, now, now + ADMIN_SESSION_SECS)?;
                 audit::insert(
                     conn,
@@ -206,6 +318,32 @@ impl AuthService {
             expires_in: ADMIN_SESSION_SECS,
             email: admin.email,
         })
+    }
+
+    /// Audits one failed admin sign-in on `email`: `admin_id` when the
+    /// address is an account's and its password was checked, `reason`
+    /// `unknown_account`, `wrong_password` or `locked`.
+    async fn audit_failed_sign_in(
+        &self,
+        origin: &Actor,
+        email: &str,
+        admin_id: Option<i64>,
+        reason: &'static str,
+    ) -> Result<(), AuthError> {
+        let actor = Actor {
+            name: SIGN_IN_FAILED_ACTOR.to_owned(),
+            ..origin.clone()
+        };
+        let entry = actor.entry(
+            SIGN_IN_FAILED_ACTION,
+            "admin",
+            admin_id.map(|id| id.to_string()),
+            &json!({"email": email, "reason": reason}),
+        );
+        self.store
+            .run(move |conn| audit::insert(conn, &entry))
+            .await?;
+        Ok(())
     }
 
     /// Ends an admin session.
@@ -248,6 +386,7 @@ impl AuthService {
                     name: key.name,
                 },
                 scopes: Scope::parse_list("scopes", &raw).unwrap_or_default(),
+                expires_at: key.expires_at,
             });
         }
         if secret.starts_with(SESSION_PREFIX) {
@@ -259,6 +398,7 @@ impl AuthService {
             return Ok(AdminGrant {
                 identity: AdminIdentity::Account { id, email },
                 scopes: Scope::ALL.into_iter().collect(),
+                expires_at: None,
             });
         }
         match self.admin_token_hash() {
@@ -270,13 +410,35 @@ impl AuthService {
                 Ok(AdminGrant {
                     identity: AdminIdentity::SharedToken,
                     scopes: Scope::ALL.into_iter().collect(),
+                    expires_at: None,
                 })
             }
             _ => Err(AuthError::Unauthorized),
         }
     }
 
-    /// Creates an API key (audited); the secret is in the answer only.
+    /// Creates an API key for the credential `grant` (audited): 403 unless
+    /// it holds `keys:write` and every scope it grants, and a key made by an
+    /// expiring key expires no later (without `expires_at`, when its creator
+    /// does). The secret is in the answer only.
+    pub async fn create_key_as(
+        &self,
+        grant: &AdminGrant,
+        name: &str,
+        scopes: &BTreeSet<Scope>,
+        expires_at: Option<i64>,
+        actor: Actor,
+    ) -> Result<NewApiKey, AuthError> {
+        grant.require(Scope::KeysWrite)?;
+        grant.may_grant(scopes)?;
+        let expires_at = grant.expiry_for_new_key(expires_at)?;
+        self.create_key(name, scopes, expires_at, actor).await
+    }
+
+    /// Creates an API key (audited) with no check of who asks: the command
+    /// line's `protium admin create-key`, run by whoever holds the database.
+    /// The admin API goes through [`Self::create_key_as`]. The secret is in
+    /// the answer only.
     pub async fn create_key(
         &self,
         name: &str,

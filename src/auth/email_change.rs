@@ -12,7 +12,7 @@ use super::service::Identifier;
 use crate::domain::{Email, InvalidInput, UserId};
 use crate::query::SqlValue;
 use crate::store::object_writes;
-use crate::store::users::{self, PROFILE_TABLE};
+use crate::store::users::{self, LoginColumn, PROFILE_TABLE};
 use crate::store::StoreError;
 
 impl EmailService {
@@ -43,9 +43,11 @@ impl EmailService {
             if let Err(e) = tried {
                 return Ok(Err(e.into()));
             }
+            // An account that only typed this address in loses it to the prover.
+            users::release_unproven(conn, LoginColumn::Email, email.as_str(), Some(id))?;
             let mut set = Identifier::Email(email.clone()).columns();
             set.push(("_email_verified".into(), SqlValue::Bool(true)));
-            // A taken address rolls the whole transaction back, the code's use included.
+            // A verified, taken address rolls the whole transaction back, the code's use included.
             object_writes::update(conn, PROFILE_TABLE, &SqlValue::Int(id), None, &set)?;
             if let Some(old) = account.email {
                 let locale = this.user_locale(conn, id, accept_language.as_deref())?;

@@ -111,6 +111,21 @@ impl EmailService {
         .await
     }
 
+    /// Checks a verification link without using it; returns the address it is
+    /// for (the page a link opens asks before it verifies: mail scanners
+    /// follow links).
+    pub async fn verification_form(
+        &self,
+        token: &str,
+    ) -> Result<Result<String, LinkProblem>, AuthError> {
+        let hash = SessionToken::from_client(token).hash();
+        Ok(self
+            .store
+            .run(move |conn| usable_link(conn, &hash, Purpose::VerifyEmail, now_unix()))
+            .await?
+            .map(|link| link.email))
+    }
+
     /// Checks a reset link without using it; returns the address it is for.
     pub async fn reset_form(&self, token: &str) -> Result<Result<String, LinkProblem>, AuthError> {
         let hash = SessionToken::from_client(token).hash();

@@ -4,7 +4,10 @@
 //!
 //! Two uses: attempts per client address (sign-ups, logins, resets, code
 //! requests), and the lockout of one login identifier after repeated wrong
-//! passwords. The lockout counts identifiers whether or not an account has
+//! passwords. A password attempt is counted *before* the password is checked
+//! (one atomic upsert), and taken back when it was right: of any number of
+//! parallel wrong guesses, at most the limit is ever checked. The lockout
+//! counts identifiers whether or not an account has
 //! them, so it says nothing about which accounts exist; it lasts at most the
 //! rest of its window, and a completed password reset lifts it.
 
@@ -97,6 +100,33 @@ impl Limits {
         Ok(())
     }
 
+    /// Counts a password attempt on `key` before it is checked, refusing it
+    /// past the window's limit; the returned [`Attempt`] is taken back with
+    /// [`Limits::take_back`] when the password was right.
+    pub async fn attempt(
+        &self,
+        key: String,
+        window: Window,
+        who: &'static str,
+    ) -> Result<Attempt, AuthError> {
+        let (start, _) = window.at(now_unix());
+        self.enforce(key.clone(), window, who, true).await?;
+        Ok(Attempt { key, start })
+    }
+
+    /// Takes back a counted attempt that succeeded or was never checked (best effort: a failure to
+    /// take it back leaves one attempt counted, which is logged).
+    pub async fn take_back(&self, attempt: Attempt) {
+        let Attempt { key, start } = attempt;
+        if let Err(e) = self
+            .store
+            .run(move |conn| rate_counters::unhit(conn, &key, start))
+            .await
+        {
+            tracing::warn!(error = %e, "a successful attempt could not be taken back");
+        }
+    }
+
     /// Forgets `keys` (a lockout lifted).
     pub async fn clear(&self, keys: Vec<String>) -> Result<(), StoreError> {
         self.store
@@ -108,6 +138,14 @@ impl Limits {
             })
             .await
     }
+}
+
+/// A password attempt counted before it was checked.
+#[derive(Debug)]
+#[must_use = "a successful attempt is taken back with Limits::take_back"]
+pub struct Attempt {
+    key: String,
+    start: i64,
 }
 
 /// The lockout key of a login identifier (`email`, `ann@example.com`), as

@@ -179,8 +179,9 @@ impl OAuthService {
                 let has_identifier = account.username.is_some() || account.email.is_some();
                 let others = store_oauth::identity_count(conn, me)? - 1;
                 // Ways to sign in that remain: a password with a login name, another
-                // provider, or the phone (SMS login).
-                if !(has_password && has_identifier) && others < 1 && account.phone.is_none() {
+                // provider, or a proven phone (SMS login).
+                let sms_login = account.phone.is_some() && account.phone_verified != 0;
+                if !(has_password && has_identifier) && others < 1 && !sms_login {
                     return Ok(Err(InvalidInput::new(
                         "provider",
                         format!("{provider} is your only way to sign in; set a password or link another account first"),

@@ -131,8 +131,8 @@ pub struct AuthService {
     pub(super) ttl: u64,
     pub(super) admin_token_hash: Option<[u8; 32]>,
     pub(super) sessions: SessionCache,
-    limits: Limits,
-    lockout: Window,
+    pub(super) limits: Limits,
+    pub(super) lockout: Window,
 }
 
 /// The default lockout: 10 wrong passwords for one identifier within 15 minutes.
@@ -206,6 +206,10 @@ impl AuthService {
             _ => None,
         };
         let draft = self.draft_session(identifier.method(), client);
+        let proven_phone = match (&identifier, phone_verified) {
+            (Identifier::Phone(phone), true) => Some(phone.as_str().to_owned()),
+            _ => None,
+        };
         let mut identity = identifier.columns();
         if phone_verified {
             identity.push(("_phone_verified".into(), SqlValue::Bool(true)));
@@ -223,6 +227,10 @@ impl AuthService {
                         .map(|_| anon.get()),
                     None => None,
                 };
+                // A proven number is taken from an account that only typed it in.
+                if let Some(phone) = &proven_phone {
+                    users::release_unproven(conn, LoginColumn::Phone, phone, anonymous)?;
+                }
                 let id = match anonymous {
                     Some(anon) => {
                         let mut set = identity;
@@ -256,10 +264,12 @@ impl AuthService {
         client: ClientInfo,
     ) -> Result<Session, AuthError> {
         let (column, value) = identifier.login_key();
-        // Refused before the password is even checked, known account or not.
+        // Counted before the password is checked, known account or not, so
+        // parallel guesses cannot all be checked against the limit.
         let locked = lockout_key(identifier.method().as_str(), &value);
-        self.limits
-            .check(locked.clone(), self.lockout, "this account")
+        let attempt = self
+            .limits
+            .attempt(locked, self.lockout, "this account")
             .await?;
         let row = self
             .store
@@ -270,22 +280,27 @@ impl AuthService {
             None => (None, None, false),
         };
         // Unknown accounts spend a hash too: same cost, same answer.
-        let ok = self.hasher.verify(&password, hash).await?;
+        let ok = match self.hasher.verify(&password, hash).await {
+            Ok(ok) => ok,
+            Err(busy) => {
+                // Never checked: it does not count against the account.
+                self.limits.take_back(attempt).await;
+                return Err(busy);
+            }
+        };
         match (ok, user_id) {
             // Only the right password learns that the account is disabled.
-            (true, Some(_)) if disabled => Err(AuthError::Disabled),
+            (true, Some(_)) if disabled => {
+                self.limits.take_back(attempt).await;
+                Err(AuthError::Disabled)
+            }
             (true, Some(id)) => {
+                self.limits.take_back(attempt).await;
                 self.open_session(UserId::from_db(id), identifier.method(), client)
                     .await
             }
-            _ => {
-                // This failure is counted; the next attempt past the limit is refused.
-                let _ = self
-                    .limits
-                    .count(locked, self.lockout, "this account")
-                    .await;
-                Err(AuthError::InvalidCredentials)
-            }
+            // The failure stays counted.
+            _ => Err(AuthError::InvalidCredentials),
         }
     }
 
@@ -313,13 +328,26 @@ impl AuthService {
         self.sessions.forget_user(id);
     }
 
-    /// The user holding `ident`, if any (lookups and availability checks).
+    /// The user holding `ident`, proven or not (availability checks: a
+    /// taken identifier is taken).
     pub async fn user_with(&self, ident: Identifier) -> Result<Option<i64>, AuthError> {
         let (column, key) = ident.login_key();
         Ok(self
             .store
             .run(move |conn| users::find_login(conn, column, &key))
             .await?
+            .map(|row| row.id))
+    }
+
+    /// The user who proved `ident` (lookups: a number someone merely typed in
+    /// finds nobody, so nobody is "found" as the owner of another's number).
+    pub async fn proven_user_with(&self, ident: Identifier) -> Result<Option<i64>, AuthError> {
+        let (column, key) = ident.login_key();
+        Ok(self
+            .store
+            .run(move |conn| users::find_login(conn, column, &key))
+            .await?
+            .filter(|row| row.verified != 0)
             .map(|row| row.id))
     }
 }

@@ -18,7 +18,7 @@ use super::principal::{registered_user, Principal};
 use super::service::{
     insert_profile, AuthService, ClientInfo, Identifier, LoginMethod, ProfileInit, Session,
 };
-use super::session_cache::{end_sessions, SessionCache};
+use super::session_cache::end_sessions;
 use super::token::SessionToken;
 use crate::domain::{now_unix, InvalidInput, Password, Phone};
 use crate::notify::{Locale, SmsSender, Templates};
@@ -213,19 +213,18 @@ impl SmsService {
                 }
                 let now = now_unix();
                 let verified = ("_phone_verified".to_owned(), SqlValue::Bool(true));
-                let id = match users::find_login(conn, LoginColumn::Phone, phone.as_str())? {
-                    Some(found) if found.disabled != 0 => return Err(AuthError::Disabled),
-                    Some(found) => {
-                        take_over_if_unproven(conn, &this.auth.sessions, found.id)?;
-                        object_writes::update(
-                            conn,
-                            PROFILE_TABLE,
-                            &SqlValue::Int(found.id),
-                            None,
-                            &[verified],
-                        )?;
-                        found.id
+                // Only an account that proved the number signs in with it; one
+                // that merely typed it in loses it to the prover.
+                let found = match users::find_login(conn, LoginColumn::Phone, phone.as_str())? {
+                    Some(found) if found.verified == 0 => {
+                        users::release_unproven(conn, LoginColumn::Phone, phone.as_str(), None)?;
+                        None
                     }
+                    other => other,
+                };
+                let id = match found {
+                    Some(found) if found.disabled != 0 => return Err(AuthError::Disabled),
+                    Some(found) => found.id,
                     None if create_user => {
                         let mut identity = Identifier::Phone(phone).columns();
                         identity.push(verified);
@@ -281,6 +280,7 @@ impl SmsService {
             if let Err(e) = this.prove(conn, phone.as_str(), &proof)? {
                 return Ok(Err(e.into()));
             }
+            users::release_unproven(conn, LoginColumn::Phone, phone.as_str(), Some(id))?;
             let mut set = Identifier::Phone(phone).columns();
             set.push(("_phone_verified".to_owned(), SqlValue::Bool(true)));
             object_writes::update(conn, PROFILE_TABLE, &SqlValue::Int(id), None, &set)?;
@@ -304,21 +304,20 @@ impl SmsService {
             if let Err(e) = this.prove(conn, phone.as_str(), &proof)? {
                 return Ok(Err(e.into()));
             }
-            let Some(found) = users::find_login(conn, LoginColumn::Phone, phone.as_str())? else {
-                return Ok(Err(AuthError::NotFound));
+            // A number nobody proved resets nothing: the account holding it
+            // unproven loses it to the prover instead.
+            let found = match users::find_login(conn, LoginColumn::Phone, phone.as_str())? {
+                Some(found) if found.verified != 0 => found,
+                Some(_) => {
+                    users::release_unproven(conn, LoginColumn::Phone, phone.as_str(), None)?;
+                    return Ok(Err(AuthError::NotFound));
+                }
+                None => return Ok(Err(AuthError::NotFound)),
             };
             let now = now_unix();
             store::set_password_hash(conn, found.id, &new_hash, now)?;
             end_sessions(conn, &cache, found.id, None)?;
             lift_lockout(conn, found.id)?;
-            let verified = [("_phone_verified".to_owned(), SqlValue::Bool(true))];
-            object_writes::update(
-                conn,
-                PROFILE_TABLE,
-                &SqlValue::Int(found.id),
-                None,
-                &verified,
-            )?;
             Ok(Ok(()))
         })
         .await
@@ -404,21 +403,4 @@ impl SmsService {
         }
         Ok(Ok(()))
     }
-}
-
-/// An account whose phone was never proven may have been set up by someone else
-/// with the owner's number: when the number's owner proves it by SMS, the
-/// account's password and sessions are removed, so only the owner holds it.
-fn take_over_if_unproven(
-    conn: &mut AnyConnection,
-    cache: &SessionCache,
-    id: i64,
-) -> Result<(), StoreError> {
-    let account =
-        users::account(conn, id, true)?.ok_or(StoreError::Corrupt("user vanished".into()))?;
-    if account.phone_verified == 0 {
-        store::delete_password_hash(conn, id)?;
-        end_sessions(conn, cache, id, None)?;
-    }
-    Ok(())
 }

@@ -100,6 +100,11 @@ pub struct Settings {
     /// account without one, a code from its verified phone or address)
     /// (`PROTIUM_REAUTH_ACCOUNT_CHANGES`).
     pub reauth_account_changes: bool,
+    /// Whether signed-up users may find another user by email address or
+    /// phone number (`GET …/user/find/?email=|phone=`, verified identifiers
+    /// only); off by default, since it tells whether an address has an
+    /// account (`PROTIUM_FIND_BY_CONTACT`).
+    pub find_by_contact: bool,
     /// Whether a sensitive change (account deletion, and identifier changes
     /// under `reauth_account_changes`) needs a fresh code as well as the
     /// password: texted to the verified phone or mailed to the verified
@@ -109,6 +114,11 @@ pub struct Settings {
     /// before the account switches (`PROTIUM_EMAIL_CHANGE_NEEDS_CODE`); when
     /// off, `PUT …/user/account/` switches at once and mails a link.
     pub email_change_needs_code: bool,
+    /// Whether a new phone number must be proven by a code texted to it
+    /// (`POST /hserve/v2.1/user/phone/ {phone, code}`) instead of being set
+    /// through the account endpoint (`PROTIUM_PHONE_CHANGE_NEEDS_CODE`);
+    /// unset, it follows `reauth_account_changes`.
+    pub phone_change_needs_code: Option<bool>,
     /// User lookups and availability checks per client address and minute
     /// (`PROTIUM_LOOKUPS_PER_MINUTE`).
     pub lookups_per_minute: u32,
@@ -235,8 +245,10 @@ impl Default for Settings {
             queries_per_caller: 4,
             availability_check: false,
             reauth_account_changes: false,
+            find_by_contact: false,
             reauth_needs_code: false,
             email_change_needs_code: false,
+            phone_change_needs_code: None,
             lookups_per_minute: 30,
             feed_horizon_days: 30,
             login_lockout_failures: 10,

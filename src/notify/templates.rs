@@ -35,6 +35,7 @@ const EMBEDDED: &[(&str, &str)] = embedded!(
     "en/email_changed.txt",
     "en/email_changed.html",
     "en/page_verified.html",
+    "en/page_verify_confirm.html",
     "en/page_link_invalid.html",
     "en/page_reset_form.html",
     "en/page_reset_done.html",
@@ -53,6 +54,7 @@ const EMBEDDED: &[(&str, &str)] = embedded!(
     "zh/email_changed.txt",
     "zh/email_changed.html",
     "zh/page_verified.html",
+    "zh/page_verify_confirm.html",
     "zh/page_link_invalid.html",
     "zh/page_reset_form.html",
     "zh/page_reset_done.html",
@@ -69,6 +71,7 @@ pub const MAILS: &[&str] = &[
 /// Pages every locale must provide.
 pub const PAGES: &[&str] = &[
     "page_verified",
+    "page_verify_confirm",
     "page_link_invalid",
     "page_reset_form",
     "page_reset_done",

@@ -13,7 +13,7 @@ use super::present::present;
 use super::shape::Shape;
 use super::who::{Access, Viewer, Who};
 use crate::query::{parse_order_by, Condition, Op, QueryField, SqlValue};
-use crate::schema::{Builtin, FieldKind, ObjectType, Snapshot};
+use crate::schema::{Builtin, FieldKind, ObjectType, ReadLinked, Snapshot};
 use crate::store::documents::to_sql_value;
 use crate::store::objects::{self, Page};
 use crate::store::{AnyConnection, StoreError};
@@ -170,7 +170,8 @@ impl Grants {
 }
 
 /// The grants `object`'s `read_linked` fields give the caller over the
-/// owners of `records`: per field one query (two with `both_ways`).
+/// owners of `records`: per field one query (two when `mutual`). Only links
+/// the owner made count (the schema requires `owner` to be `created_by`).
 pub fn read_grants(
     conn: &mut AnyConnection,
     snapshot: &Snapshot,
@@ -200,21 +201,53 @@ pub fn read_grants(
             continue;
         };
         let table = objects::sql_table(source);
-        let mut directions = vec![(&link.viewer, &link.owner)];
-        if link.both_ways {
-            directions.push((&link.owner, &link.viewer));
-        }
-        let mut linked = BTreeSet::new();
-        for (mine, theirs) in directions {
-            let mut parts = vec![
-                equals(source, mine, &[me.to_string()]),
-                equals(source, theirs, &owners),
-            ];
-            parts.extend(literals(source, &link.filter));
-            let found = objects::distinct_texts(conn, &table, theirs, &Condition::And(parts))?;
-            linked.extend(found.iter().filter_map(|id| id.parse::<i64>().ok()));
+        // Links the owners made to the caller; with `mutual`, only those the
+        // caller answered with a link of their own.
+        let mut linked = linked_owners(
+            conn,
+            source,
+            &table,
+            link,
+            (&link.viewer, &link.owner),
+            me,
+            &owners,
+        )?;
+        if link.mutual && !linked.is_empty() {
+            let answered = linked_owners(
+                conn,
+                source,
+                &table,
+                link,
+                (&link.owner, &link.viewer),
+                me,
+                &owners,
+            )?;
+            linked.retain(|owner| answered.contains(owner));
         }
         grants.0.insert(field.name.as_str().to_owned(), linked);
     }
     Ok(grants)
+}
+
+/// The users among `owners` linked to `me` in `source` with `mine` on me and
+/// `theirs` on them, and the grant's `where` values.
+fn linked_owners(
+    conn: &mut AnyConnection,
+    source: &ObjectType,
+    table: &str,
+    link: &ReadLinked,
+    (mine, theirs): (&String, &String),
+    me: i64,
+    owners: &[String],
+) -> Result<BTreeSet<i64>, StoreError> {
+    let mut parts = vec![
+        equals(source, mine, &[me.to_string()]),
+        equals(source, theirs, owners),
+    ];
+    parts.extend(literals(source, &link.filter));
+    let found = objects::distinct_texts(conn, table, theirs, &Condition::And(parts))?;
+    Ok(found
+        .iter()
+        .filter_map(|id| id.parse::<i64>().ok())
+        .collect())
 }

@@ -137,21 +137,29 @@ pub enum FindBy {
     Field(String),
 }
 
-/// `"read_linked": {"table": "friendship", "viewer": "friend", "owner": "created_by", "both_ways": true}`.
+/// `"read_linked": {"table": "friendship", "viewer": "friend", "owner": "created_by", "mutual": true}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReadLinkedExtension {
     /// The table holding the links.
     pub table: String,
-    /// Its pointer to the user who may read (`created_by` or a user pointer).
+    /// Its pointer to the user who may read (a user pointer the link's
+    /// creator sets).
     pub viewer: String,
-    /// Its pointer to the owner of the record being read.
+    /// Its pointer to the owner of the record being read: `created_by`, so
+    /// that only links the owner made grant anything.
     pub owner: String,
-    /// A link the other way round (from the owner to the viewer) grants too.
+    /// Both links must exist: one the owner made to the viewer and one the
+    /// viewer made to the owner.
     #[serde(default)]
+    pub mutual: bool,
+    /// Refused: a link either way let the viewer grant themselves (`mutual`
+    /// asks for both).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub both_ways: bool,
     /// Only links whose fields equal these literal values count (a list: any
-    /// one of them).
+    /// one of them); only the owner (the link's creator) or the server may
+    /// write those fields.
     #[serde(default, rename = "where")]
     pub where_: Option<serde_json::Map<String, serde_json::Value>>,
 }

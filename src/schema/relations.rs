@@ -38,10 +38,10 @@ pub struct ReadLinked {
     pub table: String,
     /// Its pointer to the user who may read.
     pub viewer: String,
-    /// Its pointer to the record's owner.
+    /// Its pointer to the record's owner (`created_by`).
     pub owner: String,
-    /// Links from the owner to the viewer grant too.
-    pub both_ways: bool,
+    /// A link from the viewer to the owner must exist as well.
+    pub mutual: bool,
     /// Field values a link must have.
     pub filter: Vec<(String, Value)>,
 }
@@ -54,11 +54,26 @@ pub fn read_linked(
     if read != Some(ReadRule::Owner) {
         return Err("read_linked widens \"read\": \"owner\"; declare that read rule".into());
     }
+    if ext.both_ways {
+        return Err("both_ways let a viewer grant themselves the owner's field by making a link; \
+                    use \"mutual\": true (both users made a link) or drop it (the owner's link grants)"
+            .into());
+    }
+    if ext.owner != "created_by" {
+        return Err(format!(
+            "owner is '{}': a grant must come from the owner, so owner is \"created_by\" \
+             (the user who made the link)",
+            ext.owner
+        ));
+    }
+    if ext.viewer == "created_by" {
+        return Err("viewer is a user pointer the link's creator sets, not \"created_by\"".into());
+    }
     Ok(ReadLinked {
         table: ext.table.clone(),
         viewer: ext.viewer.clone(),
         owner: ext.owner.clone(),
-        both_ways: ext.both_ways,
+        mutual: ext.mutual,
         filter: literals(&ext.where_),
     })
 }
@@ -147,6 +162,7 @@ pub fn check_relations(dir: &Path, registry: &Registry) -> Result<(), SchemaErro
                     .map_err(|m| fail("read_linked/owner", m))?;
                 check_filter(source, &grant.filter, true)
                     .map_err(|m| fail("read_linked/where", m))?;
+                owner_only_links(source).map_err(|m| fail("read_linked", m))?;
             }
             if let Some(rel) = &field.related {
                 let source =
@@ -173,9 +189,29 @@ pub fn check_relations(dir: &Path, registry: &Registry) -> Result<(), SchemaErro
     Ok(())
 }
 
+/// A grant through links holds only while the viewer cannot make or change
+/// the owner's links: rows of `source` must be written by their creator alone
+/// by default, so its pointers and the `where` fields (whose write rules are
+/// `owner`, `admin` or `nobody`) are the creator's, an admin's or the
+/// server's, unless the owner shares a link's write permission themselves.
+fn owner_only_links(source: &ObjectType) -> Result<(), String> {
+    if !source.rules.default_write.is_empty() {
+        return Err(format!(
+            "the links of '{}' are writable by others by default (its write permission): \
+             a viewer could change a link the owner made; leave its write permission to the creator",
+            source.name
+        ));
+    }
+    Ok(())
+}
+
 fn data_table<'a>(registry: &'a Registry, name: &str) -> Result<&'a ObjectType, String> {
     match registry.tables.get(name) {
         Some(t) => Ok(t),
         None => Err(format!("no schema file declares the data table '{name}'")),
     }
 }
+
+#[cfg(test)]
+#[path = "relations_test.rs"]
+mod tests;

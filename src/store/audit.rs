@@ -1,5 +1,6 @@
 //! The audit log: what admins (and schema reloads) did, written in the
-//! transaction of the change it records.
+//! transaction of the change it records; and failed admin sign-ins, which
+//! change nothing and are written on their own.
 
 use diesel::prelude::*;
 
@@ -12,9 +13,11 @@ use super::tables::audit_log;
 pub struct AuditEntry {
     /// Unix seconds.
     pub at: i64,
-    /// Who: `admin:<email>`, `key:<id>:<name>`, `token`, `node:<host>`.
+    /// Who: `admin:<email>`, `key:<id>:<name>`, `token`, `node:<host>`, or
+    /// `guest` (a failed admin sign-in: nobody is authenticated).
     pub actor: String,
-    /// What: `user.update`, `user.disable`, `record.delete`, `key.create`, `schema.reload`, …
+    /// What: `user.update`, `user.disable`, `record.delete`, `key.create`,
+    /// `schema.reload`, `admin.sign_in`, `admin.sign_in_failed`, …
     pub action: String,
     /// The kind of object: `_userprofile`, a table name, `api_key`, `schema`.
     pub target_type: String,

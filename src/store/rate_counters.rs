@@ -32,6 +32,20 @@ pub fn hits(conn: &mut AnyConnection, key: &str, window_start: i64) -> Result<i6
     Ok(exec::load::<IntRow>(conn, &q)?.first().map_or(0, |r| r.n))
 }
 
+/// Takes back one hit on `key` in the window starting at `window_start` (an
+/// attempt counted before it was made turned out to be a success); never
+/// below zero.
+pub fn unhit(conn: &mut AnyConnection, key: &str, window_start: i64) -> Result<(), StoreError> {
+    let mut q = SqlFragment::new(conn.dialect());
+    q.push("UPDATE rate_counters SET hits = hits - 1 WHERE key = ")
+        .push_bind(SqlValue::Text(key.to_owned()))
+        .push(" AND window_start = ")
+        .push_bind(SqlValue::Int(window_start))
+        .push(" AND hits > 0");
+    exec::execute(conn, &q)?;
+    Ok(())
+}
+
 /// Forgets every window of `key` (a lockout lifted by a password reset).
 pub fn clear(conn: &mut AnyConnection, key: &str) -> Result<(), StoreError> {
     let mut q = SqlFragment::new(conn.dialect());

@@ -33,6 +33,16 @@ impl LoginColumn {
             Self::Phone => "_phone",
         }
     }
+
+    /// The column saying whether the identifier was proven (a username needs
+    /// no proof: `None`).
+    pub fn verified_column(self) -> Option<&'static str> {
+        match self {
+            Self::Email => Some("_email_verified"),
+            Self::Username => None,
+            Self::Phone => Some("_phone_verified"),
+        }
+    }
 }
 
 /// What login needs of a user.
@@ -47,6 +57,10 @@ pub struct LoginRow {
     /// Disabled by an admin (0/1).
     #[diesel(sql_type = BigInt)]
     pub disabled: i64,
+    /// The identifier it was found by is proven (0/1; a username always is):
+    /// only a proven identifier may be proven again to sign in or reset.
+    #[diesel(sql_type = BigInt)]
+    pub verified: i64,
 }
 
 /// The account identifiers of a user.
@@ -83,12 +97,52 @@ pub fn find_login(
 ) -> Result<Option<LoginRow>, StoreError> {
     let mut q = SqlFragment::new(conn.dialect());
     q.push("SELECT p.id AS id, c.password_hash AS password_hash, ");
-    q.push("CAST(CASE WHEN p._disabled THEN 1 ELSE 0 END AS BIGINT) AS disabled FROM ")
-        .push_ident(PROFILE_TABLE);
+    q.push("CAST(CASE WHEN p._disabled THEN 1 ELSE 0 END AS BIGINT) AS disabled, ");
+    match column.verified_column() {
+        Some(flag) => {
+            q.push("CAST(CASE WHEN p.")
+                .push_ident(flag)
+                .push(" THEN 1 ELSE 0 END AS BIGINT)");
+        }
+        None => {
+            q.push("CAST(1 AS BIGINT)");
+        }
+    }
+    q.push(" AS verified FROM ").push_ident(PROFILE_TABLE);
     q.push(" p LEFT JOIN credentials c ON c.user_id = p.id WHERE p.")
         .push_ident(column.column());
     q.push(" = ").push_bind(SqlValue::Text(value.to_owned()));
     Ok(exec::load::<LoginRow>(conn, &q)?.into_iter().next())
+}
+
+/// Takes the unproven `value` of `column` (a phone or an email) away from the
+/// account that holds it, unless that account is `except`: whoever proved the
+/// identifier owns it, and an account that merely typed it in loses it (a
+/// squatter who set someone else's number keeps their account, without the
+/// number). Returns the account it was taken from.
+pub fn release_unproven(
+    conn: &mut AnyConnection,
+    column: LoginColumn,
+    value: &str,
+    except: Option<i64>,
+) -> Result<Option<i64>, StoreError> {
+    let Some(flag) = column.verified_column() else {
+        return Ok(None);
+    };
+    let Some(holder) = find_login(conn, column, value)? else {
+        return Ok(None);
+    };
+    if holder.verified != 0 || Some(holder.id) == except {
+        return Ok(None);
+    }
+    let set = [
+        (column.column().to_owned(), SqlValue::Null),
+        (flag.to_owned(), SqlValue::Bool(false)),
+    ];
+    let guard = Some((column.column(), SqlValue::Text(value.to_owned())));
+    let released =
+        super::object_writes::update(conn, PROFILE_TABLE, &SqlValue::Int(holder.id), guard, &set)?;
+    Ok(released.then_some(holder.id))
 }
 
 /// The identifiers of user `id`; with `lock`, the row is locked until the

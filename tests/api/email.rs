@@ -50,6 +50,28 @@ async fn page(app: &TestApp, url: &str) -> (StatusCode, String) {
     (r.status(), r.text().await.unwrap())
 }
 
+/// Opens a verification link as its reader does: the page only asks (a bare
+/// `GET`, as a mail scanner makes, changes nothing); its button posts.
+async fn confirm_link(app: &TestApp, url: &str) -> (StatusCode, String) {
+    let (status, html) = page(app, url).await;
+    if status != StatusCode::OK {
+        return (status, html);
+    }
+    assert!(
+        html.contains("Confirm your email") && html.contains("method=\"post\""),
+        "{html}"
+    );
+    let token = url.split("token=").nth(1).unwrap_or_default();
+    let r = app
+        .client
+        .post(format!("{}/verify-email/", app.address))
+        .form(&[("token", token)])
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
 async fn verified(app: &TestApp, token: &str, id: i64) -> bool {
     let me = app
         .get(&format!("/hserve/v2.5/user/info/{id}/"), Some(token))
@@ -85,6 +107,13 @@ async fn verification_link_from_the_mail_confirms_the_address(backend: Backend) 
     assert!(!verified(&app, &t, id).await);
     let (status, html) = page(&app, &local(&app, &link)).await;
     assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("ver@example.com"), "{html}");
+    assert!(
+        !verified(&app, &t, id).await,
+        "opening the link (as a mail scanner does) verifies nothing"
+    );
+    let (status, html) = confirm_link(&app, &local(&app, &link)).await;
+    assert_eq!(status, StatusCode::OK);
     assert!(
         html.contains("Email confirmed") && html.contains("ver@example.com"),
         "{html}"
@@ -116,10 +145,19 @@ async fn a_used_verification_link_is_refused(backend: Backend) {
     app.post("/hserve/v2.0/user/email-verify/", Some(&t), json!({}))
         .await;
     let link = local(&app, &smtp.wait_for("used@example.com", 0).await.link());
-    assert_eq!(page(&app, &link).await.0, StatusCode::OK);
+    assert_eq!(confirm_link(&app, &link).await.0, StatusCode::OK);
     let (status, html) = page(&app, &link).await;
     assert_eq!(status, StatusCode::GONE);
     assert!(html.contains("already been used"), "{html}");
+    let token = link.split("token=").nth(1).unwrap();
+    let replay = app
+        .client
+        .post(format!("{}/verify-email/", app.address))
+        .form(&[("token", token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), StatusCode::GONE, "the button works once");
 }
 
 async fn an_expired_verification_link_is_refused(backend: Backend) {
@@ -200,7 +238,7 @@ async fn resending_within_the_cooldown_is_refused_and_links_coexist(backend: Bac
     let second = local(&quick, &smtp.wait_for("twice@example.com", 1).await.link());
     assert_ne!(first, second);
     assert_eq!(
-        page(&quick, &first).await.0,
+        confirm_link(&quick, &first).await.0,
         StatusCode::OK,
         "an older link stays valid"
     );
@@ -472,7 +510,7 @@ async fn changing_the_email_mails_both_addresses(backend: Backend) {
     assert!(notice.text.contains("after@example.com"), "{}", notice.text);
     let verify = smtp.wait_for("after@example.com", 0).await;
     assert_eq!(
-        page(&app, &local(&app, &verify.link())).await.0,
+        confirm_link(&app, &local(&app, &verify.link())).await.0,
         StatusCode::OK
     );
     assert!(verified(&app, &t, id).await);
@@ -502,7 +540,17 @@ async fn mails_follow_the_language(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert!(page.text().await.unwrap().contains("邮箱已确认"));
+    assert!(page.text().await.unwrap().contains("确认您的邮箱"));
+    let token = link.split("token=").nth(1).unwrap();
+    let done = app
+        .client
+        .post(format!("{}/verify-email/", app.address))
+        .header("Accept-Language", "zh")
+        .form(&[("token", token)])
+        .send()
+        .await
+        .unwrap();
+    assert!(done.text().await.unwrap().contains("邮箱已确认"));
     // The user's own `language` field wins over the request.
     let (t2, _) = app.register_email("en@example.com", "secret123").await;
     app.set_profile(&t2, json!({"language": "en"})).await;

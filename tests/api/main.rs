@@ -43,6 +43,8 @@ mod schema_vocabulary;
 mod sdk_compat;
 
 mod security;
+mod security_admin;
+mod security_takeover;
 mod seed_anjuke;
 mod seed_dating;
 mod seed_sealtalk;

@@ -901,32 +901,57 @@ async fn linked_users_read_fields_granted_through_links(backend: Backend) {
         .await;
     app.set_profile(&dan, json!({"mobile": "13800000004"}))
         .await;
-    // Bob befriends Ann (accepted); Dan's request to Bob is not accepted.
+    let mobile = |u: Value| u.get("mobile").cloned();
+    // Bob's own link to Ann, "accepted" by himself, grants him nothing: a
+    // grant comes from the owner.
     app.create_record(
         "friendship",
         &bob,
         json!({"friend": ann_id, "accepted": true}),
     )
     .await;
+    assert_eq!(
+        mobile(user_info(&app, ann_id, &bob).await),
+        None,
+        "a link Bob made cannot grant Bob Ann's field"
+    );
+    assert_eq!(
+        mobile(user_info(&app, bob_id, &ann).await),
+        None,
+        "mutual: Bob's link alone does not grant Ann either"
+    );
+    // Ann answers with a link of her own: now both links exist.
+    app.create_record(
+        "friendship",
+        &ann,
+        json!({"friend": bob_id, "accepted": true}),
+    )
+    .await;
+    // Dan's request to Bob is not accepted by Dan's own word, though Bob's is.
     app.create_record("friendship", &dan, json!({"friend": bob_id}))
         .await;
+    app.create_record(
+        "friendship",
+        &bob,
+        json!({"friend": dan_id, "accepted": true}),
+    )
+    .await;
 
-    let mobile = |u: Value| u.get("mobile").cloned();
     assert_eq!(
         mobile(user_info(&app, ann_id, &bob).await),
         Some(json!("13800000001")),
-        "Bob's link to Ann grants Bob"
+        "Ann's link to Bob, answered by Bob's, grants Bob"
     );
     assert_eq!(
         mobile(user_info(&app, bob_id, &ann).await),
         Some(json!("13800000002")),
-        "both ways: the link from Bob grants Ann"
+        "and Ann"
     );
     assert_eq!(mobile(user_info(&app, ann_id, &cat).await), None, "no link");
     assert_eq!(
         mobile(user_info(&app, bob_id, &dan).await),
         None,
-        "not accepted"
+        "Dan's link is not accepted"
     );
     assert_eq!(
         mobile(user_info(&app, dan_id, &bob).await),

@@ -52,6 +52,7 @@ async fn sealtalk_walks_its_operations(backend: Backend) {
         s.schema_dir =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/examples/sealtalk");
         s.availability_check = true;
+        s.find_by_contact = true;
         s.sms_per_number_per_minute = 10;
         s.admin_token = ADMIN_TOKEN.into();
         s.password_forbidden_chars = r"\s".into();

@@ -41,6 +41,7 @@ async fn thinksns_walks_its_operations(backend: Backend) {
         s.reauth_account_changes = true;
         s.reauth_needs_code = true;
         s.sms_per_number_per_minute = 10;
+        s.find_by_contact = true;
     })
     .await;
     // Sign-up by phone with a texted code: the number is verified.

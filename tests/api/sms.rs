@@ -21,7 +21,7 @@ on_both_backends!(
     reset_password_with_phone_and_code,
     verify_and_change_the_current_users_phone,
     the_webhook_sender_posts_the_templated_body,
-    the_numbers_owner_takes_over_an_account_set_up_with_it_by_someone_else,
+    a_number_someone_else_typed_in_goes_to_whoever_proves_it,
     without_a_provider_texts_go_to_the_development_outbox,
     a_code_can_be_checked_without_using_it,
 );
@@ -360,7 +360,18 @@ async fn register_with_phone_and_code_or_token(backend: Backend) {
 
 async fn reset_password_with_phone_and_code(backend: Backend) {
     let app = generous(backend).await;
-    let (old_token, id) = app.register_phone(PHONE, "secret123").await;
+    send(&app, PHONE).await;
+    let code = app.last_sms_code(E164);
+    let r = app
+        .post(
+            "/hserve/v2.1/register/phone/",
+            None,
+            json!({"phone": PHONE, "password": "secret123", "code": code}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let old_token = r.body["token"].as_str().unwrap().to_owned();
+    let id = r.body["user_id"].as_i64().unwrap();
     send(&app, PHONE).await;
     let code = app.last_sms_code(E164);
     let r = app
@@ -507,10 +518,13 @@ async fn the_webhook_sender_posts_the_templated_body(backend: Backend) {
     assert!(down.error_msg().contains("could not be sent"));
 }
 
-async fn the_numbers_owner_takes_over_an_account_set_up_with_it_by_someone_else(backend: Backend) {
+/// A number is an account's way in only once that account proved it: the
+/// number's owner signing in by SMS gets an account of their own, and the
+/// account that only typed the number in loses it (and keeps everything else).
+async fn a_number_someone_else_typed_in_goes_to_whoever_proves_it(backend: Backend) {
     let app = generous(backend).await;
     // Someone registers the victim's number with a password, without a code.
-    let (attacker_session, id) = app.register_phone(PHONE, "attacker-pw").await;
+    let (squatter_session, squatter) = app.register_phone(PHONE, "squatter-pw").await;
     // The number's owner signs in by SMS.
     send(&app, PHONE).await;
     let code = app.last_sms_code(E164);
@@ -518,32 +532,45 @@ async fn the_numbers_owner_takes_over_an_account_set_up_with_it_by_someone_else(
         .post(
             "/hserve/v2.1/login/sms/",
             None,
-            json!({"phone": PHONE, "code": code}),
+            json!({"phone": PHONE, "code": code, "create_user": true}),
         )
         .await;
-    assert_eq!(owner.status, StatusCode::CREATED);
-    assert_eq!(owner.body["user_id"], id);
+    assert_eq!(owner.status, StatusCode::CREATED, "{:?}", owner.body);
+    let owner_id = owner.body["user_id"].as_i64().unwrap();
+    assert_ne!(
+        owner_id, squatter,
+        "the owner never lands in the squatter's account"
+    );
+    assert_eq!(owner.body["_phone"], E164);
     assert_eq!(owner.body["_phone_verified"], true);
-    let me = format!("/hserve/v2.5/user/info/{id}/");
+    let squatters = app
+        .get(
+            &format!("/hserve/v2.5/user/info/{squatter}/"),
+            Some(&squatter_session),
+        )
+        .await;
     assert_eq!(
-        app.get(&me, Some(&attacker_session)).await.status,
-        StatusCode::UNAUTHORIZED,
-        "planted sessions end"
+        squatters.status,
+        StatusCode::OK,
+        "the squatter keeps their account"
+    );
+    assert_eq!(
+        squatters.body["_phone"],
+        Value::Null,
+        "… without the number"
     );
     let pw = app
         .post(
             "/hserve/v2.1/login/phone/",
             None,
-            json!({"phone": PHONE, "password": "attacker-pw"}),
+            json!({"phone": PHONE, "password": "squatter-pw"}),
         )
         .await;
     assert_eq!(
         pw.status,
         StatusCode::BAD_REQUEST,
-        "the planted password is gone"
+        "the number no longer signs in to the squatter's account"
     );
-    let owner_token = owner.body["token"].as_str().unwrap();
-    assert_eq!(app.get(&me, Some(owner_token)).await.status, StatusCode::OK);
 }
 
 async fn a_code_can_be_checked_without_using_it(backend: Backend) {

@@ -10,6 +10,7 @@ use crate::helpers::{Backend, TestApp};
 
 on_both_backends!(
     users_are_found_by_an_identifier_unless_they_hide,
+    only_proven_contacts_find_users_and_only_when_switched_on,
     availability_checks_answer_only_when_switched_on,
 );
 
@@ -22,9 +23,30 @@ async fn spawn(backend: Backend, tweak: impl FnOnce(&mut protium::config::Settin
     .await
 }
 
+/// Registers by phone with a texted code: the number is proven.
+async fn register_proven(app: &TestApp, phone: &str) -> (String, i64) {
+    let code = app.texted_code(phone).await;
+    let r = app
+        .post(
+            "/hserve/v2.1/register/phone/",
+            None,
+            json!({"phone": phone, "password": "secret123", "code": code}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    (
+        r.body["token"].as_str().unwrap().to_owned(),
+        r.body["user_id"].as_i64().unwrap(),
+    )
+}
+
 async fn users_are_found_by_an_identifier_unless_they_hide(backend: Backend) {
-    let app = spawn(backend, |s| s.lookups_per_minute = 6).await;
-    let (ann, ann_id) = app.register_phone("13800000011", "secret123").await;
+    let app = spawn(backend, |s| {
+        s.lookups_per_minute = 6;
+        s.find_by_contact = true;
+    })
+    .await;
+    let (ann, ann_id) = register_proven(&app, "+8613800000011").await;
     let (bob, _) = app.register_email("bob@example.com", "secret123").await;
     let find = |query: &'static str| {
         let path = format!("/hserve/v2.0/user/find/?{query}");
@@ -108,4 +130,49 @@ async fn availability_checks_answer_only_when_switched_on(backend: Backend) {
     let bad = check(json!({"email": "not an email"})).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.error_msg().starts_with("email"), "{}", bad.error_msg());
+}
+
+/// Finding by email or phone tells whether an address has an account: off
+/// unless switched on, never for anonymous sessions, and only for numbers and
+/// addresses their account proved (a number someone typed into their own
+/// account does not make them its owner in an add-by-phone flow).
+async fn only_proven_contacts_find_users_and_only_when_switched_on(backend: Backend) {
+    let off = spawn(backend, |_| {}).await;
+    let (bob, _) = off.register_email("bob@example.com", "secret123").await;
+    let refused = off
+        .get("/hserve/v2.0/user/find/?email=bob@example.com", Some(&bob))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{:?}", refused.body);
+    assert!(
+        refused.error_msg().contains("find_by_contact"),
+        "{}",
+        refused.error_msg()
+    );
+    drop(off);
+
+    let app = spawn(backend, |s| s.find_by_contact = true).await;
+    let (bob, _) = app.register_email("bob@example.com", "secret123").await;
+    let (_, mallory) = app.register_phone("13800000012", "secret123").await;
+    let planted = app
+        .get("/hserve/v2.0/user/find/?phone=13800000012", Some(&bob))
+        .await;
+    assert_eq!(
+        planted.status,
+        StatusCode::NOT_FOUND,
+        "user {mallory} typed the number in but never proved it: {:?}",
+        planted.body
+    );
+    let (_, owner) = register_proven(&app, "+8613800000012").await;
+    let found = app
+        .get("/hserve/v2.0/user/find/?phone=13800000012", Some(&bob))
+        .await;
+    assert_eq!(found.body["id"], owner, "{:?}", found.body);
+
+    let anonymous = app
+        .post("/hserve/v2.0/login/anonymous/", None, json!({}))
+        .await;
+    let guest = anonymous.body["token"].as_str().unwrap().to_owned();
+    let r = app.get("/hserve/v2.0/user/find/?id=1", Some(&guest)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{:?}", r.body);
+    assert!(r.error_msg().contains("register"), "{}", r.error_msg());
 }

@@ -1,5 +1,8 @@
 //! API keys and the audit log: `GET|POST /admin/api/keys/`,
-//! `DELETE /admin/api/keys/{id}/`, `GET /admin/api/audit/`.
+//! `DELETE /admin/api/keys/{id}/`, `GET /admin/api/audit/`. A credential
+//! creates keys with no more than it holds: scopes among its own (403 naming
+//! the ones it lacks), and, for an expiring key, an expiry no later than its
+//! own.
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -82,7 +85,7 @@ async fn create(
     };
     let created = state
         .auth
-        .create_key(name, &scopes, expires_at, caller.actor)
+        .create_key_as(&caller.grant, name, &scopes, expires_at, caller.actor)
         .await?;
     let mut out = key_wire(&created.key);
     out["key"] = json!(created.secret.expose());

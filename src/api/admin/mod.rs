@@ -3,6 +3,14 @@
 //! session, an API key or the bootstrap token) and checked against the scope
 //! its endpoint needs (403 without it; 401 for an unknown, expired or revoked
 //! credential). Every write is audited by the service it calls.
+//!
+//! Reads of users and records run as an admin in the engine, which sees every
+//! field; so before a read is handed to it ([`AdminCaller::reader`]), every
+//! field named in `expand` is checked against the scope of the type it reads
+//! into: a pointer to the user profile (`created_by` included) needs
+//! `users:read`, a pointer or a `related` field into a data table needs
+//! `records:read`, and a credential without it gets a 403 naming the scope and
+//! the field — rather than a shape that silently drops data.
 
 mod keys;
 mod records;
@@ -21,6 +29,8 @@ use tracing_actix_web::RequestId;
 use super::error::ApiError;
 use super::AppState;
 use crate::auth::{AdminGrant, Principal, Scope};
+use crate::records::Target;
+use crate::schema::{Field, ObjectType, PointerTarget, Snapshot, PROFILE_TYPE};
 use crate::store::audit::Actor;
 
 /// Registers the admin API.
@@ -54,6 +64,82 @@ impl AdminCaller {
     pub fn principal(&self) -> Principal {
         Principal::Admin(self.grant.identity.clone())
     }
+
+    /// The principal to read `target` as with `expand`, once the credential
+    /// is known to hold the scope of every type the expansion reads into
+    /// (403 naming the scope and the field otherwise). Names `expand` does
+    /// not know, and a table `snapshot` does not have, are left for the
+    /// engine to refuse.
+    pub fn reader(
+        &self,
+        snapshot: &Snapshot,
+        target: Target<'_>,
+        expand: Option<&str>,
+    ) -> Result<Principal, ApiError> {
+        let object = match target {
+            Target::Users => Some(snapshot.profile()),
+            Target::Table(key) => snapshot.table(key),
+        };
+        if let Some(object) = object {
+            let names = expand
+                .unwrap_or("")
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty());
+            for name in names {
+                let Some(field) = object.lookup(name) else {
+                    continue;
+                };
+                for (scope, what) in expansion_scopes(object, field) {
+                    self.grant
+                        .require_for(scope, &format!("expand={name}, which reads {what}"))?;
+                }
+            }
+        }
+        Ok(self.principal())
+    }
+}
+
+/// The scopes that expanding `field` of `object` reads under, each with what
+/// it reads: `users:read` for the user profile, `records:read` for a data
+/// table — for a pointer's target (each table a `type_field` may name), and
+/// for the table of a `related` field.
+fn expansion_scopes(object: &ObjectType, field: &Field) -> Vec<(Scope, String)> {
+    let mut types: Vec<String> = Vec::new();
+    match &field.pointer {
+        Some(PointerTarget::Table(t)) => types.push(t.clone()),
+        Some(PointerTarget::ByField(f)) => {
+            match object.field(f).and_then(|t| t.enum_values.clone()) {
+                Some(tables) => types.extend(tables),
+                // The loader requires the enum; without one, assume both kinds.
+                None => types.extend([PROFILE_TYPE.to_owned(), format!("the tables {f} names")]),
+            }
+        }
+        None => {}
+    }
+    if let Some(related) = &field.related {
+        types.push(related.table.clone());
+    }
+    types
+        .into_iter()
+        .map(|t| {
+            if t == PROFILE_TYPE {
+                (Scope::UsersRead, "user profiles".to_owned())
+            } else {
+                (Scope::RecordsRead, format!("records of {t}"))
+            }
+        })
+        .collect()
+}
+
+/// Who is asking before any credential is known: the client address
+/// (through trusted proxies) and the request id, with no name yet.
+pub(super) fn origin(req: &HttpRequest) -> Actor {
+    Actor {
+        name: String::new(),
+        ip: super::extract::client_info(req).ip,
+        request_id: req.extensions().get::<RequestId>().map(|r| r.to_string()),
+    }
 }
 
 impl FromRequest for AdminCaller {
@@ -67,16 +153,14 @@ impl FromRequest for AdminCaller {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let ip = super::extract::client_info(req).ip;
-        let request_id = req.extensions().get::<RequestId>().map(|r| r.to_string());
+        let from = origin(req);
         Box::pin(async move {
             let state =
                 state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
             let grant = state.auth.authenticate_admin(header.as_deref()).await?;
             let actor = Actor {
                 name: grant.identity.label(),
-                ip,
-                request_id,
+                ..from
             };
             Ok(AdminCaller { grant, actor })
         })

@@ -1,7 +1,9 @@
 //! Records of every table as admins see them: `GET|POST
 //! /admin/api/tables/{table}/records/` and `GET|PATCH|DELETE
 //! /admin/api/tables/{table}/records/{id}/`, with the client API's query
-//! language; writes act as the server (every field) and are audited.
+//! language; writes act as the server (every field) and are audited. Reads
+//! need `records:read`, and `users:read` as well to `expand` a pointer to the
+//! user profile (`created_by` included) — see [`AdminCaller::reader`].
 //! `GET /admin/api/tables/` lists the tables with their record counts.
 
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -78,9 +80,11 @@ async fn list(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::RecordsRead)?;
     let params = query.into_inner().list_params();
+    let snapshot = state.records.live().load();
+    let reader = caller.reader(&snapshot, Target::Table(&path), params.expand.as_deref())?;
     let page = state
         .records
-        .list(&caller.principal(), Target::Table(&path), params)
+        .list(&reader, Target::Table(&path), params)
         .await?;
     Ok(HttpResponse::Ok().json(list_page(&req, page)))
 }
@@ -114,10 +118,12 @@ async fn get(
     caller.require(Scope::RecordsRead)?;
     let (table, id) = path.into_inner();
     let (keys, expand) = query.into_inner().keys_and_expand();
+    let snapshot = state.records.live().load();
+    let reader = caller.reader(&snapshot, Target::Table(&table), expand.as_deref())?;
     let record = state
         .records
         .get(
-            &caller.principal(),
+            &reader,
             Target::Table(&table),
             &id,
             keys.as_deref(),

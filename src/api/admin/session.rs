@@ -1,12 +1,14 @@
 //! Admin sign-in: `POST /admin/api/session/` (`{email, password}` → a
 //! short-lived token), `DELETE /admin/api/session/` (sign out), and
-//! `GET /admin/api/me/` (the credential and its scopes).
+//! `GET /admin/api/me/` (the credential and its scopes). Sign-in is limited
+//! per client address and locked per admin address after repeated attempts;
+//! every failure is audited with the address tried and the client's address.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
-use super::AdminCaller;
+use super::{origin, AdminCaller};
 use crate::api::error::ApiError;
 use crate::api::extract::required_string;
 use crate::api::AppState;
@@ -26,7 +28,10 @@ async fn sign_in(
     state.auth_limit.check(&req).await?;
     let email = Email::parse(required_string(&body, "email")?)?;
     let password = Password::candidate("password", required_string(&body, "password")?)?;
-    let session = state.auth.admin_login(email, password).await?;
+    let session = state
+        .auth
+        .admin_login(email, password, origin(&req))
+        .await?;
     Ok(HttpResponse::Created().json(json!({
         "token": session.token.expose(),
         "expires_in": session.expires_in,

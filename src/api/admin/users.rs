@@ -3,6 +3,8 @@
 //! /admin/api/users/{id}/` (PATCH sets any field, `write: admin` and `write:
 //! nobody` ones included, validated against the schema), and
 //! `POST …/{id}/disable/`, `…/enable/`, `…/sessions/revoke/`, `…/password-reset/`.
+//! Reads need `users:read`, and `records:read` as well to `expand` a pointer
+//! or a `related` field into a data table — see [`AdminCaller::reader`].
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
@@ -40,10 +42,9 @@ async fn list(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::UsersRead)?;
     let params = query.into_inner().list_params();
-    let page = state
-        .records
-        .list(&caller.principal(), Target::Users, params)
-        .await?;
+    let snapshot = state.records.live().load();
+    let reader = caller.reader(&snapshot, Target::Users, params.expand.as_deref())?;
+    let page = state.records.list(&reader, Target::Users, params).await?;
     Ok(HttpResponse::Ok().json(list_page(&req, page)))
 }
 
@@ -56,10 +57,12 @@ async fn get(
     caller.require(Scope::UsersRead)?;
     let id = path_id(&path)?;
     let (keys, expand) = query.into_inner().keys_and_expand();
+    let snapshot = state.records.live().load();
+    let reader = caller.reader(&snapshot, Target::Users, expand.as_deref())?;
     let user = state
         .records
         .get(
-            &caller.principal(),
+            &reader,
             Target::Users,
             &id.to_string(),
             keys.as_deref(),

@@ -19,15 +19,15 @@ fn admin(method: &'static str, path: &str, summary: &str, scope: &str) -> Op {
 /// Every admin operation.
 pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
     let mut ops = vec![
-        Op::new("post", "/admin/api/session/", "Admin", "Sign an admin in: a token for 12 hours.")
+        Op::new("post", "/admin/api/session/", "Admin", "Sign an admin in: a token for 12 hours. After 10 attempts on one address within 15 minutes its sign-in is locked (429, even with the right password) until the window ends; every failed sign-in is audited as admin.sign_in_failed.")
             .body(object(&[("email", string()), ("password", string())], &["email", "password"]))
             .ok(201, object(&[("token", string()), ("expires_in", json!({"type": "integer"})), ("email", string())], &["token"])),
         Op::new("delete", "/admin/api/session/", "Admin", "Sign out.").ok(204, serde_json::Value::Null).auth(Auth::Admin),
         admin("get", "/me/", "The credential and its scopes.", "any"),
-        admin("get", "/users/", "Users matching a query, every field.", "users:read")
+        admin("get", "/users/", "Users matching a query, every field. Expanding a pointer or related field into a data table also needs records:read (403 otherwise).", "users:read")
             .params(list_params(true))
             .ok(200, schema_ref("UserList")),
-        admin("get", "/users/{id}/", "One user, every field.", "users:read").ok(200, schema_ref("User")),
+        admin("get", "/users/{id}/", "One user, every field. Expanding a pointer or related field into a data table also needs records:read (403 otherwise).", "users:read").ok(200, schema_ref("User")),
         admin("patch", "/users/{id}/", "Set any field (write: admin and write: nobody ones too), audited.", "users:write")
             .body(schema_ref("UserUpdate"))
             .ok(200, schema_ref("User")),
@@ -43,7 +43,7 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
         admin("post", "/schema/recount/", "Recount every counter field from the records it counts.", "schema:write"),
         admin("get", "/schema/history/", "The applied schema versions.", "schema:read"),
         admin("get", "/keys/", "API keys (never their secrets).", "keys:read"),
-        admin("post", "/keys/", "Create an API key; the key is in this answer only.", "keys:write")
+        admin("post", "/keys/", "Create an API key; the key is in this answer only. Its scopes must be among the caller's (403 naming the ones it lacks), and a key made by an expiring key expires no later.", "keys:write")
             .body(object(&[
                 ("name", string()),
                 ("scopes", json!({"type": "array", "items": {"type": "string"}})),
@@ -53,7 +53,7 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
             .ok(201, json!({"type": "object"})),
         admin("delete", "/keys/{id}/", "Revoke an API key.", "keys:write").ok(204, serde_json::Value::Null),
         admin("get", "/audit/", "The audit log, newest first.", "audit:read").params(vec![
-            query("actor", "token, admin:<email>, key:<id>:<name>, node:…", string()),
+            query("actor", "token, admin:<email>, key:<id>:<name>, node:…, guest (failed admin sign-ins).", string()),
             query("action", "e.g. user.update; `user.` for every user action.", string()),
             query("target_type", "_userprofile, a table, api_key, schema.", string()),
             query("target_id", "The object's id.", string()),
@@ -69,7 +69,7 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
             admin(
                 "get",
                 &format!("/tables/{name}/records/"),
-                &format!("Records of {name}, every field."),
+                &format!("Records of {name}, every field. Expanding a pointer to users (created_by included) also needs users:read (403 otherwise)."),
                 "records:read",
             )
             .params(list_params(true))
@@ -85,7 +85,7 @@ pub fn operations(snapshot: &Snapshot) -> Vec<Op> {
             admin(
                 "get",
                 &format!("/tables/{name}/records/{{id}}/"),
-                &format!("One record of {name}."),
+                &format!("One record of {name}. Expanding a pointer to users (created_by included) also needs users:read (403 otherwise)."),
                 "records:read",
             )
             .ok(200, schema_ref(&record)),
