@@ -3,6 +3,8 @@
 //! delete with `where` in the URL (`PUT`/`DELETE`), one record
 //! (`GET/PUT/PATCH/DELETE …/record/:id/`), the change feed (`GET …/changes/`)
 //! and the status of asynchronous batch operations (`GET /hserve/v1/bulk-operation/:id/`).
+//! Lists, aggregates, feed pages and batch writes run under the caller's cap
+//! of costly requests at once (`query_gate`).
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -103,6 +105,7 @@ fn batch_params(q: &RecordQuery) -> BatchParams {
 }
 
 async fn create(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     query: web::Query<RecordQuery>,
@@ -117,6 +120,8 @@ async fn create(
             "upsert: takes one record (an object), not an array".into(),
         )),
         Value::Array(rows) => {
+            // A batch create counts against the caller's cap like a query.
+            let _running = state.query_gate.enter(&req, &caller.0)?;
             let outcome = records.create_many(&caller.0, &table, rows).await?;
             Ok(HttpResponse::Created().json(record_wire::created(outcome)))
         }
@@ -265,6 +270,7 @@ async fn batch_update(
 ) -> Result<HttpResponse, ApiError> {
     let (version, table) = path.into_inner();
     require_version(&version, VERSIONS)?;
+    let _running = state.query_gate.enter(&req, &caller.0)?;
     let outcome = state
         .records
         .batch_update(&caller.0, &table, batch_params(&query), body.into_inner())
@@ -281,6 +287,7 @@ async fn batch_delete(
 ) -> Result<HttpResponse, ApiError> {
     let (version, table) = path.into_inner();
     require_version(&version, VERSIONS)?;
+    let _running = state.query_gate.enter(&req, &caller.0)?;
     let outcome = state
         .records
         .batch_delete(&caller.0, &table, batch_params(&query))

@@ -9,7 +9,10 @@
 //! Rules: the account is what the provider says the token or code belongs
 //! to, never what the app's body names: where user info takes an account id
 //! (Weibo's `uid`), the id comes from `token_owner_url` or the code exchange,
-//! and user info naming another account is refused. What the provider refuses
+//! and user info naming another account is refused. Where the provider says
+//! which app a token was issued to (`token_app_url`, Weibo's
+//! `get_token_info` and its `appkey`), a token of another app is refused: it
+//! proves only that its holder signed in to that app. What the provider refuses
 //! is a 400 naming the app's field; a provider that fails, or refuses our own
 //! credentials, is a 502 whose message never carries a URL (the query may
 //! hold the client secret or the token).
@@ -34,6 +37,8 @@ enum Step {
     TokenExchange,
     /// The endpoint naming the token's owner.
     TokenOwner,
+    /// The endpoint naming the app the token was issued to.
+    TokenApp,
     /// The user-info endpoint.
     UserInfo,
 }
@@ -43,6 +48,7 @@ impl Step {
         match self {
             Step::TokenExchange => "token exchange",
             Step::TokenOwner => "token owner",
+            Step::TokenApp => "token app",
             Step::UserInfo => "user info",
         }
     }
@@ -66,6 +72,8 @@ impl OAuthService {
             )
             .into());
         }
+        self.token_app(&provider, access_token, "access_token")
+            .await?;
         let claims = self
             .claims(&provider, access_token, Vec::new(), "access_token")
             .await?;
@@ -227,6 +235,41 @@ impl OAuthService {
                     format!("the answer has no '{}'", provider.token_owner_field),
                 )
             })
+    }
+
+    /// Refuses `access_token` unless `token_app_url` (where declared) says
+    /// it was issued to this provider's `client_id`: a token another app got
+    /// from the provider's SDK signs in to that app only.
+    async fn token_app(
+        &self,
+        provider: &OAuthProviderSettings,
+        access_token: &str,
+        field: &'static str,
+    ) -> Result<(), AuthError> {
+        if provider.token_app_url.is_empty() {
+            return Ok(());
+        }
+        let request = self.http.post(&provider.token_app_url);
+        let request = if provider.token_param.is_empty() {
+            request.bearer_auth(access_token)
+        } else {
+            request.form(&[(provider.token_param.as_str(), access_token)])
+        };
+        let answer = self
+            .answer(provider, request, Step::TokenApp, field)
+            .await?;
+        let Some(app) = answer.get(&provider.token_app_field).and_then(as_text) else {
+            return Err(failed(
+                provider,
+                Step::TokenApp.name(),
+                format!("the answer has no '{}'", provider.token_app_field),
+            ));
+        };
+        if app != provider.client_id {
+            tracing::info!(provider = %provider.name, "a token issued to another app was refused");
+            return Err(InvalidInput::new(field, "was issued to another app, not this one").into());
+        }
+        Ok(())
     }
 
     /// The provider's user info for `access_token` (as a Bearer header, or the

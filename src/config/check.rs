@@ -157,6 +157,9 @@ impl Settings {
                     "token_owner_url and token_owner_field go together".into()
                 ));
             }
+            if p.token_app_url.is_empty() != p.token_app_field.is_empty() {
+                return Err(bad("token_app_url and token_app_field go together".into()));
+            }
             if !p.owner_param.is_empty() && p.token_owner_url.is_empty() {
                 return Err(bad(
                     "owner_param is filled from token_owner_url: declare it too".into(),

@@ -1,7 +1,8 @@
 //! Third-party sign-in providers as `protium.toml` declares them
 //! (`[[oauth_providers]]`): OpenID Connect or plain OAuth2, what apps may
 //! bring from a provider's own SDK, and the mappings for providers that
-//! depart from OAuth2 (WeChat's code exchange, Weibo's token owner).
+//! depart from OAuth2 (WeChat's code exchange, Weibo's token owner and the
+//! app its tokens were issued to).
 
 use serde::{Deserialize, Serialize};
 
@@ -61,6 +62,18 @@ pub struct OAuthProviderSettings {
     /// (Weibo: `uid`); empty when user info needs none.
     #[serde(default)]
     pub owner_param: String,
+    /// An endpoint that names the app a token was issued to, for providers
+    /// whose tokens any app's SDK gets would otherwise sign in here too
+    /// (Weibo: `https://api.weibo.com/oauth2/get_token_info`). Called with a
+    /// `POST` carrying the token as the form field `token_param` (a Bearer
+    /// header when `token_param` is empty) before anything else; a token the
+    /// answer does not say was issued to `client_id` is refused (400).
+    #[serde(default)]
+    pub token_app_url: String,
+    /// The field of `token_app_url`'s answer holding the app's id (Weibo:
+    /// `appkey`); it must equal `client_id`.
+    #[serde(default)]
+    pub token_app_field: String,
     /// Whether apps may sign in with an authorization code they got from the
     /// provider's own SDK (`POST /hserve/v2.0/idp/<name>/token/` `{code}`),
     /// exchanged at `token_url` (`oauth2` providers only).

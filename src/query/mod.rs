@@ -3,12 +3,14 @@
 //!
 //! Rules: field names resolve only through a [`FieldCatalog`] the caller supplies
 //! (the schema's allow-list, filtered by what the caller may read); every value is
-//! a bind parameter; depth, size and pattern length are bounded.
+//! a bind parameter; depth, size, pattern length and compiled pattern size are
+//! bounded.
 
 mod condition;
 mod error;
 mod order;
 mod parse;
+mod pattern;
 mod render;
 mod render_document;
 mod render_geo;
@@ -18,6 +20,9 @@ pub use condition::{AclIndex, Condition, Op};
 pub use error::QueryError;
 pub use order::{parse_order_by, OrderBy};
 pub use parse::parse_where;
+pub use pattern::{
+    compile as compile_pattern, PatternError, MAX_COMPILED, MAX_DFA_CACHE, MAX_PATTERN, MAX_REGEXES,
+};
 pub use render::{render_condition, render_order, render_order_near};
 pub use sql::{SqlFragment, SqlValue};
 

@@ -4,6 +4,9 @@ use serde_json::{Map, Value};
 
 use super::condition::{Condition, Op};
 use super::error::QueryError;
+use super::pattern::{
+    compile as compile_pattern, with_flags, PatternError, MAX_COMPILED, MAX_PATTERN, MAX_REGEXES,
+};
 use super::sql::SqlValue;
 use super::{FieldCatalog, QueryField};
 use crate::domain::{GeoPoint, GeoPolygon, IsoDate};
@@ -15,8 +18,6 @@ pub const MAX_DEPTH: usize = 8;
 pub const MAX_CONDITIONS: usize = 200;
 /// Most items in one `$in`/`$nin` list.
 pub const MAX_LIST: usize = 1000;
-/// Longest `$regex` pattern, in bytes.
-pub const MAX_PATTERN: usize = 256;
 /// Most bound values in one query (SQLite allows 32766 per statement).
 pub const MAX_VALUES: usize = 5000;
 
@@ -41,6 +42,7 @@ pub fn parse_where(raw: Option<&str>, catalog: &dyn FieldCatalog) -> Result<Cond
         catalog,
         conditions: 0,
         values: 0,
+        regexes: 0,
     };
     parser.object(&json, 0)
 }
@@ -49,6 +51,7 @@ struct Parser<'a> {
     catalog: &'a dyn FieldCatalog,
     conditions: usize,
     values: usize,
+    regexes: usize,
 }
 
 impl Parser<'_> {
@@ -198,7 +201,15 @@ impl Parser<'_> {
                     Op::IContains(s)
                 }
             }
-            "$regex" => regex_op(name, operand, options)?,
+            "$regex" => {
+                self.regexes += 1;
+                if self.regexes > MAX_REGEXES {
+                    return Err(error(format!(
+                        "more than {MAX_REGEXES} '$regex' conditions in one query"
+                    )));
+                }
+                regex_op(name, operand, options)?
+            }
             "$exists" | "$isnull" => {
                 let b = operand
                     .as_bool()
@@ -319,6 +330,10 @@ fn is_key_name(k: &str) -> bool {
         && k.len() <= 64
 }
 
+/// A `$regex` condition: a pattern of at most [`MAX_PATTERN`] bytes that
+/// compiles, with its `$options`, within [`MAX_COMPILED`] bytes (the bounds
+/// SQLite's `regexp()` compiles it under; PostgreSQL runs its own engine, but
+/// the same patterns are refused there).
 fn regex_op(name: &str, operand: &Value, options: Option<&Value>) -> Result<Op, QueryError> {
     let pattern = operand
         .as_str()
@@ -328,8 +343,6 @@ fn regex_op(name: &str, operand: &Value, options: Option<&Value>) -> Result<Op, 
             "'$regex' on '{name}' is longer than {MAX_PATTERN} bytes"
         )));
     }
-    regex::Regex::new(pattern)
-        .map_err(|e| error(format!("'$regex' on '{name}' is not a valid pattern: {e}")))?;
     let flags = match options {
         None => "",
         Some(Value::String(s)) => s.as_str(),
@@ -340,9 +353,23 @@ fn regex_op(name: &str, operand: &Value, options: Option<&Value>) -> Result<Op, 
             "'$options' on '{name}': unsupported flag '{bad}' (only 'i')"
         )));
     }
+    let case_insensitive = flags.contains('i');
+    compile_pattern(&with_flags(pattern, case_insensitive)).map_err(|e| match e {
+        PatternError::TooComplex => error(format!(
+            "'$regex' on '{name}': the pattern is too complex (it compiles to more than \
+             {} KiB); use fewer or shorter repetitions of character classes such as \\w",
+            MAX_COMPILED / 1024
+        )),
+        PatternError::TooLong => error(format!(
+            "'$regex' on '{name}' is longer than {MAX_PATTERN} bytes"
+        )),
+        PatternError::Invalid(e) => {
+            error(format!("'$regex' on '{name}' is not a valid pattern: {e}"))
+        }
+    })?;
     Ok(Op::Regex {
         pattern: pattern.to_owned(),
-        case_insensitive: flags.contains('i'),
+        case_insensitive,
     })
 }
 

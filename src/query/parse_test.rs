@@ -110,3 +110,28 @@ fn depth_is_bounded() {
     });
     assert!(parse(&deep).unwrap_err().message.contains("nesting"));
 }
+
+#[test]
+fn patterns_that_compile_too_big_are_refused_naming_the_field() {
+    let e = parse(r#"{"nickname":{"$regex":"\\w{200}N"}}"#).unwrap_err();
+    assert!(
+        e.message.contains("'nickname'") && e.message.contains("too complex"),
+        "{}",
+        e.message
+    );
+    // The case flag is part of what compiles: `(?i)` doubles some classes.
+    assert!(parse(r#"{"nickname":{"$regex":"\\w{4}","$options":"i"}}"#).is_ok());
+    assert!(parse(r#"{"nickname":{"$regex":"^[a-z]+@example\\.com$"}}"#).is_ok());
+}
+
+#[test]
+fn regexes_per_query_are_bounded() {
+    let items: Vec<String> = (0..=MAX_REGEXES)
+        .map(|i| format!(r#"{{"nickname":{{"$regex":"^a{i}"}}}}"#))
+        .collect();
+    let q = format!(r#"{{"$or":[{}]}}"#, items.join(","));
+    assert!(parse(&q)
+        .unwrap_err()
+        .message
+        .contains("'$regex' conditions"));
+}

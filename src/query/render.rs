@@ -181,11 +181,7 @@ fn render_op(column: &str, kind: FieldKind, op: &Op, out: &mut SqlFragment) {
             case_insensitive,
         } => match dialect {
             Dialect::Sqlite => {
-                let p = if *case_insensitive {
-                    format!("(?i){pattern}")
-                } else {
-                    pattern.clone()
-                };
+                let p = super::pattern::with_flags(pattern, *case_insensitive);
                 out.push("regexp(").push_bind(SqlValue::Text(p)).push(", ");
                 col(out);
                 out.push(")");

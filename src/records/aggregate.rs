@@ -1,6 +1,9 @@
 //! Counts and sums by group (`GET …/table/{t}/aggregate/`): a read-only
 //! query over the rows the caller may read, grouping and summing only fields
-//! the caller may query, bounded like lists.
+//! the caller may query, bounded like lists. Sums never overflow: an integer
+//! field's sum is exact when it fits 64 bits and the nearest double beyond;
+//! a number field's sum past ±1e308 is a 400 naming the field
+//! ([`crate::store::aggregates`]).
 
 use serde_json::{json, Map, Value};
 
@@ -11,7 +14,7 @@ use super::service::{named, resolve, Records, Target};
 use super::who::{Access, Viewer, Who};
 use crate::auth::Principal;
 use crate::query::{parse_where, FieldCatalog, QueryError};
-use crate::store::aggregates::{self, GroupOrder, COUNT};
+use crate::store::aggregates::{self, Group, GroupOrder, Total, COUNT};
 use crate::store::documents::Column;
 use crate::store::objects;
 
@@ -105,12 +108,10 @@ impl Records {
             .run(move |conn| {
                 let object = named(&snapshot, &name)?;
                 let table = objects::sql_table(object);
-                Ok::<_, RecordsError>(
-                    aggregates::aggregate(conn, &table, &filter, &group, &sums, &order, limit)?
-                        .into_iter()
-                        .map(|doc| group_wire(doc, &group, &sums))
-                        .collect(),
-                )
+                aggregates::aggregate(conn, &table, &filter, &group, &sums, &order, limit)?
+                    .into_iter()
+                    .map(|g| group_wire(g, &group, &sums))
+                    .collect::<Result<Vec<_>, RecordsError>>()
             })
             .await?;
         Ok(rows)
@@ -155,21 +156,34 @@ fn group_order(raw: Option<&str>, group: &[Column]) -> Result<Vec<GroupOrder>, Q
 }
 
 /// One group as the API shows it: `{"group": {...}, "count": n, "sum": {...}}`.
-fn group_wire(mut doc: Map<String, Value>, group: &[Column], sums: &[Column]) -> Value {
+/// A sum of a number field beyond ±1e308 is a 400 naming the field.
+fn group_wire(g: Group, group: &[Column], sums: &[Column]) -> Result<Value, RecordsError> {
+    let Group { mut doc, totals } = g;
     let mut by = Map::new();
-    for g in group {
-        by.insert(g.name.clone(), doc.remove(&g.name).unwrap_or(Value::Null));
+    for c in group {
+        by.insert(c.name.clone(), doc.remove(&c.name).unwrap_or(Value::Null));
     }
     let mut total = Map::new();
-    for s in sums {
-        let v = doc
-            .remove(&aggregates::sum_alias(&s.name))
-            .unwrap_or(Value::Null);
-        total.insert(s.name.clone(), if v.is_null() { json!(0) } else { v });
+    for (s, t) in sums.iter().zip(totals) {
+        let v = match t {
+            Total::Number(v) if v.is_null() => json!(0),
+            Total::Number(v) => v,
+            Total::OutOfRange => {
+                return Err(QueryError::new(
+                    "sum",
+                    format!(
+                        "the sum of '{}' is beyond the range of numbers (±1e308)",
+                        s.name
+                    ),
+                )
+                .into())
+            }
+        };
+        total.insert(s.name.clone(), v);
     }
-    json!({
+    Ok(json!({
         "group": by,
         "count": doc.remove(COUNT).unwrap_or(json!(0)),
         "sum": total,
-    })
+    }))
 }

@@ -171,7 +171,8 @@ impl Records {
                 let ready: Vec<&Map<String, Value>> =
                     prepared.iter().filter_map(|r| r.as_ref().ok()).collect();
                 lock_owners_in_order(conn, object, &ready)?;
-                let mut pointers = check_pointers(conn, &snapshot, object, &ready)?.into_iter();
+                let mut pointers =
+                    check_pointers(conn, &snapshot, object, who, &ready)?.into_iter();
                 let mut results = Vec::with_capacity(prepared.len());
                 for row in prepared {
                     let outcome = row.and_then(|row| {

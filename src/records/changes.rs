@@ -2,8 +2,10 @@
 //! every record changed after a position, and the deletions, in the order of
 //! the change log (`store::change_log`), which no later entry can overtake:
 //! a client that follows the cursors sees every write, however slow its
-//! transaction. The position is a unix time (`since`) or the opaque `cursor`
-//! of the previous page.
+//! transaction. The position is a unix time (`since`) or the `cursor` of the
+//! previous page: sealed ([`feed_cursor`]), since it stands for a place in
+//! the log that may be a write the caller cannot read. A cursor that does not
+//! open is a 400 naming `cursor`.
 
 use std::collections::BTreeMap;
 
@@ -19,8 +21,10 @@ use super::who::{Access, Viewer, Who};
 use crate::auth::Principal;
 use crate::domain::now_unix;
 use crate::query::{Condition, QueryError};
-use crate::store::change_log::{self, Position, Start};
+use crate::store::change_log::{self, Start};
 use crate::store::{objects, tombstones};
+
+use super::feed_cursor::CursorKey;
 
 /// Largest page of the feed.
 pub const MAX_FEED: i64 = 1000;
@@ -51,36 +55,32 @@ fn bad_cursor() -> QueryError {
     QueryError::new("cursor", "is not a cursor this server returned")
 }
 
-/// A cursor: the log position after the page and the time of its last entry
-/// (`<xid>.<seq>.<time>`).
-fn cursor_text(position: Position, at: i64) -> String {
-    format!("{}.{}.{at}", position.xid, position.seq)
-}
-
 /// Parses the position: `cursor` wins over `since`. Returns where to start
-/// and the time the position stands for (for the horizon).
-fn position(since: Option<&str>, cursor: Option<&str>) -> Result<(Start, i64), QueryError> {
+/// and the time the position stands for (for the horizon). Cursors of
+/// earlier versions — `<time>:<id>` and the unsealed `<xid>.<seq>.<time>` —
+/// restart from their second, as `since` would: what they say is never
+/// trusted as a place in the log.
+fn position(
+    key: &CursorKey,
+    since: Option<&str>,
+    cursor: Option<&str>,
+) -> Result<(Start, i64), QueryError> {
     if let Some(c) = cursor.map(str::trim).filter(|c| !c.is_empty()) {
-        // A cursor of the time-ordered feed of earlier versions (`<unix>:<id>`)
-        // restarts from its second.
-        if let Some((t, _)) = c.split_once(':') {
-            let t = t.parse::<i64>().map_err(|_| bad_cursor())?;
-            return Ok((Start::Since(t - 1), t));
+        if let Some((position, at)) = key.open(c) {
+            return Ok((Start::After(position), at));
         }
-        let parts: Vec<i64> = c
-            .split('.')
-            .map(str::parse)
-            .collect::<Result<_, _>>()
-            .map_err(|_| bad_cursor())?;
-        return match parts.as_slice() {
-            [xid, seq, at] if *xid >= 0 && *seq >= 0 => Ok((
-                Start::After(Position {
-                    xid: *xid,
-                    seq: *seq,
-                }),
-                *at,
-            )),
-            _ => Err(bad_cursor()),
+        let legacy_time = match c.split_once(':') {
+            Some((t, _)) => t.parse::<i64>().ok(),
+            None => match c.split('.').collect::<Vec<_>>().as_slice() {
+                [xid, seq, at] if xid.parse::<i64>().is_ok() && seq.parse::<i64>().is_ok() => {
+                    at.parse::<i64>().ok()
+                }
+                _ => None,
+            },
+        };
+        return match legacy_time.filter(|t| *t >= 0) {
+            Some(t) => Ok((Start::Since(t - 1), t)),
+            None => Err(bad_cursor()),
         };
     }
     let t = match since.map(str::trim).filter(|s| !s.is_empty()) {
@@ -141,19 +141,11 @@ impl Records {
         if names.is_empty() {
             return Err(QueryError::new("tables", "name at least one table").into());
         }
-        let (start, t) = position(since, cursor)?;
         let given = [since, cursor]
             .iter()
             .any(|p| p.is_some_and(|p| !p.trim().is_empty()));
-        let horizon = now_unix() - self.feed_horizon;
-        // `since=0` (position 1) is a first sync: it needs no deletions.
-        if given && t > 1 && t < horizon {
-            return Err(RecordsError::Gone(format!(
-                "the change feed keeps changes for {} days and this position is older; \
-                 list the table again and follow the feed from now",
-                self.feed_horizon / 86_400
-            )));
-        }
+        let (since, cursor) = (since.map(str::to_owned), cursor.map(str::to_owned));
+        let feed_horizon = self.feed_horizon;
         let limit = match limit.map(str::trim).filter(|s| !s.is_empty()) {
             None => 100,
             Some(s) => s
@@ -172,19 +164,29 @@ impl Records {
             (true, Some(user)) => Some(user),
             _ => None,
         };
-        let page = self
+        let (page, t) = self
             .store
             .run(move |conn| {
+                let sealer = CursorKey::load(conn)?;
+                let (start, t) = position(&sealer, since.as_deref(), cursor.as_deref())?;
+                // `since=0` (position 1) is a first sync: it needs no deletions.
+                if given && t > 1 && t < now_unix() - feed_horizon {
+                    return Err(RecordsError::Gone(format!(
+                        "the change feed keeps changes for {} days and this position is older; \
+                         list the table again and follow the feed from now",
+                        feed_horizon / 86_400
+                    )));
+                }
                 let mut entries = change_log::page(conn, &names, start, limit + 1)?;
                 let has_more = entries.len() as i64 > limit;
                 entries.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
                 let next = match (entries.last(), start) {
-                    (Some(e), _) => cursor_text(e.position(), e.at),
-                    (None, Start::After(p)) => cursor_text(p, now_unix()),
+                    (Some(e), _) => sealer.seal(e.position(), e.at),
+                    (None, Start::After(p)) => sealer.seal(p, now_unix()),
                     // Nothing since a time: every settled entry is older, so
                     // the next page starts after the last of them.
                     (None, Start::Since(_)) => {
-                        cursor_text(change_log::last_settled(conn, &names)?, now_unix())
+                        sealer.seal(change_log::last_settled(conn, &names)?, now_unix())
                     }
                 };
                 // The last entry of each record decides what the page says of it.
@@ -245,13 +247,14 @@ impl Records {
                         objects.push((e.object_type.clone(), row));
                     }
                 }
-                Ok::<_, RecordsError>(MultiPage {
+                let page = MultiPage {
                     objects,
                     deleted,
                     profile: None,
                     cursor: next,
                     has_more,
-                })
+                };
+                Ok::<_, RecordsError>((page, t))
             })
             .await?;
         let profile = match own {

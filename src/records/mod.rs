@@ -17,6 +17,7 @@ mod bulk;
 mod changes;
 mod counters;
 mod error;
+mod feed_cursor;
 mod fields;
 mod findable;
 mod generated;

@@ -134,7 +134,9 @@ impl Records {
             who,
             shape,
             audit,
-            move |conn, snapshot, object| Ok((None, insert_checked(conn, snapshot, object, row)?)),
+            move |conn, snapshot, object| {
+                Ok((None, insert_checked(conn, snapshot, object, who, row)?))
+            },
         )
         .await
     }

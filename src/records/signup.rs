@@ -80,9 +80,17 @@ fn initial_columns(
         fill_generated(conn, profile, &mut row)?;
         check_guards(profile, Who::client(None, false), None, &row)?;
     }
-    check_pointers(conn, snapshot, profile, &[&row])?
-        .pop()
-        .unwrap_or(Ok(()))?;
+    // Pointers must name records the signing-up user may read (a new user:
+    // what guests may read), as for any write.
+    check_pointers(
+        conn,
+        snapshot,
+        profile,
+        Who::client(upgraded, false),
+        &[&row],
+    )?
+    .pop()
+    .unwrap_or(Ok(()))?;
     Ok(sql_values(profile, &row))
 }
 

@@ -135,7 +135,7 @@ impl Records {
                     }
                     None => {
                         may_insert?;
-                        Ok((None, insert_checked(conn, snapshot, object, row)?))
+                        Ok((None, insert_checked(conn, snapshot, object, who, row)?))
                     }
                 }
             },

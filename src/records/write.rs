@@ -9,16 +9,19 @@ use serde_json::{Map, Value};
 
 use super::counters;
 use super::error::RecordsError;
-use super::fields::{acl_of, describe, normalize_shown, owner_of, parse_id, readable_columns};
+use super::fields::{
+    acl_of, column, describe, id_text, normalize_shown, owner_of, parse_id, readable_columns,
+};
 use super::generated::fill_generated;
 use super::guards::check_guards;
+use super::list::visible;
 use super::prepare::PreparedChange;
 use super::update_ops::{apply, Change};
 use super::who::{Access, Viewer, Who};
 use crate::domain::{acl_json, now_unix, InvalidInput};
-use crate::query::SqlValue;
+use crate::query::{Condition, SqlValue};
 use crate::schema::{ObjectType, PointerTarget, Snapshot};
-use crate::store::documents::to_sql_value;
+use crate::store::documents::{to_sql_value, Column};
 use crate::store::tombstones::{self, Tombstone};
 use crate::store::{change_log, object_writes, objects, AnyConnection};
 
@@ -32,15 +35,16 @@ pub fn sql_values(object: &ObjectType, row: &Map<String, Value>) -> Vec<(String,
         .collect()
 }
 
-/// Inserts a prepared row of a data table: checks pointer targets, then
-/// [`insert_row`]. Returns the stored row.
+/// Inserts a prepared row of a data table: checks pointer targets (as `who`
+/// may read them), then [`insert_row`]. Returns the stored row.
 pub fn insert_checked(
     conn: &mut AnyConnection,
     snapshot: &Snapshot,
     object: &ObjectType,
+    who: Who,
     row: Map<String, Value>,
 ) -> Result<Map<String, Value>, RecordsError> {
-    check_pointers(conn, snapshot, object, &[&row])?
+    check_pointers(conn, snapshot, object, who, &[&row])?
         .pop()
         .unwrap_or(Ok(()))?;
     insert_row(conn, object, row)
@@ -140,7 +144,7 @@ pub fn update_checked(
             }
         }
     }
-    check_pointers(conn, snapshot, object, &[&changed])?
+    check_pointers(conn, snapshot, object, who, &[&changed])?
         .pop()
         .unwrap_or(Ok(()))?;
     if !object.guards.is_empty() {
@@ -243,12 +247,16 @@ struct PointerRef {
     id: String,
 }
 
-/// Checks that every pointer in each of `rows` names an existing row: one
-/// query per target table for all rows together. Returns one result per row.
+/// Checks that every pointer in each of `rows` names a row `who` may read:
+/// one query per target table for all rows together. A row they may not read
+/// is answered exactly as a row that does not exist (`no record '…' in table
+/// '…'`), so a write cannot tell whether an unreadable record exists.
+/// Profiles have no row ACL: every user is readable. Returns one result per row.
 pub fn check_pointers(
     conn: &mut AnyConnection,
     snapshot: &Snapshot,
     object: &ObjectType,
+    who: Who,
     rows: &[&Map<String, Value>],
 ) -> Result<Vec<Result<(), RecordsError>>, RecordsError> {
     // Per row: where each pointer points, or the row's error.
@@ -297,8 +305,11 @@ pub fn check_pointers(
             continue;
         };
         let keys: Vec<SqlValue> = ids.iter().filter_map(|id| parse_id(target, id)).collect();
-        for id in objects::existing_ids(conn, &objects::sql_table(target), &keys)? {
-            existing.insert((table.clone(), id));
+        let readable = visible(target, who, Access::Read, Condition::And(Vec::new()));
+        let id_column: Vec<Column> = target.lookup("id").map(column).into_iter().collect();
+        let table_name = objects::sql_table(target);
+        for row in objects::get_many(conn, &table_name, &id_column, &keys, &readable)? {
+            existing.insert((table.clone(), id_text(&row)));
         }
     }
     Ok(targets

@@ -1,5 +1,15 @@
 //! Counts and sums by group over a schema-driven table: one `GROUP BY`
 //! query, its groups built into JSON documents by the database.
+//!
+//! Sums never fail on the values stored. SQLite's `SUM` of integers raises
+//! "integer overflow" past 64 bits and PostgreSQL's `SUM` of doubles raises
+//! "value out of range", so one stored value (`i64::MAX` twice) would break
+//! every sum over its field. Instead an integer column is summed as two
+//! halves (`value >> 32` and `value & 0xFFFFFFFF`, each sum far from the
+//! 64-bit range below 2^31 rows) joined here exactly in 128 bits: the total is
+//! exact when it fits 64 bits, else the nearest double. A number column is
+//! summed as it is on SQLite and as `NUMERIC` on PostgreSQL, and a total past
+//! ±1e308 is [`Total::OutOfRange`].
 
 use serde_json::{Map, Value};
 
@@ -7,15 +17,29 @@ use super::connection::AnyConnection;
 use super::documents::{decode, push_document, Column};
 use super::error::StoreError;
 use super::exec::{self, DocRow};
+use crate::domain::Dialect;
 use crate::query::{render_condition, Condition, SqlFragment, SqlValue};
 use crate::schema::FieldKind;
 
 /// The alias of the row count in each group's document.
 pub const COUNT: &str = "__count";
 
-/// The alias of the sum of `field` in each group's document.
-pub fn sum_alias(field: &str) -> String {
+/// Largest total of a number column answered; past it the sum is out of range.
+const MAX_FLOAT_SUM: &str = "1e308";
+
+/// The alias of the sum of `field` in the query.
+fn sum_alias(field: &str) -> String {
     format!("__sum_{field}")
+}
+
+/// The alias saying a number column's sum is out of range (or not a number).
+fn over_alias(field: &str) -> String {
+    format!("__sumx_{field}")
+}
+
+/// The aliases of the sums of an integer column's high and low 32 bits.
+fn half_aliases(field: &str) -> (String, String) {
+    (format!("__sumh_{field}"), format!("__suml_{field}"))
 }
 
 /// One sort key of the groups: a group column or [`COUNT`].
@@ -27,10 +51,29 @@ pub struct GroupOrder {
     pub descending: bool,
 }
 
+/// The total of one summed column in one group.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Total {
+    /// A JSON number (exact for integers that fit 64 bits), or null when the
+    /// group holds no value.
+    Number(Value),
+    /// The sum of a number column is beyond ±1e308 (a double cannot hold it).
+    OutOfRange,
+}
+
+/// One group: its group columns and [`COUNT`], and the total of each summed
+/// column in the order asked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// The group columns' values and [`COUNT`].
+    pub doc: Map<String, Value>,
+    /// The totals, one per summed column.
+    pub totals: Vec<Total>,
+}
+
 /// The groups of the rows of `table` matching `cond` by the `group`
-/// columns, each with its row count and the sums of `sums`, in `order`, at
-/// most `limit`. Each group is a document of the group columns, [`COUNT`] and
-/// [`sum_alias`] of each summed column.
+/// columns, each with its row count and the totals of `sums`, in `order`, at
+/// most `limit`.
 pub fn aggregate(
     conn: &mut AnyConnection,
     table: &str,
@@ -39,16 +82,32 @@ pub fn aggregate(
     sums: &[Column],
     order: &[GroupOrder],
     limit: i64,
-) -> Result<Vec<Map<String, Value>>, StoreError> {
+) -> Result<Vec<Group>, StoreError> {
     let mut out: Vec<Column> = group.to_vec();
     out.push(Column {
         name: COUNT.into(),
         kind: FieldKind::Integer,
     });
-    out.extend(sums.iter().map(|s| Column {
-        name: sum_alias(&s.name),
-        kind: FieldKind::Number,
-    }));
+    for s in sums {
+        if s.kind == FieldKind::Integer {
+            let (high, low) = half_aliases(&s.name);
+            for name in [high, low] {
+                out.push(Column {
+                    name,
+                    kind: FieldKind::Integer,
+                });
+            }
+        } else {
+            out.push(Column {
+                name: sum_alias(&s.name),
+                kind: FieldKind::Number,
+            });
+            out.push(Column {
+                name: over_alias(&s.name),
+                kind: FieldKind::Boolean,
+            });
+        }
+    }
     let mut q = SqlFragment::new(conn.dialect());
     q.push("SELECT ");
     push_document(&mut q, &out);
@@ -58,10 +117,8 @@ pub fn aggregate(
     }
     q.push("COUNT(*) AS ").push_ident(COUNT);
     for s in sums {
-        q.push(", SUM(")
-            .push_ident(&s.name)
-            .push(") AS ")
-            .push_ident(&sum_alias(&s.name));
+        q.push(", ");
+        push_sum(&mut q, s);
     }
     q.push(" FROM ").push_ident(table).push(" WHERE ");
     render_condition(cond, &mut q);
@@ -77,8 +134,99 @@ pub fn aggregate(
     push_order(&mut q, order);
     exec::load::<DocRow>(conn, &q)?
         .iter()
-        .map(|row| decode(&row.doc, &out))
+        .map(|row| -> Result<Group, StoreError> {
+            let mut doc = decode(&row.doc, &out)?;
+            let totals = sums.iter().map(|s| total(&mut doc, s)).collect();
+            Ok(Group { doc, totals })
+        })
         .collect()
+}
+
+/// The select items summing `s`: the two halves of an integer column, or a
+/// number column's sum and whether it is out of range.
+fn push_sum(q: &mut SqlFragment, s: &Column) {
+    if s.kind == FieldKind::Integer {
+        let (high, low) = half_aliases(&s.name);
+        // Both shifts are arithmetic on 64-bit integers: value = high * 2^32 + low.
+        q.push("SUM(CAST(")
+            .push_ident(&s.name)
+            .push(" AS BIGINT) >> 32) AS ")
+            .push_ident(&high);
+        q.push(", SUM(CAST(")
+            .push_ident(&s.name)
+            .push(" AS BIGINT) & 4294967295) AS ")
+            .push_ident(&low);
+        return;
+    }
+    let postgres = q.dialect() == Dialect::Postgres;
+    let sum = |q: &mut SqlFragment| {
+        q.push("SUM(");
+        if postgres {
+            q.push("CAST(").push_ident(&s.name).push(" AS NUMERIC)");
+        } else {
+            q.push_ident(&s.name);
+        }
+        q.push(")");
+    };
+    if postgres {
+        q.push("CAST(");
+    }
+    q.push("CASE WHEN abs(");
+    sum(q);
+    q.push(") > ").push(MAX_FLOAT_SUM).push(" THEN NULL ELSE ");
+    sum(q);
+    q.push(" END");
+    if postgres {
+        q.push(" AS DOUBLE PRECISION)");
+    }
+    q.push(" AS ").push_ident(&sum_alias(&s.name));
+    // Out of range, or no number although the group holds values (SQLite
+    // answers a sum that is not a number as NULL).
+    q.push(", COALESCE(abs(");
+    sum(q);
+    q.push(") > ").push(MAX_FLOAT_SUM).push(", COUNT(");
+    q.push_ident(&s.name).push(") > 0) AS ");
+    q.push_ident(&over_alias(&s.name));
+}
+
+/// The total of `s` in a decoded group document (its aliases taken out).
+fn total(doc: &mut Map<String, Value>, s: &Column) -> Total {
+    if s.kind == FieldKind::Integer {
+        let (high, low) = half_aliases(&s.name);
+        let (high, low) = (
+            doc.remove(&high).unwrap_or(Value::Null),
+            doc.remove(&low).unwrap_or(Value::Null),
+        );
+        if high.is_null() && low.is_null() {
+            return Total::Number(Value::Null);
+        }
+        let half = |v: &Value| -> Option<i128> {
+            match v {
+                Value::Null => Some(0),
+                other => other.as_i64().map(i128::from),
+            }
+        };
+        return match (half(&high), half(&low)) {
+            (Some(high), Some(low)) => {
+                let sum = high * (1_i128 << 32) + low;
+                Total::Number(match i64::try_from(sum) {
+                    Ok(exact) => Value::from(exact),
+                    // Beyond 64 bits: the nearest double (finite: at most
+                    // 2^95 in magnitude).
+                    Err(_) => Value::from(sum as f64),
+                })
+            }
+            // A half past 64 bits: more than 2^31 rows of extreme values.
+            _ => Total::OutOfRange,
+        };
+    }
+    let over = doc.remove(&over_alias(&s.name));
+    let value = doc.remove(&sum_alias(&s.name)).unwrap_or(Value::Null);
+    if over == Some(Value::Bool(true)) {
+        Total::OutOfRange
+    } else {
+        Total::Number(value)
+    }
 }
 
 fn push_order(q: &mut SqlFragment, order: &[GroupOrder]) {

@@ -20,7 +20,8 @@ pub enum AnyConnection {
 
 #[diesel::declare_sql_function]
 extern "SQL" {
-    /// SQLite has no regular expressions built in; this one uses the `regex` crate.
+    /// SQLite has no regular expressions built in; this one uses the `regex`
+    /// crate, under the query layer's bounds.
     fn regexp(pattern: Text, value: Nullable<Text>) -> Bool;
 
     /// Great-circle distance in metres ([`crate::domain::geo::distance_m`]).
@@ -199,29 +200,45 @@ mod polygon_cache {
 }
 
 mod regex_cache {
-    //! Compiled patterns, cached per thread (SQLite calls `regexp` once per row).
+    //! Compiled patterns, cached per thread (SQLite calls `regexp` once per
+    //! row). Each is compiled under the query layer's bounds
+    //! ([`crate::query::compile_pattern`]: a pattern of at most 256 bytes, a
+    //! program of at most 256 KiB, a lazy-DFA cache of at most 256 KiB — under
+    //! a megabyte kept per pattern after searching, half that typically), and
+    //! at most [`CAPACITY`] are kept, the oldest dropped first: a thread holds a
+    //! few megabytes of patterns at worst (unbounded, `\w{200}N` alone kept
+    //! about 17 MB). A query holds at most as many `$regex`
+    //! conditions ([`crate::query::MAX_REGEXES`]), so one statement never
+    //! compiles a pattern again per row.
     use std::cell::RefCell;
-    use std::collections::HashMap;
 
-    const CAPACITY: usize = 64;
+    /// Patterns kept per thread.
+    pub const CAPACITY: usize = crate::query::MAX_REGEXES;
 
     thread_local! {
-        static CACHE: RefCell<HashMap<String, Option<regex::Regex>>> = RefCell::new(HashMap::new());
+        static CACHE: RefCell<Vec<(String, Option<regex::Regex>)>> =
+            const { RefCell::new(Vec::new()) };
     }
 
-    /// Whether `value` matches `pattern`; an invalid pattern matches nothing.
+    /// Whether `value` matches `pattern`; a pattern that is invalid or past
+    /// the bounds matches nothing (the query parser refuses those first).
     pub fn matches(pattern: &str, value: &str) -> bool {
         CACHE.with(|cache| {
             let mut cache = cache.borrow_mut();
-            if !cache.contains_key(pattern) {
-                if cache.len() >= CAPACITY {
-                    cache.clear();
+            let at = match cache.iter().position(|(p, _)| p == pattern) {
+                Some(at) => at,
+                None => {
+                    if cache.len() >= CAPACITY {
+                        cache.remove(0);
+                    }
+                    let compiled = crate::query::compile_pattern(pattern).ok();
+                    cache.push((pattern.to_owned(), compiled));
+                    cache.len() - 1
                 }
-                cache.insert(pattern.to_owned(), regex::Regex::new(pattern).ok());
-            }
+            };
             cache
-                .get(pattern)
-                .and_then(Option::as_ref)
+                .get(at)
+                .and_then(|(_, re)| re.as_ref())
                 .is_some_and(|re| re.is_match(value))
         })
     }

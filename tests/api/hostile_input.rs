@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{spawn_app, Backend};
+use crate::helpers::{spawn_app, spawn_records_app, Backend};
 
 on_both_backends!(
     nul_characters_are_refused_with_a_400,
@@ -11,6 +11,7 @@ on_both_backends!(
     increments_past_the_integer_range_are_refused,
     regex_syntax_the_database_rejects_is_a_400,
     oversized_queries_are_refused,
+    sums_past_64_bits_are_never_a_500,
 );
 
 async fn nul_characters_are_refused_with_a_400(backend: Backend) {
@@ -116,5 +117,26 @@ async fn oversized_queries_are_refused(backend: Backend) {
         r.error_msg().contains("values in one query"),
         "{}",
         r.error_msg()
+    );
+}
+
+async fn sums_past_64_bits_are_never_a_500(backend: Backend) {
+    let app = spawn_records_app(backend).await;
+    let (t, _) = app.register_email("sum@example.com", "secret123").await;
+    for _ in 0..2 {
+        app.create_record("post", &t, json!({"title": "max", "likes": i64::MAX}))
+            .await;
+    }
+    let r = app
+        .get_query(
+            "/hserve/v2.4/table/post/aggregate/",
+            Some(&t),
+            &[("sum", "likes")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(
+        r.body["objects"][0]["sum"]["likes"].as_f64(),
+        Some(i64::MAX as f64 * 2.0)
     );
 }

@@ -44,6 +44,7 @@ mod sdk_compat;
 
 mod security;
 mod security_admin;
+mod security_limits;
 mod security_takeover;
 mod seed_anjuke;
 mod seed_dating;

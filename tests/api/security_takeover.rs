@@ -7,6 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app_with, Backend, TestApp};
+use crate::smtp::SmtpServer;
 
 on_both_backends!(
     a_squatters_unverified_number_never_signs_the_owner_into_the_squatters_account,
@@ -16,6 +17,7 @@ on_both_backends!(
     parallel_wrong_passwords_are_counted_before_they_are_checked,
     wrong_current_passwords_in_a_password_change_count_toward_a_lockout,
     a_password_change_that_cannot_be_made_costs_no_password_check,
+    proving_an_address_by_a_mailed_code_takes_it_from_a_squatter,
 );
 
 const VICTIM: &str = "+8613800000001";
@@ -362,5 +364,66 @@ async fn a_password_change_that_cannot_be_made_costs_no_password_check(backend: 
         StatusCode::OK,
         "no guess was counted: {:?}",
         r.body
+    );
+}
+
+/// The same rule for mail: an address typed into an account is not proof;
+/// the address's owner switching to it with a mailed code takes it.
+async fn proving_an_address_by_a_mailed_code_takes_it_from_a_squatter(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let url = smtp.url();
+    let app = spawn_app_with(backend, move |s| {
+        s.smtp_url = url;
+        s.email_change_needs_code = true;
+    })
+    .await;
+    let (squatter_token, squatter) = app
+        .register_email("victim@example.com", "squatter-pw")
+        .await;
+    let (owner_token, owner) = app.register_username("owner_1", "owner-pw-1").await;
+    let sent = app
+        .post(
+            "/hserve/v2.0/user/email-code/",
+            Some(&owner_token),
+            json!({"purpose": "change_email", "email": "victim@example.com"}),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{:?}", sent.body);
+    let code = smtp.wait_for("victim@example.com", 0).await.code();
+    let switched = app
+        .post(
+            "/hserve/v2.1/user/email/",
+            Some(&owner_token),
+            json!({"email": "victim@example.com", "code": code}),
+        )
+        .await;
+    assert_eq!(switched.status, StatusCode::OK, "{:?}", switched.body);
+    let mine = app
+        .get(
+            &format!("/hserve/v2.5/user/info/{owner}/"),
+            Some(&owner_token),
+        )
+        .await;
+    assert_eq!(mine.body["_email"], "victim@example.com");
+    assert_eq!(mine.body["_email_verified"], true);
+    let theirs = app
+        .get(
+            &format!("/hserve/v2.5/user/info/{squatter}/"),
+            Some(&squatter_token),
+        )
+        .await;
+    assert_eq!(theirs.body["_email"], Value::Null, "{:?}", theirs.body);
+    let reset = app
+        .post(
+            "/hserve/v2.0/user/password/reset/",
+            None,
+            json!({"email": "victim@example.com"}),
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::CREATED, "{:?}", reset.body);
+    let mail = smtp.wait_for("victim@example.com", 1).await;
+    assert!(
+        mail.link().contains("/reset-password/"),
+        "the reset goes to the owner's proven account"
     );
 }
