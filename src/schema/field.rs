@@ -9,8 +9,10 @@ use super::field_keywords::{ByteLimits, Generator, Mask};
 use super::relations::{ReadLinked, Related, ViewerLink};
 use crate::domain::InvalidInput;
 
-/// A field name usable as a SQL identifier: `[a-z][a-z0-9_]{0,62}`.
-/// Names starting with `_` are reserved for built-in fields.
+/// A field name as Hydrogen allows it: `[A-Za-z][A-Za-z0-9_]{0,62}` (any
+/// case, so `bookName` works; always quoted in SQL, so keywords such as
+/// `order` work too). Names starting with `_` are reserved for built-in
+/// fields.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FieldName(String);
 
@@ -18,12 +20,12 @@ impl FieldName {
     /// Parses a declared (custom) field name.
     pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
         let mut chars = raw.chars();
-        let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
-        let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+        let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !first_ok || !rest_ok || raw.len() > 63 {
             return Err(InvalidInput::new(
                 raw,
-                "field names are 1-63 characters of a-z, 0-9 and '_', starting with a letter",
+                "field names are 1-63 characters of letters, digits and '_', starting with a letter",
             ));
         }
         Ok(Self(raw.to_owned()))

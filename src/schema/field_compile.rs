@@ -94,7 +94,10 @@ pub(super) fn compile_field(
     }
     if ext.find_key {
         let public = matches!(ext.read, None | Some(ReadRule::Public)) && keywords.mask.is_none();
-        let why = if kind != FieldKind::String || !ext.unique {
+        let lookup_parameter = ["id", "username", "email", "phone", "region"].contains(&key);
+        let why = if lookup_parameter {
+            Some("find_key names a lookup parameter (user/find/?<name>=); id, username, email, phone and region already mean the account's own")
+        } else if kind != FieldKind::String || !ext.unique {
             Some("find_key is a unique string field (add \"unique\": true)")
         } else if !public {
             Some("find_key is a public field without a mask: looking a user up by it must not confirm a value others may not read")

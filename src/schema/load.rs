@@ -18,8 +18,11 @@ use super::relations::check_relations;
 use super::table_rules::compile_rules;
 use super::EXTENSION_KEYWORD;
 
-/// Keys that sign-up and sign-in bodies use beside profile fields; the profile
-/// may not declare fields named like them, so a body is never ambiguous.
+/// Keys that sign-up and sign-in bodies use beside profile fields: in those
+/// bodies they are always the account's credentials, never profile fields
+/// (a profile may declare `phone` or `email` as ordinary fields, as on
+/// Hydrogen, whose account identifiers are `_phone` and `_email`; they are set
+/// by profile updates).
 pub const CREDENTIAL_KEYS: &[&str] = &[
     "email",
     "username",
@@ -270,12 +273,15 @@ pub fn compile_file(path: &Path, name: &str, text: &str) -> Result<ObjectType, S
     let mut fields = Vec::with_capacity(properties.len());
     for (key, sub) in properties {
         let pointer = format!("/properties/{}", key.replace('~', "~0").replace('/', "~1"));
-        if class == TypeClass::Profile && CREDENTIAL_KEYS.contains(&key.as_str()) {
+        if let Some(other) = properties
+            .keys()
+            .find(|o| *o != key && o.eq_ignore_ascii_case(key))
+        {
             return Err(err(
                 &pointer,
                 format!(
-                    "'{key}' is a key of the sign-up and sign-in bodies (beside profile fields); \
-                     name the profile field differently, e.g. 'contact_{key}'"
+                    "'{key}' and '{other}' differ only in case; SQLite's column names ignore case, \
+                     so one table cannot hold both"
                 ),
             ));
         }

@@ -96,15 +96,19 @@ fn formats_are_enforced() {
 }
 
 #[test]
-fn the_profile_cannot_declare_a_sign_up_key() {
-    for key in ["email", "password", "code", "region"] {
-        let e = compile(&format!(
+fn the_profile_declares_fields_named_like_sign_up_keys() {
+    // As on Hydrogen, whose account identifiers are `_phone` and `_email`.
+    for key in ["email", "phone", "nickname", "region"] {
+        let t = compile(&format!(
             r#"{{"properties":{{"{key}":{{"type":"string"}}}}}}"#
         ))
-        .unwrap_err();
-        assert_eq!(e.pointer, format!("/properties/{key}"));
-        assert!(e.message.contains("sign-up"), "{}", e.message);
+        .unwrap();
+        assert!(t.field(key).is_some(), "{key}");
     }
+    let e =
+        compile(r#"{"properties":{"bookName":{"type":"string"},"bookname":{"type":"string"}}}"#)
+            .unwrap_err();
+    assert!(e.message.contains("differ only in case"), "{}", e.message);
     let table = compile_file(
         Path::new("contact.json"),
         "contact",
@@ -481,12 +485,12 @@ fn a_find_key_is_public() {
     .unwrap_err();
     assert_eq!(e.pointer, "/properties/handle/x-protium/find_key");
     assert!(e.message.contains("public"), "{}", e.message);
-    // The lookup's own parameters are sign-up keys, which no field may take.
+    // The lookup's own parameters cannot name a find_key.
     let e = compile(
         r#"{"properties":{"region":{"type":"string","x-protium":{"unique":true,"find_key":true}}}}"#,
     )
     .unwrap_err();
-    assert_eq!(e.pointer, "/properties/region");
+    assert_eq!(e.pointer, "/properties/region/x-protium/find_key");
 }
 
 #[test]

@@ -21,6 +21,7 @@ mod docs_examples;
 mod email;
 mod hostile_input;
 mod http_basics;
+mod hydrogen_names;
 mod janitor;
 mod login;
 mod native_token;

@@ -1,0 +1,135 @@
+//! Hydrogen's field names work unchanged: camelCase, double underscores and
+//! SQL keywords in tables, and `phone` / `email` as ordinary profile fields
+//! (the account's own identifiers are `_phone` / `_email`).
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app_with, Backend, TestApp};
+
+on_both_backends!(
+    tables_take_camel_case_and_keyword_field_names,
+    phone_and_email_are_ordinary_profile_fields,
+);
+
+async fn spawn(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |s| {
+        s.schema_dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schema/hydrogen");
+    })
+    .await
+}
+
+async fn tables_take_camel_case_and_keyword_field_names(backend: Backend) {
+    let app = spawn(backend).await;
+    let (token, _) = app.register_email("reader@example.com", "secret123").await;
+    for (name, order) in [("Dune", 2), ("Emma", 1), ("Ulysses", 3)] {
+        app.create_record(
+            "book",
+            &token,
+            json!({"bookName": name, "order": order, "coverImage__URL": format!("https://img.test/{name}.png")}),
+        )
+        .await;
+    }
+    let list = app
+        .list_records(
+            "book",
+            Some(&token),
+            &[
+                (
+                    "where",
+                    &json!({"bookName": {"$contains": "e"}}).to_string(),
+                ),
+                ("order_by", "-order"),
+                ("keys", "bookName,order,coverImage__URL"),
+            ],
+        )
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{:?}", list.body);
+    let names: Vec<&str> = list.body["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["bookName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Ulysses", "Dune"], "{:?}", list.body);
+    assert_eq!(
+        list.body["objects"][1]["coverImage__URL"],
+        "https://img.test/Dune.png"
+    );
+
+    let id = list.body["objects"][0]["id"].as_str().unwrap().to_owned();
+    let path = format!("/hserve/v2.4/table/book/record/{id}/");
+    let updated = app
+        .put(
+            &path,
+            Some(&token),
+            json!({"$set": {"isPublished": true, "order": 9}}),
+        )
+        .await;
+    assert_eq!(updated.status, StatusCode::OK, "{:?}", updated.body);
+    assert_eq!(
+        (
+            updated.body["isPublished"].clone(),
+            updated.body["order"].clone()
+        ),
+        (json!(true), json!(9))
+    );
+    let twice = app
+        .post(
+            "/hserve/v2.4/table/book/record/",
+            Some(&token),
+            json!({"bookName": "Dune"}),
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::BAD_REQUEST, "{:?}", twice.body);
+    assert!(
+        twice.error_msg().contains("bookName"),
+        "{}",
+        twice.error_msg()
+    );
+    let wrong = app
+        .post(
+            "/hserve/v2.4/table/book/record/",
+            Some(&token),
+            json!({"bookname": "x"}),
+        )
+        .await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::BAD_REQUEST,
+        "names are exact: {:?}",
+        wrong.body
+    );
+}
+
+async fn phone_and_email_are_ordinary_profile_fields(backend: Backend) {
+    let app = spawn(backend).await;
+    let (token, id) = app.register_email("ann@example.com", "secret123").await;
+    app.set_profile(
+        &token,
+        json!({"phone": "010-1234", "email": "ann.work@example.com", "avatarUrl": "https://img.test/a.png"}),
+    )
+    .await;
+    let me = app
+        .get(&format!("/hserve/v2.5/user/info/{id}/"), Some(&token))
+        .await;
+    assert_eq!(me.body["phone"], "010-1234");
+    assert_eq!(me.body["email"], "ann.work@example.com");
+    assert_eq!(
+        me.body["_email"], "ann@example.com",
+        "the account's own address is untouched"
+    );
+    assert_eq!(me.body["_phone"], Value::Null);
+    // In a sign-up body the keys stay credentials.
+    let r = app
+        .post(
+            "/hserve/v2.1/register/phone/",
+            None,
+            json!({"phone": "13800000009", "password": "secret123", "nickname": "Bo"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(r.body["_phone"], "+8613800000009");
+    assert_eq!(r.body["phone"], Value::Null);
+}
