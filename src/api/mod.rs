@@ -14,6 +14,7 @@ mod email;
 pub mod error;
 mod extract;
 mod meta;
+mod method_override;
 mod oauth;
 mod openapi;
 mod pages;
@@ -116,6 +117,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, client_ids: Vec<String>) {
         .service(
             web::scope("/hserve")
                 .wrap(client_check::ClientCheck::new(client_ids))
+                .wrap(actix_web::middleware::from_fn(
+                    method_override::method_override,
+                ))
                 .configure(session::routes)
                 .configure(user_info::routes)
                 .configure(user_lookup::routes)

@@ -22,6 +22,7 @@ mod email;
 mod hostile_input;
 mod http_basics;
 mod hydrogen_names;
+mod hydrogen_requests;
 mod janitor;
 mod login;
 mod native_token;
