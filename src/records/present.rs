@@ -139,7 +139,13 @@ fn expand(
                 continue;
             };
             if target.is_profile() && !who.may_read_users() {
-                // The pointer stays `{id, _table}`, as for a missing user.
+                // Guests see the profile's `guest_view`, if it declares one;
+                // otherwise the pointer stays `{id, _table}`, as for a missing user.
+                if !target.rules.guest_view.is_empty() {
+                    for (id, doc) in fetch_guest_view(conn, target, who, &ids)? {
+                        found.insert((table.clone(), id), doc);
+                    }
+                }
                 continue;
             }
             for (id, doc) in fetch(conn, snapshot, target, who, &ids)? {
@@ -173,6 +179,33 @@ fn target_of(value: Option<&Value>) -> Option<(String, String)> {
         }
         _ => None,
     }
+}
+
+/// The users among `ids` as guests see them: the id and the profile's
+/// `guest_view` fields, with `_table`, by id.
+fn fetch_guest_view(
+    conn: &mut AnyConnection,
+    profile: &ObjectType,
+    who: Who,
+    ids: &BTreeSet<String>,
+) -> Result<Vec<(String, Value)>, StoreError> {
+    let shown = |name: &str| name == "id" || profile.rules.guest_view.iter().any(|g| g == name);
+    let keys: Vec<_> = ids.iter().filter_map(|id| parse_id(profile, id)).collect();
+    let columns: Vec<_> = readable_columns(profile, Viewer::widest(who))
+        .into_iter()
+        .filter(|c| shown(&c.name))
+        .collect();
+    let table = objects::sql_table(profile);
+    let rows = objects::get_many(conn, &table, &columns, &keys, &Condition::And(Vec::new()))?;
+    let mut out = Vec::with_capacity(rows.len());
+    for mut doc in rows {
+        present(profile, who, &mut doc, &Grants::none());
+        doc.retain(|name, _| shown(name));
+        doc.insert("_table".into(), Value::String(profile.name.clone()));
+        let id = super::fields::id_text(&doc);
+        out.push((id, Value::Object(doc)));
+    }
+    Ok(out)
 }
 
 /// The rows of `object` among `ids` that `who` may read, presented, with

@@ -318,6 +318,11 @@ pub struct TableExtension {
     /// Most records one user may have created in this table.
     #[serde(default)]
     pub max_per_owner: Option<u32>,
+    /// The user profile only: the public fields guests see of a user, where
+    /// a record's user pointer (`created_by`) is expanded for them (a blog's
+    /// comment authors). Without it, guests see no user.
+    #[serde(default)]
+    pub guest_view: Vec<String>,
     /// Rules every create and update must pass, as CEL expressions over the
     /// record before (`old`, null on create) and after (`new`) and the `caller`.
     #[serde(default)]

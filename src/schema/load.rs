@@ -363,6 +363,12 @@ pub fn compile_file(path: &Path, name: &str, text: &str) -> Result<ObjectType, S
             ));
         }
     }
+    if !extension.guest_view.is_empty() && class != TypeClass::Profile {
+        return Err(err(
+            &format!("/{EXTENSION_KEYWORD}/guest_view"),
+            "guest_view names fields of the user profile; data tables have row permissions".into(),
+        ));
+    }
     let rules = compile_rules(&extension, &fields).map_err(|(p, m)| err(&p, m))?;
     let guards = compile_guards(&extension.guards, &fields).map_err(|(p, m)| err(&p, m))?;
     let builtins = builtin_fields(class)?;

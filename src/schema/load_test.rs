@@ -501,3 +501,26 @@ fn the_device_platform_field_is_not_computed_or_masked() {
     .unwrap_err();
     assert_eq!(e.pointer, "/properties/d/x-protium/device_platform");
 }
+
+#[test]
+fn a_guest_view_shows_only_public_unmasked_profile_fields() {
+    let ok = compile(
+        r#"{"properties":{"nickname":{"type":"string"}},"x-protium":{"guest_view":["nickname"]}}"#,
+    )
+    .unwrap();
+    assert_eq!(ok.rules.guest_view, ["nickname"]);
+    for bad in [
+        r#"{"properties":{"mobile":{"type":"string","x-protium":{"read":"owner"}}},"x-protium":{"guest_view":["mobile"]}}"#,
+        r#"{"properties":{"nickname":{"type":"string"}},"x-protium":{"guest_view":["_email"]}}"#,
+    ] {
+        let e = compile(bad).unwrap_err();
+        assert_eq!(e.pointer, "/x-protium/guest_view/0", "{bad}");
+    }
+    let table = compile_file(
+        Path::new("post.json"),
+        "post",
+        r#"{"properties":{"t":{"type":"string"}},"x-protium":{"guest_view":["t"]}}"#,
+    )
+    .unwrap_err();
+    assert_eq!(table.pointer, "/x-protium/guest_view");
+}

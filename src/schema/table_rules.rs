@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::extension::TableExtension;
+use super::extension::{ReadRule, TableExtension};
 use super::field::{Field, FieldKind};
 use crate::domain::AclEntry;
 
@@ -25,6 +25,9 @@ pub struct TableRules {
     pub uniques: Vec<UniqueRule>,
     /// Most records per creator.
     pub max_per_owner: Option<u32>,
+    /// The profile's fields guests see of an expanded user (public, stored,
+    /// unmasked); empty: guests see no user.
+    pub guest_view: Vec<String>,
 }
 
 impl Default for TableRules {
@@ -38,6 +41,7 @@ impl Default for TableRules {
             client_acl: true,
             uniques: Vec::new(),
             max_per_owner: None,
+            guest_view: Vec::new(),
         }
     }
 }
@@ -94,6 +98,24 @@ pub fn compile_rules(
         acl("read", &p.read, &mut rules.default_read)?;
         acl("write", &p.write, &mut rules.default_write)?;
         rules.client_acl = p.client_acl.unwrap_or(true);
+    }
+    for (i, name) in ext.guest_view.iter().enumerate() {
+        let shown = fields
+            .iter()
+            .find(|f| f.name.as_str() == name)
+            .is_some_and(|f| {
+                f.read == ReadRule::Public
+                    && f.mask.is_none()
+                    && f.is_stored()
+                    && f.read_linked.is_none()
+            });
+        if !shown {
+            return Err((
+                format!("/x-protium/guest_view/{i}"),
+                format!("'{name}' is not a declared public field without a mask: guests may see only what every user sees"),
+            ));
+        }
+        rules.guest_view.push(name.clone());
     }
     for (i, u) in ext.unique.iter().enumerate() {
         let pointer = format!("/x-protium/unique/{i}");

@@ -10,6 +10,7 @@ use crate::helpers::{spawn_app_with, Backend, TestApp};
 on_both_backends!(
     tables_take_camel_case_and_keyword_field_names,
     phone_and_email_are_ordinary_profile_fields,
+    guests_see_the_guest_view_of_a_records_author,
 );
 
 async fn spawn(backend: Backend) -> TestApp {
@@ -132,4 +133,35 @@ async fn phone_and_email_are_ordinary_profile_fields(backend: Backend) {
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(r.body["_phone"], "+8613800000009");
     assert_eq!(r.body["phone"], Value::Null);
+}
+
+/// A blog shows each comment's author to every reader: the profile's
+/// `guest_view` is what guests see of an expanded user, and nothing more.
+async fn guests_see_the_guest_view_of_a_records_author(backend: Backend) {
+    let app = spawn(backend).await;
+    let (token, id) = app.register_email("author@example.com", "secret123").await;
+    app.set_profile(
+        &token,
+        json!({"nickname": "Ann", "avatarUrl": "https://img.test/ann.png", "phone": "010-1234"}),
+    )
+    .await;
+    app.create_record("comment", &token, json!({"content": "First!"}))
+        .await;
+    let as_guest = app
+        .list_records("comment", None, &[("expand", "created_by")])
+        .await;
+    assert_eq!(as_guest.status, StatusCode::OK, "{:?}", as_guest.body);
+    let author = &as_guest.body["objects"][0]["created_by"];
+    assert_eq!(
+        author,
+        &json!({"id": id, "nickname": "Ann", "avatarUrl": "https://img.test/ann.png", "_table": "_userprofile"}),
+        "the guest view and nothing else"
+    );
+    let as_user = app
+        .list_records("comment", Some(&token), &[("expand", "created_by")])
+        .await;
+    assert_eq!(
+        as_user.body["objects"][0]["created_by"]["phone"],
+        "010-1234"
+    );
 }
