@@ -36,7 +36,7 @@ pub async fn method_override(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let method = intended(req.method(), header.as_deref());
-    if &method != req.method() {
+    if method != req.method() {
         req.head_mut().method = method;
     }
     next.call(req).await
