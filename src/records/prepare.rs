@@ -97,6 +97,12 @@ pub fn prepare_sent(
     for (name, value) in body {
         let field = known(object, name)?;
         match field.builtin {
+            // As on Hydrogen, a client may send the system times and creator:
+            // they are the server's, so a client's are ignored rather than
+            // refused (an admin's are honoured below). An id is refused: a
+            // new record's id is the server's to choose.
+            Some(Builtin::CreatedAt | Builtin::UpdatedAt | Builtin::CreatedBy)
+                if !who.is_admin() => {}
             Some(Builtin::Id) => {
                 return Err(InvalidInput::new(name.as_str(), "is assigned by the server").into())
             }
@@ -237,6 +243,9 @@ pub fn prepare_update(
                 };
                 out.push(PreparedChange::Acl(access, list));
             }
+            // A client's echo of the id and system values is ignored, as on
+            // Hydrogen; an admin asking to change them is told no.
+            Some(_) if !who.is_admin() => {}
             Some(_) => {
                 return Err(RecordsError::Forbidden(format!(
                     "{name}: is a system field and cannot be changed"

@@ -12,12 +12,14 @@ use super::shape::Shape;
 use super::who::{Access, Viewer, Who};
 use crate::query::Condition;
 use crate::schema::{
-    cel_now, from_cel, to_cel, FieldKind, ObjectType, PointerTarget, Snapshot, PROFILE_TYPE,
+    cel_now, from_cel, to_cel, Builtin, FieldKind, ObjectType, PointerTarget, Snapshot,
+    PROFILE_TYPE,
 };
 use crate::store::{objects, AnyConnection, StoreError};
 
-/// Applies field visibility for `who`, adds the id alias, and writes pointers
-/// as `{id, _table}` (user ids as numbers).
+/// Applies field visibility for `who`, adds the id alias, writes pointers
+/// as `{id, _table}` (user ids as numbers), and leaves out declared and
+/// account fields without a value (Hydrogen answers them absent, not null).
 pub fn present(object: &ObjectType, who: Who, record: &mut Map<String, Value>, grants: &Grants) {
     let owner = owner_of(object, record);
     let viewer = Viewer::of_row(who, owner);
@@ -53,6 +55,14 @@ pub fn present(object: &ObjectType, who: Who, record: &mut Map<String, Value>, g
             ptr.insert("id".into(), id_value);
             ptr.insert("_table".into(), table.map_or(Value::Null, Value::String));
             record.insert(name.to_owned(), Value::Object(ptr));
+        }
+    }
+    // As on Hydrogen, a field without a value is absent, not null: declared
+    // fields never set (or `$unset`), and the account's identifiers it lacks.
+    for field in object.all_fields() {
+        let omitted = matches!(field.builtin, None | Some(Builtin::Account));
+        if omitted && record.get(field.name.as_str()).is_some_and(Value::is_null) {
+            record.remove(field.name.as_str());
         }
     }
     if let Some(id) = record.get("id").cloned() {

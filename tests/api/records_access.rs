@@ -137,7 +137,7 @@ async fn row_acls_grant_and_hide(backend: Backend) {
 
 async fn private_fields_never_reach_another_user(backend: Backend) {
     let app = spawn_records_app(backend).await;
-    let (alice, _) = app.register_email("a@example.com", "secret123").await;
+    let (alice, alice_id) = app.register_email("a@example.com", "secret123").await;
     let (bob, _) = app.register_email("b@example.com", "secret123").await;
     let p = app
         .create_record("product", &alice, json!({"name": "Pen", "cost": 0.4}))
@@ -170,17 +170,35 @@ async fn private_fields_never_reach_another_user(backend: Backend) {
     let admin_only = app.put(&path, Some(&alice), json!({"audited": true})).await;
     assert_eq!(admin_only.status, StatusCode::FORBIDDEN);
     assert!(admin_only.error_msg().contains("audited"));
+    // A client's system values are ignored, as on Hydrogen's SDK echoes:
+    // created_by is not forgeable, and nor are the times.
     let forged = app
         .post(
             "/hserve/v2.4/table/product/record/",
             Some(&alice),
-            json!({"name": "x", "created_by": 1}),
+            json!({"name": "x", "created_by": 1, "created_at": 1}),
         )
         .await;
+    assert_eq!(forged.status, StatusCode::CREATED, "{:?}", forged.body);
     assert_eq!(
-        forged.status,
-        StatusCode::FORBIDDEN,
+        forged.body["created_by"], alice_id,
         "created_by is not forgeable"
+    );
+    assert!(forged.body["created_at"].as_i64().unwrap() > 1_000_000_000);
+    let moved = app
+        .put(
+            &format!(
+                "/hserve/v2.4/table/product/record/{}/",
+                forged.body["id"].as_str().unwrap()
+            ),
+            Some(&alice),
+            json!({"created_by": 1, "id": "0123456789abcdef01234567", "name": "y"}),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
+    assert_eq!(
+        (moved.body["created_by"].clone(), moved.body["name"].clone()),
+        (json!(alice_id), json!("y"))
     );
 }
 
