@@ -161,9 +161,7 @@ async fn update(
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
     let version = path.into_inner();
-    if version != "v2.1" && version != "v2.2" {
-        return Err(ApiError::NotFound);
-    }
+    super::versions::require(&version, super::versions::ACCOUNT)?;
     let change = parse_change(&body, &state.password_policy, state.phone_region)?;
     if state.email_change_needs_code && matches!(change.email, Some(Some(_))) {
         return Err(crate::domain::InvalidInput::new(
@@ -200,7 +198,8 @@ async fn update(
             .await?;
     }
     let profile = state.records.get_own(update.user_id).await?;
-    if version == "v2.1" {
+    // SDK builds before 3.3 (v2.0, v2.1) read the short account body.
+    if version != "v2.2" {
         let field = |k: &str| profile.get(k).cloned().unwrap_or(Value::Null);
         return Ok(HttpResponse::Ok().json(json!({
             "username": field("_username"),

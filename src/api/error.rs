@@ -33,6 +33,14 @@ pub enum ApiError {
     /// No route.
     #[error("Not found.")]
     NotFound,
+    /// A known path under an API version it is not served under.
+    #[error("API version {version} is not served here; this endpoint answers under {served}")]
+    UnknownVersion {
+        /// The version asked for (cut short).
+        version: String,
+        /// The versions served, comma separated.
+        served: String,
+    },
     /// A server-side fault outside the layers' own errors (e.g. a page template).
     #[error("{0}")]
     Internal(String),
@@ -92,7 +100,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::UnknownClient(_) => StatusCode::UNAUTHORIZED,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::NotFound | ApiError::UnknownVersion { .. } => StatusCode::NOT_FOUND,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::TooManyQueries(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Auth(e) => match e {
@@ -143,6 +151,7 @@ impl ResponseError for ApiError {
                 self,
                 ApiError::Auth(AuthError::NotFound | AuthError::Missing(_))
                     | ApiError::Records(RecordsError::NoTable(_))
+                    | ApiError::UnknownVersion { .. }
             )
         {
             "Not found.".to_owned()

@@ -148,13 +148,10 @@ pub fn accept_language(req: &HttpRequest) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Refuses API versions an endpoint is not served under (a 404, as for any unknown path).
+/// Refuses API versions an endpoint is not served under: a 404 naming the
+/// versions it is ([`super::versions::require`]).
 pub fn require_version(version: &str, served: &[&str]) -> Result<(), ApiError> {
-    if served.contains(&version) {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound)
-    }
+    super::versions::require(version, served)
 }
 
 /// A body field that must be a boolean when present; `default` when absent or null.

@@ -65,7 +65,7 @@ async fn tables(
     version: web::Path<String>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    require_version(&version, &["v2.0"])?;
+    require_version(&version, super::versions::TABLES)?;
     let viewer = Viewer::for_queries(Who::of(&caller.0));
     let snapshot = state.records.live().load();
     let objects: Vec<_> = snapshot
@@ -89,7 +89,7 @@ async fn table(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     let (version, key) = path.into_inner();
-    require_version(&version, &["v2.0"])?;
+    require_version(&version, super::versions::TABLES)?;
     let viewer = Viewer::for_queries(Who::of(&caller.0));
     let snapshot = state.records.live().load();
     let object = snapshot
@@ -99,7 +99,7 @@ async fn table(
 }
 
 async fn time(version: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    require_version(&version, &["v2.2"])?;
+    require_version(&version, super::versions::SERVER_TIME)?;
     let now = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, false);
     Ok(HttpResponse::Ok().json(json!({"time": now})))
 }

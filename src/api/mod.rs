@@ -27,6 +27,7 @@ mod session;
 mod sms;
 mod user_info;
 mod user_lookup;
+mod versions;
 mod wire;
 
 use actix_web::{web, HttpResponse};

@@ -17,9 +17,9 @@ use super::wire::list_page;
 use super::AppState;
 use crate::records::{AggregateParams, BatchParams, ListParams, Target};
 
-/// API versions the record endpoints answer under (the SDK uses v2.4 and v2.5,
-/// the docs v2.2).
-const VERSIONS: &[&str] = &["v2.2", "v2.3", "v2.4", "v2.5"];
+/// API versions the record endpoints answer under: every prefix an SDK build
+/// sends ([`super::versions::RECORDS`]).
+use super::versions::RECORDS as VERSIONS;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/{version}/table/{table}/record/", web::post().to(create))
@@ -152,9 +152,13 @@ async fn list(
     let (version, table) = path.into_inner();
     require_version(&version, VERSIONS)?;
     let _running = state.query_gate.enter(&req, &caller.0)?;
+    let mut params = list_params(&query);
+    if query.return_total_count.is_none() && super::versions::counts_by_default(&version) {
+        params.return_total_count = true;
+    }
     let page = state
         .records
-        .list(&caller.0, Target::Table(&table), list_params(&query))
+        .list(&caller.0, Target::Table(&table), params)
         .await?;
     Ok(HttpResponse::Ok().json(list_page(&req, page)))
 }

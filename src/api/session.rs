@@ -13,25 +13,60 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
-use super::extract::{client_info, opt_bool, require_version, required_string, MaybeCaller};
+use super::extract::{client_info, opt_bool, required_string, MaybeCaller};
 use super::wire::login_object;
-use super::{sms, AppState};
+use super::{sms, versions, AppState};
 use crate::auth::{Identifier, ProfileInit, Session, SessionToken};
 use crate::domain::{DeviceId, Email, Password, Platform, Username};
 use crate::records::Required;
 use crate::schema::CREDENTIAL_KEYS;
 
-/// Versions under which the auth endpoints are served.
-const VERSIONS: &[&str] = &["v2.0", "v2.1"];
-
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/{version}/register/{kind}/", web::post().to(register))
         .route("/{version}/login/{kind}/", web::post().to(login))
+        .route("/{version}/register/", web::post().to(register_by_body))
+        .route("/{version}/login/", web::post().to(login_by_body))
         .route("/{version}/session/destroy/", web::post().to(logout));
 }
 
 fn check_version(version: &str) -> Result<(), ApiError> {
-    require_version(version, VERSIONS)
+    versions::require(version, versions::SIGN_IN)
+}
+
+/// The kind of a sign-up or sign-in body without one in its path (SDK
+/// 2.0.0–2.0.2 post `{username|email|phone, password}` to `…/v2.0/register/`
+/// and `…/login/`).
+fn kind_in(body: &Map<String, Value>) -> Result<String, ApiError> {
+    ["username", "email", "phone"]
+        .into_iter()
+        .find(|k| body.get(*k).is_some_and(|v| !v.is_null()))
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::BadRequest("name one of username, email or phone".into()))
+}
+
+async fn register_by_body(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    caller: MaybeCaller,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    let version = path.into_inner();
+    versions::require(&version, &["v2.0"])?;
+    let kind = kind_in(&body)?;
+    register(req, state, web::Path::from((version, kind)), caller, body).await
+}
+
+async fn login_by_body(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    let version = path.into_inner();
+    versions::require(&version, &["v2.0"])?;
+    let kind = kind_in(&body)?;
+    login(req, state, web::Path::from((version, kind)), Some(body)).await
 }
 
 /// Reads `{<kind>: …}` from the body as a login identifier.
@@ -157,7 +192,7 @@ async fn logout(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    check_version(&path.into_inner())?;
+    versions::require(&path.into_inner(), versions::SIGN_OUT)?;
     let token = req
         .headers()
         .get(header::AUTHORIZATION)

@@ -16,9 +16,8 @@ use crate::auth::AuthError;
 use crate::domain::UserId;
 use crate::records::{ListParams, Target};
 
-const GET_VERSIONS: &[&str] = &["v2.2", "v2.5"];
-const LIST_VERSIONS: &[&str] = &["v2.2", "v2.5"];
-const UPDATE_VERSIONS: &[&str] = &["v2.2", "v2.5"];
+use super::versions::USER_UPDATE as UPDATE_VERSIONS;
+use super::versions::{USER_DETAIL as GET_VERSIONS, USER_LIST as LIST_VERSIONS};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/{version}/user/info/", web::get().to(list))
@@ -91,9 +90,15 @@ async fn list(
     query: web::Query<ReadQuery>,
     caller: LoggedIn,
 ) -> Result<HttpResponse, ApiError> {
-    require_version(&path.into_inner(), LIST_VERSIONS)?;
+    let version = path.into_inner();
+    require_version(&version, LIST_VERSIONS)?;
     let _running = state.query_gate.enter(&req, &caller.0)?;
-    let params = query.into_inner().list_params();
+    let query = query.into_inner();
+    let asked = query.return_total_count.is_some();
+    let mut params = query.list_params();
+    if !asked && super::versions::counts_by_default(&version) {
+        params.return_total_count = true;
+    }
     let page = state.records.list(&caller.0, Target::Users, params).await?;
     Ok(HttpResponse::Ok().json(list_page(&req, page)))
 }

@@ -102,7 +102,7 @@ pub fn prepare_sent(
             // refused (an admin's are honoured below). An id is refused: a
             // new record's id is the server's to choose.
             Some(Builtin::CreatedAt | Builtin::UpdatedAt | Builtin::CreatedBy)
-                if !who.is_admin() => {}
+                if !who.is_admin() && !object.is_profile() => {}
             Some(Builtin::Id) => {
                 return Err(InvalidInput::new(name.as_str(), "is assigned by the server").into())
             }
@@ -243,9 +243,10 @@ pub fn prepare_update(
                 };
                 out.push(PreparedChange::Acl(access, list));
             }
-            // A client's echo of the id and system values is ignored, as on
-            // Hydrogen; an admin asking to change them is told no.
-            Some(_) if !who.is_admin() => {}
+            // A client's echo of a record's id and system values is ignored,
+            // as on Hydrogen; an admin asking to change them is told no, and
+            // so is a profile update naming them (Hydrogen refuses those too).
+            Some(_) if !who.is_admin() && !object.is_profile() => {}
             Some(_) => {
                 return Err(RecordsError::Forbidden(format!(
                     "{name}: is a system field and cannot be changed"

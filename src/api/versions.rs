@@ -1,0 +1,62 @@
+//! The API versions each endpoint family answers under: every prefix that a
+//! `minapp-sdk` build from 1.x to the current 3.x sends for it (read from each
+//! build's endpoint table), so an app answers the same whichever build it
+//! ships. The shapes do not differ between these versions, with one exception
+//! the SDK depends on: builds older than 3.0 read a list's `total_count`
+//! without asking for it ([`counts_by_default`]).
+//!
+//! An unknown version is a 404 that names the versions served.
+
+use super::error::ApiError;
+
+/// `POST …/register/<kind>/`, `…/login/<kind>/` (v2.0 up to SDK 2.2, v2.1 after),
+/// and the kind-less `…/register/`, `…/login/` of SDK 2.0.0–2.0.2 (v2.0).
+pub const SIGN_IN: &[&str] = &["v2.0", "v2.1"];
+/// `POST …/session/destroy/`: v1 in SDK 1.x, v2.0 since.
+pub const SIGN_OUT: &[&str] = &["v1", "v2.0", "v2.1"];
+/// `PUT …/user/account/`: v2.0 up to SDK 2.2, v2.1 up to 3.2, v2.2 since.
+pub const ACCOUNT: &[&str] = &["v2.0", "v2.1", "v2.2"];
+/// `GET …/user/info/:id/`: v1 and v1.3 (SDK 1.x), v2.0 (SDK 2.0 to 3.15.0,
+/// fetched right after every sign-in), v2.5 since; v2.2 as documented.
+pub const USER_DETAIL: &[&str] = &["v1", "v1.3", "v2.0", "v2.2", "v2.4", "v2.5"];
+/// `GET …/user/info/`: v1.3, v2.0 (up to SDK 2.9), v2.2 since 3.0; v2.5 too.
+pub const USER_LIST: &[&str] = &["v1", "v1.3", "v2.0", "v2.2", "v2.5"];
+/// `PUT …/user/info/`: v1.3, v2.0 (up to 3.12), v2.4 (3.13 to 3.15.0), v2.5 since.
+pub const USER_UPDATE: &[&str] = &["v1", "v1.3", "v2.0", "v2.2", "v2.4", "v2.5"];
+/// `…/table/:table/record/…`: v1 to v1.9 (SDK 1.x), v2.0 (2.x and 3.0 to 3.4),
+/// v2.2 to v2.5 since.
+pub const RECORDS: &[&str] = &[
+    "v1", "v1.1", "v1.2", "v1.4", "v1.5", "v1.7", "v1.8", "v1.9", "v2.0", "v2.2", "v2.3", "v2.4",
+    "v2.5",
+];
+/// `GET …/table/` and `…/table/:table/`: v1, v1.4, v1.8, v1.9 (SDK 1.x), v2.0 since.
+pub const TABLES: &[&str] = &["v1", "v1.4", "v1.8", "v1.9", "v2.0"];
+/// `GET …/server/time/` (SDK 3.2 and later).
+pub const SERVER_TIME: &[&str] = &["v2.0", "v2.2"];
+
+/// Refuses a version `served` does not list, with a 404 naming those it does.
+pub fn require(version: &str, served: &[&str]) -> Result<(), ApiError> {
+    if served.contains(&version) {
+        Ok(())
+    } else {
+        Err(ApiError::UnknownVersion {
+            version: version.chars().take(16).collect(),
+            served: served.join(", "),
+        })
+    }
+}
+
+/// Whether a list under `version` carries `total_count` without
+/// `return_total_count`: SDK builds before 3.0 (versions before v2.2) count
+/// by reading it.
+pub fn counts_by_default(version: &str) -> bool {
+    let number = version.trim_start_matches('v');
+    let mut parts = number.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let major = parts.next().unwrap_or(0);
+    let minor = parts.next().unwrap_or(0);
+    (major, minor) < (2, 2)
+}
+
+#[cfg(test)]
+#[path = "versions_test.rs"]
+mod tests;
