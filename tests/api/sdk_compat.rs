@@ -4,7 +4,8 @@
 //! on the record-test schema: create, `createMany`, get with `select`/`expand`,
 //! update with atomic ops, `Query.or`/`Query.and` finds and counts, batch update
 //! and delete, single delete, pointers, and 400/403/404 errors (see
-//! `tests/sdk/tables.js`).
+//! `tests/sdk/tables.js`); and every build an app may ship — 3.23, 3.6, 2.9
+//! and 2.0, web and WeChat — through one everyday flow (`tests/sdk/builds.js`).
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +14,17 @@ use crate::helpers::{spawn_app, spawn_records_app, Backend};
 on_both_backends!(
     minapp_sdk_runs_its_user_flows_unchanged,
     minapp_sdk_runs_its_table_flows_unchanged,
+    every_sdk_build_an_app_may_ship_runs_the_everyday_flow,
 );
+
+/// The builds the npm registry keeps, as `tests/sdk/package.json` aliases
+/// them: the current 3.x, an older 3.x, the last 2.x and an early 2.x.
+const BUILDS: &[&str] = &[
+    "minapp-sdk",
+    "minapp-sdk-3-6",
+    "minapp-sdk-2-9",
+    "minapp-sdk-2-0",
+];
 
 /// `tests/sdk`, checked to have `minapp-sdk` installed.
 fn sdk_dir() -> PathBuf {
@@ -27,9 +38,14 @@ fn sdk_dir() -> PathBuf {
 
 /// Runs `node <script> <address>` in `tests/sdk`; asserts it succeeds and prints `done`.
 async fn run_sdk_script(script: &str, address: &str, done: &str) {
+    run_sdk_script_with(script, &[address], done).await;
+}
+
+/// Runs `node <script> <args…>` in `tests/sdk`; asserts it succeeds and prints `done`.
+async fn run_sdk_script_with(script: &str, args: &[&str], done: &str) {
     let out = tokio::process::Command::new("node")
         .arg(script)
-        .arg(address)
+        .args(args)
         .current_dir(sdk_dir())
         .output()
         .await
@@ -51,4 +67,22 @@ async fn minapp_sdk_runs_its_user_flows_unchanged(backend: Backend) {
 async fn minapp_sdk_runs_its_table_flows_unchanged(backend: Backend) {
     let app = spawn_records_app(backend).await;
     run_sdk_script("tables.js", &app.address, "sdk tables: all steps passed").await;
+}
+
+/// Sign-up, login, profile read and update, record create, list with a query,
+/// update and delete through each build, web and WeChat (`tests/sdk/builds.js`):
+/// SDK 2.x calls v2.0 paths throughout, 3.x up to 3.15 reads the user under
+/// v2.0 after signing in, the WeChat build runs on a `wx` global.
+async fn every_sdk_build_an_app_may_ship_runs_the_everyday_flow(backend: Backend) {
+    let app = spawn_records_app(backend).await;
+    for build in BUILDS {
+        for platform in ["web", "wechat"] {
+            run_sdk_script_with(
+                "builds.js",
+                &[&app.address, build, platform],
+                &format!("{platform}: all steps passed"),
+            )
+            .await;
+        }
+    }
 }
