@@ -17,10 +17,12 @@ use super::extract::{
     client_info, opt_bool, require_version, required_string, LoggedIn, MaybeCaller,
 };
 use super::AppState;
-use crate::auth::ProfileUpdate;
+use crate::auth::{AuthError, Principal, ProfileUpdate, Session, SignedProfile};
 use crate::records::Required;
 
-const VERSIONS: &[&str] = &["v2.0", "v2.3", "v2.5"];
+/// Every version an SDK build sends to `idp/` (mini-program sign-in moved
+/// through v2.0, v2.1, v2.4, v2.5, v2.6 and v2.7 across the builds).
+const VERSIONS: &[&str] = &["v2.0", "v2.1", "v2.3", "v2.4", "v2.5", "v2.6", "v2.7"];
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     for prefix in [
@@ -32,6 +34,19 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(authenticate),
         )
         .route(&format!("{prefix}/token/"), web::post().to(native_token))
+        .route(
+            &format!("{prefix}/silent-login/"),
+            web::post().to(silent_login),
+        )
+        .route(
+            &format!("{prefix}/user-associate/"),
+            web::post().to(associate),
+        )
+        // Alipay's SDK links with PUT.
+        .route(
+            &format!("{prefix}/user-associate/"),
+            web::put().to(associate),
+        )
         .route(
             &format!("{prefix}/user-association/"),
             web::post().to(associate),
@@ -76,8 +91,65 @@ async fn authenticate(
     let (version, provider) = path.into_inner();
     check_version(&version)?;
     state.auth_limit.check(&req).await?;
+    if !body.contains_key("auth_token") && body.contains_key("code") {
+        // A mini-program's authenticate/: its login code and signed profile.
+        return mini_sign_in(&req, &state, &provider, &body).await;
+    }
     let token = required_string(&body, "auth_token")?;
     sign_in(&req, &state, &provider, token, &body).await
+}
+
+/// `POST …/idp/:provider/silent-login/` (`{code, create_user}`): a
+/// mini-program's sign-in with the login code from its platform.
+async fn silent_login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Json<Map<String, Value>>,
+) -> Result<HttpResponse, ApiError> {
+    let (version, provider) = path.into_inner();
+    check_version(&version)?;
+    state.auth_limit.check(&req).await?;
+    mini_sign_in(&req, &state, &provider, &body).await
+}
+
+/// The profile data a mini-program sends with its platform's signature
+/// (`rawData` and `signature`), if any.
+fn signed_profile(body: &Map<String, Value>) -> Result<Option<SignedProfile>, ApiError> {
+    match (body.get("rawData"), body.get("signature")) {
+        (Some(Value::String(raw)), Some(Value::String(signature))) => Ok(Some(SignedProfile {
+            raw_data: raw.clone(),
+            signature: signature.clone(),
+        })),
+        (None | Some(Value::Null), _) => Ok(None),
+        _ => Err(ApiError::BadRequest(
+            "signature: rawData comes with the platform's signature (both strings)".into(),
+        )),
+    }
+}
+
+/// Signs in with a mini-program's login code: 201 with the session, the
+/// user's own profile as `user_info` (the SDK builds its current user from
+/// it) and the platform ids.
+async fn mini_sign_in(
+    req: &HttpRequest,
+    state: &AppState,
+    provider: &str,
+    body: &Map<String, Value>,
+) -> Result<HttpResponse, ApiError> {
+    let code = required_string(body, "code")?;
+    let (token, account) = state
+        .oauth
+        .mini_program_code(provider, code, signed_profile(body)?, None)
+        .await?;
+    let (session, profile) = open_session(req, state, provider, token.expose(), body).await?;
+    let mut answer = super::wire::login_object(&session, profile.clone());
+    if let Some(object) = answer.as_object_mut() {
+        object.insert("user_info".into(), Value::Object(profile));
+        object.insert("openid".into(), json!(account.openid));
+        object.insert("unionid".into(), json!(account.unionid));
+    }
+    Ok(HttpResponse::Created().json(answer))
 }
 
 /// `POST …/idp/:provider/token/` (`{access_token, …}` or `{code, …}`, with
@@ -112,6 +184,18 @@ async fn sign_in(
     token: &str,
     body: &Map<String, Value>,
 ) -> Result<HttpResponse, ApiError> {
+    let (session, profile) = open_session(req, state, provider, token, body).await?;
+    Ok(HttpResponse::Created().json(super::wire::login_object(&session, profile)))
+}
+
+/// The session an `auth_token` opens, and the user's own profile.
+async fn open_session(
+    req: &HttpRequest,
+    state: &AppState,
+    provider: &str,
+    token: &str,
+    body: &Map<String, Value>,
+) -> Result<(Session, Map<String, Value>), ApiError> {
     let create_user = opt_bool(body, "create_user", true)?;
     let update = ProfileUpdate::parse(body.get("update_userprofile"))?;
     // The SDK sends `nickname` for Apple whatever the profile declares: keys the
@@ -128,7 +212,7 @@ async fn sign_in(
         .authenticate(provider, token, create_user, update, client_info(req), init)
         .await?;
     let profile = state.records.get_own(session.user_id).await?;
-    Ok(HttpResponse::Created().json(super::wire::login_object(&session, profile)))
+    Ok((session, profile))
 }
 
 /// `POST …/idp/:provider/user-association/` (`{auth_token}`, and under
@@ -143,6 +227,9 @@ async fn associate(
 ) -> Result<HttpResponse, ApiError> {
     let (version, provider) = path.into_inner();
     check_version(&version)?;
+    if !body.contains_key("auth_token") && body.contains_key("code") {
+        return mini_link(&req, &state, &caller, &provider, &body).await;
+    }
     let token = required_string(&body, "auth_token")?;
     super::account::prove_if_required(&req, &state, &caller.0, &body, "code").await?;
     let update = ProfileUpdate::parse(body.get("update_userprofile"))?;
@@ -151,6 +238,38 @@ async fn associate(
         .associate(&caller.0, &provider, token, update)
         .await?;
     Ok(HttpResponse::Ok().json(state.records.get_own(user).await?))
+}
+
+/// Links the mini-program account of a login `code` to the caller (WeChat's
+/// `user-associate/`, QQ's, Baidu's and ByteDance's `user-association/`,
+/// Alipay's `PUT`): 200 `{status, message, user_id, openid, unionid}`.
+async fn mini_link(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &LoggedIn,
+    provider: &str,
+    body: &Map<String, Value>,
+) -> Result<HttpResponse, ApiError> {
+    // Linking is a new way to sign in as the caller: the same proofs as an
+    // identifier change under `reauth_account_changes`.
+    super::account::prove_if_required(req, state, &caller.0, body, "phone_code").await?;
+    let Principal::User { id, .. } = &caller.0 else {
+        return Err(AuthError::Forbidden("only users link their accounts".into()).into());
+    };
+    let code = required_string(body, "code")?;
+    let (token, account) = state
+        .oauth
+        .mini_program_code(provider, code, signed_profile(body)?, Some(id.get()))
+        .await?;
+    let update = ProfileUpdate::parse(body.get("update_userprofile"))?;
+    let user = state
+        .oauth
+        .associate(&caller.0, provider, token.expose(), update)
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "status": "ok", "message": "User associated.", "user_id": user,
+        "openid": account.openid, "unionid": account.unionid,
+    })))
 }
 
 async fn dissociate(

@@ -17,6 +17,7 @@ mod email_links;
 mod error;
 mod hash_pool;
 mod limits;
+mod mini_program;
 mod native_sdk;
 mod oauth;
 mod oauth_accounts;
@@ -35,6 +36,7 @@ pub use admin_access::{AdminGrant, AdminSession, NewApiKey, Scope, KEY_PREFIX, S
 pub use email::{EmailService, EmailSettings, LinkProblem, Purpose};
 pub use error::AuthError;
 pub use limits::{Limits, Window};
+pub use mini_program::{MiniAccount, MiniPlatform, SignedProfile};
 pub use oauth::{browser_cookie, BrowserBinding, CallbackOutcome, OAuthService, ProfileUpdate};
 pub use password::{HashingSettings, PasswordHasher};
 pub use principal::{AdminIdentity, Principal};

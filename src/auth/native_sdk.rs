@@ -32,7 +32,7 @@ use crate::domain::InvalidInput;
 
 /// A call to the provider, for its error messages and how refusals read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Step {
+pub(super) enum Step {
     /// The token endpoint: 401 and 403 refuse our client credentials.
     TokenExchange,
     /// The endpoint naming the token's owner.
@@ -44,7 +44,7 @@ enum Step {
 }
 
 impl Step {
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Step::TokenExchange => "token exchange",
             Step::TokenOwner => "token owner",
@@ -295,7 +295,7 @@ impl OAuthService {
     /// status), a 429, a 5xx, and at the token endpoint a 401/403 or an
     /// `invalid_client`/`unauthorized_client` error (our credentials). A
     /// refusal of the app's `field`, a 400: any other 4xx, or `error_field`.
-    async fn answer(
+    pub(super) async fn answer(
         &self,
         provider: &OAuthProviderSettings,
         request: reqwest::RequestBuilder,
@@ -415,7 +415,7 @@ fn same_account(
 }
 
 /// A string or a number as text.
-fn as_text(value: &Value) -> Option<String> {
+pub(super) fn as_text(value: &Value) -> Option<String> {
     match value {
         Value::String(s) if !s.is_empty() => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -442,7 +442,7 @@ fn refused(field: &'static str) -> AuthError {
     InvalidInput::new(field, "the provider did not accept it").into()
 }
 
-fn failed(provider: &OAuthProviderSettings, step: &str, detail: String) -> AuthError {
+pub(super) fn failed(provider: &OAuthProviderSettings, step: &str, detail: String) -> AuthError {
     AuthError::Provider(format!("{}: {step}: {detail}", provider.name))
 }
 

@@ -168,6 +168,13 @@ impl OAuthService {
         caller: &Principal,
     ) -> Result<String, AuthError> {
         let provider = self.provider(name)?.clone();
+        if super::mini_program::MiniPlatform::of_kind(&provider.kind).is_some() {
+            return Err(InvalidInput::new(
+                "provider",
+                format!("'{name}' is a mini-program platform: sign in with its login code (silent-login/)"),
+            )
+            .into());
+        }
         let callback_url =
             allowed_callback(callback_url, &self.callback_prefixes).ok_or_else(|| {
                 InvalidInput::new(

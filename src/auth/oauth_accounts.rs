@@ -37,6 +37,15 @@ impl OAuthService {
         };
         let mut profile = Map::new();
         profile.insert("id".into(), Value::String(subject.clone()));
+        // A mini-program platform's ids stay in `_provider.<name>`, as the
+        // SDK and Hydrogen apps read them there.
+        if super::mini_program::MiniPlatform::of_kind(&provider.kind).is_some() {
+            for key in ["openid", "unionid"] {
+                if let Some(value) = claims.get(key).filter(|v| !v.is_null()) {
+                    profile.insert(key.into(), value.clone());
+                }
+            }
+        }
         for (field, claim) in &provider.mapping {
             if let Some(value) = claims.get(claim).filter(|v| !v.is_null()) {
                 profile.insert(field.clone(), value.clone());
@@ -271,10 +280,12 @@ fn bad_auth_token() -> AuthError {
 }
 
 /// The claim holding the provider's account id: `subject_claim`, else `sub`
-/// for OpenID Connect and `id` for plain OAuth2.
+/// for OpenID Connect, `openid` for mini-program platforms and `id` for plain
+/// OAuth2.
 pub(super) fn subject_claim(provider: &OAuthProviderSettings) -> &str {
     match provider.subject_claim.as_str() {
         "" if provider.kind == "oidc" => "sub",
+        "" if super::mini_program::MiniPlatform::of_kind(&provider.kind).is_some() => "openid",
         "" => "id",
         declared => declared,
     }

@@ -144,8 +144,14 @@ impl Settings {
                         "an oauth2 provider needs authorize_url, token_url and userinfo_url".into(),
                     ))
                 }
-                "oidc" | "oauth2" => {}
-                other => return Err(bad(format!("kind '{other}' is not 'oidc' or 'oauth2'"))),
+                "oidc" | "oauth2" | "wechat_miniapp" | "qq_miniapp" | "bytedance_miniapp"
+                | "baidu_miniapp" => {}
+                other => {
+                    return Err(bad(format!(
+                        "kind '{other}' is not 'oidc', 'oauth2', 'wechat_miniapp', 'qq_miniapp', \
+                         'bytedance_miniapp' or 'baidu_miniapp'"
+                    )))
+                }
             }
             if (p.native_code || p.code_exchange.is_some()) && p.kind != "oauth2" {
                 return Err(bad(

@@ -25,6 +25,7 @@ mod hydrogen_names;
 mod hydrogen_requests;
 mod janitor;
 mod login;
+mod mini_program;
 mod native_token;
 mod oauth;
 mod profile_engine;

@@ -21,6 +21,7 @@ function queryOf(data) {
 /** A `wx` global for the WeChat build, serving requests to `host` only. */
 function wechatGlobal(host) {
   const storage = new Map()
+  const loginCodes = (process.env.WX_LOGIN_CODES || '').split(',').filter(Boolean)
   const request = ({ url, method = 'GET', data, header = {}, success, fail, complete }) => {
     const done = (outcome, value) => {
       if (outcome) outcome(value)
@@ -58,6 +59,16 @@ function wechatGlobal(host) {
     getSystemInfoSync: () => ({ platform: 'devtools', SDKVersion: '2.30.0', version: '8.0.0' }),
     getSystemInfo: ({ success }) => success({ platform: 'devtools', SDKVersion: '2.30.0' }),
     getAccountInfoSync: () => ({ miniProgram: { appId: 'wx-test', envVersion: 'develop' } }),
+    // wx.login hands out the next code of WX_LOGIN_CODES (comma separated),
+    // as WeChat would for the user signed in to the device.
+    login: ({ success, fail, complete }) => {
+      const code = loginCodes.shift()
+      setImmediate(() => {
+        if (code) success({ code, errMsg: 'login:ok' })
+        else if (fail) fail({ errMsg: 'login:fail no code left' })
+        if (complete) complete()
+      })
+    },
     getNetworkType: ({ success, complete }) => {
       if (success) success({ networkType: 'none' })
       if (complete) complete()

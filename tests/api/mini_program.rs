@@ -1,0 +1,442 @@
+//! Mini-program sign-in (`POST …/idp/<platform>/silent-login/` and
+//! `authenticate/` with the platform's login `code`; `user-associate/` and
+//! `user-association/` to link) for WeChat, QQ, ByteDance and Baidu, each
+//! against a fake of the platform's code-to-session API that the test starts:
+//! a new user, the same user again, a used or made-up code (400 naming
+//! `code`), an unknown user without `create_user` (404), the platform down or
+//! refusing our secret (502, no URL in the message), profile data taken only
+//! with its signature, and linking to a signed-in user.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Mutex;
+
+use actix_web::{web, App, HttpResponse, HttpServer};
+use reqwest::StatusCode;
+use serde_json::{json, Map, Value};
+use sha1::{Digest, Sha1};
+
+use crate::helpers::{spawn_app_with, Backend, TestApp};
+use protium::config::OAuthProviderSettings;
+
+on_both_backends!(
+    each_platform_signs_in_with_its_login_code,
+    the_wechat_sdk_signs_in_with_its_login_code,
+);
+
+/// The four platforms: provider name, kind, and the fake's path.
+const PLATFORMS: &[(&str, &str, &str)] = &[
+    ("wechat", "wechat_miniapp", "/wechat/sns/jscode2session"),
+    ("qq", "qq_miniapp", "/qq/sns/jscode2session"),
+    (
+        "bytedance",
+        "bytedance_miniapp",
+        "/tt/api/apps/v2/jscode2session",
+    ),
+    ("baidu", "baidu_miniapp", "/baidu/oauth/jscode2sessionkey"),
+];
+
+/// Codes each fake platform has seen (a code works once).
+#[derive(Default)]
+struct Seen(HashSet<String>);
+
+/// What a fake platform answers for `code` sent with `app` and `secret`:
+/// `good-<user>` and `good-<user>~<n>` are codes of user `<user>` (each
+/// works once), `boom` takes the platform down.
+fn session_for(
+    platform: &str,
+    app: &str,
+    secret: &str,
+    code: &str,
+    seen: &Mutex<Seen>,
+) -> Result<Map<String, Value>, (u16, Value)> {
+    if code == "boom" {
+        return Err((500, json!("upstream down")));
+    }
+    if app != format!("{platform}-app") || secret != format!("{platform}-secret") {
+        return Err((200, json!("credentials")));
+    }
+    let Some(user) = code.strip_prefix("good-").and_then(|c| c.split('~').next()) else {
+        return Err((200, json!("code")));
+    };
+    if !seen.lock().unwrap().0.insert(format!("{platform}:{code}")) {
+        return Err((200, json!("code")));
+    }
+    let mut session = Map::new();
+    session.insert("openid".into(), json!(format!("o-{platform}-{user}")));
+    session.insert("session_key".into(), json!(format!("sk-{user}")));
+    if platform == "wechat" {
+        session.insert("unionid".into(), json!(format!("u-{user}")));
+    }
+    Ok(session)
+}
+
+/// WeChat's and QQ's answer: the session, or `{errcode, errmsg}` under 200.
+fn tencent_answer(outcome: Result<Map<String, Value>, (u16, Value)>) -> HttpResponse {
+    match outcome {
+        Ok(session) => HttpResponse::Ok()
+            .content_type("text/plain")
+            .body(Value::Object(session).to_string()),
+        Err((500, _)) => HttpResponse::InternalServerError().body("down"),
+        Err((_, why)) if why == "credentials" => {
+            HttpResponse::Ok().json(json!({"errcode": 40125, "errmsg": "invalid appsecret"}))
+        }
+        Err(_) => HttpResponse::Ok().json(json!({"errcode": 40029, "errmsg": "invalid code"})),
+    }
+}
+
+async fn tencent(
+    path: web::Path<String>,
+    query: web::Query<HashMap<String, String>>,
+    seen: web::Data<Mutex<Seen>>,
+) -> HttpResponse {
+    let get = |k: &str| query.get(k).map(String::as_str).unwrap_or_default();
+    if get("grant_type") != "authorization_code" {
+        return HttpResponse::Ok().json(json!({"errcode": 40002, "errmsg": "invalid grant_type"}));
+    }
+    let platform = path.into_inner();
+    tencent_answer(session_for(
+        &platform,
+        get("appid"),
+        get("secret"),
+        get("js_code"),
+        &seen,
+    ))
+}
+
+async fn bytedance(body: web::Json<Value>, seen: web::Data<Mutex<Seen>>) -> HttpResponse {
+    let get = |k: &str| body[k].as_str().unwrap_or_default().to_owned();
+    match session_for(
+        "bytedance",
+        &get("appid"),
+        &get("secret"),
+        &get("code"),
+        &seen,
+    ) {
+        Ok(session) => {
+            HttpResponse::Ok().json(json!({"err_no": 0, "err_tips": "success", "data": session}))
+        }
+        Err((500, _)) => HttpResponse::BadGateway().body("down"),
+        Err((_, why)) if why == "credentials" => {
+            HttpResponse::Ok().json(json!({"err_no": 40017, "err_tips": "bad secret", "data": {}}))
+        }
+        Err(_) => {
+            HttpResponse::Ok().json(json!({"err_no": 40018, "err_tips": "bad code", "data": {}}))
+        }
+    }
+}
+
+async fn baidu(
+    form: web::Form<HashMap<String, String>>,
+    seen: web::Data<Mutex<Seen>>,
+) -> HttpResponse {
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    match session_for("baidu", &get("client_id"), &get("sk"), &get("code"), &seen) {
+        Ok(session) => HttpResponse::Ok().json(session),
+        Err((500, _)) => HttpResponse::ServiceUnavailable().body("down"),
+        Err((_, why)) if why == "credentials" => HttpResponse::Unauthorized()
+            .json(json!({"errno": 1, "error": "invalid_client", "error_description": "unknown client id"})),
+        Err(_) => HttpResponse::BadRequest()
+            .json(json!({"errno": 40001, "error": "invalid_grant", "error_description": "invalid code"})),
+    }
+}
+
+/// Starts the fake platforms; their base URL and a handle to stop them.
+fn start_platforms() -> (String, actix_web::dev::ServerHandle) {
+    let seen = web::Data::new(Mutex::new(Seen::default()));
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(seen.clone())
+            .route("/{platform}/sns/jscode2session", web::get().to(tencent))
+            .route("/tt/api/apps/v2/jscode2session", web::post().to(bytedance))
+            .route("/baidu/oauth/jscode2sessionkey", web::post().to(baidu))
+    })
+    .workers(1)
+    .bind("127.0.0.1:0")
+    .unwrap();
+    let port = server.addrs()[0].port();
+    let running = server.run();
+    let handle = running.handle();
+    tokio::spawn(running);
+    (format!("http://127.0.0.1:{port}"), handle)
+}
+
+/// Each platform as a provider; `<name>-wrong` has a secret the platform refuses.
+fn providers(base: &str) -> Vec<OAuthProviderSettings> {
+    let mut out = Vec::new();
+    for (name, kind, path) in PLATFORMS {
+        for (suffix, secret) in [("", format!("{name}-secret")), ("-wrong", "rotated".into())] {
+            out.push(OAuthProviderSettings {
+                name: format!("{name}{suffix}"),
+                kind: (*kind).into(),
+                client_id: format!("{name}-app"),
+                client_secret: secret,
+                token_url: format!("{base}{path}"),
+                mapping: BTreeMap::from([("nickname".into(), "nickName".into())]),
+                ..Default::default()
+            });
+        }
+    }
+    out
+}
+
+async fn silent(app: &TestApp, platform: &str, body: Value) -> crate::helpers::Reply {
+    app.post(
+        &format!("/hserve/v2.5/idp/{platform}/silent-login/"),
+        None,
+        body,
+    )
+    .await
+}
+
+fn signature(raw: &str, key: &str) -> String {
+    let mut h = Sha1::new();
+    h.update(raw.as_bytes());
+    h.update(key.as_bytes());
+    hex::encode(h.finalize())
+}
+
+async fn each_platform_signs_in_with_its_login_code(backend: Backend) {
+    let (base, handle) = start_platforms();
+    let app = spawn_app_with(backend, |s| {
+        s.oauth_providers = providers(&base);
+        s.auth_rate_per_minute = 0;
+    })
+    .await;
+    for (platform, _, _) in PLATFORMS {
+        let first = silent(
+            &app,
+            platform,
+            json!({"code": "good-ann", "create_user": true}),
+        )
+        .await;
+        assert_eq!(
+            first.status,
+            StatusCode::CREATED,
+            "{platform}: {:?}",
+            first.body
+        );
+        let id = first.body["user_id"].as_i64().unwrap();
+        assert!(first.body["token"].is_string(), "{platform}");
+        assert_eq!(
+            first.body["user_info"]["id"], id,
+            "{platform}: the SDK builds its user from user_info"
+        );
+        assert_eq!(first.body["openid"], format!("o-{platform}-ann"));
+        assert_eq!(
+            first.body["user_info"]["_provider"][*platform]["openid"],
+            format!("o-{platform}-ann")
+        );
+
+        let again = silent(&app, platform, json!({"code": "good-ann~2"})).await;
+        assert_eq!(
+            again.status,
+            StatusCode::CREATED,
+            "{platform}: {:?}",
+            again.body
+        );
+        assert_eq!(again.body["user_id"], id, "{platform}: the same user again");
+        let same = app
+            .post(
+                &format!("/hserve/v2.4/idp/{platform}/silent-login/"),
+                None,
+                json!({"code": "good-ann"}),
+            )
+            .await;
+        assert_eq!(
+            same.status,
+            StatusCode::BAD_REQUEST,
+            "{platform}: a used code: {:?}",
+            same.body
+        );
+        assert!(
+            same.error_msg().starts_with("code"),
+            "{platform}: {}",
+            same.error_msg()
+        );
+        let made_up = silent(&app, platform, json!({"code": "forged"})).await;
+        assert_eq!(made_up.status, StatusCode::BAD_REQUEST, "{platform}");
+        assert!(made_up.error_msg().starts_with("code"), "{platform}");
+
+        let unknown = silent(
+            &app,
+            platform,
+            json!({"code": "good-bob", "create_user": false}),
+        )
+        .await;
+        assert_eq!(
+            unknown.status,
+            StatusCode::NOT_FOUND,
+            "{platform}: {:?}",
+            unknown.body
+        );
+        let bob = silent(
+            &app,
+            platform,
+            json!({"code": "good-bob~2", "create_user": true}),
+        )
+        .await;
+        assert_eq!(
+            bob.status,
+            StatusCode::CREATED,
+            "{platform}: {:?}",
+            bob.body
+        );
+        let bob_token = bob.body["token"].as_str().unwrap().to_owned();
+
+        let down = silent(&app, platform, json!({"code": "boom"})).await;
+        assert_eq!(
+            down.status,
+            StatusCode::BAD_GATEWAY,
+            "{platform}: {:?}",
+            down.body
+        );
+        let wrong = silent(
+            &app,
+            &format!("{platform}-wrong"),
+            json!({"code": "good-carl"}),
+        )
+        .await;
+        assert_eq!(
+            wrong.status,
+            StatusCode::BAD_GATEWAY,
+            "{platform}: our secret refused: {:?}",
+            wrong.body
+        );
+        for reply in [&down, &wrong] {
+            assert!(
+                !reply.error_msg().contains("http"),
+                "no URL: {}",
+                reply.error_msg()
+            );
+            assert!(
+                !reply.error_msg().contains("secret"),
+                "{}",
+                reply.error_msg()
+            );
+        }
+
+        // A registered user links their platform account, then signs in with it.
+        let (dan, dan_id) = app
+            .register_email(&format!("dan-{platform}@example.com"), "secret123")
+            .await;
+        let path = if *platform == "wechat" {
+            "user-associate"
+        } else {
+            "user-association"
+        };
+        let linked = app
+            .post(
+                &format!("/hserve/v2.4/idp/{platform}/{path}/"),
+                Some(&dan),
+                json!({"code": "good-dan"}),
+            )
+            .await;
+        assert_eq!(
+            linked.status,
+            StatusCode::OK,
+            "{platform}: {:?}",
+            linked.body
+        );
+        assert_eq!(linked.body["user_id"], dan_id);
+        assert_eq!(linked.body["message"], "User associated.");
+        assert_eq!(linked.body["openid"], format!("o-{platform}-dan"));
+        let as_dan = silent(&app, platform, json!({"code": "good-dan~2"})).await;
+        assert_eq!(
+            as_dan.body["user_id"], dan_id,
+            "{platform}: {:?}",
+            as_dan.body
+        );
+        let taken = app
+            .post(
+                &format!("/hserve/v2.4/idp/{platform}/{path}/"),
+                Some(&bob_token),
+                json!({"code": "good-dan~3"}),
+            )
+            .await;
+        assert_eq!(
+            taken.status,
+            StatusCode::BAD_REQUEST,
+            "{platform}: Dan's account is not Bob's to link: {:?}",
+            taken.body
+        );
+    }
+
+    // WeChat's authenticate/: profile data counts only with its signature.
+    let raw = json!({"nickName": "Ann W", "avatarUrl": "https://img.test/a.png"}).to_string();
+    let signed = app
+        .post(
+            "/hserve/v2.5/idp/wechat/authenticate/",
+            None,
+            json!({"code": "good-eve", "rawData": raw, "signature": signature(&raw, "sk-eve"), "update_userprofile": "overwrite"}),
+        )
+        .await;
+    assert_eq!(signed.status, StatusCode::CREATED, "{:?}", signed.body);
+    assert_eq!(signed.body["user_info"]["nickname"], "Ann W");
+    let forged = app
+        .post(
+            "/hserve/v2.5/idp/wechat/authenticate/",
+            None,
+            json!({"code": "good-mallory", "rawData": raw, "signature": signature(&raw, "guessed")}),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::BAD_REQUEST, "{:?}", forged.body);
+    assert!(
+        forged.error_msg().starts_with("signature"),
+        "{}",
+        forged.error_msg()
+    );
+    let browser = app
+        .post(
+            "/hserve/v2.0/idp/wechat/redirect/",
+            None,
+            json!({"callback_url": "http://app.test/cb"}),
+        )
+        .await;
+    assert_eq!(
+        browser.status,
+        StatusCode::BAD_REQUEST,
+        "no browser flow: {:?}",
+        browser.body
+    );
+    handle.stop(false).await;
+}
+
+/// The SDK's WeChat builds sign in as a mini-program does: `wx.login` gives
+/// the code, `loginWithWechat()` and `linkWechat()` send it
+/// (`tests/sdk/wechat_login.js`).
+async fn the_wechat_sdk_signs_in_with_its_login_code(backend: Backend) {
+    let (base, handle) = start_platforms();
+    let app = spawn_app_with(backend, |s| {
+        s.oauth_providers = providers(&base);
+        s.auth_rate_per_minute = 0;
+    })
+    .await;
+    let sdk = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdk");
+    for build in [
+        "minapp-sdk",
+        "minapp-sdk-3-6",
+        "minapp-sdk-2-9",
+        "minapp-sdk-2-0",
+    ] {
+        let codes: Vec<String> = ["a", "a~2", "nobody", "linker", "linker~2"]
+            .iter()
+            .map(|c| format!("good-{build}-{c}"))
+            .collect();
+        let out = tokio::process::Command::new("node")
+            .arg("wechat_login.js")
+            .arg(&app.address)
+            .arg(build)
+            .env("WX_LOGIN_CODES", codes.join(","))
+            .current_dir(&sdk)
+            .output()
+            .await
+            .expect("node runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && stdout.contains("all steps passed"),
+            "{build}\nstdout:\n{stdout}\nstderr:\n{stderr}"
+        );
+    }
+    handle.stop(false).await;
+}
