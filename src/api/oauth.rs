@@ -17,7 +17,7 @@ use super::extract::{
     client_info, opt_bool, require_version, required_string, LoggedIn, MaybeCaller,
 };
 use super::AppState;
-use crate::auth::{AuthError, Principal, ProfileUpdate, Session, SignedProfile};
+use crate::auth::{AuthError, MiniPlatform, Principal, ProfileUpdate, Session, SignedProfile};
 use crate::records::Required;
 
 /// Every version an SDK build sends to `idp/` (mini-program sign-in moved
@@ -148,6 +148,9 @@ async fn mini_sign_in(
         object.insert("user_info".into(), Value::Object(profile));
         object.insert("openid".into(), json!(account.openid));
         object.insert("unionid".into(), json!(account.unionid));
+        if account.platform == MiniPlatform::Alipay {
+            object.insert("alipay_user_id".into(), json!(account.openid));
+        }
     }
     Ok(HttpResponse::Created().json(answer))
 }
@@ -266,10 +269,15 @@ async fn mini_link(
         .oauth
         .associate(&caller.0, provider, token.expose(), update)
         .await?;
-    Ok(HttpResponse::Ok().json(json!({
+    let mut answer = json!({
         "status": "ok", "message": "User associated.", "user_id": user,
         "openid": account.openid, "unionid": account.unionid,
-    })))
+    });
+    if account.platform == MiniPlatform::Alipay {
+        // Alipay's SDK reads the account as `alipay_user_id`.
+        answer["alipay_user_id"] = json!(account.openid);
+    }
+    Ok(HttpResponse::Ok().json(answer))
 }
 
 async fn dissociate(

@@ -22,6 +22,7 @@ use serde_json::{Map, Value};
 use sha1::{Digest, Sha1};
 use subtle::ConstantTimeEq;
 
+use super::alipay_gateway::{self, GatewayError};
 use super::error::AuthError;
 use super::native_sdk::{as_text, failed, Step};
 use super::oauth::OAuthService;
@@ -41,6 +42,10 @@ pub enum MiniPlatform {
     ByteDance,
     /// Baidu: `POST oauth/jscode2sessionkey` with a form `{code, client_id, sk}`.
     Baidu,
+    /// Alipay: `alipay.system.oauth.token` on its open gateway, signed with
+    /// the app's RSA key, its answer checked against Alipay's
+    /// ([`super::alipay_gateway`]); the account is the `user_id`.
+    Alipay,
 }
 
 impl MiniPlatform {
@@ -51,6 +56,7 @@ impl MiniPlatform {
             "qq_miniapp" => Some(Self::Qq),
             "bytedance_miniapp" => Some(Self::ByteDance),
             "baidu_miniapp" => Some(Self::Baidu),
+            "alipay_miniapp" => Some(Self::Alipay),
             _ => None,
         }
     }
@@ -62,6 +68,7 @@ impl MiniPlatform {
             Self::Qq => "https://api.q.qq.com/sns/jscode2session",
             Self::ByteDance => "https://developer.toutiao.com/api/apps/v2/jscode2session",
             Self::Baidu => "https://spapi.baidu.com/oauth/jscode2sessionkey",
+            Self::Alipay => "https://openapi.alipay.com/gateway.do",
         }
     }
 
@@ -71,6 +78,7 @@ impl MiniPlatform {
             Self::WeChat | Self::Qq => "errcode",
             Self::ByteDance => "err_no",
             Self::Baidu => "errno",
+            Self::Alipay => "",
         }
     }
 
@@ -80,7 +88,7 @@ impl MiniPlatform {
         match self {
             Self::WeChat | Self::Qq => &["-1", "40013", "40125", "41002", "41004", "45011"],
             Self::ByteDance => &["-1", "40014", "40015", "40017"],
-            Self::Baidu => &[],
+            Self::Baidu | Self::Alipay => &[],
         }
     }
 }
@@ -88,7 +96,9 @@ impl MiniPlatform {
 /// The provider account a login code stood for.
 #[derive(Debug, Clone)]
 pub struct MiniAccount {
-    /// The user's id at this app.
+    /// The platform that named the account.
+    pub platform: MiniPlatform,
+    /// The user's id at this app (Alipay's `user_id`).
     pub openid: String,
     /// The user's id across the developer's apps, where the platform gives one.
     pub unionid: Option<String>,
@@ -126,7 +136,11 @@ impl OAuthService {
             )
             .into());
         }
-        let session = self.code_to_session(&provider, platform, code).await?;
+        let session = if platform == MiniPlatform::Alipay {
+            self.alipay_session(&provider, code).await?
+        } else {
+            self.code_to_session(&provider, platform, code).await?
+        };
         let Some(openid) = session.get("openid").and_then(as_text) else {
             return Err(failed(
                 &provider,
@@ -145,6 +159,11 @@ impl OAuthService {
         }
         // The ids come from the platform, whatever the profile data says.
         claims.insert("openid".into(), Value::String(openid.clone()));
+        for key in ["user_id", "open_id"] {
+            if let Some(value) = session.get(key).and_then(as_text) {
+                claims.insert(key.into(), Value::String(value));
+            }
+        }
         if let Some(unionid) = &unionid {
             claims.insert("unionid".into(), Value::String(unionid.clone()));
         }
@@ -152,7 +171,69 @@ impl OAuthService {
             .issue_auth_token(&provider, &claims, link_user)
             .await?
             .ok_or_else(|| InvalidInput::new("code", "the platform's answer names no account"))?;
-        Ok((token, MiniAccount { openid, unionid }))
+        Ok((
+            token,
+            MiniAccount {
+                platform,
+                openid,
+                unionid,
+            },
+        ))
+    }
+
+    /// Alipay's answer to the code, as the other platforms': its `user_id` as
+    /// `openid` (the account), `open_id` beside it.
+    async fn alipay_session(
+        &self,
+        provider: &OAuthProviderSettings,
+        code: &str,
+    ) -> Result<Map<String, Value>, AuthError> {
+        let fault = |detail: String| failed(provider, Step::TokenExchange.name(), detail);
+        let china =
+            chrono::FixedOffset::east_opt(8 * 3600).ok_or_else(|| fault("time zone".into()))?;
+        let now = chrono::Utc::now()
+            .with_timezone(&china)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string();
+        let form = alipay_gateway::signed_request(
+            &provider.client_id,
+            &provider.client_secret,
+            code,
+            &now,
+        )
+        .map_err(gateway_error(provider))?;
+        let url = if provider.token_url.is_empty() {
+            MiniPlatform::Alipay.session_url().to_owned()
+        } else {
+            provider.token_url.clone()
+        };
+        let response = self
+            .http
+            .post(url)
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| fault(e.without_url().to_string()))?;
+        if !response.status().is_success() {
+            return Err(fault(format!("HTTP {}", response.status())));
+        }
+        let text = response
+            .text()
+            .await
+            .map_err(|e| fault(e.without_url().to_string()))?;
+        let (user_id, open_id) = alipay_gateway::read_answer(&text, &provider.platform_public_key)
+            .map_err(gateway_error(provider))?;
+        let mut session = Map::new();
+        if let Some(account) = user_id.clone().or_else(|| open_id.clone()) {
+            session.insert("openid".into(), Value::String(account));
+        }
+        if let Some(user_id) = user_id {
+            session.insert("user_id".into(), Value::String(user_id));
+        }
+        if let Some(open_id) = open_id {
+            session.insert("open_id".into(), Value::String(open_id));
+        }
+        Ok(session)
     }
 
     /// The platform's answer to the code: `openid`, `session_key`, `unionid`.
@@ -183,6 +264,13 @@ impl OAuthService {
                     .post(url)
                     .form(&[("code", code), ("client_id", id), ("sk", secret)])
             }
+            MiniPlatform::Alipay => {
+                return Err(failed(
+                    provider,
+                    Step::TokenExchange.name(),
+                    "signed gateway".into(),
+                ))
+            }
         };
         let mut reading = provider.clone();
         if reading.error_field.is_empty() {
@@ -205,6 +293,17 @@ impl OAuthService {
     }
 }
 
+/// A gateway error as this layer's: the app's code refused (400), or ours (502).
+fn gateway_error(provider: &OAuthProviderSettings) -> impl Fn(GatewayError) -> AuthError + '_ {
+    move |e| match e {
+        GatewayError::CodeRefused(why) => {
+            tracing::info!(provider = %provider.name, %why, "Alipay refused a code");
+            InvalidInput::new("code", "the provider did not accept it").into()
+        }
+        GatewayError::Fault(detail) => failed(provider, Step::TokenExchange.name(), detail),
+    }
+}
+
 /// The platform of a mini-program provider, or a 400 for other kinds.
 pub fn mini_platform(provider: &OAuthProviderSettings) -> Result<MiniPlatform, AuthError> {
     MiniPlatform::of_kind(&provider.kind).ok_or_else(|| {
@@ -212,7 +311,7 @@ pub fn mini_platform(provider: &OAuthProviderSettings) -> Result<MiniPlatform, A
             "provider",
             format!(
                 "'{}' is not a mini-program provider (kind wechat_miniapp, qq_miniapp, \
-                 bytedance_miniapp or baidu_miniapp)",
+                 bytedance_miniapp, baidu_miniapp or alipay_miniapp)",
                 provider.name
             ),
         )

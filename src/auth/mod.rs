@@ -8,6 +8,7 @@
 
 mod account;
 mod admin_access;
+mod alipay_gateway;
 mod code;
 mod device_login;
 mod email;

@@ -40,7 +40,7 @@ impl OAuthService {
         // A mini-program platform's ids stay in `_provider.<name>`, as the
         // SDK and Hydrogen apps read them there.
         if super::mini_program::MiniPlatform::of_kind(&provider.kind).is_some() {
-            for key in ["openid", "unionid"] {
+            for key in ["openid", "unionid", "user_id", "open_id"] {
                 if let Some(value) = claims.get(key).filter(|v| !v.is_null()) {
                     profile.insert(key.into(), value.clone());
                 }

@@ -144,12 +144,18 @@ impl Settings {
                         "an oauth2 provider needs authorize_url, token_url and userinfo_url".into(),
                     ))
                 }
+                "alipay_miniapp" if p.platform_public_key.is_empty() => {
+                    return Err(bad(
+                        "an alipay_miniapp provider needs platform_public_key (Alipay's public key, PEM)"
+                            .into(),
+                    ))
+                }
                 "oidc" | "oauth2" | "wechat_miniapp" | "qq_miniapp" | "bytedance_miniapp"
-                | "baidu_miniapp" => {}
+                | "baidu_miniapp" | "alipay_miniapp" => {}
                 other => {
                     return Err(bad(format!(
                         "kind '{other}' is not 'oidc', 'oauth2', 'wechat_miniapp', 'qq_miniapp', \
-                         'bytedance_miniapp' or 'baidu_miniapp'"
+                         'bytedance_miniapp', 'baidu_miniapp' or 'alipay_miniapp'"
                     )))
                 }
             }

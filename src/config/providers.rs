@@ -92,6 +92,10 @@ pub struct OAuthProviderSettings {
     /// (WeChat: `-1` busy, `40001`/`40013`/`40125` bad credentials).
     #[serde(default)]
     pub provider_fault_codes: Vec<String>,
+    /// The platform's public key (PEM) that signs its answers (Alipay's
+    /// `alipay_miniapp`, whose `client_secret` is the app's RSA private key).
+    #[serde(default)]
+    pub platform_public_key: String,
 }
 
 /// A provider's non-standard code exchange, mapped onto standard terms

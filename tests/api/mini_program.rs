@@ -11,6 +11,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
 use actix_web::{web, App, HttpResponse, HttpServer};
+use base64::Engine as _;
+use openssl::hash::MessageDigest;
+use openssl::pkey::{PKey, Private, Public};
+use openssl::rsa::Rsa;
+use openssl::sign::{Signer, Verifier};
 use reqwest::StatusCode;
 use serde_json::{json, Map, Value};
 use sha1::{Digest, Sha1};
@@ -21,6 +26,7 @@ use protium::config::OAuthProviderSettings;
 on_both_backends!(
     each_platform_signs_in_with_its_login_code,
     the_wechat_sdk_signs_in_with_its_login_code,
+    alipay_signs_in_with_a_signed_gateway_call,
 );
 
 /// The four platforms: provider name, kind, and the fake's path.
@@ -438,5 +444,205 @@ async fn the_wechat_sdk_signs_in_with_its_login_code(backend: Backend) {
             "{build}\nstdout:\n{stdout}\nstderr:\n{stderr}"
         );
     }
+    handle.stop(false).await;
+}
+
+/// The fake Alipay gateway's keys: its own (answers are signed with it, or
+/// with `impostor` for codes `good-forged…`) and the app's public key (every
+/// request's signature is checked with it).
+struct AlipayKeys {
+    own: PKey<Private>,
+    impostor: PKey<Private>,
+    app_public: PKey<Public>,
+}
+
+fn rsa_key() -> PKey<Private> {
+    PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap()
+}
+
+fn pem(key: &PKey<Private>) -> (String, String) {
+    (
+        String::from_utf8(key.private_key_to_pem_pkcs8().unwrap()).unwrap(),
+        String::from_utf8(key.public_key_to_pem().unwrap()).unwrap(),
+    )
+}
+
+/// The fake `alipay.system.oauth.token`: the request's `RSA2` signature must
+/// be the app's; `good-<user>` codes work once; answers are signed.
+async fn alipay_gateway(
+    form: web::Form<BTreeMap<String, String>>,
+    keys: web::Data<AlipayKeys>,
+    seen: web::Data<Mutex<Seen>>,
+) -> HttpResponse {
+    let content = form
+        .iter()
+        .filter(|(k, v)| *k != "sign" && !v.is_empty())
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    let sign = base64::engine::general_purpose::STANDARD
+        .decode(form.get("sign").cloned().unwrap_or_default())
+        .unwrap_or_default();
+    let mut verifier = Verifier::new(MessageDigest::sha256(), &keys.app_public).unwrap();
+    verifier.update(content.as_bytes()).unwrap();
+    let error = |sub: &str| {
+        HttpResponse::Ok().body(
+            json!({"error_response": {"code": "40002", "msg": "Invalid Arguments", "sub_code": sub}, "sign": "x"})
+                .to_string(),
+        )
+    };
+    if !verifier.verify(&sign).unwrap_or(false)
+        || form.get("method").map(String::as_str) != Some("alipay.system.oauth.token")
+    {
+        return error("isv.invalid-signature");
+    }
+    let code = form.get("code").cloned().unwrap_or_default();
+    match session_for(
+        "alipay",
+        form.get("app_id").map_or("", String::as_str),
+        "alipay-secret",
+        &code,
+        &seen,
+    ) {
+        Err((500, _)) => HttpResponse::InternalServerError().body("down"),
+        Err(_) => error("isv.code-invalid"),
+        Ok(session) => {
+            let user = session["openid"].as_str().unwrap().replace("o-alipay-", "");
+            let member = json!({"user_id": format!("2088{user}"), "open_id": format!("open-{user}"), "access_token": "t", "expires_in": 1296000}).to_string();
+            let key = if code.starts_with("good-forged") {
+                &keys.impostor
+            } else {
+                &keys.own
+            };
+            let mut signer = Signer::new(MessageDigest::sha256(), key).unwrap();
+            signer.update(member.as_bytes()).unwrap();
+            let sign =
+                base64::engine::general_purpose::STANDARD.encode(signer.sign_to_vec().unwrap());
+            HttpResponse::Ok().body(format!(
+                r#"{{"alipay_system_oauth_token_response":{member},"sign":"{sign}"}}"#
+            ))
+        }
+    }
+}
+
+/// Alipay's mini-program sign-in as its SDK sends it: `silent-login/` and
+/// `authenticate/` with the `authCode`, linking by `PUT user-associate/`
+/// (sent as `POST` with the method override), against a fake gateway that
+/// checks our signatures and signs its answers.
+async fn alipay_signs_in_with_a_signed_gateway_call(backend: Backend) {
+    let (own, impostor, app_key, stranger) = (rsa_key(), rsa_key(), rsa_key(), rsa_key());
+    let (app_private, app_public) = pem(&app_key);
+    let (_, alipay_public) = pem(&own);
+    let keys = web::Data::new(AlipayKeys {
+        own,
+        impostor,
+        app_public: PKey::public_key_from_pem(app_public.as_bytes()).unwrap(),
+    });
+    let seen = web::Data::new(Mutex::new(Seen::default()));
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(keys.clone())
+            .app_data(seen.clone())
+            .route("/gateway.do", web::post().to(alipay_gateway))
+    })
+    .workers(1)
+    .bind("127.0.0.1:0")
+    .unwrap();
+    let base = format!("http://127.0.0.1:{}", server.addrs()[0].port());
+    let running = server.run();
+    let handle = running.handle();
+    tokio::spawn(running);
+    let alipay = |name: &str, secret: String| OAuthProviderSettings {
+        name: name.into(),
+        kind: "alipay_miniapp".into(),
+        client_id: "alipay-app".into(),
+        client_secret: secret,
+        token_url: format!("{base}/gateway.do"),
+        platform_public_key: alipay_public.clone(),
+        ..Default::default()
+    };
+    let providers = vec![
+        alipay("alipay", app_private.clone()),
+        alipay("alipay-wrong", pem(&stranger).0),
+    ];
+    let app = spawn_app_with(backend, move |s| {
+        s.oauth_providers = providers;
+        s.auth_rate_per_minute = 0;
+    })
+    .await;
+
+    let first = silent(
+        &app,
+        "alipay",
+        json!({"code": "good-ann", "create_user": true}),
+    )
+    .await;
+    assert_eq!(
+        first.status,
+        StatusCode::CREATED,
+        "Alipay's SDK wants exactly 201: {:?}",
+        first.body
+    );
+    let id = first.body["user_id"].as_i64().unwrap();
+    assert_eq!(first.body["alipay_user_id"], "2088ann");
+    assert_eq!(
+        first.body["user_info"]["_provider"]["alipay"]["user_id"],
+        "2088ann"
+    );
+    let again = app
+        .post(
+            "/hserve/v2.5/idp/alipay/authenticate/",
+            None,
+            json!({"code": "good-ann~2", "create_user": true, "update_userprofile": "setnx"}),
+        )
+        .await;
+    assert_eq!(again.body["user_id"], id, "{:?}", again.body);
+    let used = silent(&app, "alipay", json!({"code": "good-ann"})).await;
+    assert_eq!(used.status, StatusCode::BAD_REQUEST, "{:?}", used.body);
+    assert!(used.error_msg().starts_with("code"), "{}", used.error_msg());
+    let forged = silent(&app, "alipay", json!({"code": "good-forged"})).await;
+    assert_eq!(
+        forged.status,
+        StatusCode::BAD_GATEWAY,
+        "an answer Alipay did not sign: {:?}",
+        forged.body
+    );
+    let ours = silent(&app, "alipay-wrong", json!({"code": "good-carl"})).await;
+    assert_eq!(
+        ours.status,
+        StatusCode::BAD_GATEWAY,
+        "our key refused: {:?}",
+        ours.body
+    );
+    assert!(!ours.error_msg().contains("http"), "{}", ours.error_msg());
+
+    let (dan, dan_id) = app
+        .register_email("dan-alipay@example.com", "secret123")
+        .await;
+    let linked = app
+        .client
+        .post(format!(
+            "{}/hserve/v2.0/idp/alipay/user-associate/",
+            app.address
+        ))
+        .header("X-Hydrogen-Client-ID", "test")
+        .header("Authorization", format!("Hydrogen-r1 {dan}"))
+        .header("X-Hydrogen-Request-Method", "PUT")
+        .json(&json!({"code": "good-dan", "authorized": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        linked.status(),
+        StatusCode::OK,
+        "Alipay's SDK wants exactly 200"
+    );
+    let body: Value = linked.json().await.unwrap();
+    assert_eq!(
+        (body["user_id"].clone(), body["alipay_user_id"].clone()),
+        (json!(dan_id), json!("2088dan"))
+    );
+    let as_dan = silent(&app, "alipay", json!({"code": "good-dan~2"})).await;
+    assert_eq!(as_dan.body["user_id"], dan_id);
     handle.stop(false).await;
 }
