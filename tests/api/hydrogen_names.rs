@@ -11,6 +11,7 @@ on_both_backends!(
     tables_take_camel_case_and_keyword_field_names,
     phone_and_email_are_ordinary_profile_fields,
     guests_see_the_guest_view_of_a_records_author,
+    a_web_page_on_the_sdk_keeps_camel_case_fields,
 );
 
 async fn spawn(backend: Backend) -> TestApp {
@@ -163,5 +164,29 @@ async fn guests_see_the_guest_view_of_a_records_author(backend: Backend) {
     assert_eq!(
         as_user.body["objects"][0]["created_by"]["phone"],
         "010-1234"
+    );
+}
+
+/// A bookshelf page on the SDK's web build, in headless Chromium, stores and
+/// lists camelCase fields (`tests/browser/sdk_page.js`).
+async fn a_web_page_on_the_sdk_keeps_camel_case_fields(backend: Backend) {
+    let app = spawn(backend).await;
+    let browser = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-shots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let shot = shots.join(format!("bookshelf-{backend:?}.png"));
+    let out = tokio::process::Command::new("node")
+        .arg("sdk_page.js")
+        .arg(&app.address)
+        .arg(&shot)
+        .current_dir(&browser)
+        .output()
+        .await
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("sdk page: ok"),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }
