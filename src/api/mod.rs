@@ -9,6 +9,7 @@ mod admin;
 mod client_address;
 mod client_check;
 mod console;
+mod content;
 mod docs;
 mod email;
 pub mod error;
@@ -129,6 +130,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, client_ids: Vec<String>) {
                 .configure(sms::routes)
                 .configure(oauth::routes)
                 .configure(records::routes)
+                .configure(content::routes)
                 .configure(meta::routes),
         )
         .default_service(web::to(not_found));

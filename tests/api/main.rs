@@ -21,7 +21,7 @@ mod docs_examples;
 mod email;
 mod hostile_input;
 mod http_basics;
-mod hydrogen_names;
+mod hydrogen_apps;
 mod hydrogen_requests;
 mod janitor;
 mod login;

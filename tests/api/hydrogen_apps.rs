@@ -1,6 +1,8 @@
-//! Hydrogen's field names work unchanged: camelCase, double underscores and
-//! SQL keywords in tables, and `phone` / `email` as ordinary profile fields
-//! (the account's own identifiers are `_phone` / `_email`).
+//! Apps written for Hydrogen, unchanged, on `tests/schema/hydrogen`: its field
+//! names (camelCase, double underscores, SQL keywords; `phone` / `email` as
+//! ordinary profile fields), a record's author shown to guests through the
+//! profile's `guest_view`, a web page on the SDK in Chromium, and the SDK's
+//! content library.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -12,6 +14,7 @@ on_both_backends!(
     phone_and_email_are_ordinary_profile_fields,
     guests_see_the_guest_view_of_a_records_author,
     a_web_page_on_the_sdk_keeps_camel_case_fields,
+    the_sdks_content_library_reads_admin_written_tables,
 );
 
 async fn spawn(backend: Backend) -> TestApp {
@@ -189,4 +192,73 @@ async fn a_web_page_on_the_sdk_keeps_camel_case_fields(backend: Backend) {
         "stdout:\n{stdout}\nstderr:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The content library (`BaaS.ContentGroup`) reads the three tables an admin
+/// fills (`tests/sdk/content_library.js`).
+async fn the_sdks_content_library_reads_admin_written_tables(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        s.schema_dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schema/hydrogen");
+        s.admin_token = crate::helpers::ADMIN_TOKEN.into();
+    })
+    .await;
+    let admin = |table: &'static str, body: Value| {
+        let app = &app;
+        async move {
+            let r = app
+                .admin(
+                    reqwest::Method::POST,
+                    &format!("/hserve/v2.4/table/{table}/record/"),
+                    Some(body),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{table}: {:?}", r.body);
+            r.body["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let group = admin("content_group", json!({"name": "Guides"})).await;
+    let travel = admin(
+        "content_category",
+        json!({"name": "Travel", "group_id": group}),
+    )
+    .await;
+    let asia = admin(
+        "content_category",
+        json!({"name": "Asia", "group_id": group, "parent": travel}),
+    )
+    .await;
+    let food = admin(
+        "content_category",
+        json!({"name": "Food", "group_id": group}),
+    )
+    .await;
+    admin(
+        "content",
+        json!({"title": "Kyoto", "content": "<p>Temples</p>", "group_id": group, "categories": [travel, asia]}),
+    )
+    .await;
+    admin(
+        "content",
+        json!({"title": "Ramen", "content": "<p>Broth</p>", "group_id": group, "categories": [food]}),
+    )
+    .await;
+    let sdk = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdk");
+    let out = tokio::process::Command::new("node")
+        .arg("content_library.js")
+        .arg(&app.address)
+        .arg(&group)
+        .current_dir(&sdk)
+        .output()
+        .await
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("all steps passed"),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let missing_group = app.get("/hserve/v2.2/content/detail/", None).await;
+    assert_eq!(missing_group.status, StatusCode::BAD_REQUEST);
+    assert!(missing_group.error_msg().starts_with("content_group_id"));
 }

@@ -1,0 +1,291 @@
+//! The content library (`BaaS.ContentGroup`), served from three ordinary
+//! schema-declared tables a schema set adds (`schema/examples/content/`):
+//! `content_group` (`name`), `content_category` (`name`, `group_id`, `parent`)
+//! and `content` (`title`, `content`, `cover`, `description`, `group_id`,
+//! `categories`: category ids). Their permissions make them read-only for
+//! clients (admins write them through the admin API or the console); every
+//! read goes through the one engine, row rules and field rules included.
+//!
+//! - `GET …/content/group/` and `…/content/group/:id/`;
+//! - `GET …/content/detail/?content_group_id=&where=&order_by=&keys=&expand=`
+//!   (a list leaves out the `content` body, as Hydrogen's does) and
+//!   `…/content/detail/:id/`;
+//! - `GET …/content/category/?content_group_id=` (each with `have_children`)
+//!   and `…/content/category/:id/` (with its `children`).
+
+use std::collections::BTreeSet;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::error::ApiError;
+use super::extract::{require_version, Caller};
+use super::wire::list_page;
+use super::AppState;
+use crate::auth::Principal;
+use crate::records::{ListParams, Target};
+
+/// Every version an SDK build sends to `content/`.
+const VERSIONS: &[&str] = &["v1", "v2.0", "v2.2"];
+/// The tables the library is read from.
+const GROUPS: &str = "content_group";
+const CATEGORIES: &str = "content_category";
+const CONTENTS: &str = "content";
+
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{version}/content/group/", web::get().to(groups))
+        .route("/{version}/content/group/{id}/", web::get().to(group))
+        .route("/{version}/content/detail/", web::get().to(contents))
+        .route("/{version}/content/detail/{id}/", web::get().to(content))
+        .route("/{version}/content/category/", web::get().to(categories))
+        .route("/{version}/content/category/{id}/", web::get().to(category));
+}
+
+/// The query parameters the SDK sends.
+#[derive(Debug, Default, Deserialize)]
+struct ContentQuery {
+    content_group_id: Option<String>,
+    #[serde(rename = "where")]
+    where_json: Option<String>,
+    order_by: Option<String>,
+    keys: Option<String>,
+    expand: Option<String>,
+    limit: Option<String>,
+    offset: Option<String>,
+    return_total_count: Option<String>,
+}
+
+impl ContentQuery {
+    /// List parameters with the caller's `where` and `extra` both holding.
+    fn params(&self, extra: Option<Value>) -> Result<ListParams, ApiError> {
+        let given = match self.where_json.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(
+                serde_json::from_str::<Value>(text)
+                    .map_err(|_| ApiError::BadRequest("where: is not JSON".into()))?,
+            ),
+        };
+        let parts: Vec<Value> = given.into_iter().chain(extra).collect();
+        let where_json = match parts.len() {
+            0 => None,
+            1 => Some(parts[0].to_string()),
+            _ => Some(json!({"$and": parts}).to_string()),
+        };
+        Ok(ListParams {
+            where_json,
+            order_by: self.order_by.clone(),
+            keys: self.keys.clone(),
+            expand: self.expand.clone(),
+            limit: self.limit.clone(),
+            offset: self.offset.clone(),
+            since: None,
+            return_total_count: matches!(self.return_total_count.as_deref(), Some("1" | "true")),
+        })
+    }
+
+    /// `{"group_id": <content_group_id>}`, required where a list is per group.
+    fn group_filter(&self) -> Result<Value, ApiError> {
+        let id = self
+            .content_group_id
+            .as_deref()
+            .filter(|id| !id.trim().is_empty())
+            .ok_or_else(|| ApiError::BadRequest("content_group_id: is required".into()))?;
+        Ok(json!({"group_id": id.trim()}))
+    }
+}
+
+async fn groups(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<ContentQuery>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    require_version(&path.into_inner(), VERSIONS)?;
+    let _running = state.query_gate.enter(&req, &caller.0)?;
+    let page = state
+        .records
+        .list(&caller.0, Target::Table(GROUPS), query.params(None)?)
+        .await?;
+    Ok(HttpResponse::Ok().json(list_page(&req, page)))
+}
+
+async fn group(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let (version, id) = path.into_inner();
+    require_version(&version, VERSIONS)?;
+    let row = state
+        .records
+        .get(&caller.0, Target::Table(GROUPS), &id, None, None)
+        .await?;
+    Ok(HttpResponse::Ok().json(row))
+}
+
+async fn contents(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<ContentQuery>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    require_version(&path.into_inner(), VERSIONS)?;
+    let _running = state.query_gate.enter(&req, &caller.0)?;
+    let params = query.params(Some(query.group_filter()?))?;
+    let mut page = state
+        .records
+        .list(&caller.0, Target::Table(CONTENTS), params)
+        .await?;
+    // A list carries no bodies; `getContent` reads one.
+    for row in &mut page.objects {
+        row.remove("content");
+    }
+    Ok(HttpResponse::Ok().json(list_page(&req, page)))
+}
+
+async fn content(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<ContentQuery>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let (version, id) = path.into_inner();
+    require_version(&version, VERSIONS)?;
+    let row = state
+        .records
+        .get(
+            &caller.0,
+            Target::Table(CONTENTS),
+            &id,
+            query.keys.as_deref(),
+            query.expand.as_deref(),
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(row))
+}
+
+async fn categories(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<ContentQuery>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    require_version(&path.into_inner(), VERSIONS)?;
+    let _running = state.query_gate.enter(&req, &caller.0)?;
+    let params = query.params(Some(query.group_filter()?))?;
+    let mut page = state
+        .records
+        .list(&caller.0, Target::Table(CATEGORIES), params)
+        .await?;
+    let parents = with_children(&state, &caller.0, &page.objects).await?;
+    for row in &mut page.objects {
+        let id = row.get("id").and_then(Value::as_str).unwrap_or_default();
+        let has = parents.contains(id);
+        row.insert("have_children".into(), Value::Bool(has));
+    }
+    Ok(HttpResponse::Ok().json(list_page(&req, page)))
+}
+
+async fn category(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<ContentQuery>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let (version, id) = path.into_inner();
+    require_version(&version, VERSIONS)?;
+    let mut row = state
+        .records
+        .get(&caller.0, Target::Table(CATEGORIES), &id, None, None)
+        .await?;
+    // The SDK names the group in `where` (`group_id`): a category of
+    // another group is as absent as a missing one.
+    if let Some(text) = query.where_json.as_deref() {
+        let wanted = serde_json::from_str::<Value>(text)
+            .ok()
+            .and_then(|w| group_in_where(&w));
+        if wanted.is_some_and(|g| row.get("group_id").and_then(Value::as_str) != Some(g.as_str())) {
+            return Err(ApiError::NotFound);
+        }
+    }
+    let children_query = ContentQuery {
+        limit: Some("100".into()),
+        order_by: Some("created_at".into()),
+        ..ContentQuery::default()
+    };
+    let mut children = state
+        .records
+        .list(
+            &caller.0,
+            Target::Table(CATEGORIES),
+            children_query.params(Some(json!({"parent": id})))?,
+        )
+        .await?
+        .objects;
+    let parents = with_children(&state, &caller.0, &children).await?;
+    let children: Vec<Value> = children
+        .iter_mut()
+        .map(|child| {
+            let id = child.get("id").and_then(Value::as_str).unwrap_or_default();
+            json!({
+                "id": id, "name": child.get("name").cloned().unwrap_or(Value::Null),
+                "have_children": parents.contains(id),
+            })
+        })
+        .collect();
+    row.insert("have_children".into(), Value::Bool(!children.is_empty()));
+    row.insert("children".into(), Value::Array(children));
+    Ok(HttpResponse::Ok().json(row))
+}
+
+/// The ids among `rows` that are some readable category's `parent`.
+async fn with_children(
+    state: &AppState,
+    caller: &Principal,
+    rows: &[Map<String, Value>],
+) -> Result<BTreeSet<String>, ApiError> {
+    let ids: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r.get("id").and_then(Value::as_str))
+        .collect();
+    if ids.is_empty() {
+        return Ok(BTreeSet::new());
+    }
+    let query = ContentQuery {
+        keys: Some("parent".into()),
+        limit: Some("1000".into()),
+        ..ContentQuery::default()
+    };
+    let children = state
+        .records
+        .list(
+            caller,
+            Target::Table(CATEGORIES),
+            query.params(Some(json!({"parent": {"$in": ids}})))?,
+        )
+        .await?;
+    Ok(children
+        .objects
+        .iter()
+        .filter_map(|c| c.get("parent").and_then(Value::as_str).map(str::to_owned))
+        .collect())
+}
+
+/// The group a `where` of the SDK's `getCategory` names:
+/// `{"$and": [{"group_id": {"$eq": <id>}}]}` or `{"group_id": <id>}`.
+fn group_in_where(w: &Value) -> Option<String> {
+    if let Some(all) = w.get("$and").and_then(Value::as_array) {
+        return all.iter().find_map(group_in_where);
+    }
+    let g = w.get("group_id")?;
+    let value = g.get("$eq").unwrap_or(g);
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
