@@ -24,7 +24,7 @@ use super::extract::{require_version, Caller};
 use super::wire::list_page;
 use super::AppState;
 use crate::auth::Principal;
-use crate::records::{ListParams, Target};
+use crate::records::{ListParams, ListResult, Target};
 
 /// Every version an SDK build sends to `content/`.
 const VERSIONS: &[&str] = &["v1", "v2.0", "v2.2"];
@@ -102,13 +102,25 @@ async fn groups(
     query: web::Query<ContentQuery>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    require_version(&path.into_inner(), VERSIONS)?;
-    let _running = state.query_gate.enter(&req, &caller.0)?;
-    let page = state
-        .records
-        .list(&caller.0, Target::Table(GROUPS), query.params(None)?)
-        .await?;
+    let page = list(&req, &state, &path, &caller, GROUPS, query.params(None)?).await?;
     Ok(HttpResponse::Ok().json(list_page(&req, page)))
+}
+
+/// A page of `table` under the caller's cap of costly requests.
+async fn list(
+    req: &HttpRequest,
+    state: &AppState,
+    version: &str,
+    caller: &Caller,
+    table: &str,
+    params: ListParams,
+) -> Result<ListResult, ApiError> {
+    require_version(version, VERSIONS)?;
+    let _running = state.query_gate.enter(req, &caller.0)?;
+    Ok(state
+        .records
+        .list(&caller.0, Target::Table(table), params)
+        .await?)
 }
 
 async fn group(
@@ -132,13 +144,8 @@ async fn contents(
     query: web::Query<ContentQuery>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    require_version(&path.into_inner(), VERSIONS)?;
-    let _running = state.query_gate.enter(&req, &caller.0)?;
     let params = query.params(Some(query.group_filter()?))?;
-    let mut page = state
-        .records
-        .list(&caller.0, Target::Table(CONTENTS), params)
-        .await?;
+    let mut page = list(&req, &state, &path, &caller, CONTENTS, params).await?;
     // A list carries no bodies; `getContent` reads one.
     for row in &mut page.objects {
         row.remove("content");
@@ -174,13 +181,8 @@ async fn categories(
     query: web::Query<ContentQuery>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    require_version(&path.into_inner(), VERSIONS)?;
-    let _running = state.query_gate.enter(&req, &caller.0)?;
     let params = query.params(Some(query.group_filter()?))?;
-    let mut page = state
-        .records
-        .list(&caller.0, Target::Table(CATEGORIES), params)
-        .await?;
+    let mut page = list(&req, &state, &path, &caller, CATEGORIES, params).await?;
     let parents = with_children(&state, &caller.0, &page.objects).await?;
     for row in &mut page.objects {
         let id = row.get("id").and_then(Value::as_str).unwrap_or_default();

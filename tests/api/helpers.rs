@@ -580,3 +580,52 @@ where
     }
     read().await
 }
+
+/// Starts `app` on a free port: its base URL and a handle to stop it.
+pub fn start_fake<F, A>(app: F) -> (String, actix_web::dev::ServerHandle)
+where
+    F: Fn() -> actix_web::App<A> + Send + Clone + 'static,
+    A: actix_web::dev::ServiceFactory<
+            actix_web::dev::ServiceRequest,
+            Config = (),
+            Response = actix_web::dev::ServiceResponse,
+            Error = actix_web::Error,
+            InitError = (),
+        > + 'static,
+{
+    let server = actix_web::HttpServer::new(app)
+        .workers(1)
+        .bind("127.0.0.1:0")
+        .unwrap();
+    let port = server.addrs()[0].port();
+    let running = server.run();
+    let handle = running.handle();
+    tokio::spawn(running);
+    (format!("http://127.0.0.1:{port}"), handle)
+}
+
+/// Runs `node <script> <args…>` in `dir` (under the crate) with `env`;
+/// asserts it succeeds and prints `done`; returns what it printed.
+pub async fn run_node(
+    dir: &str,
+    script: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+    done: &str,
+) -> String {
+    let out = tokio::process::Command::new("node")
+        .arg(script)
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
+        .output()
+        .await
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains(done),
+        "{dir}/{script} {args:?} failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    stdout
+}

@@ -7,7 +7,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app_with, Backend, TestApp};
+use crate::helpers::{run_node, spawn_app_with, Backend, TestApp};
 
 on_both_backends!(
     tables_take_camel_case_and_keyword_field_names,
@@ -174,24 +174,17 @@ async fn guests_see_the_guest_view_of_a_records_author(backend: Backend) {
 /// lists camelCase fields (`tests/browser/sdk_page.js`).
 async fn a_web_page_on_the_sdk_keeps_camel_case_fields(backend: Backend) {
     let app = spawn(backend).await;
-    let browser = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-shots");
     std::fs::create_dir_all(&shots).unwrap();
     let shot = shots.join(format!("bookshelf-{backend:?}.png"));
-    let out = tokio::process::Command::new("node")
-        .arg("sdk_page.js")
-        .arg(&app.address)
-        .arg(&shot)
-        .current_dir(&browser)
-        .output()
-        .await
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && stdout.contains("sdk page: ok"),
-        "stdout:\n{stdout}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_node(
+        "tests/browser",
+        "sdk_page.js",
+        &[&app.address, &shot.display().to_string()],
+        &[],
+        "sdk page: ok",
+    )
+    .await;
 }
 
 /// The content library (`BaaS.ContentGroup`) reads the three tables an admin
@@ -243,21 +236,14 @@ async fn the_sdks_content_library_reads_admin_written_tables(backend: Backend) {
         json!({"title": "Ramen", "content": "<p>Broth</p>", "group_id": group, "categories": [food]}),
     )
     .await;
-    let sdk = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdk");
-    let out = tokio::process::Command::new("node")
-        .arg("content_library.js")
-        .arg(&app.address)
-        .arg(&group)
-        .current_dir(&sdk)
-        .output()
-        .await
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && stdout.contains("all steps passed"),
-        "stdout:\n{stdout}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_node(
+        "tests/sdk",
+        "content_library.js",
+        &[&app.address, &group],
+        &[],
+        "all steps passed",
+    )
+    .await;
     let missing_group = app.get("/hserve/v2.2/content/detail/", None).await;
     assert_eq!(missing_group.status, StatusCode::BAD_REQUEST);
     assert!(missing_group.error_msg().starts_with("content_group_id"));

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpResponse};
 use base64::Engine as _;
 use openssl::hash::MessageDigest;
 use openssl::pkey::{PKey, Private, Public};
@@ -20,7 +20,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Map, Value};
 use sha1::{Digest, Sha1};
 
-use crate::helpers::{spawn_app_with, Backend, TestApp};
+use crate::helpers::{run_node, spawn_app_with, start_fake, Backend, TestApp};
 use protium::config::OAuthProviderSettings;
 
 on_both_backends!(
@@ -149,21 +149,13 @@ async fn baidu(
 /// Starts the fake platforms; their base URL and a handle to stop them.
 fn start_platforms() -> (String, actix_web::dev::ServerHandle) {
     let seen = web::Data::new(Mutex::new(Seen::default()));
-    let server = HttpServer::new(move || {
+    start_fake(move || {
         App::new()
             .app_data(seen.clone())
             .route("/{platform}/sns/jscode2session", web::get().to(tencent))
             .route("/tt/api/apps/v2/jscode2session", web::post().to(bytedance))
             .route("/baidu/oauth/jscode2sessionkey", web::post().to(baidu))
     })
-    .workers(1)
-    .bind("127.0.0.1:0")
-    .unwrap();
-    let port = server.addrs()[0].port();
-    let running = server.run();
-    let handle = running.handle();
-    tokio::spawn(running);
-    (format!("http://127.0.0.1:{port}"), handle)
 }
 
 /// Each platform as a provider; `<name>-wrong` has a secret the platform refuses.
@@ -417,7 +409,6 @@ async fn the_wechat_sdk_signs_in_with_its_login_code(backend: Backend) {
         s.auth_rate_per_minute = 0;
     })
     .await;
-    let sdk = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdk");
     for build in [
         "minapp-sdk",
         "minapp-sdk-3-6",
@@ -428,21 +419,14 @@ async fn the_wechat_sdk_signs_in_with_its_login_code(backend: Backend) {
             .iter()
             .map(|c| format!("good-{build}-{c}"))
             .collect();
-        let out = tokio::process::Command::new("node")
-            .arg("wechat_login.js")
-            .arg(&app.address)
-            .arg(build)
-            .env("WX_LOGIN_CODES", codes.join(","))
-            .current_dir(&sdk)
-            .output()
-            .await
-            .expect("node runs");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success() && stdout.contains("all steps passed"),
-            "{build}\nstdout:\n{stdout}\nstderr:\n{stderr}"
-        );
+        run_node(
+            "tests/sdk",
+            "wechat_login.js",
+            &[&app.address, build],
+            &[("WX_LOGIN_CODES", &codes.join(","))],
+            "all steps passed",
+        )
+        .await;
     }
     handle.stop(false).await;
 }
@@ -539,19 +523,12 @@ async fn alipay_signs_in_with_a_signed_gateway_call(backend: Backend) {
         app_public: PKey::public_key_from_pem(app_public.as_bytes()).unwrap(),
     });
     let seen = web::Data::new(Mutex::new(Seen::default()));
-    let server = HttpServer::new(move || {
+    let (base, handle) = start_fake(move || {
         App::new()
             .app_data(keys.clone())
             .app_data(seen.clone())
             .route("/gateway.do", web::post().to(alipay_gateway))
-    })
-    .workers(1)
-    .bind("127.0.0.1:0")
-    .unwrap();
-    let base = format!("http://127.0.0.1:{}", server.addrs()[0].port());
-    let running = server.run();
-    let handle = running.handle();
-    tokio::spawn(running);
+    });
     let alipay = |name: &str, secret: String| OAuthProviderSettings {
         name: name.into(),
         kind: "alipay_miniapp".into(),

@@ -10,37 +10,17 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpRequest, HttpResponse};
 use protium::config::{CodeExchangeSettings, OAuthProviderSettings};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::Backend;
+use crate::helpers::{start_fake, Backend};
 
 on_both_backends!(an_app_signs_in_with_a_token_from_the_providers_sdk);
 on_both_backends!(an_app_signs_in_with_a_code_from_a_standard_oauth2_sdk);
 on_both_backends!(an_app_signs_in_with_a_wechat_code);
 on_both_backends!(a_browser_signs_in_with_weibo_as_its_token_owner);
-
-/// Starts `app` on a free port: its base URL and a handle to stop it.
-fn start_fake<F, A>(app: F) -> (String, actix_web::dev::ServerHandle)
-where
-    F: Fn() -> App<A> + Send + Clone + 'static,
-    A: actix_web::dev::ServiceFactory<
-            actix_web::dev::ServiceRequest,
-            Config = (),
-            Response = actix_web::dev::ServiceResponse,
-            Error = actix_web::Error,
-            InitError = (),
-        > + 'static,
-{
-    let server = HttpServer::new(app).workers(1).bind("127.0.0.1:0").unwrap();
-    let port = server.addrs()[0].port();
-    let running = server.run();
-    let handle = running.handle();
-    tokio::spawn(running);
-    (format!("http://127.0.0.1:{port}"), handle)
-}
 
 /// The fake Weibo's accounts: who owns each valid token.
 fn token_owner(token: &str) -> Option<i64> {

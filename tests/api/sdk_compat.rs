@@ -38,25 +38,8 @@ fn sdk_dir() -> PathBuf {
 
 /// Runs `node <script> <address>` in `tests/sdk`; asserts it succeeds and prints `done`.
 async fn run_sdk_script(script: &str, address: &str, done: &str) {
-    run_sdk_script_with(script, &[address], done).await;
-}
-
-/// Runs `node <script> <args…>` in `tests/sdk`; asserts it succeeds and prints `done`.
-async fn run_sdk_script_with(script: &str, args: &[&str], done: &str) {
-    let out = tokio::process::Command::new("node")
-        .arg(script)
-        .args(args)
-        .current_dir(sdk_dir())
-        .output()
-        .await
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "SDK script {script} failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
-    );
-    assert!(stdout.contains(done), "{stdout}");
+    sdk_dir();
+    crate::helpers::run_node("tests/sdk", script, &[address], &[], done).await;
 }
 
 async fn minapp_sdk_runs_its_user_flows_unchanged(backend: Backend) {
@@ -77,9 +60,11 @@ async fn every_sdk_build_an_app_may_ship_runs_the_everyday_flow(backend: Backend
     let app = spawn_records_app(backend).await;
     for build in BUILDS {
         for platform in ["web", "wechat"] {
-            run_sdk_script_with(
+            crate::helpers::run_node(
+                "tests/sdk",
                 "builds.js",
                 &[&app.address, build, platform],
+                &[],
                 &format!("{platform}: all steps passed"),
             )
             .await;

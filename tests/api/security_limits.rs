@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpResponse};
 use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use protium::config::OAuthProviderSettings;
 use reqwest::StatusCode;
@@ -454,19 +454,12 @@ async fn users_show(query: web::Query<HashMap<String, String>>) -> HttpResponse 
 }
 
 async fn tokens_issued_to_another_app_do_not_sign_in(backend: Backend) {
-    let server = HttpServer::new(|| {
+    let (base, handle) = crate::helpers::start_fake(|| {
         App::new()
             .route("/oauth2/get_token_info", web::post().to(get_token_info))
             .route("/2/account/get_uid.json", web::get().to(get_uid))
             .route("/2/users/show.json", web::get().to(users_show))
-    })
-    .workers(1)
-    .bind("127.0.0.1:0")
-    .unwrap();
-    let base = format!("http://127.0.0.1:{}", server.addrs()[0].port());
-    let running = server.run();
-    let handle = running.handle();
-    tokio::spawn(running);
+    });
     let weibo = OAuthProviderSettings {
         name: "weibo".into(),
         kind: "oauth2".into(),
