@@ -285,8 +285,10 @@ pub(super) fn own_address(
     id: i64,
     verified: bool,
 ) -> Result<Result<String, AuthError>, StoreError> {
-    let account =
-        users::account(conn, id, true)?.ok_or(StoreError::Corrupt("user vanished".into()))?;
+    // A user deleted while their own request runs is signed out, not a fault.
+    let Some(account) = users::account(conn, id, true)? else {
+        return Ok(Err(AuthError::Unauthorized));
+    };
     let is_verified = account.email_verified != 0;
     Ok(match account.email {
         None => Err(InvalidInput::new("email", "the account has no email address").into()),

@@ -13,7 +13,6 @@ use crate::domain::{Email, InvalidInput, UserId};
 use crate::query::SqlValue;
 use crate::store::object_writes;
 use crate::store::users::{self, LoginColumn, PROFILE_TABLE};
-use crate::store::StoreError;
 
 impl EmailService {
     /// Switches the caller's address to `email`, proven by the code mailed
@@ -29,8 +28,10 @@ impl EmailService {
         let id = registered_user(caller, "changing the email address")?;
         let this = self.clone();
         self.transaction(move |conn| {
-            let account = users::account(conn, id, true)?
-                .ok_or(StoreError::Corrupt("user vanished".into()))?;
+            // A user deleted while their own request runs is signed out.
+            let Some(account) = users::account(conn, id, true)? else {
+                return Ok(Err(AuthError::Unauthorized));
+            };
             if account.email.as_deref() == Some(email.as_str()) {
                 return Ok(Err(InvalidInput::new(
                     "email",

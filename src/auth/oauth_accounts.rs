@@ -180,7 +180,9 @@ impl OAuthService {
             .auth
             .store
             .transaction(move |conn| -> Result<_, StoreError> {
-                let account = users::account(conn, me, true)?.ok_or(StoreError::Corrupt("user vanished".into()))?;
+                let Some(account) = users::account(conn, me, true)? else {
+                    return Ok(Err(AuthError::Unauthorized));
+                };
                 if store_oauth::identity_of(conn, me, &provider)?.is_none() {
                     return Ok(Err(InvalidInput::new("provider", format!("no {provider} account is linked")).into()));
                 }

@@ -83,12 +83,6 @@ impl AuthService {
         })
     }
 
-    /// Forgets the cached sessions of `user_id` on this node, after their
-    /// sessions ended (other nodes re-check within a second).
-    pub fn forget_sessions_of(&self, user_id: i64) {
-        self.sessions.forget_user(user_id);
-    }
-
     /// The cache of resolved sessions (shared with the mailed flows).
     pub(crate) fn session_cache(&self) -> SessionCache {
         self.sessions.clone()

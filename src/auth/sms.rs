@@ -248,8 +248,10 @@ impl SmsService {
         let id = registered_user(caller, "changing their phone")?;
         let this = self.clone();
         self.transaction(move |conn| {
-            let account = users::account(conn, id, true)?
-                .ok_or(StoreError::Corrupt("user vanished".into()))?;
+            // A user deleted while their own request runs is signed out.
+            let Some(account) = users::account(conn, id, true)? else {
+                return Ok(Err(AuthError::Unauthorized));
+            };
             let Some(phone) = account.phone else {
                 return Ok(Err(InvalidInput::new(
                     "phone",

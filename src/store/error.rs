@@ -29,10 +29,6 @@ pub enum StoreError {
     /// A value does not fit its column (range, type) as the database sees it.
     #[error("value rejected by the database: {0}")]
     Rejected(String),
-    /// A rule of a higher layer refused the work inside a transaction; that
-    /// layer's own error travels back through the store unchanged.
-    #[error("{0}")]
-    Refused(Box<dyn std::error::Error + Send + Sync>),
     /// Stored data could not be decoded.
     #[error("corrupt row: {0}")]
     Corrupt(String),
