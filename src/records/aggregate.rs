@@ -12,7 +12,7 @@ use super::fields::{column, QueryFields};
 use super::list::{parse_page, visible};
 use super::service::{named, resolve, Records, Target};
 use super::who::{Access, Viewer, Who};
-use crate::auth::Principal;
+use crate::domain::Principal;
 use crate::query::{parse_where, FieldCatalog, QueryError};
 use crate::store::aggregates::{self, Group, GroupOrder, Total, COUNT};
 use crate::store::documents::Column;

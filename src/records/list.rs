@@ -10,8 +10,8 @@ use super::present::finish;
 use super::service::{named, resolve, Records, Target};
 use super::shape::Shape;
 use super::who::{Access, Viewer, Who};
-use crate::auth::Principal;
 use crate::domain::AclEntry;
+use crate::domain::Principal;
 use crate::query::{
     parse_order_by, parse_where, AclIndex, Condition, Op, OrderBy, QueryError, QueryField, SqlValue,
 };

@@ -19,7 +19,7 @@ use super::present::finish;
 use super::shape::Shape;
 use super::who::{Access, Viewer, Who};
 use super::write::{delete_checked, explain_taken, insert_checked, update_checked};
-use crate::auth::Principal;
+use crate::domain::Principal;
 use crate::domain::UserId;
 use crate::schema::{LiveSchema, ObjectType, Snapshot, PROFILE_TYPE};
 use crate::store::audit::Actor;

@@ -13,7 +13,7 @@ use super::service::{may_create, resolve, Records, Target};
 use super::shape::Shape;
 use super::who::{Viewer, Who};
 use super::write::{insert_checked, update_checked};
-use crate::auth::Principal;
+use crate::domain::Principal;
 use crate::query::{Condition, QueryError};
 use crate::schema::ObjectType;
 use crate::store::documents::to_sql_value;

@@ -7,8 +7,8 @@
 //! the row's `read_perm` / `write_perm`: `user:anonymous` (reads: everyone;
 //! writes: every session), `user:*` (registered users), `user:<id>`.
 
-use crate::auth::Principal;
 use crate::domain::AclEntry;
+use crate::domain::Principal;
 use crate::query::{AclIndex, Condition};
 use crate::schema::{ReadRule, WriteRule};
 
