@@ -27,7 +27,7 @@ use super::error::AuthError;
 use super::native_sdk::{as_text, failed, Step};
 use super::oauth::OAuthService;
 use super::token::SessionToken;
-use crate::config::OAuthProviderSettings;
+use crate::config::{OAuthProviderSettings, ProviderKind};
 use crate::domain::InvalidInput;
 
 /// A mini-program platform: how it exchanges a login code.
@@ -50,14 +50,14 @@ pub enum MiniPlatform {
 
 impl MiniPlatform {
     /// The platform of a provider `kind`, if it is a mini-program kind.
-    pub fn of_kind(kind: &str) -> Option<Self> {
+    pub fn of_kind(kind: ProviderKind) -> Option<Self> {
         match kind {
-            "wechat_miniapp" => Some(Self::WeChat),
-            "qq_miniapp" => Some(Self::Qq),
-            "bytedance_miniapp" => Some(Self::ByteDance),
-            "baidu_miniapp" => Some(Self::Baidu),
-            "alipay_miniapp" => Some(Self::Alipay),
-            _ => None,
+            ProviderKind::WechatMiniapp => Some(Self::WeChat),
+            ProviderKind::QqMiniapp => Some(Self::Qq),
+            ProviderKind::BytedanceMiniapp => Some(Self::ByteDance),
+            ProviderKind::BaiduMiniapp => Some(Self::Baidu),
+            ProviderKind::AlipayMiniapp => Some(Self::Alipay),
+            ProviderKind::Oidc | ProviderKind::Oauth2 => None,
         }
     }
 
@@ -306,7 +306,7 @@ fn gateway_error(provider: &OAuthProviderSettings) -> impl Fn(GatewayError) -> A
 
 /// The platform of a mini-program provider, or a 400 for other kinds.
 pub fn mini_platform(provider: &OAuthProviderSettings) -> Result<MiniPlatform, AuthError> {
-    MiniPlatform::of_kind(&provider.kind).ok_or_else(|| {
+    MiniPlatform::of_kind(provider.kind).ok_or_else(|| {
         InvalidInput::new(
             "provider",
             format!(

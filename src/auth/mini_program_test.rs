@@ -34,12 +34,12 @@ fn profile_data_is_taken_only_with_the_platforms_signature() {
 #[test]
 fn kinds_name_their_platforms() {
     assert_eq!(
-        MiniPlatform::of_kind("wechat_miniapp"),
+        MiniPlatform::of_kind(ProviderKind::WechatMiniapp),
         Some(MiniPlatform::WeChat)
     );
     assert_eq!(
-        MiniPlatform::of_kind("baidu_miniapp"),
+        MiniPlatform::of_kind(ProviderKind::BaiduMiniapp),
         Some(MiniPlatform::Baidu)
     );
-    assert_eq!(MiniPlatform::of_kind("oauth2"), None);
+    assert_eq!(MiniPlatform::of_kind(ProviderKind::Oauth2), None);
 }

@@ -32,7 +32,7 @@ use super::error::AuthError;
 use super::principal::Principal;
 use super::service::AuthService;
 use super::token::SessionToken;
-use crate::config::OAuthProviderSettings;
+use crate::config::{OAuthProviderSettings, ProviderKind};
 use crate::domain::{now_unix, InvalidInput};
 use crate::schema::LiveSchema;
 use crate::store::oauth::{self as store_oauth, StateRow};
@@ -168,7 +168,7 @@ impl OAuthService {
         caller: &Principal,
     ) -> Result<String, AuthError> {
         let provider = self.provider(name)?.clone();
-        if super::mini_program::MiniPlatform::of_kind(&provider.kind).is_some() {
+        if super::mini_program::MiniPlatform::of_kind(provider.kind).is_some() {
             return Err(InvalidInput::new(
                 "provider",
                 format!("'{name}' is a mini-program platform: sign in with its login code (silent-login/)"),
@@ -196,7 +196,7 @@ impl OAuthService {
         let redirect_uri = self.redirect_uri(name)?;
         let state_value = state.expose().to_owned();
         let secret = Some(ClientSecret::new(provider.client_secret.clone()));
-        let url = if provider.kind == "oidc" {
+        let url = if provider.kind == ProviderKind::Oidc {
             let client = CoreClient::from_provider_metadata(
                 self.oidc_metadata(&provider).await?,
                 ClientId::new(provider.client_id.clone()),
@@ -348,9 +348,9 @@ impl OAuthService {
 
 /// Scopes to ask for. For `oidc` the library adds `openid` itself.
 fn scopes(provider: &OAuthProviderSettings) -> Vec<String> {
-    match provider.kind.as_str() {
-        "oidc" if provider.scopes.is_empty() => vec!["email".into(), "profile".into()],
-        "oidc" => provider
+    match provider.kind {
+        ProviderKind::Oidc if provider.scopes.is_empty() => vec!["email".into(), "profile".into()],
+        ProviderKind::Oidc => provider
             .scopes
             .iter()
             .filter(|s| s.as_str() != "openid")

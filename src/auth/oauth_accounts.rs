@@ -39,7 +39,7 @@ impl OAuthService {
         profile.insert("id".into(), Value::String(subject.clone()));
         // A mini-program platform's ids stay in `_provider.<name>`, as the
         // SDK and Hydrogen apps read them there.
-        if super::mini_program::MiniPlatform::of_kind(&provider.kind).is_some() {
+        if super::mini_program::MiniPlatform::of_kind(provider.kind).is_some() {
             for key in ["openid", "unionid", "user_id", "open_id"] {
                 if let Some(value) = claims.get(key).filter(|v| !v.is_null()) {
                     profile.insert(key.into(), value.clone());
@@ -286,8 +286,8 @@ fn bad_auth_token() -> AuthError {
 /// OAuth2.
 pub(super) fn subject_claim(provider: &OAuthProviderSettings) -> &str {
     match provider.subject_claim.as_str() {
-        "" if provider.kind == "oidc" => "sub",
-        "" if super::mini_program::MiniPlatform::of_kind(&provider.kind).is_some() => "openid",
+        "" if provider.kind == crate::config::ProviderKind::Oidc => "sub",
+        "" if super::mini_program::MiniPlatform::of_kind(provider.kind).is_some() => "openid",
         "" => "id",
         declared => declared,
     }

@@ -52,7 +52,7 @@ impl OAuthService {
         let fail = |what: &str, e: String| AuthError::Provider(format!("{what}: {e}"));
         let redirect_uri = self.redirect_uri(&provider.name)?;
         let secret = Some(ClientSecret::new(provider.client_secret.clone()));
-        if provider.kind == "oidc" {
+        if provider.kind == crate::config::ProviderKind::Oidc {
             let client = CoreClient::from_provider_metadata(
                 self.oidc_metadata(provider).await?,
                 ClientId::new(provider.client_id.clone()),

@@ -2,7 +2,7 @@
 //! run the same ones; each error names the setting, the value (secrets
 //! redacted), what is expected and an example.
 
-use super::{redact_url, ConfigError, Settings, MAX_TOKEN_TTL_SECS};
+use super::{redact_url, ConfigError, ProviderKind, Settings, MAX_TOKEN_TTL_SECS};
 
 impl Settings {
     /// Checks values that parse but cannot work.
@@ -131,11 +131,11 @@ impl Settings {
             {
                 return Err(bad("names must be unique".into()));
             }
-            match p.kind.as_str() {
-                "oidc" if p.issuer.is_empty() => {
+            match p.kind {
+                ProviderKind::Oidc if p.issuer.is_empty() => {
                     return Err(bad("an oidc provider needs issuer".into()))
                 }
-                "oauth2"
+                ProviderKind::Oauth2
                     if p.authorize_url.is_empty()
                         || p.token_url.is_empty()
                         || p.userinfo_url.is_empty() =>
@@ -144,22 +144,15 @@ impl Settings {
                         "an oauth2 provider needs authorize_url, token_url and userinfo_url".into(),
                     ))
                 }
-                "alipay_miniapp" if p.platform_public_key.is_empty() => {
+                ProviderKind::AlipayMiniapp if p.platform_public_key.is_empty() => {
                     return Err(bad(
                         "an alipay_miniapp provider needs platform_public_key (Alipay's public key, PEM)"
                             .into(),
                     ))
                 }
-                "oidc" | "oauth2" | "wechat_miniapp" | "qq_miniapp" | "bytedance_miniapp"
-                | "baidu_miniapp" | "alipay_miniapp" => {}
-                other => {
-                    return Err(bad(format!(
-                        "kind '{other}' is not 'oidc', 'oauth2', 'wechat_miniapp', 'qq_miniapp', \
-                         'bytedance_miniapp', 'baidu_miniapp' or 'alipay_miniapp'"
-                    )))
-                }
+                _ => {}
             }
-            if (p.native_code || p.code_exchange.is_some()) && p.kind != "oauth2" {
+            if (p.native_code || p.code_exchange.is_some()) && p.kind != ProviderKind::Oauth2 {
                 return Err(bad(
                     "native_code and code_exchange need kind = 'oauth2'".into()
                 ));

@@ -13,7 +13,7 @@ mod explain;
 mod providers;
 
 pub use crate::domain::redact_url;
-pub use providers::{CodeExchangeSettings, OAuthProviderSettings};
+pub use providers::{CodeExchangeSettings, OAuthProviderSettings, ProviderKind};
 
 /// Longest session lifetime Hydrogen clients accept: 30 days.
 pub const MAX_TOKEN_TTL_SECS: u64 = 30 * 24 * 3600;

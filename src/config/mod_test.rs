@@ -50,3 +50,26 @@ fn splits_client_ids() {
     };
     assert_eq!(s.client_id_list(), ["a", "b", "c"]);
 }
+
+#[test]
+fn provider_kinds_are_read_by_name_and_an_unknown_one_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("protium.toml");
+    let provider = |kind: &str| {
+        format!(
+            "[[oauth_providers]]\nname = \"wechat\"\nkind = \"{kind}\"\nclient_id = \"wx\"\nclient_secret = \"s\"\n"
+        )
+    };
+    std::fs::write(&file, provider("wechat_miniapp")).unwrap();
+    let settings = Settings::load(Some(&file)).unwrap();
+    assert_eq!(
+        settings.oauth_providers[0].kind,
+        ProviderKind::WechatMiniapp
+    );
+    std::fs::write(&file, provider("saml")).unwrap();
+    let err = Settings::load(Some(&file)).unwrap_err().to_string();
+    assert!(
+        err.contains("saml") && err.contains("wechat_miniapp"),
+        "{err}"
+    );
+}

@@ -6,14 +6,35 @@
 
 use serde::{Deserialize, Serialize};
 
+/// What kind of sign-in provider a `[[oauth_providers]]` entry is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderKind {
+    /// OpenID Connect: discovery from `issuer`, the id_token checked.
+    Oidc,
+    /// Plain OAuth2 with a user-info endpoint.
+    #[default]
+    Oauth2,
+    /// WeChat mini-programs (`jscode2session`).
+    WechatMiniapp,
+    /// QQ mini-programs (`jscode2session`).
+    QqMiniapp,
+    /// ByteDance mini-programs (Douyin, Toutiao).
+    BytedanceMiniapp,
+    /// Baidu smart programs (`jscode2sessionkey`).
+    BaiduMiniapp,
+    /// Alipay mini-programs (`alipay.system.oauth.token`, signed).
+    AlipayMiniapp,
+}
+
 /// One third-party sign-in provider.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OAuthProviderSettings {
     /// Name in the API paths (`/hserve/v2.0/idp/<name>/…`).
     pub name: String,
-    /// `oidc` (discovery from `issuer`, id_token checked) or `oauth2`.
-    pub kind: String,
+    /// What kind of provider: `oidc`, `oauth2` or a mini-program platform.
+    pub kind: ProviderKind,
     /// Client id registered with the provider.
     pub client_id: String,
     /// Client secret registered with the provider.

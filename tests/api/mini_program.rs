@@ -21,7 +21,7 @@ use serde_json::{json, Map, Value};
 use sha1::{Digest, Sha1};
 
 use crate::helpers::{run_node, spawn_app_with, start_fake, Backend, TestApp};
-use protium::config::OAuthProviderSettings;
+use protium::config::{OAuthProviderSettings, ProviderKind};
 
 on_both_backends!(
     each_platform_signs_in_with_its_login_code,
@@ -30,15 +30,23 @@ on_both_backends!(
 );
 
 /// The four platforms: provider name, kind, and the fake's path.
-const PLATFORMS: &[(&str, &str, &str)] = &[
-    ("wechat", "wechat_miniapp", "/wechat/sns/jscode2session"),
-    ("qq", "qq_miniapp", "/qq/sns/jscode2session"),
+const PLATFORMS: &[(&str, ProviderKind, &str)] = &[
+    (
+        "wechat",
+        ProviderKind::WechatMiniapp,
+        "/wechat/sns/jscode2session",
+    ),
+    ("qq", ProviderKind::QqMiniapp, "/qq/sns/jscode2session"),
     (
         "bytedance",
-        "bytedance_miniapp",
+        ProviderKind::BytedanceMiniapp,
         "/tt/api/apps/v2/jscode2session",
     ),
-    ("baidu", "baidu_miniapp", "/baidu/oauth/jscode2sessionkey"),
+    (
+        "baidu",
+        ProviderKind::BaiduMiniapp,
+        "/baidu/oauth/jscode2sessionkey",
+    ),
 ];
 
 /// Codes each fake platform has seen (a code works once).
@@ -165,7 +173,7 @@ fn providers(base: &str) -> Vec<OAuthProviderSettings> {
         for (suffix, secret) in [("", format!("{name}-secret")), ("-wrong", "rotated".into())] {
             out.push(OAuthProviderSettings {
                 name: format!("{name}{suffix}"),
-                kind: (*kind).into(),
+                kind: *kind,
                 client_id: format!("{name}-app"),
                 client_secret: secret,
                 token_url: format!("{base}{path}"),
@@ -531,7 +539,7 @@ async fn alipay_signs_in_with_a_signed_gateway_call(backend: Backend) {
     });
     let alipay = |name: &str, secret: String| OAuthProviderSettings {
         name: name.into(),
-        kind: "alipay_miniapp".into(),
+        kind: ProviderKind::AlipayMiniapp,
         client_id: "alipay-app".into(),
         client_secret: secret,
         token_url: format!("{base}/gateway.do"),

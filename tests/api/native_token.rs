@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
 use actix_web::{web, App, HttpRequest, HttpResponse};
-use protium::config::{CodeExchangeSettings, OAuthProviderSettings};
+use protium::config::{CodeExchangeSettings, OAuthProviderSettings, ProviderKind};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -69,7 +69,7 @@ async fn get_uid(query: web::Query<HashMap<String, String>>) -> HttpResponse {
 fn weibo(base: &str) -> OAuthProviderSettings {
     OAuthProviderSettings {
         name: "weibo".into(),
-        kind: "oauth2".into(),
+        kind: ProviderKind::Oauth2,
         client_id: "app".into(),
         client_secret: "secret".into(),
         authorize_url: format!("{base}/oauth2/authorize"),
@@ -316,7 +316,7 @@ pub(crate) fn start_fake_wechat() -> (OAuthProviderSettings, actix_web::dev::Ser
     });
     let wechat = OAuthProviderSettings {
         name: "wechat".into(),
-        kind: "oauth2".into(),
+        kind: ProviderKind::Oauth2,
         client_id: "wx-app".into(),
         client_secret: "wx-secret-value".into(),
         authorize_url: format!("{base}/connect/qrconnect"),

@@ -8,7 +8,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use protium::config::OAuthProviderSettings;
+use protium::config::{OAuthProviderSettings, ProviderKind};
 use reqwest::StatusCode;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -86,7 +86,7 @@ async fn app_with_idp(backend: Backend) -> (TestApp, Idp) {
     // The same server as a plain OAuth2 provider: no discovery, no id_token check.
     let plain = OAuthProviderSettings {
         name: "plain".into(),
-        kind: "oauth2".into(),
+        kind: ProviderKind::Oauth2,
         client_id: "protium".into(),
         client_secret: "protium-test-secret".into(),
         issuer: String::new(),
@@ -100,7 +100,7 @@ async fn app_with_idp(backend: Backend) -> (TestApp, Idp) {
     };
     let provider = OAuthProviderSettings {
         name: "acme".into(),
-        kind: "oidc".into(),
+        kind: ProviderKind::Oidc,
         client_id: "protium".into(),
         client_secret: "protium-test-secret".into(),
         issuer: format!("http://127.0.0.1:{idp_port}"),

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use actix_web::{web, App, HttpResponse};
 use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
-use protium::config::OAuthProviderSettings;
+use protium::config::{OAuthProviderSettings, ProviderKind};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -462,7 +462,7 @@ async fn tokens_issued_to_another_app_do_not_sign_in(backend: Backend) {
     });
     let weibo = OAuthProviderSettings {
         name: "weibo".into(),
-        kind: "oauth2".into(),
+        kind: ProviderKind::Oauth2,
         client_id: "our-app".into(),
         client_secret: "secret".into(),
         authorize_url: format!("{base}/oauth2/authorize"),
