@@ -374,6 +374,29 @@ impl TestApp {
         )
     }
 
+    /// Registers by phone (E.164) and password with a texted code: the number
+    /// is proven; returns (token, user id).
+    pub async fn register_phone_proven(&self, phone: &str, password: &str) -> (String, i64) {
+        let code = self.texted_code(phone).await;
+        let r = self
+            .post(
+                "/hserve/v2.1/register/phone/",
+                None,
+                json!({"phone": phone, "password": password, "code": code}),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "register {phone}: {:?}",
+            r.body
+        );
+        (
+            r.body["token"].as_str().unwrap().to_owned(),
+            r.body["user_id"].as_i64().unwrap(),
+        )
+    }
+
     /// Registers by username; returns (token, user id).
     pub async fn register_username(&self, username: &str, password: &str) -> (String, i64) {
         let r = self

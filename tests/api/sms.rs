@@ -360,18 +360,7 @@ async fn register_with_phone_and_code_or_token(backend: Backend) {
 
 async fn reset_password_with_phone_and_code(backend: Backend) {
     let app = generous(backend).await;
-    send(&app, PHONE).await;
-    let code = app.last_sms_code(E164);
-    let r = app
-        .post(
-            "/hserve/v2.1/register/phone/",
-            None,
-            json!({"phone": PHONE, "password": "secret123", "code": code}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let old_token = r.body["token"].as_str().unwrap().to_owned();
-    let id = r.body["user_id"].as_i64().unwrap();
+    let (old_token, id) = app.register_phone_proven(E164, "secret123").await;
     send(&app, PHONE).await;
     let code = app.last_sms_code(E164);
     let r = app

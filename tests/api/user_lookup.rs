@@ -23,30 +23,15 @@ async fn spawn(backend: Backend, tweak: impl FnOnce(&mut protium::config::Settin
     .await
 }
 
-/// Registers by phone with a texted code: the number is proven.
-async fn register_proven(app: &TestApp, phone: &str) -> (String, i64) {
-    let code = app.texted_code(phone).await;
-    let r = app
-        .post(
-            "/hserve/v2.1/register/phone/",
-            None,
-            json!({"phone": phone, "password": "secret123", "code": code}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    (
-        r.body["token"].as_str().unwrap().to_owned(),
-        r.body["user_id"].as_i64().unwrap(),
-    )
-}
-
 async fn users_are_found_by_an_identifier_unless_they_hide(backend: Backend) {
     let app = spawn(backend, |s| {
         s.lookups_per_minute = 6;
         s.find_by_contact = true;
     })
     .await;
-    let (ann, ann_id) = register_proven(&app, "+8613800000011").await;
+    let (ann, ann_id) = app
+        .register_phone_proven("+8613800000011", "secret123")
+        .await;
     let (bob, _) = app.register_email("bob@example.com", "secret123").await;
     let find = |query: &'static str| {
         let path = format!("/hserve/v2.0/user/find/?{query}");
@@ -162,7 +147,9 @@ async fn only_proven_contacts_find_users_and_only_when_switched_on(backend: Back
         "user {mallory} typed the number in but never proved it: {:?}",
         planted.body
     );
-    let (_, owner) = register_proven(&app, "+8613800000012").await;
+    let (_, owner) = app
+        .register_phone_proven("+8613800000012", "secret123")
+        .await;
     let found = app
         .get("/hserve/v2.0/user/find/?phone=13800000012", Some(&bob))
         .await;
