@@ -128,13 +128,37 @@ async fn group(
     path: web::Path<(String, String)>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let (version, id) = path.into_inner();
-    require_version(&version, VERSIONS)?;
-    let row = state
-        .records
-        .get(&caller.0, Target::Table(GROUPS), &id, None, None)
-        .await?;
+    let row = one(
+        &state,
+        path.into_inner(),
+        &caller,
+        GROUPS,
+        &ContentQuery::default(),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(row))
+}
+
+/// One row of `table` by the path's `(version, id)`, with the query's
+/// `keys` and `expand`.
+async fn one(
+    state: &AppState,
+    (version, id): (String, String),
+    caller: &Caller,
+    table: &str,
+    query: &ContentQuery,
+) -> Result<Map<String, Value>, ApiError> {
+    require_version(&version, VERSIONS)?;
+    Ok(state
+        .records
+        .get(
+            &caller.0,
+            Target::Table(table),
+            &id,
+            query.keys.as_deref(),
+            query.expand.as_deref(),
+        )
+        .await?)
 }
 
 async fn contents(
@@ -159,18 +183,7 @@ async fn content(
     query: web::Query<ContentQuery>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let (version, id) = path.into_inner();
-    require_version(&version, VERSIONS)?;
-    let row = state
-        .records
-        .get(
-            &caller.0,
-            Target::Table(CONTENTS),
-            &id,
-            query.keys.as_deref(),
-            query.expand.as_deref(),
-        )
-        .await?;
+    let row = one(&state, path.into_inner(), &caller, CONTENTS, &query).await?;
     Ok(HttpResponse::Ok().json(row))
 }
 
@@ -199,11 +212,8 @@ async fn category(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     let (version, id) = path.into_inner();
-    require_version(&version, VERSIONS)?;
-    let mut row = state
-        .records
-        .get(&caller.0, Target::Table(CATEGORIES), &id, None, None)
-        .await?;
+    let plain = ContentQuery::default();
+    let mut row = one(&state, (version, id.clone()), &caller, CATEGORIES, &plain).await?;
     // The SDK names the group in `where` (`group_id`): a category of
     // another group is as absent as a missing one.
     if let Some(text) = query.where_json.as_deref() {
