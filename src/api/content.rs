@@ -21,6 +21,7 @@ use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
 use super::extract::{require_version, Caller};
+use super::user_info::ReadQuery;
 use super::wire::list_page;
 use super::AppState;
 use crate::auth::Principal;
@@ -42,24 +43,19 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .route("/{version}/content/category/{id}/", web::get().to(category));
 }
 
-/// The query parameters the SDK sends.
+/// The query parameters the SDK sends: a read's, and the group.
 #[derive(Debug, Default, Deserialize)]
 struct ContentQuery {
     content_group_id: Option<String>,
-    #[serde(rename = "where")]
-    where_json: Option<String>,
-    order_by: Option<String>,
-    keys: Option<String>,
-    expand: Option<String>,
-    limit: Option<String>,
-    offset: Option<String>,
-    return_total_count: Option<String>,
+    #[serde(flatten)]
+    read: ReadQuery,
 }
 
 impl ContentQuery {
     /// List parameters with the caller's `where` and `extra` both holding.
     fn params(&self, extra: Option<Value>) -> Result<ListParams, ApiError> {
-        let given = match self.where_json.as_deref().map(str::trim) {
+        let mut params = self.read.clone().list_params();
+        let given = match params.where_json.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(text) => Some(
                 serde_json::from_str::<Value>(text)
@@ -67,21 +63,21 @@ impl ContentQuery {
             ),
         };
         let parts: Vec<Value> = given.into_iter().chain(extra).collect();
-        let where_json = match parts.len() {
+        params.where_json = match parts.len() {
             0 => None,
             1 => Some(parts[0].to_string()),
             _ => Some(json!({"$and": parts}).to_string()),
         };
-        Ok(ListParams {
-            where_json,
-            order_by: self.order_by.clone(),
-            keys: self.keys.clone(),
-            expand: self.expand.clone(),
-            limit: self.limit.clone(),
-            offset: self.offset.clone(),
-            since: None,
-            return_total_count: matches!(self.return_total_count.as_deref(), Some("1" | "true")),
-        })
+        params.since = None;
+        Ok(params)
+    }
+
+    /// A query of `limit` rows in `order_by` order with `keys`.
+    fn page(limit: &str, order_by: Option<&str>, keys: Option<&str>) -> Self {
+        Self {
+            content_group_id: None,
+            read: ReadQuery::page(limit, order_by, keys),
+        }
     }
 
     /// `{"group_id": <content_group_id>}`, required where a list is per group.
@@ -149,14 +145,15 @@ async fn one(
     query: &ContentQuery,
 ) -> Result<Map<String, Value>, ApiError> {
     require_version(&version, VERSIONS)?;
+    let (keys, expand) = query.read.clone().keys_and_expand();
     Ok(state
         .records
         .get(
             &caller.0,
             Target::Table(table),
             &id,
-            query.keys.as_deref(),
-            query.expand.as_deref(),
+            keys.as_deref(),
+            expand.as_deref(),
         )
         .await?)
 }
@@ -216,7 +213,7 @@ async fn category(
     let mut row = one(&state, (version, id.clone()), &caller, CATEGORIES, &plain).await?;
     // The SDK names the group in `where` (`group_id`): a category of
     // another group is as absent as a missing one.
-    if let Some(text) = query.where_json.as_deref() {
+    if let Some(text) = query.read.where_json() {
         let wanted = serde_json::from_str::<Value>(text)
             .ok()
             .and_then(|w| group_in_where(&w));
@@ -224,11 +221,7 @@ async fn category(
             return Err(ApiError::NotFound);
         }
     }
-    let children_query = ContentQuery {
-        limit: Some("100".into()),
-        order_by: Some("created_at".into()),
-        ..ContentQuery::default()
-    };
+    let children_query = ContentQuery::page("100", Some("created_at"), None);
     let mut children = state
         .records
         .list(
@@ -267,11 +260,7 @@ async fn with_children(
     if ids.is_empty() {
         return Ok(BTreeSet::new());
     }
-    let query = ContentQuery {
-        keys: Some("parent".into()),
-        limit: Some("1000".into()),
-        ..ContentQuery::default()
-    };
+    let query = ContentQuery::page("1000", None, Some("parent"));
     let children = state
         .records
         .list(

@@ -27,7 +27,7 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Query parameters of user (and record) reads. Unknown parameters are ignored.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub(super) struct ReadQuery {
     #[serde(rename = "where")]
     where_json: Option<String>,
@@ -41,6 +41,22 @@ pub(super) struct ReadQuery {
 }
 
 impl ReadQuery {
+    /// A query of `limit` rows in `order_by` order with `keys`, made by the
+    /// server (the children of a content category, say).
+    pub(super) fn page(limit: &str, order_by: Option<&str>, keys: Option<&str>) -> Self {
+        Self {
+            limit: Some(limit.to_owned()),
+            order_by: order_by.map(str::to_owned),
+            keys: keys.map(str::to_owned),
+            ..Self::default()
+        }
+    }
+
+    /// The `where` JSON as sent.
+    pub(super) fn where_json(&self) -> Option<&str> {
+        self.where_json.as_deref()
+    }
+
     /// `keys` and `expand`, for reads of one object.
     pub(super) fn keys_and_expand(self) -> (Option<String>, Option<String>) {
         (self.keys, self.expand)
