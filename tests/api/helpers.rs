@@ -652,3 +652,29 @@ pub async fn run_node(
     );
     stdout
 }
+
+/// Of `replies` to parallel costly requests of one caller under a cap of
+/// one, exactly one ran and the others were refused with 429, `Retry-After: 1`
+/// and a message saying the cap.
+pub fn one_ran_others_refused(replies: &[&Reply]) {
+    let statuses: Vec<StatusCode> = replies.iter().map(|r| r.status).collect();
+    let refused: Vec<_> = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert_eq!(
+        refused.len(),
+        replies.len() - 1,
+        "one runs, the others are refused: {statuses:?}"
+    );
+    assert_eq!(refused[0].retry_after, Some(1));
+    assert!(
+        refused[0].error_msg().contains("at most 1 of yours"),
+        "{}",
+        refused[0].error_msg()
+    );
+    assert!(
+        statuses.contains(&StatusCode::OK),
+        "the one that ran: {statuses:?}"
+    );
+}
