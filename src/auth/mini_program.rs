@@ -24,8 +24,8 @@ use subtle::ConstantTimeEq;
 
 use super::alipay_gateway::{self, GatewayError};
 use super::error::AuthError;
-use super::native_sdk::{as_text, failed, Step};
 use super::oauth::OAuthService;
+use super::provider_answer::{as_text, failed, Step};
 use super::token::SessionToken;
 use crate::config::{OAuthProviderSettings, ProviderKind};
 use crate::domain::InvalidInput;

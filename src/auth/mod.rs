@@ -8,6 +8,7 @@
 
 mod account;
 mod admin_access;
+mod admin_grant;
 mod alipay_gateway;
 mod code;
 mod device_login;
@@ -25,6 +26,7 @@ mod oauth_accounts;
 mod oauth_exchange;
 mod password;
 mod principal;
+mod provider_answer;
 mod service;
 mod session_cache;
 mod sessions;
@@ -33,7 +35,8 @@ mod token;
 mod user_admin;
 
 pub use account::{AccountChange, AccountProof, AccountUpdate, CodeChannel};
-pub use admin_access::{AdminGrant, AdminSession, NewApiKey, Scope, KEY_PREFIX, SESSION_PREFIX};
+pub use admin_access::{AdminSession, NewApiKey, KEY_PREFIX, SESSION_PREFIX};
+pub use admin_grant::{AdminGrant, Scope};
 pub use email::{EmailService, EmailSettings, LinkProblem, Purpose};
 pub use error::AuthError;
 pub use limits::{Limits, Window};

@@ -1,6 +1,7 @@
 use serde_json::{json, Map, Value};
 
-use super::{as_text, error_code, same_account};
+use super::super::provider_answer::error_code;
+use super::{as_text, same_account};
 use crate::config::OAuthProviderSettings;
 
 fn answer(value: Value) -> Map<String, Value> {

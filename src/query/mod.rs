@@ -8,6 +8,7 @@
 
 mod condition;
 mod error;
+mod operands;
 mod order;
 mod parse;
 mod pattern;

@@ -4,12 +4,9 @@ use serde_json::{Map, Value};
 
 use super::condition::{Condition, Op};
 use super::error::QueryError;
-use super::pattern::{
-    compile as compile_pattern, with_flags, PatternError, MAX_COMPILED, MAX_PATTERN, MAX_REGEXES,
-};
-use super::sql::SqlValue;
+use super::operands::{allowed, geo_op, is_key_name, regex_op, value_for, KNOWN_OPS};
+use super::pattern::MAX_REGEXES;
 use super::{FieldCatalog, QueryField};
-use crate::domain::{GeoPoint, GeoPolygon, IsoDate};
 use crate::schema::FieldKind;
 
 /// Deepest nesting of `$and`/`$or` accepted.
@@ -23,7 +20,7 @@ pub const MAX_VALUES: usize = 5000;
 
 const PARAM: &str = "where";
 
-fn error(message: impl Into<String>) -> QueryError {
+pub(super) fn error(message: impl Into<String>) -> QueryError {
     QueryError::new(PARAM, message)
 }
 
@@ -274,192 +271,6 @@ impl Parser<'_> {
             return Err(error(format!("more than {MAX_VALUES} values in one query")));
         }
         Ok(items)
-    }
-}
-
-/// Every operator of the query language.
-const KNOWN_OPS: &[&str] = &[
-    "$eq",
-    "$ne",
-    "$lt",
-    "$lte",
-    "$gt",
-    "$gte",
-    "$in",
-    "$nin",
-    "$contains",
-    "$icontains",
-    "$regex",
-    "$exists",
-    "$isnull",
-    "$all",
-    "$has_key",
-    "$range",
-    "$intersects",
-    "$within",
-    "$center",
-    "$nearsphere",
-];
-
-/// The per-type operator table (HYDROGEN-API.md §3, plus ordering and
-/// `$icontains` on strings, `$ne`/`$in` on dates and booleans).
-fn allowed(kind: FieldKind, op: &str) -> bool {
-    let common = matches!(op, "$exists" | "$isnull");
-    let compare = matches!(
-        op,
-        "$eq" | "$ne" | "$lt" | "$lte" | "$gt" | "$gte" | "$in" | "$nin"
-    );
-    common
-        || match kind {
-            FieldKind::String => compare || matches!(op, "$contains" | "$icontains" | "$regex"),
-            FieldKind::Integer | FieldKind::Number => compare || op == "$range",
-            FieldKind::Date => compare,
-            FieldKind::Boolean => matches!(op, "$eq" | "$ne"),
-            FieldKind::Pointer => matches!(op, "$eq" | "$ne" | "$in" | "$nin"),
-            FieldKind::Array => matches!(op, "$eq" | "$in" | "$nin" | "$all"),
-            FieldKind::Object => matches!(op, "$eq" | "$has_key"),
-            FieldKind::Point => matches!(op, "$within" | "$center" | "$nearsphere"),
-            FieldKind::Polygon => op == "$intersects",
-        }
-}
-
-fn is_key_name(k: &str) -> bool {
-    let mut chars = k.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && k.len() <= 64
-}
-
-/// A `$regex` condition: a pattern of at most [`MAX_PATTERN`] bytes that
-/// compiles, with its `$options`, within [`MAX_COMPILED`] bytes (the bounds
-/// SQLite's `regexp()` compiles it under; PostgreSQL runs its own engine, but
-/// the same patterns are refused there).
-fn regex_op(name: &str, operand: &Value, options: Option<&Value>) -> Result<Op, QueryError> {
-    let pattern = operand
-        .as_str()
-        .ok_or_else(|| error(format!("'$regex' on '{name}' takes a string")))?;
-    if pattern.len() > MAX_PATTERN {
-        return Err(error(format!(
-            "'$regex' on '{name}' is longer than {MAX_PATTERN} bytes"
-        )));
-    }
-    let flags = match options {
-        None => "",
-        Some(Value::String(s)) => s.as_str(),
-        Some(_) => return Err(error(format!("'$options' on '{name}' takes a string"))),
-    };
-    if let Some(bad) = flags.chars().find(|c| *c != 'i') {
-        return Err(error(format!(
-            "'$options' on '{name}': unsupported flag '{bad}' (only 'i')"
-        )));
-    }
-    let case_insensitive = flags.contains('i');
-    compile_pattern(&with_flags(pattern, case_insensitive)).map_err(|e| match e {
-        PatternError::TooComplex => error(format!(
-            "'$regex' on '{name}': the pattern is too complex (it compiles to more than \
-             {} KiB); use fewer or shorter repetitions of character classes such as \\w",
-            MAX_COMPILED / 1024
-        )),
-        PatternError::TooLong => error(format!(
-            "'$regex' on '{name}' is longer than {MAX_PATTERN} bytes"
-        )),
-        PatternError::Invalid(e) => {
-            error(format!("'$regex' on '{name}' is not a valid pattern: {e}"))
-        }
-    })?;
-    Ok(Op::Regex {
-        pattern: pattern.to_owned(),
-        case_insensitive,
-    })
-}
-
-/// `$intersects`, `$within`, `$center`, `$nearsphere`.
-fn geo_op(name: &str, op: &str, operand: &Value) -> Result<Op, QueryError> {
-    let geo_err = |e: crate::domain::InvalidInput| error(format!("'{op}' on '{name}': {}", e.rule));
-    let distance = |key: &str, v: Option<&Value>| -> Result<Option<f64>, QueryError> {
-        match v {
-            None | Some(Value::Null) => Ok(None),
-            Some(v) => v
-                .as_f64()
-                .filter(|d| d.is_finite() && *d >= 0.0)
-                .map(Some)
-                .ok_or_else(|| error(format!("'{op}' on '{name}': {key} must be a number >= 0"))),
-        }
-    };
-    Ok(match op {
-        "$intersects" => Op::Intersects(GeoPoint::parse(name, operand).map_err(geo_err)?),
-        "$within" => Op::Within(GeoPolygon::parse(name, operand).map_err(geo_err)?),
-        "$center" => {
-            let obj = operand.as_object().ok_or_else(|| {
-                error(format!(
-                    "'$center' on '{name}' takes {{\"radius\": km, \"coordinates\": [lng, lat]}}"
-                ))
-            })?;
-            let center = GeoPoint::parse_pair(name, obj.get("coordinates").unwrap_or(&Value::Null))
-                .map_err(geo_err)?;
-            let km = distance("radius", obj.get("radius"))?.ok_or_else(|| {
-                error(format!(
-                    "'$center' on '{name}' needs a radius in kilometres"
-                ))
-            })?;
-            Op::Center {
-                center,
-                radius_m: km * 1000.0,
-            }
-        }
-        "$nearsphere" => {
-            let obj = operand.as_object().ok_or_else(|| {
-                error(format!("'$nearsphere' on '{name}' takes {{\"geometry\": Point, \"min_distance\": m, \"max_distance\": m}}"))
-            })?;
-            let point = GeoPoint::parse(name, obj.get("geometry").unwrap_or(&Value::Null))
-                .map_err(geo_err)?;
-            Op::NearSphere {
-                point,
-                min_m: distance("min_distance", obj.get("min_distance"))?.unwrap_or(0.0),
-                max_m: distance("max_distance", obj.get("max_distance"))?,
-            }
-        }
-        other => return Err(error(format!("unknown operator '{other}' on '{name}'"))),
-    })
-}
-
-/// Converts an operand to a bind value of the field's kind.
-fn value_for(
-    kind: FieldKind,
-    name: &str,
-    op: &str,
-    v: &Value,
-    allow_null: bool,
-) -> Result<SqlValue, QueryError> {
-    let wrong = || error(format!("'{op}' on '{name}' needs {}", expected(kind)));
-    Ok(match (kind, v) {
-        (_, Value::Null) if allow_null => SqlValue::Null,
-        (FieldKind::String, Value::String(s)) => SqlValue::Text(s.clone()),
-        (FieldKind::Integer, Value::Number(n)) => SqlValue::Int(n.as_i64().ok_or_else(wrong)?),
-        (FieldKind::Number, Value::Number(n)) => SqlValue::Float(n.as_f64().ok_or_else(wrong)?),
-        (FieldKind::Boolean, Value::Bool(b)) => SqlValue::Bool(*b),
-        (FieldKind::Date, Value::String(s)) => SqlValue::Text(
-            IsoDate::parse(name, s)
-                .map_err(|e| error(format!("'{op}' on '{name}': {}", e.rule)))?
-                .stored(),
-        ),
-        (FieldKind::Pointer, Value::String(s)) => SqlValue::Text(s.clone()),
-        (FieldKind::Pointer, Value::Number(n)) if n.is_i64() => SqlValue::Text(n.to_string()),
-        _ => return Err(wrong()),
-    })
-}
-
-fn expected(kind: FieldKind) -> &'static str {
-    match kind {
-        FieldKind::String => "a string",
-        FieldKind::Integer => "an integer",
-        FieldKind::Number => "a number",
-        FieldKind::Boolean => "true or false",
-        FieldKind::Object => "an object",
-        FieldKind::Array => "an array",
-        FieldKind::Date => "an ISO-8601 date-time string",
-        FieldKind::Pointer => "a record id (string) or user id",
-        FieldKind::Point | FieldKind::Polygon => "a GeoJSON geometry",
     }
 }
 

@@ -1,6 +1,7 @@
 //! Unit tests of `parse`.
 
 use super::*;
+use crate::query::SqlValue;
 
 struct Catalog;
 impl FieldCatalog for Catalog {
