@@ -238,7 +238,7 @@ async fn associate(
     let update = ProfileUpdate::parse(body.get("update_userprofile"))?;
     let user = state
         .oauth
-        .associate(&caller.0, &provider, token, update)
+        .associate(&caller.0, &provider, token, "auth_token", update)
         .await?;
     Ok(HttpResponse::Ok().json(state.records.get_own(user).await?))
 }
@@ -267,7 +267,7 @@ async fn mini_link(
     let update = ProfileUpdate::parse(body.get("update_userprofile"))?;
     let user = state
         .oauth
-        .associate(&caller.0, provider, token.expose(), update)
+        .associate(&caller.0, provider, token.expose(), "code", update)
         .await?;
     let mut answer = json!({
         "status": "ok", "message": "User associated.", "user_id": user,

@@ -114,12 +114,15 @@ impl OAuthService {
             .await?
     }
 
-    /// Links the account behind `auth_token` to the caller.
+    /// Links the account behind `auth_token` to the caller; a refusal names
+    /// `field`, what the app sent for it (`auth_token`, or a mini-program's
+    /// `code`).
     pub async fn associate(
         &self,
         caller: &Principal,
         name: &str,
         auth_token: &str,
+        field: &'static str,
         update: ProfileUpdate,
     ) -> Result<UserId, AuthError> {
         self.provider(name)?;
@@ -139,7 +142,7 @@ impl OAuthService {
                     // A token from a flow someone else started (a link sent to the
                     // victim) must not attach a stranger's account to this user.
                     return Ok(Err(InvalidInput::new(
-                        "auth_token",
+                        field,
                         "was not issued to this user: start the link with redirect/ while signed in",
                     )
                     .into()));
@@ -149,7 +152,7 @@ impl OAuthService {
                 match store_oauth::find_identity(conn, &provider, &token.subject)? {
                     Some(owner) if owner != me => {
                         return Ok(Err(InvalidInput::new(
-                            "auth_token",
+                            field,
                             format!("this {provider} account is already linked to another user"),
                         )
                         .into()))

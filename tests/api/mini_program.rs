@@ -365,6 +365,11 @@ async fn each_platform_signs_in_with_its_login_code(backend: Backend) {
             "{platform}: Dan's account is not Bob's to link: {:?}",
             taken.body
         );
+        assert!(
+            taken.error_msg().starts_with("code") && taken.error_msg().contains("already linked"),
+            "the refusal names what the app sent: {}",
+            taken.error_msg()
+        );
     }
 
     // WeChat's authenticate/: profile data counts only with its signature.
