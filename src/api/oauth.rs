@@ -91,7 +91,7 @@ async fn authenticate(
     let (version, provider) = path.into_inner();
     check_version(&version)?;
     state.auth_limit.check(&req).await?;
-    if !body.contains_key("auth_token") && body.contains_key("code") {
+    if state.oauth.is_mini_program(&provider) {
         // A mini-program's authenticate/: its login code and signed profile.
         return mini_sign_in(&req, &state, &provider, &body).await;
     }
@@ -230,7 +230,7 @@ async fn associate(
 ) -> Result<HttpResponse, ApiError> {
     let (version, provider) = path.into_inner();
     check_version(&version)?;
-    if !body.contains_key("auth_token") && body.contains_key("code") {
+    if state.oauth.is_mini_program(&provider) {
         return mini_link(&req, &state, &caller, &provider, &body).await;
     }
     let token = required_string(&body, "auth_token")?;

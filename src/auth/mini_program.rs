@@ -115,6 +115,13 @@ pub struct SignedProfile {
 }
 
 impl OAuthService {
+    /// Whether provider `name` is configured as a mini-program platform (its
+    /// sign-ins and links take the platform's login `code`).
+    pub fn is_mini_program(&self, name: &str) -> bool {
+        self.provider(name)
+            .is_ok_and(|p| MiniPlatform::of_kind(p.kind).is_some())
+    }
+
     /// Exchanges a mini-program login `code` with the platform of provider
     /// `name`: the one-time `auth_token` of that account (bound to
     /// `link_user` when linking) and the account's ids. `profile`, when sent,

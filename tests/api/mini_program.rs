@@ -396,6 +396,26 @@ async fn each_platform_signs_in_with_its_login_code(backend: Backend) {
         "{}",
         forged.error_msg()
     );
+    // Bad bodies are a 400 naming the field, never a 500.
+    for (body, field) in [
+        (json!({}), "code"),
+        (json!({"code": 7}), "code"),
+        (json!({"code": "good-zed", "rawData": raw}), "signature"),
+        (
+            json!({"code": "good-zed", "create_user": "yes"}),
+            "create_user",
+        ),
+    ] {
+        let r = app
+            .post("/hserve/v2.5/idp/wechat/authenticate/", None, body.clone())
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}: {:?}", r.body);
+        assert!(
+            r.error_msg().starts_with(field),
+            "{body}: {}",
+            r.error_msg()
+        );
+    }
     let browser = app
         .post(
             "/hserve/v2.0/idp/wechat/redirect/",
