@@ -107,21 +107,25 @@ export function ruleSummary(field) {
   return parts.join(' · ')
 }
 
-/** The query operators that apply to a field's kind. */
+/** The operand shapes the filter builder can take a value for. */
+const ENTERABLE = new Set(['value', 'values', 'range', 'flag', 'text', 'pattern', 'key'])
+
+/**
+ * The query operators the filter builder offers on a field: the server's own
+ * table for the field's kind (`field.operators` from the schema API), less
+ * those it has no input for (geometries), and only equality and membership
+ * on a field with an enum.
+ */
 export function operatorsFor(field) {
-  const any = ['$exists', '$isnull']
-  if (enumOf(field)) return ['$eq', '$ne', '$in', '$nin', ...any]
-  switch (field.kind) {
-    case 'string': return ['$eq', '$ne', '$icontains', '$contains', '$regex', '$in', '$nin', '$lt', '$lte', '$gt', '$gte', ...any]
-    case 'integer':
-      return field.pointer ? ['$eq', '$ne', '$in', '$nin', ...any] : ['$eq', '$ne', '$lt', '$lte', '$gt', '$gte', '$in', '$nin', ...any]
-    case 'number': return ['$eq', '$ne', '$lt', '$lte', '$gt', '$gte', '$in', '$nin', ...any]
-    case 'date': return ['$eq', '$ne', '$lt', '$lte', '$gt', '$gte', ...any]
-    case 'boolean': return ['$eq', '$ne', ...any]
-    case 'pointer': return ['$eq', '$ne', '$in', '$nin', ...any]
-    case 'array': return ['$in', '$nin', ...any]
-    default: return any
-  }
+  const ops = (field.operators || []).filter((o) => ENTERABLE.has(o.operand))
+  const shown = enumOf(field) ? ops.filter((o) => ['value', 'values', 'flag'].includes(o.operand) && !['$lt', '$lte', '$gt', '$gte'].includes(o.name)) : ops
+  return shown.map((o) => o.name)
+}
+
+/** The operand shape of `op` on `field` ('value' when unknown). */
+export function operandOf(field, op) {
+  const found = (field?.operators || []).find((o) => o.name === op)
+  return found ? found.operand : 'value'
 }
 
 /** "2024-05-01T10:00:00Z" (or unix seconds) as the value of a datetime-local input. */

@@ -8,7 +8,7 @@
 
 import { h, uid } from './dom.js'
 import { t, fmtTime } from './i18n.js'
-import { enumOf, isUnixTime, operatorsFor, toLocalInput, fromLocalInput, PROFILE } from './fields.js'
+import { enumOf, isUnixTime, operandOf, operatorsFor, toLocalInput, fromLocalInput, PROFILE } from './fields.js'
 import { icon } from './icons.js'
 
 /** The conditions a `where` is made of, or null when it is not a plain AND of field conditions. */
@@ -44,6 +44,7 @@ export function toWhere(conditions) {
 const OP_SYMBOL = {
   $eq: '=', $ne: '≠', $lt: '<', $lte: '≤', $gt: '>', $gte: '≥', $in: '∈', $nin: '∉',
   $contains: '⊃', $icontains: '⊃', $regex: '~', $exists: '∃', $isnull: '∅',
+  $range: '∈', $all: '⊇', $has_key: '∋',
 }
 
 export class FilterBuilder extends HTMLElement {
@@ -102,7 +103,8 @@ export class FilterBuilder extends HTMLElement {
       const input = h('select', common, h('option', { value: 'true' }, t('ui.true')), h('option', { value: 'false' }, t('ui.false')))
       return { input, read: () => ({ value: input.value === 'true' }) }
     }
-    if (op === '$exists' || op === '$isnull') return boolSelect()
+    const operand = operandOf(field, op)
+    if (operand === 'flag') return boolSelect()
     if (!field) return { input: h('input', { ...common, type: 'text', disabled: true }), read: () => ({ error: t('filter.pickField') }) }
     const scalar = (text) => {
       if (field.kind === 'integer' || field.kind === 'number') {
@@ -112,13 +114,34 @@ export class FilterBuilder extends HTMLElement {
       if (field.kind === 'pointer' || field.pointer === PROFILE) return { value: /^\d+$/.test(text) && field.pointer === PROFILE ? Number(text) : text }
       return { value: text }
     }
-    if (op === '$in' || op === '$nin') {
+    if (operand === 'text' || operand === 'pattern' || operand === 'key') {
+      const input = h('input', { ...common, type: 'text', autocomplete: 'off' })
+      return { input, read: () => (input.value === '' ? { error: t('filter.needValue') } : { value: input.value }) }
+    }
+    if (operand === 'range') {
+      const input = h('input', { ...common, type: 'text', placeholder: t('filter.rangePlaceholder'), autocomplete: 'off' })
+      return {
+        input,
+        read: () => {
+          const ends = input.value.split(',').map((x) => Number(x.trim()))
+          if (ends.length !== 2 || !ends.every(Number.isInteger) || ends[0] > ends[1]) return { error: t('filter.badRange') }
+          return { value: ends }
+        },
+      }
+    }
+    // A list: the operand of $in/$nin/$all, and of $eq on an array field.
+    if (operand === 'values' || field.kind === 'array') {
       const input = h('input', { ...common, type: 'text', placeholder: t('filter.listPlaceholder'), autocomplete: 'off' })
       return {
         input,
         read: () => {
           const items = input.value.split(',').map((x) => x.trim()).filter(Boolean)
           if (!items.length) return { error: t('filter.needValue') }
+          if (field.kind === 'array') {
+            const numeric = ['integer', 'number'].includes(field.schema?.items?.type)
+            const values = numeric ? items.map(Number) : items
+            return numeric && !values.every(Number.isFinite) ? { error: t('form.notNumber') } : { value: values }
+          }
           const values = []
           for (const item of items) {
             const en = enumOf(field)

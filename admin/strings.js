@@ -85,6 +85,8 @@ const en = {
   'filter.pickField': 'Pick a field first.',
   'filter.needValue': 'Enter a value.',
   'filter.listPlaceholder': 'a, b, c',
+  'filter.rangePlaceholder': 'start, end',
+  'filter.badRange': 'Two whole numbers, the first not above the second: start, end',
 
   'op.$eq': 'equals',
   'op.$ne': 'does not equal',
@@ -99,6 +101,9 @@ const en = {
   'op.$regex': 'matches regex',
   'op.$exists': 'has a value',
   'op.$isnull': 'is null',
+  'op.$range': 'is between',
+  'op.$all': 'holds all of',
+  'op.$has_key': 'has the key',
 
   'kind.string': 'string',
   'kind.integer': 'integer',
@@ -406,6 +411,8 @@ const zh = {
   'filter.pickField': '请先选择字段。',
   'filter.needValue': '请输入值。',
   'filter.listPlaceholder': 'a, b, c',
+  'filter.rangePlaceholder': '起, 止',
+  'filter.badRange': '两个整数，前者不大于后者：起, 止',
 
   'op.$eq': '等于',
   'op.$ne': '不等于',
@@ -420,6 +427,9 @@ const zh = {
   'op.$regex': '匹配正则',
   'op.$exists': '有值',
   'op.$isnull': '为 null',
+  'op.$range': '介于',
+  'op.$all': '包含全部',
+  'op.$has_key': '含有键',
 
   'kind.string': '字符串',
   'kind.integer': '整数',

@@ -7,16 +7,33 @@ use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
 use super::extract::{accept_language, nullable_string, opt_string, required_string, LoggedIn};
-use super::AppState;
+use super::openapi::{client_details as details, Auth};
+use super::route_table::{Doc, Endpoint, Method, Tag};
+use super::{versions, AppState};
 use crate::auth::{AccountChange, AuthError, CodeChannel, PhoneProof, Principal};
 use crate::domain::{Email, Password, PasswordPolicy, Phone, PhoneRegion, UserId, Username};
 use crate::records::{Target, Who};
 use crate::store::audit::Actor;
 
-pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{version}/user/account/", web::put().to(update))
-        .route("/{version}/user/account/", web::delete().to(delete));
-}
+/// The caller's account.
+pub(super) const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        method: Method::Put,
+        path: "/user/account/",
+        versions: versions::ACCOUNT,
+        handler: || web::route().to(update),
+        doc: Doc::new(Tag::Users, Auth::User, "Change the caller's username, email, phone (null clears) or password; where the server asks for proof, with the password and/or a code (texted: code; mailed: email_code).")
+            .with(details::account_update),
+    },
+    Endpoint {
+        method: Method::Delete,
+        path: "/user/account/",
+        versions: versions::ACCOUNT,
+        handler: || web::route().to(delete),
+        doc: Doc::new(Tag::Users, Auth::User, "Delete the caller's own account: with the password, or a texted or mailed code for an account without one (both with reauth_needs_code); records follow each table's on_owner_deleted.")
+            .with(details::account_delete),
+    },
+];
 
 /// Checks that the caller is the account's owner for a sensitive change: their
 /// current `password` when they have one, and (with `reauth_needs_code`, or
@@ -161,7 +178,6 @@ async fn update(
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
     let version = path.into_inner();
-    super::versions::require(&version, super::versions::ACCOUNT)?;
     let change = parse_change(&body, &state.password_policy, state.phone_region)?;
     if state.email_change_needs_code && matches!(change.email, Some(Some(_))) {
         return Err(crate::domain::InvalidInput::new(

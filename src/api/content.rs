@@ -20,28 +20,81 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
-use super::extract::{require_version, Caller};
+use super::extract::Caller;
+use super::openapi::{client_details as details, Auth};
+use super::route_table::{Doc, Endpoint, Method, Tag};
 use super::user_info::ReadQuery;
+use super::versions;
 use super::wire::list_page;
 use super::AppState;
 use crate::auth::Principal;
 use crate::records::{ListParams, ListResult, Target};
 
-/// Every version an SDK build sends to `content/`.
-const VERSIONS: &[&str] = &["v1", "v2.0", "v2.2"];
 /// The tables the library is read from.
 const GROUPS: &str = "content_group";
 const CATEGORIES: &str = "content_category";
 const CONTENTS: &str = "content";
 
-pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{version}/content/group/", web::get().to(groups))
-        .route("/{version}/content/group/{id}/", web::get().to(group))
-        .route("/{version}/content/detail/", web::get().to(contents))
-        .route("/{version}/content/detail/{id}/", web::get().to(content))
-        .route("/{version}/content/category/", web::get().to(categories))
-        .route("/{version}/content/category/{id}/", web::get().to(category));
+/// A content-library endpoint, under every version an SDK build sends.
+const fn library(path: &'static str, handler: fn() -> actix_web::Route, doc: Doc) -> Endpoint {
+    Endpoint {
+        method: Method::Get,
+        path,
+        versions: versions::CONTENT,
+        handler,
+        doc,
+    }
 }
+
+/// The content library.
+pub(super) const ENDPOINTS: &[Endpoint] = &[
+    library(
+        "/content/group/",
+        || web::route().to(groups),
+        Doc::new(Tag::Content, Auth::Optional, "The content groups.").with(details::content_list),
+    ),
+    library(
+        "/content/group/{id}/",
+        || web::route().to(group),
+        Doc::new(Tag::Content, Auth::Optional, "One content group.").with(details::content_one),
+    ),
+    library(
+        "/content/detail/",
+        || web::route().to(contents),
+        Doc::new(
+            Tag::Content,
+            Auth::Optional,
+            "The contents of a group (without their bodies).",
+        )
+        .with(details::content_list),
+    ),
+    library(
+        "/content/detail/{id}/",
+        || web::route().to(content),
+        Doc::new(Tag::Content, Auth::Optional, "One content, with its body.")
+            .with(details::content_one),
+    ),
+    library(
+        "/content/category/",
+        || web::route().to(categories),
+        Doc::new(
+            Tag::Content,
+            Auth::Optional,
+            "The categories of a group, each with have_children.",
+        )
+        .with(details::content_list),
+    ),
+    library(
+        "/content/category/{id}/",
+        || web::route().to(category),
+        Doc::new(
+            Tag::Content,
+            Auth::Optional,
+            "One category, with its children.",
+        )
+        .with(details::content_one),
+    ),
+];
 
 /// The query parameters the SDK sends: a read's, and the group.
 #[derive(Debug, Default, Deserialize)]
@@ -94,11 +147,10 @@ impl ContentQuery {
 async fn groups(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     query: web::Query<ContentQuery>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let page = list(&req, &state, &path, &caller, GROUPS, query.params(None)?).await?;
+    let page = list(&req, &state, &caller, GROUPS, query.params(None)?).await?;
     Ok(HttpResponse::Ok().json(list_page(&req, page)))
 }
 
@@ -106,12 +158,10 @@ async fn groups(
 async fn list(
     req: &HttpRequest,
     state: &AppState,
-    version: &str,
     caller: &Caller,
     table: &str,
     params: ListParams,
 ) -> Result<ListResult, ApiError> {
-    require_version(version, VERSIONS)?;
     let _running = state.query_gate.enter(req, &caller.0)?;
     Ok(state
         .records
@@ -139,12 +189,11 @@ async fn group(
 /// `keys` and `expand`.
 async fn one(
     state: &AppState,
-    (version, id): (String, String),
+    (_, id): (String, String),
     caller: &Caller,
     table: &str,
     query: &ContentQuery,
 ) -> Result<Map<String, Value>, ApiError> {
-    require_version(&version, VERSIONS)?;
     let (keys, expand) = query.read.clone().keys_and_expand();
     Ok(state
         .records
@@ -161,12 +210,11 @@ async fn one(
 async fn contents(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     query: web::Query<ContentQuery>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     let params = query.params(Some(query.group_filter()?))?;
-    let mut page = list(&req, &state, &path, &caller, CONTENTS, params).await?;
+    let mut page = list(&req, &state, &caller, CONTENTS, params).await?;
     // A list carries no bodies; `getContent` reads one.
     for row in &mut page.objects {
         row.remove("content");
@@ -187,12 +235,11 @@ async fn content(
 async fn categories(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     query: web::Query<ContentQuery>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     let params = query.params(Some(query.group_filter()?))?;
-    let mut page = list(&req, &state, &path, &caller, CATEGORIES, params).await?;
+    let mut page = list(&req, &state, &caller, CATEGORIES, params).await?;
     let parents = with_children(&state, &caller.0, &page.objects).await?;
     for row in &mut page.objects {
         let id = row.get("id").and_then(Value::as_str).unwrap_or_default();

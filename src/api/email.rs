@@ -13,43 +13,72 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
-use super::extract::{
-    accept_language, opt_string, require_version, required_string, LoggedIn, MaybeCaller,
-};
-use super::AppState;
+use super::extract::{accept_language, opt_string, required_string, LoggedIn, MaybeCaller};
+use super::openapi::{client_details as details, Auth};
+use super::route_table::{Doc, Endpoint, Method, Tag};
+use super::{versions, AppState};
 use crate::auth::{Principal, Purpose};
 use crate::domain::Email;
 
-const VERSIONS: &[&str] = &["v2.0", "v2.1"];
-
-pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/{version}/user/email-verify/",
-        web::post().to(request_verification),
-    )
-    .route(
-        "/{version}/user/password/reset/",
-        web::post().to(request_reset),
-    )
-    .route(
-        "/{version}/user/password/reset/code/",
-        web::post().to(reset_with_code),
-    )
-    .route("/{version}/user/email-code/", web::post().to(send_code))
-    .route(
-        "/{version}/user/email-code/check/",
-        web::post().to(check_code),
-    )
-    .route(
-        "/{version}/user/email-code/verify/",
-        web::post().to(verify_with_code),
-    )
-    .route("/{version}/user/email/", web::post().to(change_with_code));
-}
-
-fn check_version(version: &str) -> Result<(), ApiError> {
-    require_version(version, VERSIONS)
-}
+/// Mailed links and codes.
+pub(super) const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        method: Method::Post,
+        path: "/user/email-verify/",
+        versions: versions::EMAIL,
+        handler: || web::route().to(request_verification),
+        doc: Doc::new(Tag::Email, Auth::User, "Mail the caller a verification link.")
+            .with(details::empty_created),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/user/password/reset/",
+        versions: versions::EMAIL,
+        handler: || web::route().to(request_reset),
+        doc: Doc::new(Tag::Email, Auth::Public, "Mail a password-reset link to a verified address.")
+            .with(details::email_reset),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/user/password/reset/code/",
+        versions: versions::EMAIL,
+        handler: || web::route().to(reset_with_code),
+        doc: Doc::new(Tag::Email, Auth::Public, "Set a new password with a mailed code.")
+            .with(details::email_reset_with_code),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/user/email-code/",
+        versions: versions::EMAIL,
+        handler: || web::route().to(send_code),
+        doc: Doc::new(Tag::Email, Auth::Optional, "Mail a code: verify_email (to your address), reset_password (to email), change_email (to the new address email), reauthenticate (to your verified address).")
+            .with(details::email_code),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/user/email-code/check/",
+        versions: versions::EMAIL,
+        handler: || web::route().to(check_code),
+        doc: Doc::new(Tag::Email, Auth::Optional, "Check a mailed code without using it up (the try counts).")
+            .with(details::email_code_check),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/user/email-code/verify/",
+        versions: versions::EMAIL,
+        handler: || web::route().to(verify_with_code),
+        doc: Doc::new(Tag::Email, Auth::User, "Verify the caller's address with a verify_email code.")
+            .with(details::email_code_check),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/user/email/",
+        versions: versions::EMAIL,
+        handler: || web::route().to(change_with_code),
+        doc: Doc::new(Tag::Email, Auth::User, "Switch the caller to a new address, proven by the change_email code mailed to it (verified at once); under reauth_account_changes also with the password (and a phone_code or email_code with reauth_needs_code).")
+            .with(details::email_change),
+    },
+];
 
 fn ok(status: actix_web::http::StatusCode) -> HttpResponse {
     HttpResponse::build(status).json(json!({"status": "ok"}))
@@ -65,10 +94,8 @@ fn code_target(body: &Map<String, Value>) -> Result<(Purpose, Option<Email>), Ap
 async fn request_verification(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     caller: LoggedIn,
 ) -> Result<HttpResponse, ApiError> {
-    check_version(&path.into_inner())?;
     state
         .email
         .request_verification(&caller.0, accept_language(&req))
@@ -79,10 +106,8 @@ async fn request_verification(
 async fn request_reset(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    check_version(&path.into_inner())?;
     state.auth_limit.check(&req).await?;
     let email = Email::parse(required_string(&body, "email")?)?;
     state
@@ -95,11 +120,9 @@ async fn request_reset(
 async fn send_code(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     caller: MaybeCaller,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    check_version(&path.into_inner())?;
     state.auth_limit.check(&req).await?;
     let (purpose, email) = code_target(&body)?;
     state
@@ -112,11 +135,9 @@ async fn send_code(
 async fn check_code(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     caller: MaybeCaller,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    check_version(&path.into_inner())?;
     state.auth_limit.check(&req).await?;
     let (purpose, email) = code_target(&body)?;
     let code = required_string(&body, "code")?.to_owned();
@@ -129,11 +150,9 @@ async fn check_code(
 
 async fn verify_with_code(
     state: web::Data<AppState>,
-    path: web::Path<String>,
     caller: LoggedIn,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    check_version(&path.into_inner())?;
     let code = required_string(&body, "code")?.to_owned();
     state.email.verify_email_with_code(&caller.0, code).await?;
     Ok(ok(actix_web::http::StatusCode::OK))
@@ -142,10 +161,8 @@ async fn verify_with_code(
 async fn reset_with_code(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    check_version(&path.into_inner())?;
     state.auth_limit.check(&req).await?;
     let email = Email::parse(required_string(&body, "email")?)?;
     let code = required_string(&body, "code")?.to_owned();
@@ -162,11 +179,9 @@ async fn reset_with_code(
 async fn change_with_code(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     caller: LoggedIn,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    check_version(&path.into_inner())?;
     state.auth_limit.check(&req).await?;
     let email = Email::parse(required_string(&body, "email")?)?;
     let code = required_string(&body, "code")?.to_owned();

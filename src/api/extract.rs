@@ -148,12 +148,6 @@ pub fn accept_language(req: &HttpRequest) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Refuses API versions an endpoint is not served under: a 404 naming the
-/// versions it is ([`super::versions::require`]).
-pub fn require_version(version: &str, served: &[&str]) -> Result<(), ApiError> {
-    super::versions::require(version, served)
-}
-
 /// A body field that must be a boolean when present; `default` when absent or null.
 pub fn opt_bool(
     body: &Map<String, Value>,

@@ -9,17 +9,52 @@ use chrono::{SecondsFormat, Utc};
 use serde_json::{json, Value};
 
 use super::error::ApiError;
-use super::extract::{require_version, Caller};
+use super::extract::Caller;
+use super::openapi::{client_details as details, Auth};
+use super::route_table::{Doc, Endpoint, Method, Tag};
+use super::versions;
 use super::wire::list_page;
 use super::AppState;
 use crate::records::{ListResult, RecordsError, Viewer, Who};
 use crate::schema::{FieldKind, ObjectType, Snapshot};
 
-pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{version}/table/", web::get().to(tables))
-        .route("/{version}/table/{table}/", web::get().to(table))
-        .route("/{version}/server/time/", web::get().to(time));
-}
+/// Tables and the clock.
+pub(super) const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        method: Method::Get,
+        path: "/table/",
+        versions: versions::TABLES,
+        handler: || web::route().to(tables),
+        doc: Doc::new(
+            Tag::Server,
+            Auth::Optional,
+            "The tables with the fields the caller may read (BaaS.getTableList).",
+        ),
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/table/{table}/",
+        versions: versions::TABLES,
+        handler: || web::route().to(table),
+        doc: Doc::new(
+            Tag::Server,
+            Auth::Optional,
+            "One table by name or numeric id (BaaS.getTable).",
+        ),
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/server/time/",
+        versions: versions::SERVER_TIME,
+        handler: || web::route().to(time),
+        doc: Doc::new(
+            Tag::Server,
+            Auth::Public,
+            "The server's clock (BaaS.getServerDate).",
+        )
+        .with(details::server_time),
+    },
+];
 
 /// Hydrogen's name of a field kind.
 fn hydrogen_type(kind: FieldKind) -> &'static str {
@@ -62,10 +97,8 @@ fn table_wire(snapshot: &Snapshot, object: &ObjectType, viewer: Viewer) -> Value
 async fn tables(
     req: HttpRequest,
     state: web::Data<AppState>,
-    version: web::Path<String>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    require_version(&version, super::versions::TABLES)?;
     let viewer = Viewer::for_queries(Who::of(&caller.0));
     let snapshot = state.records.live().load();
     let objects: Vec<_> = snapshot
@@ -88,8 +121,7 @@ async fn table(
     path: web::Path<(String, String)>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let (version, key) = path.into_inner();
-    require_version(&version, super::versions::TABLES)?;
+    let (_, key) = path.into_inner();
     let viewer = Viewer::for_queries(Who::of(&caller.0));
     let snapshot = state.records.live().load();
     let object = snapshot
@@ -98,8 +130,7 @@ async fn table(
     Ok(HttpResponse::Ok().json(table_wire(&snapshot, object, viewer)))
 }
 
-async fn time(version: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    require_version(&version, super::versions::SERVER_TIME)?;
+async fn time() -> Result<HttpResponse, ApiError> {
     let now = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, false);
     Ok(HttpResponse::Ok().json(json!({"time": now})))
 }

@@ -24,6 +24,8 @@ mod rate_limit;
 mod record_wire;
 mod records;
 mod request_span;
+mod route_table;
+mod routes;
 mod session;
 mod sms;
 mod user_info;
@@ -122,16 +124,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, client_ids: Vec<String>) {
                 .wrap(actix_web::middleware::from_fn(
                     method_override::method_override,
                 ))
-                .configure(session::routes)
-                .configure(user_info::routes)
-                .configure(user_lookup::routes)
-                .configure(account::routes)
-                .configure(email::routes)
-                .configure(sms::routes)
-                .configure(oauth::routes)
-                .configure(records::routes)
-                .configure(content::routes)
-                .configure(meta::routes),
+                .configure(|cfg| route_table::register(cfg, routes::client_endpoints())),
         )
         .default_service(web::to(not_found));
 }
@@ -140,8 +133,15 @@ async fn health() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
-async fn not_found() -> Result<HttpResponse, error::ApiError> {
-    Err(error::ApiError::NotFound)
+/// A 404; for a known client path under a version it is not served at, one
+/// naming the versions it is.
+async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, error::ApiError> {
+    let unserved =
+        route_table::unserved_version(routes::client_endpoints(), req.method(), req.path());
+    Err(match unserved {
+        Some((version, served)) => error::ApiError::UnknownVersion { version, served },
+        None => error::ApiError::NotFound,
+    })
 }
 
 fn json_config() -> web::JsonConfig {

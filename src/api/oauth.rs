@@ -13,58 +13,151 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
-use super::extract::{
-    client_info, opt_bool, require_version, required_string, LoggedIn, MaybeCaller,
-};
-use super::AppState;
+use super::extract::{client_info, opt_bool, required_string, LoggedIn, MaybeCaller};
+use super::openapi::{client_details as details, Auth};
+use super::route_table::{Doc, Endpoint, Method, Tag};
+use super::{versions, AppState};
 use crate::auth::{AuthError, MiniPlatform, Principal, ProfileUpdate, Session, SignedProfile};
 use crate::records::Required;
 
-/// Every version an SDK build sends to `idp/` (mini-program sign-in moved
-/// through v2.0, v2.1, v2.4, v2.5, v2.6 and v2.7 across the builds).
-const VERSIONS: &[&str] = &["v2.0", "v2.1", "v2.3", "v2.4", "v2.5", "v2.6", "v2.7"];
-
-pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    for prefix in [
-        "/{version}/idp/{provider}",
-        "/{version}/idp/oauth/{provider}",
-    ] {
-        cfg.route(
-            &format!("{prefix}/authenticate/"),
-            web::post().to(authenticate),
-        )
-        .route(&format!("{prefix}/token/"), web::post().to(native_token))
-        .route(
-            &format!("{prefix}/silent-login/"),
-            web::post().to(silent_login),
-        )
-        .route(
-            &format!("{prefix}/user-associate/"),
-            web::post().to(associate),
-        )
-        // Alipay's SDK links with PUT.
-        .route(
-            &format!("{prefix}/user-associate/"),
-            web::put().to(associate),
-        )
-        .route(
-            &format!("{prefix}/user-association/"),
-            web::post().to(associate),
-        )
-        .route(
-            &format!("{prefix}/user-association/"),
-            web::delete().to(dissociate),
-        );
+/// An `idp/` endpoint.
+const fn idp(
+    method: Method,
+    path: &'static str,
+    handler: fn() -> actix_web::Route,
+    doc: Doc,
+) -> Endpoint {
+    Endpoint {
+        method,
+        path,
+        versions: versions::IDP,
+        handler,
+        doc,
     }
-    cfg.route(
-        "/{version}/idp/{provider}/redirect/",
-        web::post().to(redirect),
-    );
 }
 
-fn check_version(version: &str) -> Result<(), ApiError> {
-    require_version(version, VERSIONS)
-}
+const AUTHENTICATE: Doc = Doc::new(Tag::SignIn, Auth::Optional, "Sign in with what the provider's page or a mini-program's login gave the app (auth_token, or code and the user's signed profile); creates the user unless create_user is false.")
+    .with(details::provider_sign_in);
+const NATIVE_TOKEN: Doc = Doc::new(Tag::SignIn, Auth::Optional, "Sign in with an access token (providers with native_token) or an authorization code (providers with native_code) from the provider's own SDK.")
+    .with(details::provider_sign_in);
+const SILENT_LOGIN: Doc = Doc::new(
+    Tag::SignIn,
+    Auth::Optional,
+    "A mini-program's silent sign-in: the login code alone, the user created when new.",
+)
+.with(details::provider_sign_in);
+const LINK: Doc = Doc::new(
+    Tag::SignIn,
+    Auth::User,
+    "Link the caller's account to the provider's account the body proves.",
+)
+.with(details::provider_link);
+const UNLINK: Doc = Doc::new(
+    Tag::SignIn,
+    Auth::User,
+    "Unlink the caller's account from the provider.",
+);
+
+/// Third-party sign-in, under both `idp/{provider}/` and `idp/oauth/{provider}/`.
+pub(super) const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        method: Method::Post,
+        path: "/idp/{provider}/redirect/",
+        versions: versions::IDP,
+        handler: || web::route().to(redirect),
+        doc: Doc::new(
+            Tag::SignIn,
+            Auth::Optional,
+            "Where to send the browser to sign in with the provider (redirect_url).",
+        )
+        .with(details::provider_redirect),
+    },
+    idp(
+        Method::Post,
+        "/idp/{provider}/authenticate/",
+        || web::route().to(authenticate),
+        AUTHENTICATE,
+    ),
+    idp(
+        Method::Post,
+        "/idp/{provider}/token/",
+        || web::route().to(native_token),
+        NATIVE_TOKEN,
+    ),
+    idp(
+        Method::Post,
+        "/idp/{provider}/silent-login/",
+        || web::route().to(silent_login),
+        SILENT_LOGIN,
+    ),
+    idp(
+        Method::Post,
+        "/idp/{provider}/user-associate/",
+        || web::route().to(associate),
+        LINK,
+    ),
+    // Alipay's SDK links with PUT.
+    idp(
+        Method::Put,
+        "/idp/{provider}/user-associate/",
+        || web::route().to(associate),
+        LINK,
+    ),
+    idp(
+        Method::Post,
+        "/idp/{provider}/user-association/",
+        || web::route().to(associate),
+        LINK,
+    ),
+    idp(
+        Method::Delete,
+        "/idp/{provider}/user-association/",
+        || web::route().to(dissociate),
+        UNLINK,
+    ),
+    idp(
+        Method::Post,
+        "/idp/oauth/{provider}/authenticate/",
+        || web::route().to(authenticate),
+        AUTHENTICATE,
+    ),
+    idp(
+        Method::Post,
+        "/idp/oauth/{provider}/token/",
+        || web::route().to(native_token),
+        NATIVE_TOKEN,
+    ),
+    idp(
+        Method::Post,
+        "/idp/oauth/{provider}/silent-login/",
+        || web::route().to(silent_login),
+        SILENT_LOGIN,
+    ),
+    idp(
+        Method::Post,
+        "/idp/oauth/{provider}/user-associate/",
+        || web::route().to(associate),
+        LINK,
+    ),
+    idp(
+        Method::Put,
+        "/idp/oauth/{provider}/user-associate/",
+        || web::route().to(associate),
+        LINK,
+    ),
+    idp(
+        Method::Post,
+        "/idp/oauth/{provider}/user-association/",
+        || web::route().to(associate),
+        LINK,
+    ),
+    idp(
+        Method::Delete,
+        "/idp/oauth/{provider}/user-association/",
+        || web::route().to(dissociate),
+        UNLINK,
+    ),
+];
 
 async fn redirect(
     req: HttpRequest,
@@ -73,8 +166,7 @@ async fn redirect(
     caller: MaybeCaller,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    let (version, provider) = path.into_inner();
-    check_version(&version)?;
+    let (_, provider) = path.into_inner();
     // Each call stores a sign-in state: counted like a login attempt.
     state.auth_limit.check(&req).await?;
     let callback = required_string(&body, "callback_url")?;
@@ -88,8 +180,7 @@ async fn authenticate(
     path: web::Path<(String, String)>,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    let (version, provider) = path.into_inner();
-    check_version(&version)?;
+    let (_, provider) = path.into_inner();
     state.auth_limit.check(&req).await?;
     if state.oauth.is_mini_program(&provider) {
         // A mini-program's authenticate/: its login code and signed profile.
@@ -107,8 +198,7 @@ async fn silent_login(
     path: web::Path<(String, String)>,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    let (version, provider) = path.into_inner();
-    check_version(&version)?;
+    let (_, provider) = path.into_inner();
     state.auth_limit.check(&req).await?;
     mini_sign_in(&req, &state, &provider, &body).await
 }
@@ -165,8 +255,7 @@ async fn native_token(
     path: web::Path<(String, String)>,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    let (version, provider) = path.into_inner();
-    check_version(&version)?;
+    let (_, provider) = path.into_inner();
     state.auth_limit.check(&req).await?;
     let token = if body.contains_key("code") && !body.contains_key("access_token") {
         let code = required_string(&body, "code")?;
@@ -228,8 +317,7 @@ async fn associate(
     caller: LoggedIn,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    let (version, provider) = path.into_inner();
-    check_version(&version)?;
+    let (_, provider) = path.into_inner();
     if state.oauth.is_mini_program(&provider) {
         return mini_link(&req, &state, &caller, &provider, &body).await;
     }
@@ -285,8 +373,7 @@ async fn dissociate(
     path: web::Path<(String, String)>,
     caller: LoggedIn,
 ) -> Result<HttpResponse, ApiError> {
-    let (version, provider) = path.into_inner();
-    check_version(&version)?;
+    let (_, provider) = path.into_inner();
     let user = state.oauth.dissociate(&caller.0, &provider).await?;
     Ok(HttpResponse::Ok().json(state.records.get_own(user).await?))
 }

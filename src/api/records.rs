@@ -11,49 +11,77 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
-use super::extract::{require_version, Caller, LoggedIn};
+use super::extract::{Caller, LoggedIn};
+use super::openapi::{client_details as details, Auth};
 use super::record_wire;
+use super::route_table::{Doc, Endpoint, Method, Tag};
 use super::wire::list_page;
-use super::AppState;
+use super::{versions, AppState};
 use crate::records::{AggregateParams, BatchParams, ListParams, Target};
 
-/// API versions the record endpoints answer under: every prefix an SDK build
-/// sends ([`super::versions::RECORDS`]).
-use super::versions::RECORDS as VERSIONS;
-
-pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{version}/table/{table}/record/", web::post().to(create))
-        .route("/{version}/table/{table}/record/", web::get().to(list))
-        .route(
-            "/{version}/table/{table}/record/",
-            web::put().to(batch_update),
-        )
-        .route(
-            "/{version}/table/{table}/record/",
-            web::delete().to(batch_delete),
-        )
-        .route("/{version}/table/{table}/record/{id}/", web::get().to(get))
-        .route(
-            "/{version}/table/{table}/record/{id}/",
-            web::put().to(update),
-        )
-        .route(
-            "/{version}/table/{table}/record/{id}/",
-            web::patch().to(update),
-        )
-        .route(
-            "/{version}/table/{table}/record/{id}/",
-            web::delete().to(delete),
-        )
-        .route("/{version}/table/{table}/changes/", web::get().to(changes))
-        .route(
-            "/{version}/table/{table}/aggregate/",
-            web::get().to(aggregate),
-        )
-        .route("/{version}/user/aggregate/", web::get().to(user_aggregate))
-        .route("/{version}/changes/", web::get().to(changes_of))
-        .route("/v1/bulk-operation/{id}/", web::get().to(bulk_status));
+/// A record endpoint, under every version an SDK build sends
+/// ([`versions::RECORDS`]).
+const fn record(
+    method: Method,
+    path: &'static str,
+    handler: fn() -> actix_web::Route,
+    doc: Doc,
+) -> Endpoint {
+    Endpoint {
+        method,
+        path,
+        versions: versions::RECORDS,
+        handler,
+        doc,
+    }
 }
+
+/// Records of every table, their change feeds and aggregates.
+pub(super) const ENDPOINTS: &[Endpoint] = &[
+    record(Method::Post, "/table/{table}/record/", || web::route().to(create),
+        Doc::new(Tag::Records, Auth::User, "Create a record of {table} (or up to 1000 with an array); with upsert, update the record holding the key instead when there is one.")
+            .with(details::record_create).per_table()),
+    record(Method::Get, "/table/{table}/record/", || web::route().to(list),
+        Doc::new(Tag::Records, Auth::Optional, "Records of {table} the caller may read.")
+            .with(details::record_list).per_table()),
+    record(Method::Put, "/table/{table}/record/", || web::route().to(batch_update),
+        Doc::new(Tag::Records, Auth::User, "Update every record of {table} a where matches.")
+            .with(details::record_batch_update).per_table()),
+    record(Method::Delete, "/table/{table}/record/", || web::route().to(batch_delete),
+        Doc::new(Tag::Records, Auth::User, "Delete every record of {table} a where matches.")
+            .with(details::record_batch_delete).per_table()),
+    record(Method::Get, "/table/{table}/record/{id}/", || web::route().to(get),
+        Doc::new(Tag::Records, Auth::Optional, "One record of {table}.")
+            .with(details::record_get).per_table()),
+    record(Method::Put, "/table/{table}/record/{id}/", || web::route().to(update),
+        Doc::new(Tag::Records, Auth::User, "Update one record of {table}.")
+            .with(details::record_update).per_table()),
+    record(Method::Patch, "/table/{table}/record/{id}/", || web::route().to(update),
+        Doc::new(Tag::Records, Auth::User, "Update one record of {table} (as PUT).")
+            .with(details::record_update).per_table()),
+    record(Method::Delete, "/table/{table}/record/{id}/", || web::route().to(delete),
+        Doc::new(Tag::Records, Auth::User, "Delete one record of {table}.")
+            .with(details::no_content).per_table()),
+    record(Method::Get, "/table/{table}/changes/", || web::route().to(changes),
+        Doc::new(Tag::Records, Auth::Optional, "Changes of {table} since a time or cursor (sync).")
+            .with(details::table_changes).per_table()),
+    record(Method::Get, "/table/{table}/aggregate/", || web::route().to(aggregate),
+        Doc::new(Tag::Records, Auth::Optional, "Counts and sums by group over the records of {table} the caller may read.")
+            .with(details::aggregate).per_table()),
+    record(Method::Get, "/user/aggregate/", || web::route().to(user_aggregate),
+        Doc::new(Tag::Users, Auth::User, "Counts and sums by group over the users, on fields the caller may read (users by device platform, say).")
+            .with(details::aggregate)),
+    record(Method::Get, "/changes/", || web::route().to(changes_of),
+        Doc::new(Tag::Records, Auth::Optional, "The change feed of several tables with one cursor, and the caller's own profile when it changed (profile=1).")
+            .with(details::changes)),
+    Endpoint {
+        method: Method::Get,
+        path: "/bulk-operation/{id}/",
+        versions: versions::BULK_OPERATION,
+        handler: || web::route().to(bulk_status),
+        doc: Doc::new(Tag::Records, Auth::User, "The status of an asynchronous batch operation."),
+    },
+];
 
 /// Query parameters of record endpoints. Unknown parameters are ignored.
 #[derive(Debug, Default, Deserialize)]
@@ -112,8 +140,7 @@ async fn create(
     caller: Caller,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let (version, table) = path.into_inner();
-    require_version(&version, VERSIONS)?;
+    let (_, table) = path.into_inner();
     let records = &state.records;
     match body.into_inner() {
         Value::Array(_) if query.upsert.is_some() => Err(ApiError::BadRequest(
@@ -150,10 +177,9 @@ async fn list(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     let (version, table) = path.into_inner();
-    require_version(&version, VERSIONS)?;
     let _running = state.query_gate.enter(&req, &caller.0)?;
     let mut params = list_params(&query);
-    if query.return_total_count.is_none() && super::versions::counts_by_default(&version) {
+    if query.return_total_count.is_none() && versions::counts_by_default(&version) {
         params.return_total_count = true;
     }
     let page = state
@@ -172,8 +198,7 @@ async fn aggregate(
     query: web::Query<RecordQuery>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let (version, table) = path.into_inner();
-    require_version(&version, VERSIONS)?;
+    let (_, table) = path.into_inner();
     aggregate_of(&req, &state, &caller, Target::Table(&table), &query).await
 }
 
@@ -183,11 +208,9 @@ async fn aggregate(
 async fn user_aggregate(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     query: web::Query<RecordQuery>,
     caller: LoggedIn,
 ) -> Result<HttpResponse, ApiError> {
-    require_version(&path.into_inner(), VERSIONS)?;
     aggregate_of(&req, &state, &Caller(caller.0), Target::Users, &query).await
 }
 
@@ -216,8 +239,7 @@ async fn get(
     query: web::Query<RecordQuery>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let (version, table, id) = path.into_inner();
-    require_version(&version, VERSIONS)?;
+    let (_, table, id) = path.into_inner();
     let record = state
         .records
         .get(
@@ -238,8 +260,7 @@ async fn update(
     caller: Caller,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    let (version, table, id) = path.into_inner();
-    require_version(&version, VERSIONS)?;
+    let (_, table, id) = path.into_inner();
     let record = state
         .records
         .update(
@@ -258,8 +279,7 @@ async fn delete(
     path: web::Path<(String, String, String)>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let (version, table, id) = path.into_inner();
-    require_version(&version, VERSIONS)?;
+    let (_, table, id) = path.into_inner();
     state.records.delete(&caller.0, &table, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -272,8 +292,7 @@ async fn batch_update(
     caller: Caller,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    let (version, table) = path.into_inner();
-    require_version(&version, VERSIONS)?;
+    let (_, table) = path.into_inner();
     let _running = state.query_gate.enter(&req, &caller.0)?;
     let outcome = state
         .records
@@ -289,8 +308,7 @@ async fn batch_delete(
     query: web::Query<RecordQuery>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let (version, table) = path.into_inner();
-    require_version(&version, VERSIONS)?;
+    let (_, table) = path.into_inner();
     let _running = state.query_gate.enter(&req, &caller.0)?;
     let outcome = state
         .records
@@ -306,8 +324,7 @@ async fn changes(
     query: web::Query<RecordQuery>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let (version, table) = path.into_inner();
-    require_version(&version, VERSIONS)?;
+    let (_, table) = path.into_inner();
     let _running = state.query_gate.enter(&req, &caller.0)?;
     let page = state
         .records
@@ -328,11 +345,9 @@ async fn changes(
 async fn changes_of(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     query: web::Query<RecordQuery>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    require_version(&path.into_inner(), VERSIONS)?;
     let _running = state.query_gate.enter(&req, &caller.0)?;
     let tables: Vec<&str> = query
         .tables
@@ -358,11 +373,12 @@ async fn changes_of(
 
 async fn bulk_status(
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    path: web::Path<(String, String)>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     let id = path
         .into_inner()
+        .1
         .parse::<i64>()
         .map_err(|_| ApiError::NotFound)?;
     let status = state.records.bulk_status(&caller.0, id).await?;

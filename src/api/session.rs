@@ -14,6 +14,8 @@ use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
 use super::extract::{client_info, opt_bool, required_string, MaybeCaller};
+use super::openapi::{client_details as details, Auth};
+use super::route_table::{Doc, Endpoint, Method, Tag};
 use super::wire::login_object;
 use super::{sms, versions, AppState};
 use crate::auth::{Identifier, ProfileInit, Session, SessionToken};
@@ -21,17 +23,50 @@ use crate::domain::{DeviceId, Email, Password, Platform, Username};
 use crate::records::Required;
 use crate::schema::CREDENTIAL_KEYS;
 
-pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{version}/register/{kind}/", web::post().to(register))
-        .route("/{version}/login/{kind}/", web::post().to(login))
-        .route("/{version}/register/", web::post().to(register_by_body))
-        .route("/{version}/login/", web::post().to(login_by_body))
-        .route("/{version}/session/destroy/", web::post().to(logout));
-}
-
-fn check_version(version: &str) -> Result<(), ApiError> {
-    versions::require(version, versions::SIGN_IN)
-}
+/// Sign-up, sign-in and sign-out.
+pub(super) const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        method: Method::Post,
+        path: "/register/{kind}/",
+        versions: versions::SIGN_IN,
+        handler: || web::route().to(register),
+        doc: Doc::new(Tag::Users, Auth::Optional, "Register by {kind} and password, with initial profile fields beside them.")
+            .with(details::register)
+            .per_value("kind", &["email", "username", "phone"]),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/login/{kind}/",
+        versions: versions::SIGN_IN,
+        handler: || web::route().to(login),
+        doc: Doc::new(Tag::Users, Auth::Public, "Log in by {kind}: a password for email, username and phone; a texted code for sms (creates the user, with initial profile fields, unless create_user is false); a new device user for anonymous; the same user for the same device_id for device.")
+            .with(details::login)
+            .per_value("kind", &["email", "username", "phone", "sms", "anonymous", "device"]),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/register/",
+        versions: versions::SIGN_IN_BY_BODY,
+        handler: || web::route().to(register_by_body),
+        doc: Doc::new(Tag::Users, Auth::Optional, "Register by whichever of username, email or phone the body holds (SDK 2.0.0 to 2.0.2).")
+            .with(details::sign_in_by_body),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/login/",
+        versions: versions::SIGN_IN_BY_BODY,
+        handler: || web::route().to(login_by_body),
+        doc: Doc::new(Tag::Users, Auth::Public, "Log in by whichever of username, email or phone the body holds (SDK 2.0.0 to 2.0.2).")
+            .with(details::sign_in_by_body),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/session/destroy/",
+        versions: versions::SIGN_OUT,
+        handler: || web::route().to(logout),
+        doc: Doc::new(Tag::Users, Auth::Optional, "Log out (always 201).").with(details::logout),
+    },
+];
 
 /// The kind of a sign-up or sign-in body without one in its path (SDK
 /// 2.0.0–2.0.2 post `{username|email|phone, password}` to `…/v2.0/register/`
@@ -52,7 +87,6 @@ async fn register_by_body(
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
     let version = path.into_inner();
-    versions::require(&version, &["v2.0"])?;
     let kind = kind_in(&body)?;
     register(req, state, web::Path::from((version, kind)), caller, body).await
 }
@@ -64,7 +98,6 @@ async fn login_by_body(
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
     let version = path.into_inner();
-    versions::require(&version, &["v2.0"])?;
     let kind = kind_in(&body)?;
     login(req, state, web::Path::from((version, kind)), Some(body)).await
 }
@@ -110,8 +143,7 @@ async fn register(
     caller: MaybeCaller,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    let (version, kind) = path.into_inner();
-    check_version(&version)?;
+    let (_, kind) = path.into_inner();
     state.auth_limit.check(&req).await?;
     let ident = identifier(&state, &kind, &body)?;
     let password = state
@@ -140,8 +172,7 @@ async fn login(
     path: web::Path<(String, String)>,
     body: Option<web::Json<Map<String, Value>>>,
 ) -> Result<HttpResponse, ApiError> {
-    let (version, kind) = path.into_inner();
-    check_version(&version)?;
+    let (_, kind) = path.into_inner();
     state.auth_limit.check(&req).await?;
     let body = body.map(web::Json::into_inner).unwrap_or_default();
     if kind == "device" {
@@ -187,12 +218,7 @@ async fn login(
 
 /// Always 201 so the SDK clears its local session, even for an unknown or
 /// expired token (HYDROGEN-API.md §2.1).
-async fn logout(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    versions::require(&path.into_inner(), versions::SIGN_OUT)?;
+async fn logout(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let token = req
         .headers()
         .get(header::AUTHORIZATION)

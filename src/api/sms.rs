@@ -13,41 +13,65 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
-use super::extract::{accept_language, opt_string, require_version, required_string, LoggedIn};
-use super::AppState;
+use super::extract::{accept_language, opt_string, required_string, LoggedIn};
+use super::openapi::{client_details as details, Auth};
+use super::route_table::{Doc, Endpoint, Method, Tag};
+use super::{versions, AppState};
 use crate::auth::PhoneProof;
 use crate::domain::{InvalidInput, Phone};
 use crate::notify::Locale;
 
-const VERSIONS: &[&str] = &["v1.8", "v2.0", "v2.1", "v2.2"];
-
-pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/{version}/sms-verification-code/",
-        web::post().to(send_code),
-    )
-    .route(
-        "/{version}/sms-verification-code/verify/",
-        web::post().to(verify_code),
-    )
-    .route(
-        "/{version}/sms-verification-code/check/",
-        web::post().to(check_code),
-    )
-    .route(
-        "/{version}/sms-phone-verification/",
-        web::post().to(verify_current_phone),
-    )
-    .route("/{version}/user/phone/", web::post().to(change_phone))
-    .route(
-        "/{version}/user/password/reset/phone/",
-        web::post().to(reset_password),
-    );
-}
-
-fn check_version(version: &str) -> Result<(), ApiError> {
-    require_version(version, VERSIONS)
-}
+/// Texted codes and phone flows.
+pub(super) const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        method: Method::Post,
+        path: "/sms-verification-code/",
+        versions: versions::SMS,
+        handler: || web::route().to(send_code),
+        doc: Doc::new(Tag::Sms, Auth::Public, "Text a code to a phone number.")
+            .with(details::sms_send),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/sms-verification-code/verify/",
+        versions: versions::SMS,
+        handler: || web::route().to(verify_code),
+        doc: Doc::new(Tag::Sms, Auth::Public, "Check a code; answers a one-time verification_token.")
+            .with(details::sms_code),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/sms-verification-code/check/",
+        versions: versions::SMS,
+        handler: || web::route().to(check_code),
+        doc: Doc::new(Tag::Sms, Auth::Public, "Check a code without using it up (the try counts).")
+            .with(details::sms_code),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/sms-phone-verification/",
+        versions: versions::SMS,
+        handler: || web::route().to(verify_current_phone),
+        doc: Doc::new(Tag::Sms, Auth::User, "Verify the caller's own phone number with a texted code.")
+            .with(details::sms_verify_own),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/user/phone/",
+        versions: versions::SMS,
+        handler: || web::route().to(change_phone),
+        doc: Doc::new(Tag::Sms, Auth::User, "Switch the caller to a new phone number, proven by a texted code or verification_token.")
+            .with(details::phone_change),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/user/password/reset/phone/",
+        versions: versions::SMS,
+        handler: || web::route().to(reset_password),
+        doc: Doc::new(Tag::Sms, Auth::Public, "Set a new password with an SMS code or verification_token.")
+            .with(details::sms_reset),
+    },
+];
 
 /// `phone` (with the optional `region`) from a body.
 pub(super) fn phone(state: &AppState, body: &Map<String, Value>) -> Result<Phone, ApiError> {
@@ -85,10 +109,8 @@ fn ok() -> HttpResponse {
 async fn send_code(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    check_version(&path.into_inner())?;
     let phone = phone(&state, &body)?;
     state.sms_ip_limit.check(&req).await?;
     let locale = Locale::pick(None, accept_language(&req).as_deref());
@@ -109,10 +131,8 @@ fn phone_and_code(
 
 async fn verify_code(
     state: web::Data<AppState>,
-    path: web::Path<String>,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    check_version(&path.into_inner())?;
     let (phone, code) = phone_and_code(&state, &body)?;
     let token = state.sms.verify_code(phone, code).await?;
     Ok(HttpResponse::Ok().json(json!({
@@ -125,10 +145,8 @@ async fn verify_code(
 /// `{phone, code}`: is the code right? It stays usable (the try counts).
 async fn check_code(
     state: web::Data<AppState>,
-    path: web::Path<String>,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    check_version(&path.into_inner())?;
     let (phone, code) = phone_and_code(&state, &body)?;
     state.sms.check_code(phone, code).await?;
     Ok(ok())
@@ -136,11 +154,9 @@ async fn check_code(
 
 async fn verify_current_phone(
     state: web::Data<AppState>,
-    path: web::Path<String>,
     caller: LoggedIn,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    check_version(&path.into_inner())?;
     let code = required_string(&body, "code")?.to_owned();
     state.sms.verify_current_phone(&caller.0, code).await?;
     Ok(ok())
@@ -152,11 +168,9 @@ async fn verify_current_phone(
 async fn change_phone(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     caller: LoggedIn,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    check_version(&path.into_inner())?;
     let phone = phone(&state, &body)?;
     super::account::prove_if_required(&req, &state, &caller.0, &body, "phone_code").await?;
     state
@@ -173,10 +187,8 @@ async fn change_phone(
 async fn reset_password(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    check_version(&path.into_inner())?;
     state.auth_limit.check(&req).await?;
     let phone = phone(&state, &body)?;
     let proof = required_proof(&body)?;

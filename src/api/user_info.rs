@@ -9,22 +9,67 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
-use super::extract::{require_version, LoggedIn};
+use super::extract::LoggedIn;
+use super::openapi::{client_details as details, Auth};
+use super::route_table::{Doc, Endpoint, Method, Tag};
+use super::versions;
 use super::wire::list_page;
 use super::AppState;
 use crate::auth::AuthError;
 use crate::domain::UserId;
 use crate::records::{ListParams, Target};
 
-use super::versions::USER_UPDATE as UPDATE_VERSIONS;
-use super::versions::{USER_DETAIL as GET_VERSIONS, USER_LIST as LIST_VERSIONS};
-
-pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{version}/user/info/", web::get().to(list))
-        .route("/{version}/user/info/", web::put().to(update))
-        .route("/{version}/user/info/", web::patch().to(update))
-        .route("/{version}/user/info/{user_id}/", web::get().to(get));
-}
+/// Users and the caller's profile.
+pub(super) const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        method: Method::Get,
+        path: "/user/info/",
+        versions: versions::USER_LIST,
+        handler: || web::route().to(list),
+        doc: Doc::new(
+            Tag::Users,
+            Auth::User,
+            "Users matching a query (public fields; all for admins).",
+        )
+        .with(details::user_list),
+    },
+    Endpoint {
+        method: Method::Put,
+        path: "/user/info/",
+        versions: versions::USER_UPDATE,
+        handler: || web::route().to(update),
+        doc: Doc::new(
+            Tag::Users,
+            Auth::User,
+            "Update the caller's profile (flat body or $set/$unset; atomic operators).",
+        )
+        .with(details::user_update),
+    },
+    Endpoint {
+        method: Method::Patch,
+        path: "/user/info/",
+        versions: versions::USER_UPDATE,
+        handler: || web::route().to(update),
+        doc: Doc::new(
+            Tag::Users,
+            Auth::User,
+            "Update the caller's profile (as PUT).",
+        )
+        .with(details::user_update),
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/user/info/{user_id}/",
+        versions: versions::USER_DETAIL,
+        handler: || web::route().to(get),
+        doc: Doc::new(
+            Tag::Users,
+            Auth::User,
+            "One user as the caller may see them.",
+        )
+        .with(details::user_get),
+    },
+];
 
 /// Query parameters of user (and record) reads. Unknown parameters are ignored.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -83,8 +128,7 @@ async fn get(
     query: web::Query<ReadQuery>,
     caller: LoggedIn,
 ) -> Result<HttpResponse, ApiError> {
-    let (version, raw_id) = path.into_inner();
-    require_version(&version, GET_VERSIONS)?;
+    let (_, raw_id) = path.into_inner();
     let user_id = UserId::parse(&raw_id)?;
     let record = state
         .records
@@ -107,12 +151,11 @@ async fn list(
     caller: LoggedIn,
 ) -> Result<HttpResponse, ApiError> {
     let version = path.into_inner();
-    require_version(&version, LIST_VERSIONS)?;
     let _running = state.query_gate.enter(&req, &caller.0)?;
     let query = query.into_inner();
     let asked = query.return_total_count.is_some();
     let mut params = query.list_params();
-    if !asked && super::versions::counts_by_default(&version) {
+    if !asked && versions::counts_by_default(&version) {
         params.return_total_count = true;
     }
     let page = state.records.list(&caller.0, Target::Users, params).await?;
@@ -127,12 +170,10 @@ struct UpdateQuery {
 
 async fn update(
     state: web::Data<AppState>,
-    path: web::Path<String>,
     query: web::Query<UpdateQuery>,
     caller: LoggedIn,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    require_version(&path.into_inner(), UPDATE_VERSIONS)?;
     // The caller's own profile: admins have none and use the admin API.
     let me = caller.0.user_id().ok_or(AuthError::Unauthorized)?;
     let record = state

@@ -15,22 +15,37 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
-use super::extract::{require_version, LoggedIn};
+use super::extract::LoggedIn;
+use super::openapi::{client_details as details, Auth};
+use super::route_table::{Doc, Endpoint, Method, Tag};
 use super::session::identifier;
-use super::AppState;
+use super::{versions, AppState};
 use crate::auth::{AuthError, Principal};
 use crate::records::Target;
 use crate::schema::FindBy;
 
-const VERSIONS: &[&str] = &["v2.0"];
-
 /// The identifiers a lookup may name.
 const KINDS: &[&str] = &["id", "username", "email", "phone"];
 
-pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{version}/user/find/", web::get().to(find))
-        .route("/{version}/user/available/", web::post().to(available));
-}
+/// Finding users and checking identifiers.
+pub(super) const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        method: Method::Get,
+        path: "/user/find/",
+        versions: versions::USER_LOOKUP,
+        handler: || web::route().to(find),
+        doc: Doc::new(Tag::Users, Auth::User, "Find one user by id, username, email, phone (with region) or a profile field declared find_key: their public profile; the same 404 for an unknown user and one who does not want to be found.")
+            .with(details::user_find),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/user/available/",
+        versions: versions::USER_LOOKUP,
+        handler: || web::route().to(available),
+        doc: Doc::new(Tag::Users, Auth::Public, "Is this username, email or phone free to register? Off (403) unless availability_check is set.")
+            .with(details::user_available),
+    },
+];
 
 /// The one identifier kind `fields` names among `allowed`.
 fn one_kind<'a>(fields: &Map<String, Value>, allowed: &[&'a str]) -> Result<&'a str, ApiError> {
@@ -51,11 +66,9 @@ fn one_kind<'a>(fields: &Map<String, Value>, allowed: &[&'a str]) -> Result<&'a 
 async fn find(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     query: web::Query<HashMap<String, String>>,
     caller: LoggedIn,
 ) -> Result<HttpResponse, ApiError> {
-    require_version(&path.into_inner(), VERSIONS)?;
     if matches!(
         caller.0,
         Principal::User {
@@ -132,10 +145,8 @@ async fn find(
 async fn available(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<String>,
     body: web::Json<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    require_version(&path.into_inner(), VERSIONS)?;
     if !state.availability_check {
         return Err(AuthError::Forbidden(
             "availability checks are off on this server (they tell whether an account exists); \

@@ -5,9 +5,8 @@
 //! the SDK depends on: builds older than 3.0 read a list's `total_count`
 //! without asking for it ([`counts_by_default`]).
 //!
-//! An unknown version is a 404 that names the versions served.
-
-use super::error::ApiError;
+//! Each endpoint names its list in its table ([`super::route_table`]); an
+//! unknown version is a 404 that names the versions served.
 
 /// `POST …/register/<kind>/`, `…/login/<kind>/` (v2.0 up to SDK 2.2, v2.1 after),
 /// and the kind-less `…/register/`, `…/login/` of SDK 2.0.0–2.0.2 (v2.0).
@@ -31,20 +30,24 @@ pub const RECORDS: &[&str] = &[
 ];
 /// `GET …/table/` and `…/table/:table/`: v1, v1.4, v1.8, v1.9 (SDK 1.x), v2.0 since.
 pub const TABLES: &[&str] = &["v1", "v1.4", "v1.8", "v1.9", "v2.0"];
+/// `GET …/bulk-operation/:id/`.
+pub const BULK_OPERATION: &[&str] = &["v1"];
 /// `GET …/server/time/` (SDK 3.2 and later).
 pub const SERVER_TIME: &[&str] = &["v2.0", "v2.2"];
 
-/// Refuses a version `served` does not list, with a 404 naming those it does.
-pub fn require(version: &str, served: &[&str]) -> Result<(), ApiError> {
-    if served.contains(&version) {
-        Ok(())
-    } else {
-        Err(ApiError::UnknownVersion {
-            version: version.chars().take(16).collect(),
-            served: served.join(", "),
-        })
-    }
-}
+/// `…/user/find/` and `…/user/available/`.
+pub const USER_LOOKUP: &[&str] = &["v2.0"];
+/// The mailed-link and mailed-code endpoints.
+pub const EMAIL: &[&str] = &["v2.0", "v2.1"];
+/// The texted-code endpoints (`sms-verification-code/` since v1.8).
+pub const SMS: &[&str] = &["v1.8", "v2.0", "v2.1", "v2.2"];
+/// `…/idp/…`: mini-program sign-in moved through v2.0, v2.1, v2.4, v2.5,
+/// v2.6 and v2.7 across the builds; v2.3 as documented.
+pub const IDP: &[&str] = &["v2.0", "v2.1", "v2.3", "v2.4", "v2.5", "v2.6", "v2.7"];
+/// `…/content/…`: v1 (SDK 1.x), v2.0, v2.2 since 3.0.
+pub const CONTENT: &[&str] = &["v1", "v2.0", "v2.2"];
+/// The kind-less `…/register/` and `…/login/` of SDK 2.0.0–2.0.2.
+pub const SIGN_IN_BY_BODY: &[&str] = &["v2.0"];
 
 /// Whether a list under `version` carries `total_count` without
 /// `return_total_count`: SDK builds before 3.0 (versions before v2.2) count

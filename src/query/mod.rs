@@ -19,6 +19,7 @@ mod sql;
 
 pub use condition::{AclIndex, Condition, Op};
 pub use error::QueryError;
+pub use operands::{operators_for, Operand, Operator, OPERATORS};
 pub use order::{parse_order_by, OrderBy};
 pub use parse::parse_where;
 pub use pattern::{

@@ -15,50 +15,168 @@ use super::sql::SqlValue;
 use crate::domain::{GeoPoint, GeoPolygon, IsoDate};
 use crate::schema::FieldKind;
 
-/// Every operator of the query language.
-pub(super) const KNOWN_OPS: &[&str] = &[
-    "$eq",
-    "$ne",
-    "$lt",
-    "$lte",
-    "$gt",
-    "$gte",
-    "$in",
-    "$nin",
-    "$contains",
-    "$icontains",
-    "$regex",
-    "$exists",
-    "$isnull",
-    "$all",
-    "$has_key",
-    "$range",
-    "$intersects",
-    "$within",
-    "$center",
-    "$nearsphere",
+/// What an operator's operand is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operand {
+    /// A value of the field's kind (null allowed for `$eq`/`$ne`).
+    Value,
+    /// A list of values of the field's kind (items of an array field).
+    Values,
+    /// `[start, end]` integers, start <= end.
+    Range,
+    /// `true` or `false`.
+    Flag,
+    /// A string looked for in the field.
+    Text,
+    /// A regular expression, with `$options: "i"` beside it.
+    Pattern,
+    /// A key name of an object field.
+    Key,
+    /// A GeoJSON geometry (with a radius or distances for some).
+    Geometry,
+}
+
+/// One operator of the query language: its name, its operand and the field
+/// kinds it applies to. The parser, the console's filter builder (through
+/// the admin schema API) and the OpenAPI document all read [`OPERATORS`].
+#[derive(Debug, Clone, Copy)]
+pub struct Operator {
+    /// `$eq`, `$in`, …
+    pub name: &'static str,
+    /// What it compares with.
+    pub operand: Operand,
+    /// The field kinds it applies to.
+    pub kinds: &'static [FieldKind],
+}
+
+use FieldKind::{
+    Array, Boolean, Date, Integer, Number, Object, Point, Pointer, Polygon, String as Str,
+};
+
+/// Kinds with an order.
+const ORDERED: &[FieldKind] = &[Str, Integer, Number, Date];
+/// Every kind.
+const EVERY: &[FieldKind] = &FieldKind::ALL;
+
+/// Every operator of the query language (HYDROGEN-API.md §3, plus ordering
+/// and `$icontains` on strings, `$ne`/`$in` on dates).
+pub const OPERATORS: &[Operator] = &[
+    Operator {
+        name: "$eq",
+        operand: Operand::Value,
+        kinds: &[Str, Integer, Number, Date, Boolean, Pointer, Array, Object],
+    },
+    Operator {
+        name: "$ne",
+        operand: Operand::Value,
+        kinds: &[Str, Integer, Number, Date, Boolean, Pointer],
+    },
+    Operator {
+        name: "$lt",
+        operand: Operand::Value,
+        kinds: ORDERED,
+    },
+    Operator {
+        name: "$lte",
+        operand: Operand::Value,
+        kinds: ORDERED,
+    },
+    Operator {
+        name: "$gt",
+        operand: Operand::Value,
+        kinds: ORDERED,
+    },
+    Operator {
+        name: "$gte",
+        operand: Operand::Value,
+        kinds: ORDERED,
+    },
+    Operator {
+        name: "$in",
+        operand: Operand::Values,
+        kinds: &[Str, Integer, Number, Date, Pointer, Array],
+    },
+    Operator {
+        name: "$nin",
+        operand: Operand::Values,
+        kinds: &[Str, Integer, Number, Date, Pointer, Array],
+    },
+    Operator {
+        name: "$contains",
+        operand: Operand::Text,
+        kinds: &[Str],
+    },
+    Operator {
+        name: "$icontains",
+        operand: Operand::Text,
+        kinds: &[Str],
+    },
+    Operator {
+        name: "$regex",
+        operand: Operand::Pattern,
+        kinds: &[Str],
+    },
+    Operator {
+        name: "$range",
+        operand: Operand::Range,
+        kinds: &[Integer, Number],
+    },
+    Operator {
+        name: "$all",
+        operand: Operand::Values,
+        kinds: &[Array],
+    },
+    Operator {
+        name: "$has_key",
+        operand: Operand::Key,
+        kinds: &[Object],
+    },
+    Operator {
+        name: "$within",
+        operand: Operand::Geometry,
+        kinds: &[Point],
+    },
+    Operator {
+        name: "$center",
+        operand: Operand::Geometry,
+        kinds: &[Point],
+    },
+    Operator {
+        name: "$nearsphere",
+        operand: Operand::Geometry,
+        kinds: &[Point],
+    },
+    Operator {
+        name: "$intersects",
+        operand: Operand::Geometry,
+        kinds: &[Polygon],
+    },
+    Operator {
+        name: "$exists",
+        operand: Operand::Flag,
+        kinds: EVERY,
+    },
+    Operator {
+        name: "$isnull",
+        operand: Operand::Flag,
+        kinds: EVERY,
+    },
 ];
 
-/// The per-type operator table (HYDROGEN-API.md §3, plus ordering and
-/// `$icontains` on strings, `$ne`/`$in` on dates and booleans).
+/// The operators that apply to a field of `kind`, in table order.
+pub fn operators_for(kind: FieldKind) -> impl Iterator<Item = &'static Operator> {
+    OPERATORS.iter().filter(move |o| o.kinds.contains(&kind))
+}
+
+/// Whether `op` is an operator of the language at all.
+pub(super) fn is_known(op: &str) -> bool {
+    OPERATORS.iter().any(|o| o.name == op)
+}
+
+/// Whether `op` applies to a field of `kind`.
 pub(super) fn allowed(kind: FieldKind, op: &str) -> bool {
-    let common = matches!(op, "$exists" | "$isnull");
-    let compare = matches!(
-        op,
-        "$eq" | "$ne" | "$lt" | "$lte" | "$gt" | "$gte" | "$in" | "$nin"
-    );
-    common
-        || match kind {
-            FieldKind::String => compare || matches!(op, "$contains" | "$icontains" | "$regex"),
-            FieldKind::Integer | FieldKind::Number => compare || op == "$range",
-            FieldKind::Date => compare,
-            FieldKind::Boolean => matches!(op, "$eq" | "$ne"),
-            FieldKind::Pointer => matches!(op, "$eq" | "$ne" | "$in" | "$nin"),
-            FieldKind::Array => matches!(op, "$eq" | "$in" | "$nin" | "$all"),
-            FieldKind::Object => matches!(op, "$eq" | "$has_key"),
-            FieldKind::Point => matches!(op, "$within" | "$center" | "$nearsphere"),
-            FieldKind::Polygon => op == "$intersects",
-        }
+    operators_for(kind).any(|o| o.name == op)
 }
 
 pub(super) fn is_key_name(k: &str) -> bool {

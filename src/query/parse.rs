@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::condition::{Condition, Op};
 use super::error::QueryError;
-use super::operands::{allowed, geo_op, is_key_name, regex_op, value_for, KNOWN_OPS};
+use super::operands::{allowed, geo_op, is_key_name, is_known, regex_op, value_for};
 use super::pattern::MAX_REGEXES;
 use super::{FieldCatalog, QueryField};
 use crate::schema::FieldKind;
@@ -141,7 +141,7 @@ impl Parser<'_> {
     ) -> Result<Op, QueryError> {
         let kind = field.kind;
         if !allowed(kind, op) {
-            return Err(if KNOWN_OPS.contains(&op) {
+            return Err(if is_known(op) {
                 error(format!(
                     "operator '{op}' is not supported on '{name}' ({} field)",
                     kind.type_name()

@@ -70,6 +70,20 @@ pub enum FieldKind {
 }
 
 impl FieldKind {
+    /// Every kind, in the order the reference lists them.
+    pub const ALL: [FieldKind; 10] = [
+        Self::String,
+        Self::Integer,
+        Self::Number,
+        Self::Boolean,
+        Self::Date,
+        Self::Pointer,
+        Self::Array,
+        Self::Object,
+        Self::Point,
+        Self::Polygon,
+    ];
+
     /// Maps a JSON Schema type name.
     pub fn from_type_name(name: &str) -> Option<Self> {
         Some(match name {

@@ -675,7 +675,7 @@ async fn the_openapi_document_and_the_docs_page_describe_the_live_schema() {
         .to_owned();
     assert!(csp.contains("default-src 'none'"), "{csp}");
     let html = page.text().await.unwrap().replace("&#x2f;", "/");
-    assert!(html.contains("/hserve/v2.4/table/post/record/") && html.contains("PostRecord"));
+    assert!(html.contains("/hserve/v2.5/table/post/record/") && html.contains("PostRecord"));
     assert!(
         !html.contains("<script"),
         "the page runs no script and loads nothing from elsewhere"

@@ -39,14 +39,17 @@ async fn the_console_serves_an_admin_through_every_page(backend: Backend) {
         "console password 1\n",
     );
     assert_eq!(code, 0, "{out}{err}");
-    for (email, nickname, city) in [
-        ("ann@example.com", "Ann", "Oslo"),
-        ("bob@example.com", "Bob", "Lima"),
-        ("cleo@example.com", "Cleo", "Kyoto"),
+    for (email, nickname, city, score) in [
+        ("ann@example.com", "Ann", "Oslo", 10),
+        ("bob@example.com", "Bob", "Lima", 50),
+        ("cleo@example.com", "Cleo", "Kyoto", 90),
     ] {
         let (token, _) = app.register_email(email, "secret123").await;
-        app.set_profile(&token, json!({"nickname": nickname, "city": city}))
-            .await;
+        app.set_profile(
+            &token,
+            json!({"nickname": nickname, "city": city, "score": score}),
+        )
+        .await;
         app.create_record(
             "post",
             &token,

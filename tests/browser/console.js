@@ -225,6 +225,31 @@ async function main() {
       await shot(page, 'users.png')
     })
 
+    await step('users: the operators offered come from the server\'s table; score between 40 and 60 → Bob', async () => {
+      const table = page.getByRole('table', { name: 'Users' })
+      await page.getByRole('button', { name: 'Remove filter: city equals “Lima”' }).click()
+      await until(async () => (await table.locator('tbody tr').count()) === 3, 'all 3 users are back')
+      await page.getByLabel('Field', { exact: true }).selectOption('score')
+      const offered = await page.getByLabel('Operator', { exact: true }).locator('option').evaluateAll((os) => os.map((o) => o.value))
+      check(offered.includes('$range') && offered.includes('$in') && !offered.includes('$contains'), `score offers ${offered}`)
+      await page.getByLabel('Field', { exact: true }).selectOption('tags')
+      const onTags = await page.getByLabel('Operator', { exact: true }).locator('option').evaluateAll((os) => os.map((o) => o.value))
+      check(onTags.includes('$all') && onTags.includes('$eq') && !onTags.includes('$lt'), `tags offers ${onTags}`)
+      await page.getByLabel('Field', { exact: true }).selectOption('score')
+      await page.getByLabel('Operator', { exact: true }).selectOption('$range')
+      await page.getByLabel('Value', { exact: true }).fill('60, 40')
+      await page.getByRole('button', { name: 'Add filter' }).click()
+      await page.getByText('Two whole numbers, the first not above the second').waitFor()
+      await page.getByLabel('Value', { exact: true }).fill('40, 60')
+      await page.getByRole('button', { name: 'Add filter' }).click()
+      await until(async () => {
+        const rows = await table.locator('tbody tr').allTextContents()
+        return rows.length === 1 && rows[0].includes('Bob')
+      }, 'exactly Bob scores between 40 and 60')
+      await page.getByRole('button', { name: /^Remove filter: score is between/ }).click()
+      await until(async () => (await table.locator('tbody tr').count()) === 3, 'all 3 users are back')
+    })
+
     await step('user: a bad nickname is refused next to the field, a good one persists', async () => {
       await page.getByRole('table', { name: 'Users' }).getByRole('link', { name: 'Bob', exact: true }).click()
       await heading(page, 'Bob').waitFor()

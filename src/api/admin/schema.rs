@@ -9,6 +9,7 @@ use super::AdminCaller;
 use crate::api::error::ApiError;
 use crate::api::AppState;
 use crate::auth::Scope;
+use crate::query::operators_for;
 use crate::schema::{Field, ObjectType, PointerTarget, Snapshot, TypeClass};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
@@ -43,6 +44,9 @@ pub(crate) fn field_wire(field: &Field) -> Value {
         "enum": field.raw.get("enum").cloned().unwrap_or(Value::Null),
         "default": field.default,
         "schema": field.raw,
+        "operators": operators_for(field.kind)
+            .map(|o| json!({"name": o.name, "operand": o.operand}))
+            .collect::<Vec<_>>(),
     })
 }
 

@@ -2,6 +2,28 @@
 
 use serde_json::{json, Map, Value};
 
+use super::schemas::record_name;
+use crate::query::operators_for;
+use crate::schema::{FieldKind, Snapshot};
+
+/// What an endpoint's reference entry is written for: the live schema, and
+/// the value its path parameter was filled with when it is listed once per
+/// value (a table's name, a sign-in kind).
+#[derive(Debug, Clone, Copy)]
+pub struct DocContext<'a> {
+    /// The live schema.
+    pub snapshot: &'a Snapshot,
+    /// The filled-in path parameter, if any.
+    pub value: Option<&'a str>,
+}
+
+impl DocContext<'_> {
+    /// The component name of the table's records (`post` → `PostRecord`).
+    pub fn record(&self) -> String {
+        record_name(self.value.unwrap_or_default())
+    }
+}
+
 /// Who may call an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Auth {
@@ -176,14 +198,27 @@ pub fn string() -> Value {
     json!({"type": "string"})
 }
 
+/// What `where` takes: the query language's operators by field kind, from
+/// the operator table.
+fn where_description() -> String {
+    let by_kind: Vec<String> = FieldKind::ALL
+        .iter()
+        .map(|kind| {
+            let names: Vec<&str> = operators_for(*kind).map(|o| o.name).collect();
+            format!("{}: {}", kind.type_name(), names.join(" "))
+        })
+        .collect();
+    format!(
+        "Hydrogen query, JSON: `{{\"age\":{{\"$gt\":30}}}}`, combined with `$and` and `$or`. \
+         Operators by field kind — {}.",
+        by_kind.join("; ")
+    )
+}
+
 /// The list parameters of the query language.
 pub fn list_params(with_since: bool) -> Vec<Value> {
     let mut out = vec![
-        query(
-            "where",
-            "Hydrogen query, JSON: `{\"age\":{\"$gt\":30}}`, `$and`, `$or`, operators by kind.",
-            string(),
-        ),
+        query("where", &where_description(), string()),
         query(
             "order_by",
             "Comma list of fields; `-` for descending. Default `-created_at`.",

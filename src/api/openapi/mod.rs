@@ -5,7 +5,7 @@
 
 mod admin_paths;
 mod build;
-mod client_paths;
+pub mod client_details;
 mod schemas;
 
 use std::sync::{Arc, Mutex};
@@ -13,13 +13,78 @@ use std::sync::{Arc, Mutex};
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Map, Value};
 
+use super::route_table::{Each, Endpoint, SCOPE};
 use super::AppState;
 use crate::schema::Snapshot;
+pub use build::{Auth, DocContext, Op};
+
+/// The operations of the client API: `/health/` and every endpoint of the
+/// route table, under the newest version it is served at (per-table paths
+/// once per table of `snapshot`).
+fn client_operations(snapshot: &Snapshot) -> Vec<Op> {
+    let mut ops =
+        vec![Op::new("get", "/health/", "Server", "Liveness check.")
+            .ok(200, build::schema_ref("Ok"))];
+    for endpoint in super::routes::client_endpoints() {
+        let path = format!("{SCOPE}/{}{}", endpoint.documented_version(), endpoint.path);
+        match endpoint.doc.each {
+            Each::Once => ops.push(operation(endpoint, &path, None, snapshot)),
+            Each::Table => {
+                for table in snapshot.tables() {
+                    ops.push(operation(
+                        endpoint,
+                        &path,
+                        Some(("table", &table.name)),
+                        snapshot,
+                    ));
+                }
+            }
+            Each::Value(name, values) => {
+                for value in values {
+                    ops.push(operation(endpoint, &path, Some((name, value)), snapshot));
+                }
+            }
+        }
+    }
+    ops
+}
+
+/// The operation of `endpoint` at `path`, with the path parameter `filled`
+/// (name, value) written in.
+fn operation(
+    endpoint: &Endpoint,
+    path: &str,
+    filled: Option<(&str, &str)>,
+    snapshot: &Snapshot,
+) -> Op {
+    let (path, summary) = match filled {
+        Some((name, value)) => {
+            let placeholder = format!("{{{name}}}");
+            (
+                path.replace(&placeholder, value),
+                endpoint.doc.summary.replace(&placeholder, value),
+            )
+        }
+        None => (path.to_owned(), endpoint.doc.summary.to_owned()),
+    };
+    let ctx = DocContext {
+        snapshot,
+        value: filled.map(|(_, value)| value),
+    };
+    let op = Op::new(
+        endpoint.method.openapi(),
+        path,
+        endpoint.doc.tag.name(),
+        summary,
+    )
+    .auth(endpoint.doc.auth);
+    (endpoint.doc.detail)(op, &ctx)
+}
 
 /// The document for `snapshot`.
 pub fn document(snapshot: &Snapshot) -> Value {
     let mut paths: Map<String, Value> = Map::new();
-    let ops = client_paths::operations(snapshot)
+    let ops = client_operations(snapshot)
         .into_iter()
         .chain(admin_paths::operations(snapshot));
     for op in ops {
@@ -43,7 +108,9 @@ pub fn document(snapshot: &Snapshot) -> Value {
             {"name": "Users", "description": "Sign-up, sign-in, profiles and accounts."},
             {"name": "Email", "description": "Mailed links and codes."},
             {"name": "SMS", "description": "Texted codes and phone flows."},
+            {"name": "Sign-in providers", "description": "OAuth, app-SDK and mini-program sign-in and account links."},
             {"name": "Records", "description": "The record API of every table."},
+            {"name": "Content", "description": "The content library (groups, categories, contents)."},
             {"name": "Server", "description": "Liveness, clock and table metadata."},
             {"name": "Admin", "description": "The admin API (Bearer: an admin session, an API key or the bootstrap token)."},
         ],
@@ -90,3 +157,7 @@ pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
     let doc = state.openapi.get(&state.records.live().load());
     HttpResponse::Ok().json(doc.as_ref())
 }
+
+#[cfg(test)]
+#[path = "document_test.rs"]
+mod tests;
