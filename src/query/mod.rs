@@ -7,6 +7,7 @@
 //! bounded.
 
 mod condition;
+mod dialect;
 mod error;
 mod operands;
 mod order;

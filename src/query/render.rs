@@ -3,8 +3,7 @@
 use super::condition::{Condition, Op};
 use super::order::OrderBy;
 use super::sql::{SqlFragment, SqlValue};
-use super::{render_document, render_geo};
-use crate::domain::Dialect;
+use super::{dialect, render_document, render_geo};
 use crate::schema::FieldKind;
 
 /// Appends `cond` as a SQL boolean expression.
@@ -27,12 +26,7 @@ pub fn render_condition(cond: &Condition, out: &mut SqlFragment) {
             out.push(")");
         }
         Condition::Field { field, op } => render_op(&field.column, field.kind, op, out),
-        Condition::Budget => {
-            out.push(match out.dialect() {
-                Dialect::Sqlite => "protium_budget()",
-                Dialect::Postgres => "1=1",
-            });
-        }
+        Condition::Budget => dialect::budget_guard(out),
         Condition::Acl {
             column,
             owner,
@@ -69,43 +63,13 @@ pub fn render_condition(cond: &Condition, out: &mut SqlFragment) {
                 out.push("\"created_by\" = ").push_bind(SqlValue::Int(*id));
                 out.push(" OR ");
             }
-            match out.dialect() {
-                Dialect::Sqlite => {
-                    // ACL columns hold JSON arrays of plain entries (`user:12`,
-                    // `gid:3`), so an entry is present exactly when its quoted
-                    // form is: a text search, far cheaper than walking the JSON.
-                    out.push("(");
-                    if grants.is_empty() {
-                        out.push("0");
-                    }
-                    out.push_list(grants, " OR ", |o, g| {
-                        o.push("instr(")
-                            .push_ident(column)
-                            .push(", ")
-                            .push_bind(SqlValue::Text(
-                                serde_json::Value::String(g.clone()).to_string(),
-                            ))
-                            .push(") > 0");
-                    });
-                    out.push(")");
-                }
-                Dialect::Postgres => {
-                    out.push("jsonb_exists_any(")
-                        .push_ident(column)
-                        .push(", ARRAY[");
-                    out.push_list(grants, ", ", |o, g| {
-                        o.push_bind(SqlValue::Text(g.clone()));
-                    });
-                    out.push("]::text[])");
-                }
-            }
+            dialect::acl_lists_any(column, grants, out);
             out.push(")");
         }
     }
 }
 
 fn render_op(column: &str, kind: FieldKind, op: &Op, out: &mut SqlFragment) {
-    let dialect = out.dialect();
     let col = |out: &mut SqlFragment| {
         out.push_ident(column);
     };
@@ -158,40 +122,12 @@ fn render_op(column: &str, kind: FieldKind, op: &Op, out: &mut SqlFragment) {
             col(out);
             out.push(" IS NULL)");
         }
-        Op::Contains(s) | Op::IContains(s) => {
-            let insensitive = matches!(op, Op::IContains(_));
-            out.push(match dialect {
-                Dialect::Sqlite => "instr(",
-                Dialect::Postgres => "strpos(",
-            });
-            if insensitive {
-                out.push("lower(");
-                col(out);
-                out.push("), lower(")
-                    .push_bind(SqlValue::Text(s.clone()))
-                    .push(")");
-            } else {
-                col(out);
-                out.push(", ").push_bind(SqlValue::Text(s.clone()));
-            }
-            out.push(") > 0");
-        }
+        Op::Contains(s) => dialect::contains(column, s, false, out),
+        Op::IContains(s) => dialect::contains(column, s, true, out),
         Op::Regex {
             pattern,
             case_insensitive,
-        } => match dialect {
-            Dialect::Sqlite => {
-                let p = super::pattern::with_flags(pattern, *case_insensitive);
-                out.push("regexp(").push_bind(SqlValue::Text(p)).push(", ");
-                col(out);
-                out.push(")");
-            }
-            Dialect::Postgres => {
-                col(out);
-                out.push(if *case_insensitive { " ~* " } else { " ~ " });
-                out.push_bind(SqlValue::Text(pattern.clone()));
-            }
-        },
+        } => dialect::regex_match(column, pattern, *case_insensitive, out),
         Op::JsonEq(v) => render_document::json_eq(column, v, out),
         Op::ArrayIn(values) => render_document::array_any(column, values, out),
         Op::ArrayNin(values) => {
@@ -278,3 +214,7 @@ pub fn render_order_near(
 #[cfg(test)]
 #[path = "render_test.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "render_snapshot_test.rs"]
+mod snapshot_tests;

@@ -1,6 +1,7 @@
 //! Unit tests of `render`.
 
 use super::*;
+use crate::domain::Dialect;
 use crate::query::QueryField;
 
 fn field(name: &str, kind: FieldKind) -> QueryField {

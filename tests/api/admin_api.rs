@@ -150,7 +150,15 @@ async fn admin_accounts_sign_in_and_keys_carry_scopes(backend: Backend) {
             .status,
         StatusCode::OK
     );
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let (app_ref, key) = (&app, &short_key);
+    crate::helpers::eventually("the short key expires", 10, move || async move {
+        app_ref
+            .admin_api(Method::GET, "/users/", key, None)
+            .await
+            .status
+            == StatusCode::UNAUTHORIZED
+    })
+    .await;
     assert_eq!(
         app.admin_api(Method::GET, "/users/", &short_key, None)
             .await

@@ -83,9 +83,10 @@ impl TestDb {
             Backend::Postgres => {
                 let admin = postgres_url().expect("TEST_DATABASE_URL");
                 let name = format!("protium_test_{}", hex::encode(rand::random::<[u8; 8]>()));
+                let template = pg_template(&admin);
                 let mut conn =
                     PgConnection::establish(&admin).expect("connect to TEST_DATABASE_URL");
-                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
                     .execute(&mut conn)
                     .unwrap();
                 let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap();
@@ -136,6 +137,88 @@ impl TestDb {
         };
         rows.into_iter().map(|r| r.v).collect()
     }
+}
+
+/// Polls `check` every 25 ms until it holds; fails the test naming `what`
+/// after `secs` seconds. For what happens in the background (mail, texts,
+/// expiry), instead of a fixed sleep that is flaky under load.
+pub async fn eventually<F, Fut>(what: &str, secs: u64, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while !check().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "after {secs} s still not: {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
+/// The system tables' migrations, applied once to a template database that
+/// every Postgres test database is copied from.
+const PG_MIGRATIONS: diesel_migrations::EmbeddedMigrations =
+    diesel_migrations::embed_migrations!("migrations/postgres");
+
+/// The name of the migrated template database on the server `admin` names:
+/// made on first use (by whichever test process comes first, under an
+/// advisory lock), named by a digest of the migrations so a changed migration
+/// makes a new one, and kept between runs.
+fn pg_template(admin: &str) -> &'static str {
+    use diesel::connection::SimpleConnection;
+    use diesel_migrations::MigrationHarness;
+    use std::hash::{Hash, Hasher};
+    static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let mut digest = std::collections::hash_map::DefaultHasher::new();
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
+        let mut files: Vec<PathBuf> = walk(&dir);
+        files.sort();
+        for file in files {
+            std::fs::read(&file).unwrap().hash(&mut digest);
+        }
+        let name = format!("protium_tmpl_{:016x}", digest.finish());
+        let mut conn = PgConnection::establish(admin).expect("connect to TEST_DATABASE_URL");
+        conn.batch_execute("SELECT pg_advisory_lock(7078712)")
+            .unwrap();
+        let present: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+            "(SELECT count(*) FROM pg_database WHERE datname = '{name}')"
+        )))
+        .get_result(&mut conn)
+        .unwrap();
+        if present == 0 {
+            let building = format!("{name}_building");
+            conn.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {building} WITH (FORCE); CREATE DATABASE {building}"
+            ))
+            .unwrap();
+            let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap();
+            let mut fresh = PgConnection::establish(&format!("{base}/{building}")).unwrap();
+            fresh.run_pending_migrations(PG_MIGRATIONS).unwrap();
+            drop(fresh);
+            conn.batch_execute(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+                .unwrap();
+        }
+        conn.batch_execute("SELECT pg_advisory_unlock(7078712)")
+            .unwrap();
+        name
+    })
+}
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
 }
 
 impl Drop for TestDb {

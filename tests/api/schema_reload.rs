@@ -118,7 +118,12 @@ async fn reload_under_load_fails_no_request(backend: Backend) {
             }
         }));
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The reload lands while requests are running.
+    let running = &done;
+    crate::helpers::eventually("requests are running", 10, move || async move {
+        running.load(Ordering::Relaxed) >= 20
+    })
+    .await;
 
     write(
         dir.path(),

@@ -130,14 +130,24 @@ async fn masked_fields_show_only_their_ends_to_others(backend: Backend) {
         "an expanded profile is masked too: {:?}",
         list.body
     );
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let feed = app
-        .get_query(
-            "/hserve/v2.4/table/certification/changes/",
-            Some(&bob),
-            &[("since", "0")],
-        )
-        .await;
+    // The feed serves a change once it has settled (about a second).
+    let (app_ref, bob_ref) = (&app, &bob);
+    let feed = move || async move {
+        app_ref
+            .get_query(
+                "/hserve/v2.4/table/certification/changes/",
+                Some(bob_ref),
+                &[("since", "0")],
+            )
+            .await
+    };
+    crate::helpers::eventually(
+        "the change feed serves the record",
+        10,
+        move || async move { feed().await.body.to_string().contains("id_number") },
+    )
+    .await;
+    let feed = feed().await;
     assert_eq!(feed.status, StatusCode::OK, "{:?}", feed.body);
     let text = feed.body.to_string();
     assert!(text.contains("11**************78"), "{text}");
@@ -1068,7 +1078,15 @@ async fn the_last_active_time_is_kept_at_most_once_a_minute(backend: Backend) {
     for _ in 0..5 {
         user_info(&app, ann_id, &ann).await;
     }
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // A later first request as a barrier: once Cleo's is noted, a note of
+    // Ann's requests before it would have been written too.
+    let (cleo, cleo_id) = app.register_email("cleo@example.com", "secret123").await;
+    user_info(&app, cleo_id, &cleo).await;
+    let (app_ref, bob_ref) = (&app, &bob);
+    crate::helpers::eventually("Cleo's request is noted", 10, move || async move {
+        !user_info(app_ref, cleo_id, bob_ref).await["last_active_at"].is_null()
+    })
+    .await;
     assert_eq!(user_info(&app, ann_id, &bob).await["last_active_at"], 1000);
     let write = app
         .put(
