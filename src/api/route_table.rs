@@ -73,6 +73,8 @@ pub enum Tag {
     Content,
     /// Clock and table metadata.
     Server,
+    /// The admin API.
+    Admin,
 }
 
 impl Tag {
@@ -86,6 +88,7 @@ impl Tag {
             Tag::Records => "Records",
             Tag::Content => "Content",
             Tag::Server => "Server",
+            Tag::Admin => "Admin",
         }
     }
 }
@@ -159,7 +162,8 @@ pub struct Endpoint {
     pub method: Method,
     /// The path after `/hserve/{version}`, with `{parameters}`.
     pub path: &'static str,
-    /// The version prefixes an SDK build sends it under (see [`super::versions`]).
+    /// The version prefixes an SDK build sends it under (see
+    /// [`super::versions`]); none for the unversioned admin API.
     pub versions: &'static [&'static str],
     /// The handler, as an actix route without guards.
     pub handler: fn() -> actix_web::Route,
@@ -188,6 +192,17 @@ pub fn register(cfg: &mut web::ServiceConfig, endpoints: &[&'static Endpoint]) {
             .method(endpoint.method.http())
             .guard(Served(endpoint.versions));
         cfg.route(&format!("/{{version}}{}", endpoint.path), route);
+    }
+}
+
+/// Registers unversioned `endpoints` (the admin API) at their paths, each
+/// guarded by its method.
+pub fn register_unversioned(cfg: &mut web::ServiceConfig, endpoints: &[&'static Endpoint]) {
+    for endpoint in endpoints {
+        cfg.route(
+            endpoint.path,
+            (endpoint.handler)().method(endpoint.method.http()),
+        );
     }
 }
 

@@ -8,20 +8,31 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use super::admin_endpoint as endpoint;
 use super::{path_id, AdminCaller};
 use crate::api::error::ApiError;
+use crate::api::openapi::{admin_details as details, Auth};
+use crate::api::route_table::{Doc, Endpoint, Method, Tag};
 use crate::api::AppState;
 use crate::auth::Scope;
 use crate::domain::{now_unix, InvalidInput};
 use crate::store::admins::KeyRow;
 use crate::store::audit::{AuditFilter, AuditRow};
 
-pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/keys/", web::get().to(list))
-        .route("/keys/", web::post().to(create))
-        .route("/keys/{id}/", web::delete().to(revoke))
-        .route("/audit/", web::get().to(audit));
-}
+/// API keys and the audit log.
+pub(super) const ENDPOINTS: &[Endpoint] = &[
+    endpoint(Method::Get, "/keys/", || web::route().to(list),
+        Doc::new(Tag::Admin, Auth::Admin, "API keys (never their secrets). Scope: keys:read.")),
+    endpoint(Method::Post, "/keys/", || web::route().to(create),
+        Doc::new(Tag::Admin, Auth::Admin, "Create an API key; the key is in this answer only. Its scopes must be among the caller's (403 naming the ones it lacks), and a key made by an expiring key expires no later. Scope: keys:write.")
+            .with(details::key_create)),
+    endpoint(Method::Delete, "/keys/{id}/", || web::route().to(revoke),
+        Doc::new(Tag::Admin, Auth::Admin, "Revoke an API key. Scope: keys:write.")
+            .with(details::no_content)),
+    endpoint(Method::Get, "/audit/", || web::route().to(audit),
+        Doc::new(Tag::Admin, Auth::Admin, "The audit log, newest first. Scope: audit:read.")
+            .with(details::audit)),
+];
 
 /// A key as listed: never its secret.
 pub(crate) fn key_wire(key: &KeyRow) -> Value {

@@ -20,6 +20,7 @@ mod users;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::LazyLock;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -27,21 +28,55 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use tracing_actix_web::RequestId;
 
 use super::error::ApiError;
+use super::route_table::{self, Doc, Endpoint, Method};
 use super::AppState;
 use crate::auth::{AdminGrant, Principal, Scope};
 use crate::records::Target;
 use crate::schema::{Field, ObjectType, PointerTarget, Snapshot, PROFILE_TYPE};
 use crate::store::audit::Actor;
 
+/// Where the admin API lives.
+pub const SCOPE: &str = "/admin/api";
+
+/// An admin endpoint: unversioned, under [`SCOPE`].
+const fn admin_endpoint(
+    method: Method,
+    path: &'static str,
+    handler: fn() -> actix_web::Route,
+    doc: Doc,
+) -> Endpoint {
+    Endpoint {
+        method,
+        path,
+        versions: &[],
+        handler,
+        doc,
+    }
+}
+
+/// Every admin endpoint, in the order they are matched.
+static ENDPOINTS: LazyLock<Vec<&'static Endpoint>> = LazyLock::new(|| {
+    [
+        session::ENDPOINTS,
+        users::ENDPOINTS,
+        records::ENDPOINTS,
+        schema::ENDPOINTS,
+        keys::ENDPOINTS,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+});
+
+/// Every admin endpoint.
+pub fn endpoints() -> &'static [&'static Endpoint] {
+    &ENDPOINTS
+}
+
 /// Registers the admin API.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::scope("/admin/api")
-            .configure(session::routes)
-            .configure(users::routes)
-            .configure(records::routes)
-            .configure(schema::routes)
-            .configure(keys::routes),
+        web::scope(SCOPE).configure(|cfg| route_table::register_unversioned(cfg, endpoints())),
     );
 }
 

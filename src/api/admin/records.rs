@@ -9,23 +9,39 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
+use super::admin_endpoint as endpoint;
 use super::AdminCaller;
 use crate::api::error::ApiError;
+use crate::api::openapi::{admin_details as details, Auth};
+use crate::api::route_table::{Doc, Endpoint, Method, Tag};
 use crate::api::user_info::ReadQuery;
 use crate::api::wire::list_page;
 use crate::api::AppState;
 use crate::auth::Scope;
 use crate::records::{Target, Who};
 
-pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/overview/", web::get().to(overview))
-        .route("/tables/", web::get().to(tables))
-        .route("/tables/{table}/records/", web::get().to(list))
-        .route("/tables/{table}/records/", web::post().to(create))
-        .route("/tables/{table}/records/{id}/", web::get().to(get))
-        .route("/tables/{table}/records/{id}/", web::patch().to(patch))
-        .route("/tables/{table}/records/{id}/", web::delete().to(delete));
-}
+/// The overview, the tables and their records as admins see them.
+pub(super) const ENDPOINTS: &[Endpoint] = &[
+    endpoint(Method::Get, "/overview/", || web::route().to(overview),
+        Doc::new(Tag::Admin, Auth::Admin, "The console overview: users (totals, sign-ups per day for 30 days) and the tables with their record counts. Scope: users:read.")),
+    endpoint(Method::Get, "/tables/", || web::route().to(tables),
+        Doc::new(Tag::Admin, Auth::Admin, "The tables with their record counts. Scope: records:read.")),
+    endpoint(Method::Get, "/tables/{table}/records/", || web::route().to(list),
+        Doc::new(Tag::Admin, Auth::Admin, "Records of {table}, every field. Expanding a pointer to users (created_by included) also needs users:read (403 otherwise). Scope: records:read.")
+            .with(details::records).per_table()),
+    endpoint(Method::Post, "/tables/{table}/records/", || web::route().to(create),
+        Doc::new(Tag::Admin, Auth::Admin, "Create a record of {table}, audited. Scope: records:write.")
+            .with(details::record_create).per_table()),
+    endpoint(Method::Get, "/tables/{table}/records/{id}/", || web::route().to(get),
+        Doc::new(Tag::Admin, Auth::Admin, "One record of {table}. Expanding a pointer to users (created_by included) also needs users:read (403 otherwise). Scope: records:read.")
+            .with(details::record).per_table()),
+    endpoint(Method::Patch, "/tables/{table}/records/{id}/", || web::route().to(patch),
+        Doc::new(Tag::Admin, Auth::Admin, "Update a record of {table}, audited. Scope: records:write.")
+            .with(details::record_patch).per_table()),
+    endpoint(Method::Delete, "/tables/{table}/records/{id}/", || web::route().to(delete),
+        Doc::new(Tag::Admin, Auth::Admin, "Delete a record of {table}, audited. Scope: records:write.")
+            .with(details::no_content).per_table()),
+];
 
 /// `GET /admin/api/overview/`: users (totals, sign-ups per day for 30 days),
 /// the mail outbox, the schema's version and last reload error, and (with

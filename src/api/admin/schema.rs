@@ -5,19 +5,27 @@
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 
+use super::admin_endpoint as endpoint;
 use super::AdminCaller;
 use crate::api::error::ApiError;
+use crate::api::openapi::Auth;
+use crate::api::route_table::{Doc, Endpoint, Method, Tag};
 use crate::api::AppState;
 use crate::auth::Scope;
 use crate::query::operators_for;
 use crate::schema::{Field, ObjectType, PointerTarget, Snapshot, TypeClass};
 
-pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/schema/", web::get().to(get))
-        .route("/schema/reload/", web::post().to(reload))
-        .route("/schema/recount/", web::post().to(recount))
-        .route("/schema/history/", web::get().to(history));
-}
+/// The live schema's lifecycle.
+pub(super) const ENDPOINTS: &[Endpoint] = &[
+    endpoint(Method::Get, "/schema/", || web::route().to(get),
+        Doc::new(Tag::Admin, Auth::Admin, "Every type with its fields (each with the query operators it takes), rules and raw JSON Schema; the version and the last reload error. Scope: schema:read.")),
+    endpoint(Method::Post, "/schema/reload/", || web::route().to(reload),
+        Doc::new(Tag::Admin, Auth::Admin, "Reload the schema directory (409 with the file and pointer when it is broken). Scope: schema:write.")),
+    endpoint(Method::Post, "/schema/recount/", || web::route().to(recount),
+        Doc::new(Tag::Admin, Auth::Admin, "Recount every counter field from the records it counts. Scope: schema:write.")),
+    endpoint(Method::Get, "/schema/history/", || web::route().to(history),
+        Doc::new(Tag::Admin, Auth::Admin, "The applied schema versions. Scope: schema:read.")),
+];
 
 /// One field, as the console and the API describe it.
 pub(crate) fn field_wire(field: &Field) -> Value {

@@ -8,17 +8,25 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
+use super::admin_endpoint as endpoint;
 use super::{origin, AdminCaller};
 use crate::api::error::ApiError;
 use crate::api::extract::required_string;
+use crate::api::openapi::{admin_details as details, Auth};
+use crate::api::route_table::{Doc, Endpoint, Method, Tag};
 use crate::api::AppState;
 use crate::domain::{Email, Password};
 
-pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/session/", web::post().to(sign_in))
-        .route("/session/", web::delete().to(sign_out))
-        .route("/me/", web::get().to(me));
-}
+/// Admin sign-in.
+pub(super) const ENDPOINTS: &[Endpoint] = &[
+    endpoint(Method::Post, "/session/", || web::route().to(sign_in),
+        Doc::new(Tag::Admin, Auth::Public, "Sign an admin in: a token for 12 hours. After 10 attempts on one address within 15 minutes its sign-in is locked (429, even with the right password) until the window ends; every failed sign-in is audited as admin.sign_in_failed.")
+            .with(details::sign_in)),
+    endpoint(Method::Delete, "/session/", || web::route().to(sign_out),
+        Doc::new(Tag::Admin, Auth::Admin, "Sign out.").with(details::no_content)),
+    endpoint(Method::Get, "/me/", || web::route().to(me),
+        Doc::new(Tag::Admin, Auth::Admin, "The credential and its scopes. Scope: any.")),
+];
 
 async fn sign_in(
     req: HttpRequest,

@@ -9,30 +9,41 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
+use super::admin_endpoint as endpoint;
 use super::{path_id, AdminCaller};
 use crate::api::error::ApiError;
+use crate::api::openapi::{admin_details as details, Auth};
+use crate::api::route_table::{Doc, Endpoint, Method, Tag};
 use crate::api::user_info::ReadQuery;
 use crate::api::wire::list_page;
 use crate::api::AppState;
 use crate::auth::Scope;
 use crate::records::{Target, Who};
 
-pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/users/", web::get().to(list))
-        .route("/users/{id}/", web::get().to(get))
-        .route("/users/{id}/", web::patch().to(patch))
-        .route("/users/{id}/", web::delete().to(delete))
-        .route("/users/{id}/disable/", web::post().to(disable))
-        .route("/users/{id}/enable/", web::post().to(enable))
-        .route(
-            "/users/{id}/sessions/revoke/",
-            web::post().to(revoke_sessions),
-        )
-        .route(
-            "/users/{id}/password-reset/",
-            web::post().to(password_reset),
-        );
-}
+/// Users as admins see them.
+pub(super) const ENDPOINTS: &[Endpoint] = &[
+    endpoint(Method::Get, "/users/", || web::route().to(list),
+        Doc::new(Tag::Admin, Auth::Admin, "Users matching a query, every field. Expanding a pointer or related field into a data table also needs records:read (403 otherwise). Scope: users:read.")
+            .with(details::users)),
+    endpoint(Method::Get, "/users/{id}/", || web::route().to(get),
+        Doc::new(Tag::Admin, Auth::Admin, "One user, every field. Expanding a pointer or related field into a data table also needs records:read (403 otherwise). Scope: users:read.")
+            .with(details::user)),
+    endpoint(Method::Patch, "/users/{id}/", || web::route().to(patch),
+        Doc::new(Tag::Admin, Auth::Admin, "Set any field (write: admin and write: nobody ones too), audited. Scope: users:write.")
+            .with(details::user_patch)),
+    endpoint(Method::Delete, "/users/{id}/", || web::route().to(delete),
+        Doc::new(Tag::Admin, Auth::Admin, "Delete a user (sessions, credentials and codes go too), audited. Scope: users:write.")
+            .with(details::no_content)),
+    endpoint(Method::Post, "/users/{id}/disable/", || web::route().to(disable),
+        Doc::new(Tag::Admin, Auth::Admin, "Disable a user: every login refused, sessions ended. Scope: users:write.")),
+    endpoint(Method::Post, "/users/{id}/enable/", || web::route().to(enable),
+        Doc::new(Tag::Admin, Auth::Admin, "Enable a disabled user. Scope: users:write.")),
+    endpoint(Method::Post, "/users/{id}/sessions/revoke/", || web::route().to(revoke_sessions),
+        Doc::new(Tag::Admin, Auth::Admin, "End every session of a user. Scope: users:write.")),
+    endpoint(Method::Post, "/users/{id}/password-reset/", || web::route().to(password_reset),
+        Doc::new(Tag::Admin, Auth::Admin, "Mail the user a password-reset link. Scope: users:write.")
+            .with(details::created)),
+];
 
 async fn list(
     req: HttpRequest,

@@ -41,6 +41,22 @@ fn every_registered_client_endpoint_is_documented_under_a_version_it_serves() {
 }
 
 #[test]
+fn every_registered_admin_endpoint_is_documented() {
+    let snapshot = records_schema();
+    let doc = document(&snapshot);
+    let table = snapshot.tables().next().expect("a table").name.clone();
+    for endpoint in super::super::admin::endpoints() {
+        let path = format!("/admin/api{}", endpoint.path).replace("{table}", &table);
+        let op = &doc["paths"][&path][endpoint.method.openapi()];
+        assert!(
+            op.is_object(),
+            "{} {path} is not documented",
+            endpoint.method.openapi()
+        );
+    }
+}
+
+#[test]
 fn per_value_paths_are_listed_once_per_value_with_their_own_body() {
     let doc = document(&records_schema());
     let by_sms = &doc["paths"]["/hserve/v2.1/login/sms/"]["post"];

@@ -3,7 +3,7 @@
 //! component schemas built from their JSON Schema files. Built once per schema
 //! version and cached.
 
-mod admin_paths;
+pub mod admin_details;
 mod build;
 pub mod client_details;
 mod schemas;
@@ -18,35 +18,41 @@ use super::AppState;
 use crate::schema::Snapshot;
 pub use build::{Auth, DocContext, Op};
 
-/// The operations of the client API: `/health/` and every endpoint of the
-/// route table, under the newest version it is served at (per-table paths
-/// once per table of `snapshot`).
-fn client_operations(snapshot: &Snapshot) -> Vec<Op> {
+/// Every operation: `/health/`, each client endpoint of the route table under
+/// the newest version it is served at, and each admin endpoint (per-table
+/// paths once per table of `snapshot`).
+fn operations(snapshot: &Snapshot) -> Vec<Op> {
     let mut ops =
         vec![Op::new("get", "/health/", "Server", "Liveness check.")
             .ok(200, build::schema_ref("Ok"))];
     for endpoint in super::routes::client_endpoints() {
         let path = format!("{SCOPE}/{}{}", endpoint.documented_version(), endpoint.path);
-        match endpoint.doc.each {
-            Each::Once => ops.push(operation(endpoint, &path, None, snapshot)),
-            Each::Table => {
-                for table in snapshot.tables() {
-                    ops.push(operation(
-                        endpoint,
-                        &path,
-                        Some(("table", &table.name)),
-                        snapshot,
-                    ));
-                }
+        listed(endpoint, &path, snapshot, &mut ops);
+    }
+    for endpoint in super::admin::endpoints() {
+        let path = format!("{}{}", super::admin::SCOPE, endpoint.path);
+        listed(endpoint, &path, snapshot, &mut ops);
+    }
+    ops
+}
+
+/// Adds the operations of `endpoint` at `path`: one, or one per table or
+/// per value of its path parameter.
+fn listed(endpoint: &Endpoint, path: &str, snapshot: &Snapshot, ops: &mut Vec<Op>) {
+    match endpoint.doc.each {
+        Each::Once => ops.push(operation(endpoint, path, None, snapshot)),
+        Each::Table => {
+            for table in snapshot.tables() {
+                let filled = Some(("table", table.name.as_str()));
+                ops.push(operation(endpoint, path, filled, snapshot));
             }
-            Each::Value(name, values) => {
-                for value in values {
-                    ops.push(operation(endpoint, &path, Some((name, value)), snapshot));
-                }
+        }
+        Each::Value(name, values) => {
+            for value in values {
+                ops.push(operation(endpoint, path, Some((name, value)), snapshot));
             }
         }
     }
-    ops
 }
 
 /// The operation of `endpoint` at `path`, with the path parameter `filled`
@@ -84,9 +90,7 @@ fn operation(
 /// The document for `snapshot`.
 pub fn document(snapshot: &Snapshot) -> Value {
     let mut paths: Map<String, Value> = Map::new();
-    let ops = client_operations(snapshot)
-        .into_iter()
-        .chain(admin_paths::operations(snapshot));
+    let ops = operations(snapshot);
     for op in ops {
         let entry = paths
             .entry(op.path.clone())
