@@ -17,22 +17,22 @@ use crate::store::audit::Actor;
 
 /// The caller's account.
 pub(super) const ENDPOINTS: &[Endpoint] = &[
-    Endpoint {
-        method: Method::Put,
-        path: "/user/account/",
-        versions: versions::ACCOUNT,
-        handler: || web::route().to(update),
-        doc: Doc::new(Tag::Users, Auth::User, "Change the caller's username, email, phone (null clears) or password; where the server asks for proof, with the password and/or a code (texted: code; mailed: email_code).")
+    Endpoint::new(
+        Method::Put,
+        "/user/account/",
+        versions::ACCOUNT,
+        || web::route().to(update),
+        Doc::new(Tag::Users, Auth::User, "Change the caller's username, email, phone (null clears) or password; where the server asks for proof, with the password and/or a code (texted: code; mailed: email_code).")
             .with(details::account_update),
-    },
-    Endpoint {
-        method: Method::Delete,
-        path: "/user/account/",
-        versions: versions::ACCOUNT,
-        handler: || web::route().to(delete),
-        doc: Doc::new(Tag::Users, Auth::User, "Delete the caller's own account: with the password, or a texted or mailed code for an account without one (both with reauth_needs_code); records follow each table's on_owner_deleted.")
+    ),
+    Endpoint::new(
+        Method::Delete,
+        "/user/account/",
+        versions::ACCOUNT,
+        || web::route().to(delete),
+        Doc::new(Tag::Users, Auth::User, "Delete the caller's own account: with the password, or a texted or mailed code for an account without one (both with reauth_needs_code); records follow each table's on_owner_deleted.")
             .with(details::account_delete),
-    },
+    ),
 ];
 
 /// Checks that the caller is the account's owner for a sensitive change: their

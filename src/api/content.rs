@@ -37,13 +37,7 @@ const CONTENTS: &str = "content";
 
 /// A content-library endpoint, under every version an SDK build sends.
 const fn library(path: &'static str, handler: fn() -> actix_web::Route, doc: Doc) -> Endpoint {
-    Endpoint {
-        method: Method::Get,
-        path,
-        versions: versions::CONTENT,
-        handler,
-        doc,
-    }
+    Endpoint::new(Method::Get, path, versions::CONTENT, handler, doc)
 }
 
 /// The content library.

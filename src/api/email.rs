@@ -22,62 +22,62 @@ use crate::domain::Email;
 
 /// Mailed links and codes.
 pub(super) const ENDPOINTS: &[Endpoint] = &[
-    Endpoint {
-        method: Method::Post,
-        path: "/user/email-verify/",
-        versions: versions::EMAIL,
-        handler: || web::route().to(request_verification),
-        doc: Doc::new(Tag::Email, Auth::User, "Mail the caller a verification link.")
+    Endpoint::new(
+        Method::Post,
+        "/user/email-verify/",
+        versions::EMAIL,
+        || web::route().to(request_verification),
+        Doc::new(Tag::Email, Auth::User, "Mail the caller a verification link.")
             .with(details::empty_created),
-    },
-    Endpoint {
-        method: Method::Post,
-        path: "/user/password/reset/",
-        versions: versions::EMAIL,
-        handler: || web::route().to(request_reset),
-        doc: Doc::new(Tag::Email, Auth::Public, "Mail a password-reset link to a verified address.")
+    ),
+    Endpoint::new(
+        Method::Post,
+        "/user/password/reset/",
+        versions::EMAIL,
+        || web::route().to(request_reset),
+        Doc::new(Tag::Email, Auth::Public, "Mail a password-reset link to a verified address.")
             .with(details::email_reset),
-    },
-    Endpoint {
-        method: Method::Post,
-        path: "/user/password/reset/code/",
-        versions: versions::EMAIL,
-        handler: || web::route().to(reset_with_code),
-        doc: Doc::new(Tag::Email, Auth::Public, "Set a new password with a mailed code.")
+    ),
+    Endpoint::new(
+        Method::Post,
+        "/user/password/reset/code/",
+        versions::EMAIL,
+        || web::route().to(reset_with_code),
+        Doc::new(Tag::Email, Auth::Public, "Set a new password with a mailed code.")
             .with(details::email_reset_with_code),
-    },
-    Endpoint {
-        method: Method::Post,
-        path: "/user/email-code/",
-        versions: versions::EMAIL,
-        handler: || web::route().to(send_code),
-        doc: Doc::new(Tag::Email, Auth::Optional, "Mail a code: verify_email (to your address), reset_password (to email), change_email (to the new address email), reauthenticate (to your verified address).")
+    ),
+    Endpoint::new(
+        Method::Post,
+        "/user/email-code/",
+        versions::EMAIL,
+        || web::route().to(send_code),
+        Doc::new(Tag::Email, Auth::Optional, "Mail a code: verify_email (to your address), reset_password (to email), change_email (to the new address email), reauthenticate (to your verified address).")
             .with(details::email_code),
-    },
-    Endpoint {
-        method: Method::Post,
-        path: "/user/email-code/check/",
-        versions: versions::EMAIL,
-        handler: || web::route().to(check_code),
-        doc: Doc::new(Tag::Email, Auth::Optional, "Check a mailed code without using it up (the try counts).")
+    ),
+    Endpoint::new(
+        Method::Post,
+        "/user/email-code/check/",
+        versions::EMAIL,
+        || web::route().to(check_code),
+        Doc::new(Tag::Email, Auth::Optional, "Check a mailed code without using it up (the try counts).")
             .with(details::email_code_check),
-    },
-    Endpoint {
-        method: Method::Post,
-        path: "/user/email-code/verify/",
-        versions: versions::EMAIL,
-        handler: || web::route().to(verify_with_code),
-        doc: Doc::new(Tag::Email, Auth::User, "Verify the caller's address with a verify_email code.")
+    ),
+    Endpoint::new(
+        Method::Post,
+        "/user/email-code/verify/",
+        versions::EMAIL,
+        || web::route().to(verify_with_code),
+        Doc::new(Tag::Email, Auth::User, "Verify the caller's address with a verify_email code.")
             .with(details::email_code_check),
-    },
-    Endpoint {
-        method: Method::Post,
-        path: "/user/email/",
-        versions: versions::EMAIL,
-        handler: || web::route().to(change_with_code),
-        doc: Doc::new(Tag::Email, Auth::User, "Switch the caller to a new address, proven by the change_email code mailed to it (verified at once); under reauth_account_changes also with the password (and a phone_code or email_code with reauth_needs_code).")
+    ),
+    Endpoint::new(
+        Method::Post,
+        "/user/email/",
+        versions::EMAIL,
+        || web::route().to(change_with_code),
+        Doc::new(Tag::Email, Auth::User, "Switch the caller to a new address, proven by the change_email code mailed to it (verified at once); under reauth_account_changes also with the password (and a phone_code or email_code with reauth_needs_code).")
             .with(details::email_change),
-    },
+    ),
 ];
 
 fn ok(status: actix_web::http::StatusCode) -> HttpResponse {

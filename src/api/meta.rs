@@ -20,40 +20,40 @@ use crate::schema::{FieldKind, ObjectType, Snapshot};
 
 /// Tables and the clock.
 pub(super) const ENDPOINTS: &[Endpoint] = &[
-    Endpoint {
-        method: Method::Get,
-        path: "/table/",
-        versions: versions::TABLES,
-        handler: || web::route().to(tables),
-        doc: Doc::new(
+    Endpoint::new(
+        Method::Get,
+        "/table/",
+        versions::TABLES,
+        || web::route().to(tables),
+        Doc::new(
             Tag::Server,
             Auth::Optional,
             "The tables with the fields the caller may read (BaaS.getTableList).",
         ),
-    },
-    Endpoint {
-        method: Method::Get,
-        path: "/table/{table}/",
-        versions: versions::TABLES,
-        handler: || web::route().to(table),
-        doc: Doc::new(
+    ),
+    Endpoint::new(
+        Method::Get,
+        "/table/{table}/",
+        versions::TABLES,
+        || web::route().to(table),
+        Doc::new(
             Tag::Server,
             Auth::Optional,
             "One table by name or numeric id (BaaS.getTable).",
         ),
-    },
-    Endpoint {
-        method: Method::Get,
-        path: "/server/time/",
-        versions: versions::SERVER_TIME,
-        handler: || web::route().to(time),
-        doc: Doc::new(
+    ),
+    Endpoint::new(
+        Method::Get,
+        "/server/time/",
+        versions::SERVER_TIME,
+        || web::route().to(time),
+        Doc::new(
             Tag::Server,
             Auth::Public,
             "The server's clock (BaaS.getServerDate).",
         )
         .with(details::server_time),
-    },
+    ),
 ];
 
 /// Hydrogen's name of a field kind.

@@ -27,13 +27,7 @@ const fn idp(
     handler: fn() -> actix_web::Route,
     doc: Doc,
 ) -> Endpoint {
-    Endpoint {
-        method,
-        path,
-        versions: versions::IDP,
-        handler,
-        doc,
-    }
+    Endpoint::new(method, path, versions::IDP, handler, doc)
 }
 
 const AUTHENTICATE: Doc = Doc::new(Tag::SignIn, Auth::Optional, "Sign in with what the provider's page or a mini-program's login gave the app (auth_token, or code and the user's signed profile); creates the user unless create_user is false.")
@@ -60,18 +54,18 @@ const UNLINK: Doc = Doc::new(
 
 /// Third-party sign-in, under both `idp/{provider}/` and `idp/oauth/{provider}/`.
 pub(super) const ENDPOINTS: &[Endpoint] = &[
-    Endpoint {
-        method: Method::Post,
-        path: "/idp/{provider}/redirect/",
-        versions: versions::IDP,
-        handler: || web::route().to(redirect),
-        doc: Doc::new(
+    Endpoint::new(
+        Method::Post,
+        "/idp/{provider}/redirect/",
+        versions::IDP,
+        || web::route().to(redirect),
+        Doc::new(
             Tag::SignIn,
             Auth::Optional,
             "Where to send the browser to sign in with the provider (redirect_url).",
         )
         .with(details::provider_redirect),
-    },
+    ),
     idp(
         Method::Post,
         "/idp/{provider}/authenticate/",

@@ -27,13 +27,7 @@ const fn record(
     handler: fn() -> actix_web::Route,
     doc: Doc,
 ) -> Endpoint {
-    Endpoint {
-        method,
-        path,
-        versions: versions::RECORDS,
-        handler,
-        doc,
-    }
+    Endpoint::new(method, path, versions::RECORDS, handler, doc)
 }
 
 /// Records of every table, their change feeds and aggregates.
@@ -74,13 +68,13 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
     record(Method::Get, "/changes/", || web::route().to(changes_of),
         Doc::new(Tag::Records, Auth::Optional, "The change feed of several tables with one cursor, and the caller's own profile when it changed (profile=1).")
             .with(details::changes)),
-    Endpoint {
-        method: Method::Get,
-        path: "/bulk-operation/{id}/",
-        versions: versions::BULK_OPERATION,
-        handler: || web::route().to(bulk_status),
-        doc: Doc::new(Tag::Records, Auth::User, "The status of an asynchronous batch operation."),
-    },
+    Endpoint::new(
+        Method::Get,
+        "/bulk-operation/{id}/",
+        versions::BULK_OPERATION,
+        || web::route().to(bulk_status),
+        Doc::new(Tag::Records, Auth::User, "The status of an asynchronous batch operation."),
+    ),
 ];
 
 /// Query parameters of record endpoints. Unknown parameters are ignored.

@@ -172,6 +172,23 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
+    /// An endpoint answering `method` at `path` under `versions`.
+    pub const fn new(
+        method: Method,
+        path: &'static str,
+        versions: &'static [&'static str],
+        handler: fn() -> actix_web::Route,
+        doc: Doc,
+    ) -> Self {
+        Self {
+            method,
+            path,
+            versions,
+            handler,
+            doc,
+        }
+    }
+
     /// The version the reference lists it under: the newest served.
     pub fn documented_version(&self) -> &'static str {
         self.versions.last().copied().unwrap_or("v2.0")

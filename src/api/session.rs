@@ -25,47 +25,47 @@ use crate::schema::CREDENTIAL_KEYS;
 
 /// Sign-up, sign-in and sign-out.
 pub(super) const ENDPOINTS: &[Endpoint] = &[
-    Endpoint {
-        method: Method::Post,
-        path: "/register/{kind}/",
-        versions: versions::SIGN_IN,
-        handler: || web::route().to(register),
-        doc: Doc::new(Tag::Users, Auth::Optional, "Register by {kind} and password, with initial profile fields beside them.")
+    Endpoint::new(
+        Method::Post,
+        "/register/{kind}/",
+        versions::SIGN_IN,
+        || web::route().to(register),
+        Doc::new(Tag::Users, Auth::Optional, "Register by {kind} and password, with initial profile fields beside them.")
             .with(details::register)
             .per_value("kind", &["email", "username", "phone"]),
-    },
-    Endpoint {
-        method: Method::Post,
-        path: "/login/{kind}/",
-        versions: versions::SIGN_IN,
-        handler: || web::route().to(login),
-        doc: Doc::new(Tag::Users, Auth::Public, "Log in by {kind}: a password for email, username and phone; a texted code for sms (creates the user, with initial profile fields, unless create_user is false); a new device user for anonymous; the same user for the same device_id for device.")
+    ),
+    Endpoint::new(
+        Method::Post,
+        "/login/{kind}/",
+        versions::SIGN_IN,
+        || web::route().to(login),
+        Doc::new(Tag::Users, Auth::Public, "Log in by {kind}: a password for email, username and phone; a texted code for sms (creates the user, with initial profile fields, unless create_user is false); a new device user for anonymous; the same user for the same device_id for device.")
             .with(details::login)
             .per_value("kind", &["email", "username", "phone", "sms", "anonymous", "device"]),
-    },
-    Endpoint {
-        method: Method::Post,
-        path: "/register/",
-        versions: versions::SIGN_IN_BY_BODY,
-        handler: || web::route().to(register_by_body),
-        doc: Doc::new(Tag::Users, Auth::Optional, "Register by whichever of username, email or phone the body holds (SDK 2.0.0 to 2.0.2).")
+    ),
+    Endpoint::new(
+        Method::Post,
+        "/register/",
+        versions::SIGN_IN_BY_BODY,
+        || web::route().to(register_by_body),
+        Doc::new(Tag::Users, Auth::Optional, "Register by whichever of username, email or phone the body holds (SDK 2.0.0 to 2.0.2).")
             .with(details::sign_in_by_body),
-    },
-    Endpoint {
-        method: Method::Post,
-        path: "/login/",
-        versions: versions::SIGN_IN_BY_BODY,
-        handler: || web::route().to(login_by_body),
-        doc: Doc::new(Tag::Users, Auth::Public, "Log in by whichever of username, email or phone the body holds (SDK 2.0.0 to 2.0.2).")
+    ),
+    Endpoint::new(
+        Method::Post,
+        "/login/",
+        versions::SIGN_IN_BY_BODY,
+        || web::route().to(login_by_body),
+        Doc::new(Tag::Users, Auth::Public, "Log in by whichever of username, email or phone the body holds (SDK 2.0.0 to 2.0.2).")
             .with(details::sign_in_by_body),
-    },
-    Endpoint {
-        method: Method::Post,
-        path: "/session/destroy/",
-        versions: versions::SIGN_OUT,
-        handler: || web::route().to(logout),
-        doc: Doc::new(Tag::Users, Auth::Optional, "Log out (always 201).").with(details::logout),
-    },
+    ),
+    Endpoint::new(
+        Method::Post,
+        "/session/destroy/",
+        versions::SIGN_OUT,
+        || web::route().to(logout),
+        Doc::new(Tag::Users, Auth::Optional, "Log out (always 201).").with(details::logout),
+    ),
 ];
 
 /// The kind of a sign-up or sign-in body without one in its path (SDK

@@ -23,54 +23,54 @@ use crate::notify::Locale;
 
 /// Texted codes and phone flows.
 pub(super) const ENDPOINTS: &[Endpoint] = &[
-    Endpoint {
-        method: Method::Post,
-        path: "/sms-verification-code/",
-        versions: versions::SMS,
-        handler: || web::route().to(send_code),
-        doc: Doc::new(Tag::Sms, Auth::Public, "Text a code to a phone number.")
+    Endpoint::new(
+        Method::Post,
+        "/sms-verification-code/",
+        versions::SMS,
+        || web::route().to(send_code),
+        Doc::new(Tag::Sms, Auth::Public, "Text a code to a phone number.")
             .with(details::sms_send),
-    },
-    Endpoint {
-        method: Method::Post,
-        path: "/sms-verification-code/verify/",
-        versions: versions::SMS,
-        handler: || web::route().to(verify_code),
-        doc: Doc::new(Tag::Sms, Auth::Public, "Check a code; answers a one-time verification_token.")
+    ),
+    Endpoint::new(
+        Method::Post,
+        "/sms-verification-code/verify/",
+        versions::SMS,
+        || web::route().to(verify_code),
+        Doc::new(Tag::Sms, Auth::Public, "Check a code; answers a one-time verification_token.")
             .with(details::sms_code),
-    },
-    Endpoint {
-        method: Method::Post,
-        path: "/sms-verification-code/check/",
-        versions: versions::SMS,
-        handler: || web::route().to(check_code),
-        doc: Doc::new(Tag::Sms, Auth::Public, "Check a code without using it up (the try counts).")
+    ),
+    Endpoint::new(
+        Method::Post,
+        "/sms-verification-code/check/",
+        versions::SMS,
+        || web::route().to(check_code),
+        Doc::new(Tag::Sms, Auth::Public, "Check a code without using it up (the try counts).")
             .with(details::sms_code),
-    },
-    Endpoint {
-        method: Method::Post,
-        path: "/sms-phone-verification/",
-        versions: versions::SMS,
-        handler: || web::route().to(verify_current_phone),
-        doc: Doc::new(Tag::Sms, Auth::User, "Verify the caller's own phone number with a texted code.")
+    ),
+    Endpoint::new(
+        Method::Post,
+        "/sms-phone-verification/",
+        versions::SMS,
+        || web::route().to(verify_current_phone),
+        Doc::new(Tag::Sms, Auth::User, "Verify the caller's own phone number with a texted code.")
             .with(details::sms_verify_own),
-    },
-    Endpoint {
-        method: Method::Post,
-        path: "/user/phone/",
-        versions: versions::SMS,
-        handler: || web::route().to(change_phone),
-        doc: Doc::new(Tag::Sms, Auth::User, "Switch the caller to a new phone number, proven by a texted code or verification_token.")
+    ),
+    Endpoint::new(
+        Method::Post,
+        "/user/phone/",
+        versions::SMS,
+        || web::route().to(change_phone),
+        Doc::new(Tag::Sms, Auth::User, "Switch the caller to a new phone number, proven by a texted code or verification_token.")
             .with(details::phone_change),
-    },
-    Endpoint {
-        method: Method::Post,
-        path: "/user/password/reset/phone/",
-        versions: versions::SMS,
-        handler: || web::route().to(reset_password),
-        doc: Doc::new(Tag::Sms, Auth::Public, "Set a new password with an SMS code or verification_token.")
+    ),
+    Endpoint::new(
+        Method::Post,
+        "/user/password/reset/phone/",
+        versions::SMS,
+        || web::route().to(reset_password),
+        Doc::new(Tag::Sms, Auth::Public, "Set a new password with an SMS code or verification_token.")
             .with(details::sms_reset),
-    },
+    ),
 ];
 
 /// `phone` (with the optional `region`) from a body.

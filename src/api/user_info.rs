@@ -21,54 +21,54 @@ use crate::records::{ListParams, Target};
 
 /// Users and the caller's profile.
 pub(super) const ENDPOINTS: &[Endpoint] = &[
-    Endpoint {
-        method: Method::Get,
-        path: "/user/info/",
-        versions: versions::USER_LIST,
-        handler: || web::route().to(list),
-        doc: Doc::new(
+    Endpoint::new(
+        Method::Get,
+        "/user/info/",
+        versions::USER_LIST,
+        || web::route().to(list),
+        Doc::new(
             Tag::Users,
             Auth::User,
             "Users matching a query (public fields; all for admins).",
         )
         .with(details::user_list),
-    },
-    Endpoint {
-        method: Method::Put,
-        path: "/user/info/",
-        versions: versions::USER_UPDATE,
-        handler: || web::route().to(update),
-        doc: Doc::new(
+    ),
+    Endpoint::new(
+        Method::Put,
+        "/user/info/",
+        versions::USER_UPDATE,
+        || web::route().to(update),
+        Doc::new(
             Tag::Users,
             Auth::User,
             "Update the caller's profile (flat body or $set/$unset; atomic operators).",
         )
         .with(details::user_update),
-    },
-    Endpoint {
-        method: Method::Patch,
-        path: "/user/info/",
-        versions: versions::USER_UPDATE,
-        handler: || web::route().to(update),
-        doc: Doc::new(
+    ),
+    Endpoint::new(
+        Method::Patch,
+        "/user/info/",
+        versions::USER_UPDATE,
+        || web::route().to(update),
+        Doc::new(
             Tag::Users,
             Auth::User,
             "Update the caller's profile (as PUT).",
         )
         .with(details::user_update),
-    },
-    Endpoint {
-        method: Method::Get,
-        path: "/user/info/{user_id}/",
-        versions: versions::USER_DETAIL,
-        handler: || web::route().to(get),
-        doc: Doc::new(
+    ),
+    Endpoint::new(
+        Method::Get,
+        "/user/info/{user_id}/",
+        versions::USER_DETAIL,
+        || web::route().to(get),
+        Doc::new(
             Tag::Users,
             Auth::User,
             "One user as the caller may see them.",
         )
         .with(details::user_get),
-    },
+    ),
 ];
 
 /// Query parameters of user (and record) reads. Unknown parameters are ignored.

@@ -29,22 +29,22 @@ const KINDS: &[&str] = &["id", "username", "email", "phone"];
 
 /// Finding users and checking identifiers.
 pub(super) const ENDPOINTS: &[Endpoint] = &[
-    Endpoint {
-        method: Method::Get,
-        path: "/user/find/",
-        versions: versions::USER_LOOKUP,
-        handler: || web::route().to(find),
-        doc: Doc::new(Tag::Users, Auth::User, "Find one user by id, username, email, phone (with region) or a profile field declared find_key: their public profile; the same 404 for an unknown user and one who does not want to be found.")
+    Endpoint::new(
+        Method::Get,
+        "/user/find/",
+        versions::USER_LOOKUP,
+        || web::route().to(find),
+        Doc::new(Tag::Users, Auth::User, "Find one user by id, username, email, phone (with region) or a profile field declared find_key: their public profile; the same 404 for an unknown user and one who does not want to be found.")
             .with(details::user_find),
-    },
-    Endpoint {
-        method: Method::Post,
-        path: "/user/available/",
-        versions: versions::USER_LOOKUP,
-        handler: || web::route().to(available),
-        doc: Doc::new(Tag::Users, Auth::Public, "Is this username, email or phone free to register? Off (403) unless availability_check is set.")
+    ),
+    Endpoint::new(
+        Method::Post,
+        "/user/available/",
+        versions::USER_LOOKUP,
+        || web::route().to(available),
+        Doc::new(Tag::Users, Auth::Public, "Is this username, email or phone free to register? Off (403) unless availability_check is set.")
             .with(details::user_available),
-    },
+    ),
 ];
 
 /// The one identifier kind `fields` names among `allowed`.

@@ -190,10 +190,12 @@ fn pg_template(admin: &str) -> &'static str {
         .unwrap();
         if present == 0 {
             let building = format!("{name}_building");
-            conn.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {building} WITH (FORCE); CREATE DATABASE {building}"
-            ))
-            .unwrap();
+            // One statement per call: several would run as one transaction,
+            // which DROP and CREATE DATABASE refuse.
+            conn.batch_execute(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+                .unwrap();
+            conn.batch_execute(&format!("CREATE DATABASE {building}"))
+                .unwrap();
             let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap();
             let mut fresh = PgConnection::establish(&format!("{base}/{building}")).unwrap();
             fresh.run_pending_migrations(PG_MIGRATIONS).unwrap();

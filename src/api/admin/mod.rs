@@ -45,13 +45,7 @@ const fn admin_endpoint(
     handler: fn() -> actix_web::Route,
     doc: Doc,
 ) -> Endpoint {
-    Endpoint {
-        method,
-        path,
-        versions: &[],
-        handler,
-        doc,
-    }
+    Endpoint::new(method, path, &[], handler, doc)
 }
 
 /// Every admin endpoint, in the order they are matched.
