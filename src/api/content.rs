@@ -21,7 +21,7 @@ use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
 use super::extract::Caller;
-use super::openapi::{client_details as details, Auth};
+use super::openapi::{record_details as details, Auth};
 use super::route_table::{Doc, Endpoint, Method, Tag};
 use super::user_info::ReadQuery;
 use super::versions;

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::error::ApiError;
 use super::extract::{Caller, LoggedIn};
-use super::openapi::{client_details as details, Auth};
+use super::openapi::{record_details as details, Auth};
 use super::record_wire;
 use super::route_table::{Doc, Endpoint, Method, Tag};
 use super::wire::list_page;
