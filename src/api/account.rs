@@ -3,10 +3,12 @@
 //! verification link, and the old address a notice.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
+use super::body::{field, required, Body, BodyOrEmpty};
 use super::error::ApiError;
-use super::extract::{accept_language, nullable_string, opt_string, required_string, LoggedIn};
+use super::extract::{accept_language, LoggedIn};
 use super::openapi::{client_details as details, Auth};
 use super::route_table::{Doc, Endpoint, Method, Tag};
 use super::{versions, AppState};
@@ -35,6 +37,20 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
     ),
 ];
 
+/// What a body offers as proof that its sender holds the account: the
+/// current `password`, a texted code under the name the endpoint reads it
+/// by (`code`, or `phone_code` where `code` means another code) and a mailed
+/// `email_code`.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Proofs<'a> {
+    /// The current password.
+    pub password: &'a Option<String>,
+    /// The texted code's field name and value.
+    pub texted: (&'static str, &'a Option<String>),
+    /// A code mailed for `reauthenticate`.
+    pub email_code: &'a Option<String>,
+}
+
 /// Checks that the caller is the account's owner for a sensitive change: their
 /// current `password` when they have one, and (with `reauth_needs_code`, or
 /// without a password) a fresh code: one texted to their verified phone (the
@@ -48,12 +64,11 @@ pub(super) async fn prove_if_required(
     req: &HttpRequest,
     state: &AppState,
     caller: &Principal,
-    body: &Map<String, Value>,
-    texted: &'static str,
+    proofs: Proofs<'_>,
 ) -> Result<(), ApiError> {
     if let (true, Principal::User { id, .. }) = (state.reauth_account_changes, caller) {
         state.auth_limit.check(req).await?;
-        prove_identity(state, *id, body, texted).await?;
+        prove_identity(state, *id, proofs).await?;
     }
     Ok(())
 }
@@ -61,12 +76,12 @@ pub(super) async fn prove_if_required(
 pub(super) async fn prove_identity(
     state: &AppState,
     id: UserId,
-    body: &Map<String, Value>,
-    texted: &'static str,
+    proofs: Proofs<'_>,
 ) -> Result<(), ApiError> {
+    let (texted, texted_code) = proofs.texted;
     let proof = state.auth.proof_needed(id, state.reauth_needs_code).await?;
     if proof.password {
-        let password = Password::candidate("password", required_string(body, "password")?)?;
+        let password = Password::candidate("password", required(proofs.password, "password")?)?;
         state.auth.confirm_password(id, &password).await?;
     }
     if proof.code_from.is_empty() {
@@ -77,11 +92,7 @@ pub(super) async fn prove_identity(
         CodeChannel::Email => None,
     });
     let email = proof.code_from.contains(&CodeChannel::Email);
-    match (
-        phone,
-        opt_string(body, texted)?,
-        opt_string(body, "email_code")?,
-    ) {
+    match (phone, texted_code.as_deref(), proofs.email_code.as_deref()) {
         (Some(phone), Some(code), _) if !code.is_empty() => {
             state
                 .sms
@@ -116,7 +127,7 @@ async fn delete(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: LoggedIn,
-    body: Option<web::Json<Map<String, Value>>>,
+    body: BodyOrEmpty<AccountBody>,
 ) -> Result<HttpResponse, ApiError> {
     let Principal::User { id, .. } = &caller.0 else {
         return Err(AuthError::Forbidden(
@@ -125,8 +136,7 @@ async fn delete(
         .into());
     };
     state.auth_limit.check(&req).await?;
-    let body = body.map(web::Json::into_inner).unwrap_or_default();
-    prove_identity(&state, *id, &body, "code").await?;
+    prove_identity(&state, *id, body.0.proofs()).await?;
     let actor = Actor {
         name: format!("user:{}", id.get()),
         ip: state.proxies.client(&req).map(|ip| ip.to_string()),
@@ -140,34 +150,88 @@ async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
-fn parse_change(
-    body: &Map<String, Value>,
-    policy: &PasswordPolicy,
-    region: PhoneRegion,
-) -> Result<AccountChange, ApiError> {
-    Ok(AccountChange {
-        username: nullable_string(body, "username")?
-            .map(|v| v.map(Username::parse).transpose())
-            .transpose()?,
-        email: nullable_string(body, "email")?
-            .map(|v| v.map(Email::parse).transpose())
-            .transpose()?,
-        phone: match nullable_string(body, "phone")? {
-            None => None,
-            Some(None) => Some(None),
-            Some(Some(raw)) => Some(Some(Phone::parse(
-                raw,
-                opt_string(body, "region")?,
-                region,
-            )?)),
-        },
-        password: opt_string(body, "password")?
-            .map(|p| Password::candidate("password", p))
-            .transpose()?,
-        new_password: opt_string(body, "new_password")?
-            .map(|p| policy.parse("new_password", p))
-            .transpose()?,
-    })
+/// The body of the account endpoints: the identifiers to change (`null`
+/// clears one), the password and its replacement, and the proofs a change may
+/// need.
+#[derive(Debug, Deserialize)]
+pub(super) struct AccountBody {
+    #[serde(default, deserialize_with = "field::nullable_text")]
+    username: Option<Option<String>>,
+    #[serde(default, deserialize_with = "field::nullable_text")]
+    email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "field::nullable_text")]
+    phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "field::text")]
+    region: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    password: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    new_password: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    code: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    email_code: Option<String>,
+}
+
+impl AccountBody {
+    /// The proofs, the texted code read as `code`.
+    fn proofs(&self) -> Proofs<'_> {
+        Proofs {
+            password: &self.password,
+            texted: ("code", &self.code),
+            email_code: &self.email_code,
+        }
+    }
+
+    /// Whether the body names an identifier to set or clear.
+    fn changes_identifiers(&self) -> bool {
+        self.username.is_some() || self.email.is_some() || self.phone.is_some()
+    }
+
+    /// The change asked for, each value parsed.
+    fn change(
+        &self,
+        policy: &PasswordPolicy,
+        region: PhoneRegion,
+    ) -> Result<AccountChange, ApiError> {
+        Ok(AccountChange {
+            username: self
+                .username
+                .as_ref()
+                .map(|v| v.as_deref().map(Username::parse).transpose())
+                .transpose()?,
+            email: self
+                .email
+                .as_ref()
+                .map(|v| v.as_deref().map(Email::parse).transpose())
+                .transpose()?,
+            phone: match &self.phone {
+                None => None,
+                Some(None) => Some(None),
+                Some(Some(raw)) => Some(Some(Phone::parse(raw, self.region.as_deref(), region)?)),
+            },
+            password: self
+                .password
+                .as_deref()
+                .map(|p| Password::candidate("password", p))
+                .transpose()?,
+            new_password: self
+                .new_password
+                .as_deref()
+                .map(|p| policy.parse("new_password", p))
+                .transpose()?,
+        })
+    }
+}
+
+/// What SDK builds before 3.3 (v2.0, v2.1) read after an account change.
+#[derive(Debug, Serialize)]
+struct ShortAccount {
+    username: Value,
+    email: Value,
+    email_verified: Value,
+    phone: Value,
+    phone_verified: Value,
 }
 
 async fn update(
@@ -175,10 +239,11 @@ async fn update(
     state: web::Data<AppState>,
     path: web::Path<String>,
     caller: LoggedIn,
-    body: web::Json<Map<String, Value>>,
+    body: Body<AccountBody>,
 ) -> Result<HttpResponse, ApiError> {
     let version = path.into_inner();
-    let change = parse_change(&body, &state.password_policy, state.phone_region)?;
+    let body = body.0;
+    let change = body.change(&state.password_policy, state.phone_region)?;
     if state.email_change_needs_code && matches!(change.email, Some(Some(_))) {
         return Err(crate::domain::InvalidInput::new(
             "email",
@@ -195,11 +260,9 @@ async fn update(
         )
         .into());
     }
-    let identifiers = ["username", "email", "phone"]
-        .iter()
-        .any(|k| body.contains_key(*k));
+    let identifiers = body.changes_identifiers();
     if identifiers {
-        prove_if_required(&req, &state, &caller.0, &body, "code").await?;
+        prove_if_required(&req, &state, &caller.0, body.proofs()).await?;
     }
     if change.new_password.is_some() && !(identifiers && state.reauth_account_changes) {
         // Checking and hashing passwords is costly: limited per address too.
@@ -217,13 +280,13 @@ async fn update(
     // SDK builds before 3.3 (v2.0, v2.1) read the short account body.
     if version != "v2.2" {
         let field = |k: &str| profile.get(k).cloned().unwrap_or(Value::Null);
-        return Ok(HttpResponse::Ok().json(json!({
-            "username": field("_username"),
-            "email": field("_email"),
-            "email_verified": field("_email_verified"),
-            "phone": field("_phone"),
-            "phone_verified": field("_phone_verified"),
-        })));
+        return Ok(HttpResponse::Ok().json(ShortAccount {
+            username: field("_username"),
+            email: field("_email"),
+            email_verified: field("_email_verified"),
+            phone: field("_phone"),
+            phone_verified: field("_phone_verified"),
+        }));
     }
     Ok(HttpResponse::Ok().json(profile))
 }

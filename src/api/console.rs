@@ -109,6 +109,16 @@ async fn asset(req: HttpRequest, path: web::Path<(String, String)>) -> HttpRespo
     respond(&req, file.data.into_owned(), &mime, cache)
 }
 
+/// What answers at `/` for a program: the server and where its parts are.
+#[derive(Debug, serde::Serialize)]
+struct ServerInfo {
+    name: &'static str,
+    version: &'static str,
+    console: &'static str,
+    docs: &'static str,
+    openapi: &'static str,
+}
+
 async fn root(req: HttpRequest) -> HttpResponse {
     let wants_html = req
         .headers()
@@ -116,13 +126,13 @@ async fn root(req: HttpRequest) -> HttpResponse {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
     if !wants_html {
-        return HttpResponse::Ok().json(serde_json::json!({
-            "name": "Protium",
-            "version": env!("CARGO_PKG_VERSION"),
-            "console": "/admin/",
-            "docs": "/docs/",
-            "openapi": "/openapi.json",
-        }));
+        return HttpResponse::Ok().json(ServerInfo {
+            name: "Protium",
+            version: env!("CARGO_PKG_VERSION"),
+            console: "/admin/",
+            docs: "/docs/",
+            openapi: "/openapi.json",
+        });
     }
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \

@@ -10,12 +10,15 @@
 //! (`{email, code}`).
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
 
+use super::account::Proofs;
+use super::body::{field, required, Body};
 use super::error::ApiError;
-use super::extract::{accept_language, opt_string, required_string, LoggedIn, MaybeCaller};
+use super::extract::{accept_language, LoggedIn, MaybeCaller};
 use super::openapi::{client_details as details, Auth};
 use super::route_table::{Doc, Endpoint, Method, Tag};
+use super::wire::StatusOk;
 use super::{versions, AppState};
 use crate::auth::{Principal, Purpose};
 use crate::domain::Email;
@@ -81,14 +84,49 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
 ];
 
 fn ok(status: actix_web::http::StatusCode) -> HttpResponse {
-    HttpResponse::build(status).json(json!({"status": "ok"}))
+    HttpResponse::build(status).json(StatusOk::plain())
 }
 
-/// `{purpose, email?}` of the code endpoints.
-fn code_target(body: &Map<String, Value>) -> Result<(Purpose, Option<Email>), ApiError> {
-    let purpose = Purpose::parse(required_string(body, "purpose")?)?;
-    let email = opt_string(body, "email")?.map(Email::parse).transpose()?;
-    Ok((purpose, email))
+/// The body of the mail flows: what a code is for, the address, the code,
+/// a new password, and the proofs a change of address may need.
+#[derive(Debug, Deserialize)]
+struct MailBody {
+    #[serde(default, deserialize_with = "field::text")]
+    purpose: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    email: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    code: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    password: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    phone_code: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    email_code: Option<String>,
+}
+
+impl MailBody {
+    /// `{purpose, email?}` of the code endpoints.
+    fn code_target(&self) -> Result<(Purpose, Option<Email>), ApiError> {
+        let purpose = Purpose::parse(required(&self.purpose, "purpose")?)?;
+        let email = self.email.as_deref().map(Email::parse).transpose()?;
+        Ok((purpose, email))
+    }
+
+    fn email(&self) -> Result<Email, ApiError> {
+        Ok(Email::parse(required(&self.email, "email")?)?)
+    }
+
+    fn code(&self) -> Result<String, ApiError> {
+        Ok(required(&self.code, "code")?.to_owned())
+    }
+}
+
+/// A changed address, verified.
+#[derive(Debug, Serialize)]
+struct ChangedEmail<'a> {
+    _email: &'a str,
+    _email_verified: bool,
 }
 
 async fn request_verification(
@@ -106,10 +144,10 @@ async fn request_verification(
 async fn request_reset(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<Map<String, Value>>,
+    body: Body<MailBody>,
 ) -> Result<HttpResponse, ApiError> {
     state.auth_limit.check(&req).await?;
-    let email = Email::parse(required_string(&body, "email")?)?;
+    let email = body.0.email()?;
     state
         .email
         .request_password_reset(email, accept_language(&req))
@@ -121,10 +159,10 @@ async fn send_code(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: MaybeCaller,
-    body: web::Json<Map<String, Value>>,
+    body: Body<MailBody>,
 ) -> Result<HttpResponse, ApiError> {
     state.auth_limit.check(&req).await?;
-    let (purpose, email) = code_target(&body)?;
+    let (purpose, email) = body.0.code_target()?;
     state
         .email
         .send_code(purpose, &caller.0, email, accept_language(&req))
@@ -136,11 +174,11 @@ async fn check_code(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: MaybeCaller,
-    body: web::Json<Map<String, Value>>,
+    body: Body<MailBody>,
 ) -> Result<HttpResponse, ApiError> {
     state.auth_limit.check(&req).await?;
-    let (purpose, email) = code_target(&body)?;
-    let code = required_string(&body, "code")?.to_owned();
+    let (purpose, email) = body.0.code_target()?;
+    let code = body.0.code()?;
     state
         .email
         .check_code(purpose, &caller.0, email, code)
@@ -151,9 +189,9 @@ async fn check_code(
 async fn verify_with_code(
     state: web::Data<AppState>,
     caller: LoggedIn,
-    body: web::Json<Map<String, Value>>,
+    body: Body<MailBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let code = required_string(&body, "code")?.to_owned();
+    let code = body.0.code()?;
     state.email.verify_email_with_code(&caller.0, code).await?;
     Ok(ok(actix_web::http::StatusCode::OK))
 }
@@ -161,14 +199,14 @@ async fn verify_with_code(
 async fn reset_with_code(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<Map<String, Value>>,
+    body: Body<MailBody>,
 ) -> Result<HttpResponse, ApiError> {
     state.auth_limit.check(&req).await?;
-    let email = Email::parse(required_string(&body, "email")?)?;
-    let code = required_string(&body, "code")?.to_owned();
+    let email = body.0.email()?;
+    let code = body.0.code()?;
     let password = state
         .password_policy
-        .parse("password", required_string(&body, "password")?)?;
+        .parse("password", required(&body.0.password, "password")?)?;
     state.email.reset_with_code(email, code, &password).await?;
     Ok(ok(actix_web::http::StatusCode::OK))
 }
@@ -180,19 +218,27 @@ async fn change_with_code(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: LoggedIn,
-    body: web::Json<Map<String, Value>>,
+    body: Body<MailBody>,
 ) -> Result<HttpResponse, ApiError> {
     state.auth_limit.check(&req).await?;
-    let email = Email::parse(required_string(&body, "email")?)?;
-    let code = required_string(&body, "code")?.to_owned();
+    let email = body.0.email()?;
+    let code = body.0.code()?;
     // As for the account endpoint: a stolen session alone cannot move the
     // account to an address its thief reads.
     if let (true, Principal::User { id, .. }) = (state.reauth_account_changes, &caller.0) {
-        super::account::prove_identity(&state, *id, &body, "phone_code").await?;
+        let proofs = Proofs {
+            password: &body.0.password,
+            texted: ("phone_code", &body.0.phone_code),
+            email_code: &body.0.email_code,
+        };
+        super::account::prove_identity(&state, *id, proofs).await?;
     }
     state
         .email
         .change_email_with_code(&caller.0, email.clone(), code, accept_language(&req))
         .await?;
-    Ok(HttpResponse::Ok().json(json!({"_email": email.as_str(), "_email_verified": true})))
+    Ok(HttpResponse::Ok().json(ChangedEmail {
+        _email: email.as_str(),
+        _email_verified: true,
+    }))
 }

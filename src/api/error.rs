@@ -15,6 +15,13 @@ use crate::store::StoreError;
 /// hashing queue is full; both drain within moments).
 const RETRY_AFTER_BUSY: &str = "1";
 
+/// Hydrogen's error body.
+#[derive(Debug, serde::Serialize)]
+struct ErrorBody {
+    status: &'static str,
+    error_msg: String,
+}
+
 /// Any failure of a request.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -168,6 +175,9 @@ impl ResponseError for ApiError {
         if let Some(seconds) = self.retry_in() {
             response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
         }
-        response.json(serde_json::json!({"status": "error", "error_msg": message}))
+        response.json(ErrorBody {
+            status: "error",
+            error_msg: message,
+        })
     }
 }

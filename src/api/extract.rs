@@ -1,4 +1,5 @@
-//! Request extractors: the caller's principal, client metadata, body fields.
+//! Request extractors: the caller's principal and client metadata (bodies
+//! are read by [`super::body`]).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -6,12 +7,10 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
-use serde_json::{Map, Value};
 
 use super::error::ApiError;
 use super::AppState;
 use crate::auth::{AuthError, ClientInfo, Principal};
-use crate::domain::InvalidInput;
 
 fn authorization(req: &HttpRequest) -> Option<String> {
     req.headers()
@@ -23,7 +22,7 @@ fn authorization(req: &HttpRequest) -> Option<String> {
 fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
     req.app_data::<web::Data<AppState>>()
         .cloned()
-        .ok_or_else(|| ApiError::BadRequest("application state missing".into()))
+        .ok_or_else(|| ApiError::Internal("application state missing".into()))
 }
 
 /// The caller: a guest, a user or an admin. A bad or expired token is a 401.
@@ -105,58 +104,10 @@ pub fn client_info(req: &HttpRequest) -> ClientInfo {
     }
 }
 
-/// A body field that must be a string when present.
-pub fn opt_string<'a>(
-    body: &'a Map<String, Value>,
-    field: &str,
-) -> Result<Option<&'a str>, InvalidInput> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.as_str())),
-        Some(_) => Err(InvalidInput::new(field, "must be a string")),
-    }
-}
-
-/// A body field that must be a non-empty string.
-pub fn required_string<'a>(
-    body: &'a Map<String, Value>,
-    field: &str,
-) -> Result<&'a str, InvalidInput> {
-    opt_string(body, field)?
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| InvalidInput::new(field, "is required"))
-}
-
-/// A body field that may be absent (`None`), `null` (`Some(None)`) or a string.
-pub fn nullable_string<'a>(
-    body: &'a Map<String, Value>,
-    field: &str,
-) -> Result<Option<Option<&'a str>>, InvalidInput> {
-    match body.get(field) {
-        None => Ok(None),
-        Some(Value::Null) => Ok(Some(None)),
-        Some(Value::String(s)) => Ok(Some(Some(s.as_str()))),
-        Some(_) => Err(InvalidInput::new(field, "must be a string or null")),
-    }
-}
-
 /// The request's `Accept-Language` header.
 pub fn accept_language(req: &HttpRequest) -> Option<String> {
     req.headers()
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
-}
-
-/// A body field that must be a boolean when present; `default` when absent or null.
-pub fn opt_bool(
-    body: &Map<String, Value>,
-    field: &str,
-    default: bool,
-) -> Result<bool, InvalidInput> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(default),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(_) => Err(InvalidInput::new(field, "must be true or false")),
-    }
 }

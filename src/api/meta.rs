@@ -6,16 +6,17 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{SecondsFormat, Utc};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::error::ApiError;
 use super::extract::Caller;
 use super::openapi::{client_details as details, Auth};
 use super::route_table::{Doc, Endpoint, Method, Tag};
 use super::versions;
-use super::wire::list_page;
+use super::wire::page_of;
 use super::AppState;
-use crate::records::{ListResult, RecordsError, Viewer, Who};
+use crate::records::{RecordsError, Viewer, Who};
 use crate::schema::{FieldKind, ObjectType, Snapshot};
 
 /// Tables and the clock.
@@ -66,32 +67,64 @@ fn hydrogen_type(kind: FieldKind) -> &'static str {
     }
 }
 
-fn table_wire(snapshot: &Snapshot, object: &ObjectType, viewer: Viewer) -> Value {
-    let fields: Vec<Value> = object
-        .all_fields()
-        .filter(|f| viewer.may_read(f.read))
-        .map(|f| {
-            json!({
-                "name": f.name.as_str(),
-                "type": hydrogen_type(f.kind),
-                "description": f.raw.get("description").cloned().unwrap_or(Value::Null),
-                "required": f.required,
-                "default": f.default,
-            })
-        })
-        .collect();
-    let acl = |entries: &[crate::domain::AclEntry]| -> Vec<String> {
-        entries.iter().map(|e| e.to_wire()).collect()
-    };
-    json!({
-        "id": snapshot.table_id(&object.name),
-        "name": object.name,
-        "description": object.raw.get("description").cloned().unwrap_or(Value::Null),
-        "schema": {"fields": fields},
-        "write_perm": acl(&object.rules.create),
-        "row_read_perm": acl(&object.rules.default_read),
-        "row_write_perm": acl(&object.rules.default_write),
-    })
+/// A table as the SDK's `getTable` reads it: its fields the caller may
+/// read, and its permissions.
+#[derive(Debug, Serialize)]
+struct TableView<'a> {
+    id: Option<i64>,
+    name: &'a str,
+    description: Value,
+    schema: TableFields<'a>,
+    write_perm: Vec<String>,
+    row_read_perm: Vec<String>,
+    row_write_perm: Vec<String>,
+}
+
+/// `{"fields": […]}`.
+#[derive(Debug, Serialize)]
+struct TableFields<'a> {
+    fields: Vec<FieldView<'a>>,
+}
+
+/// One field of a table.
+#[derive(Debug, Serialize)]
+struct FieldView<'a> {
+    name: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    description: Value,
+    required: bool,
+    default: &'a Option<Value>,
+}
+
+impl<'a> TableView<'a> {
+    fn of(snapshot: &Snapshot, object: &'a ObjectType, viewer: Viewer) -> Self {
+        let acl = |entries: &[crate::domain::AclEntry]| -> Vec<String> {
+            entries.iter().map(|e| e.to_wire()).collect()
+        };
+        let description = |raw: &Value| raw.get("description").cloned().unwrap_or(Value::Null);
+        TableView {
+            id: snapshot.table_id(&object.name),
+            name: &object.name,
+            description: description(&object.raw),
+            schema: TableFields {
+                fields: object
+                    .all_fields()
+                    .filter(|f| viewer.may_read(f.read))
+                    .map(|f| FieldView {
+                        name: f.name.as_str(),
+                        kind: hydrogen_type(f.kind),
+                        description: description(&f.raw),
+                        required: f.required,
+                        default: &f.default,
+                    })
+                    .collect(),
+            },
+            write_perm: acl(&object.rules.create),
+            row_read_perm: acl(&object.rules.default_read),
+            row_write_perm: acl(&object.rules.default_write),
+        }
+    }
 }
 
 async fn tables(
@@ -103,17 +136,10 @@ async fn tables(
     let snapshot = state.records.live().load();
     let objects: Vec<_> = snapshot
         .tables()
-        .map(|t| table_wire(&snapshot, t, viewer))
-        .filter_map(|v| v.as_object().cloned())
+        .map(|t| TableView::of(&snapshot, t, viewer))
         .collect();
     let total = objects.len() as i64;
-    let page = ListResult {
-        objects,
-        total_count: Some(total),
-        limit: total.max(1),
-        offset: 0,
-    };
-    Ok(HttpResponse::Ok().json(list_page(&req, page)))
+    Ok(HttpResponse::Ok().json(page_of(&req, objects, Some(total), total.max(1), 0)))
 }
 
 async fn table(
@@ -127,10 +153,16 @@ async fn table(
     let object = snapshot
         .table(&key)
         .ok_or_else(|| RecordsError::NoTable(key.clone()))?;
-    Ok(HttpResponse::Ok().json(table_wire(&snapshot, object, viewer)))
+    Ok(HttpResponse::Ok().json(TableView::of(&snapshot, object, viewer)))
+}
+
+/// The server's clock.
+#[derive(Debug, Serialize)]
+struct ServerTime {
+    time: String,
 }
 
 async fn time() -> Result<HttpResponse, ApiError> {
     let now = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, false);
-    Ok(HttpResponse::Ok().json(json!({"time": now})))
+    Ok(HttpResponse::Ok().json(ServerTime { time: now }))
 }

@@ -6,6 +6,7 @@
 
 mod account;
 mod admin;
+mod body;
 mod client_address;
 mod client_check;
 mod console;
@@ -130,7 +131,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, client_ids: Vec<String>) {
 }
 
 async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+    HttpResponse::Ok().json(wire::StatusOk::plain())
 }
 
 /// A 404; for a known client path under a version it is not served at, one

@@ -10,14 +10,21 @@
 //! returns from the provider to `GET /oauth/:provider/callback/` (in `pages`).
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
+use super::account::Proofs;
+use super::body::{field, required, Body};
 use super::error::ApiError;
-use super::extract::{client_info, opt_bool, required_string, LoggedIn, MaybeCaller};
+use super::extract::{client_info, LoggedIn, MaybeCaller};
 use super::openapi::{client_details as details, Auth};
 use super::route_table::{Doc, Endpoint, Method, Tag};
+use super::wire::StatusOk;
 use super::{versions, AppState};
-use crate::auth::{AuthError, MiniPlatform, Principal, ProfileUpdate, Session, SignedProfile};
+use crate::auth::{
+    AuthError, MiniAccount, MiniPlatform, Principal, ProfileUpdate, Session, SignedProfile,
+};
+use crate::domain::UserId;
 use crate::records::Required;
 
 /// An `idp/` endpoint.
@@ -153,35 +160,132 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
     ),
 ];
 
+/// The body of the sign-in and link endpoints: the provider's proof (an
+/// `auth_token` from `redirect/`, a mini-program's login `code`, a native
+/// SDK's `access_token` or `code`), what to do with the profile, the proofs a
+/// link may need, and every other key (initial profile fields, a
+/// mini-program's signed `rawData`).
+#[derive(Debug, Deserialize)]
+struct ProviderBody {
+    #[serde(default, deserialize_with = "field::text")]
+    callback_url: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    auth_token: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    code: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    access_token: Option<String>,
+    #[serde(default, deserialize_with = "field::flag")]
+    create_user: Option<bool>,
+    /// `setnx`, `overwrite` or `false` (read by [`ProfileUpdate::parse`]).
+    #[serde(default)]
+    update_userprofile: Option<Value>,
+    #[serde(default, deserialize_with = "field::text")]
+    password: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    phone_code: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    email_code: Option<String>,
+    /// Every other key.
+    #[serde(flatten)]
+    rest: Map<String, Value>,
+}
+
+impl ProviderBody {
+    fn profile_update(&self) -> Result<ProfileUpdate, ApiError> {
+        Ok(ProfileUpdate::parse(self.update_userprofile.as_ref())?)
+    }
+
+    /// The proofs a link may need, the texted code read as `texted`.
+    fn proofs<'a>(&'a self, texted: (&'static str, &'a Option<String>)) -> Proofs<'a> {
+        Proofs {
+            password: &self.password,
+            texted,
+            email_code: &self.email_code,
+        }
+    }
+
+    /// The profile data a mini-program sends with its platform's signature
+    /// (`rawData` and `signature`), if any.
+    fn signed_profile(&self) -> Result<Option<SignedProfile>, ApiError> {
+        match (self.rest.get("rawData"), self.rest.get("signature")) {
+            (Some(Value::String(raw)), Some(Value::String(signature))) => Ok(Some(SignedProfile {
+                raw_data: raw.clone(),
+                signature: signature.clone(),
+            })),
+            (None | Some(Value::Null), _) => Ok(None),
+            _ => Err(ApiError::BadRequest(
+                "signature: rawData comes with the platform's signature (both strings)".into(),
+            )),
+        }
+    }
+}
+
+/// Where the browser goes to sign in.
+#[derive(Debug, Serialize)]
+struct RedirectUrl {
+    redirect_url: String,
+}
+
+/// A mini-program account linked to a user.
+#[derive(Debug, Serialize)]
+struct Linked {
+    message: &'static str,
+    user_id: UserId,
+    #[serde(flatten)]
+    account: PlatformIds,
+}
+
+/// The platform's ids of a mini-program account (Alipay's SDK reads the
+/// account as `alipay_user_id`).
+#[derive(Debug, Serialize)]
+struct PlatformIds {
+    openid: String,
+    unionid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alipay_user_id: Option<String>,
+}
+
+impl From<&MiniAccount> for PlatformIds {
+    fn from(account: &MiniAccount) -> Self {
+        PlatformIds {
+            openid: account.openid.clone(),
+            unionid: account.unionid.clone(),
+            alipay_user_id: (account.platform == MiniPlatform::Alipay)
+                .then(|| account.openid.clone()),
+        }
+    }
+}
+
 async fn redirect(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     caller: MaybeCaller,
-    body: web::Json<Map<String, Value>>,
+    body: Body<ProviderBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, provider) = path.into_inner();
     // Each call stores a sign-in state: counted like a login attempt.
     state.auth_limit.check(&req).await?;
-    let callback = required_string(&body, "callback_url")?;
-    let url = state.oauth.redirect(&provider, callback, &caller.0).await?;
-    Ok(HttpResponse::Ok().json(json!({"status": "ok", "redirect_url": url})))
+    let callback = required(&body.0.callback_url, "callback_url")?;
+    let redirect_url = state.oauth.redirect(&provider, callback, &caller.0).await?;
+    Ok(HttpResponse::Ok().json(StatusOk::with(RedirectUrl { redirect_url })))
 }
 
 async fn authenticate(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    body: web::Json<Map<String, Value>>,
+    body: Body<ProviderBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, provider) = path.into_inner();
     state.auth_limit.check(&req).await?;
     if state.oauth.is_mini_program(&provider) {
         // A mini-program's authenticate/: its login code and signed profile.
-        return mini_sign_in(&req, &state, &provider, &body).await;
+        return mini_sign_in(&req, &state, &provider, &body.0).await;
     }
-    let token = required_string(&body, "auth_token")?;
-    sign_in(&req, &state, &provider, token, &body).await
+    let token = required(&body.0.auth_token, "auth_token")?;
+    sign_in(&req, &state, &provider, token, &body.0).await
 }
 
 /// `POST …/idp/:provider/silent-login/` (`{code, create_user}`): a
@@ -190,53 +294,44 @@ async fn silent_login(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    body: web::Json<Map<String, Value>>,
+    body: Body<ProviderBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, provider) = path.into_inner();
     state.auth_limit.check(&req).await?;
-    mini_sign_in(&req, &state, &provider, &body).await
+    mini_sign_in(&req, &state, &provider, &body.0).await
 }
 
-/// The profile data a mini-program sends with its platform's signature
-/// (`rawData` and `signature`), if any.
-fn signed_profile(body: &Map<String, Value>) -> Result<Option<SignedProfile>, ApiError> {
-    match (body.get("rawData"), body.get("signature")) {
-        (Some(Value::String(raw)), Some(Value::String(signature))) => Ok(Some(SignedProfile {
-            raw_data: raw.clone(),
-            signature: signature.clone(),
-        })),
-        (None | Some(Value::Null), _) => Ok(None),
-        _ => Err(ApiError::BadRequest(
-            "signature: rawData comes with the platform's signature (both strings)".into(),
-        )),
-    }
+/// A mini-program sign-in's answer: the login object, the user's own
+/// profile again as `user_info` (the SDK builds its current user from it)
+/// and the platform ids.
+#[derive(Debug, Serialize)]
+struct MiniSignIn<'a> {
+    #[serde(flatten)]
+    login: super::wire::LoginObject<'a>,
+    user_info: Map<String, Value>,
+    #[serde(flatten)]
+    account: PlatformIds,
 }
 
 /// Signs in with a mini-program's login code: 201 with the session, the
-/// user's own profile as `user_info` (the SDK builds its current user from
-/// it) and the platform ids.
+/// user's own profile as `user_info` and the platform ids.
 async fn mini_sign_in(
     req: &HttpRequest,
     state: &AppState,
     provider: &str,
-    body: &Map<String, Value>,
+    body: &ProviderBody,
 ) -> Result<HttpResponse, ApiError> {
-    let code = required_string(body, "code")?;
+    let code = required(&body.code, "code")?;
     let (token, account) = state
         .oauth
-        .mini_program_code(provider, code, signed_profile(body)?, None)
+        .mini_program_code(provider, code, body.signed_profile()?, None)
         .await?;
     let (session, profile) = open_session(req, state, provider, token.expose(), body).await?;
-    let mut answer = super::wire::login_object(&session, profile.clone());
-    if let Some(object) = answer.as_object_mut() {
-        object.insert("user_info".into(), Value::Object(profile));
-        object.insert("openid".into(), json!(account.openid));
-        object.insert("unionid".into(), json!(account.unionid));
-        if account.platform == MiniPlatform::Alipay {
-            object.insert("alipay_user_id".into(), json!(account.openid));
-        }
-    }
-    Ok(HttpResponse::Created().json(answer))
+    Ok(HttpResponse::Created().json(MiniSignIn {
+        login: super::wire::login_object(&session, profile.clone()),
+        user_info: profile,
+        account: PlatformIds::from(&account),
+    }))
 }
 
 /// `POST …/idp/:provider/token/` (`{access_token, …}` or `{code, …}`, with
@@ -247,16 +342,17 @@ async fn native_token(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    body: web::Json<Map<String, Value>>,
+    body: Body<ProviderBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, provider) = path.into_inner();
+    let body = body.0;
     state.auth_limit.check(&req).await?;
-    let token = if body.contains_key("code") && !body.contains_key("access_token") {
-        let code = required_string(&body, "code")?;
-        state.oauth.native_code(&provider, code).await?
-    } else {
-        let access = required_string(&body, "access_token")?;
-        state.oauth.native_token(&provider, access).await?
+    let token = match (&body.code, &body.access_token) {
+        (Some(code), None) => state.oauth.native_code(&provider, code).await?,
+        (_, access) => {
+            let access = required(access, "access_token")?;
+            state.oauth.native_token(&provider, access).await?
+        }
     };
     sign_in(&req, &state, &provider, token.expose(), &body).await
 }
@@ -268,7 +364,7 @@ async fn sign_in(
     state: &AppState,
     provider: &str,
     token: &str,
-    body: &Map<String, Value>,
+    body: &ProviderBody,
 ) -> Result<HttpResponse, ApiError> {
     let (session, profile) = open_session(req, state, provider, token, body).await?;
     Ok(HttpResponse::Created().json(super::wire::login_object(&session, profile)))
@@ -280,19 +376,20 @@ async fn open_session(
     state: &AppState,
     provider: &str,
     token: &str,
-    body: &Map<String, Value>,
+    body: &ProviderBody,
 ) -> Result<(Session, Map<String, Value>), ApiError> {
-    let create_user = opt_bool(body, "create_user", true)?;
-    let update = ProfileUpdate::parse(body.get("update_userprofile"))?;
+    let create_user = body.create_user.unwrap_or(true);
+    let update = body.profile_update()?;
     // The SDK sends `nickname` for Apple whatever the profile declares: keys the
     // profile does not declare are not sign-up fields here.
     let profile = state.records.live().load();
     let fields: Map<String, Value> = body
+        .rest
         .iter()
         .filter(|(k, _)| profile.profile().field(k).is_some())
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let init = super::session::initial_profile(state, &fields, Required::Enforced)?;
+    let init = super::session::initial_profile(state, fields, Required::Enforced)?;
     let session = state
         .oauth
         .authenticate(provider, token, create_user, update, client_info(req), init)
@@ -309,15 +406,17 @@ async fn associate(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     caller: LoggedIn,
-    body: web::Json<Map<String, Value>>,
+    body: Body<ProviderBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, provider) = path.into_inner();
+    let body = body.0;
     if state.oauth.is_mini_program(&provider) {
         return mini_link(&req, &state, &caller, &provider, &body).await;
     }
-    let token = required_string(&body, "auth_token")?;
-    super::account::prove_if_required(&req, &state, &caller.0, &body, "code").await?;
-    let update = ProfileUpdate::parse(body.get("update_userprofile"))?;
+    let token = required(&body.auth_token, "auth_token")?;
+    let proofs = body.proofs(("code", &body.code));
+    super::account::prove_if_required(&req, &state, &caller.0, proofs).await?;
+    let update = body.profile_update()?;
     let user = state
         .oauth
         .associate(&caller.0, &provider, token, "auth_token", update)
@@ -333,33 +432,30 @@ async fn mini_link(
     state: &AppState,
     caller: &LoggedIn,
     provider: &str,
-    body: &Map<String, Value>,
+    body: &ProviderBody,
 ) -> Result<HttpResponse, ApiError> {
     // Linking is a new way to sign in as the caller: the same proofs as an
     // identifier change under `reauth_account_changes`.
-    super::account::prove_if_required(req, state, &caller.0, body, "phone_code").await?;
+    let proofs = body.proofs(("phone_code", &body.phone_code));
+    super::account::prove_if_required(req, state, &caller.0, proofs).await?;
     let Principal::User { id, .. } = &caller.0 else {
         return Err(AuthError::Forbidden("only users link their accounts".into()).into());
     };
-    let code = required_string(body, "code")?;
+    let code = required(&body.code, "code")?;
     let (token, account) = state
         .oauth
-        .mini_program_code(provider, code, signed_profile(body)?, Some(id.get()))
+        .mini_program_code(provider, code, body.signed_profile()?, Some(id.get()))
         .await?;
-    let update = ProfileUpdate::parse(body.get("update_userprofile"))?;
+    let update = body.profile_update()?;
     let user = state
         .oauth
         .associate(&caller.0, provider, token.expose(), "code", update)
         .await?;
-    let mut answer = json!({
-        "status": "ok", "message": "User associated.", "user_id": user,
-        "openid": account.openid, "unionid": account.unionid,
-    });
-    if account.platform == MiniPlatform::Alipay {
-        // Alipay's SDK reads the account as `alipay_user_id`.
-        answer["alipay_user_id"] = json!(account.openid);
-    }
-    Ok(HttpResponse::Ok().json(answer))
+    Ok(HttpResponse::Ok().json(StatusOk::with(Linked {
+        message: "User associated.",
+        user_id: user,
+        account: PlatformIds::from(&account),
+    })))
 }
 
 async fn dissociate(

@@ -224,7 +224,7 @@ async fn aggregate_of(
         limit: query.limit.clone(),
     };
     let groups = state.records.aggregate(&caller.0, target, params).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({"objects": groups})))
+    Ok(HttpResponse::Ok().json(super::wire::Objects { objects: groups }))
 }
 
 async fn get(

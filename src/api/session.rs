@@ -10,15 +10,17 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Map, Value};
+use serde::Deserialize;
+use serde_json::{Map, Value};
 
+use super::body::{field, required, Body, BodyOrEmpty};
 use super::error::ApiError;
-use super::extract::{client_info, opt_bool, required_string, MaybeCaller};
+use super::extract::{client_info, MaybeCaller};
 use super::openapi::{client_details as details, Auth};
 use super::route_table::{Doc, Endpoint, Method, Tag};
-use super::wire::login_object;
+use super::wire::{login_object, Message, StatusOk};
 use super::{sms, versions, AppState};
-use crate::auth::{Identifier, ProfileInit, Session, SessionToken};
+use crate::auth::{Identifier, PhoneProof, ProfileInit, Session, SessionToken};
 use crate::domain::{DeviceId, Email, Password, Platform, Username};
 use crate::records::Required;
 use crate::schema::CREDENTIAL_KEYS;
@@ -68,15 +70,76 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
     ),
 ];
 
-/// The kind of a sign-up or sign-in body without one in its path (SDK
-/// 2.0.0–2.0.2 post `{username|email|phone, password}` to `…/v2.0/register/`
-/// and `…/login/`).
-fn kind_in(body: &Map<String, Value>) -> Result<String, ApiError> {
-    ["username", "email", "phone"]
+/// A sign-up or sign-in body: the credentials its kind reads and, on
+/// sign-up, initial profile fields beside them (`profile`).
+#[derive(Debug, Deserialize)]
+pub(super) struct SignIn {
+    #[serde(default, deserialize_with = "field::text")]
+    email: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    username: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    pub(super) phone: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    pub(super) region: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    password: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    pub(super) code: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    pub(super) verification_token: Option<String>,
+    #[serde(default, deserialize_with = "field::flag")]
+    create_user: Option<bool>,
+    #[serde(default, deserialize_with = "field::text")]
+    device_id: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    platform: Option<String>,
+    /// Every other key: initial profile fields.
+    #[serde(flatten)]
+    profile: Map<String, Value>,
+}
+
+impl SignIn {
+    /// The kind of a body without one in its path (SDK 2.0.0–2.0.2 post
+    /// `{username|email|phone, password}` to `…/v2.0/register/` and `…/login/`).
+    fn kind(&self) -> Result<String, ApiError> {
+        [
+            ("username", &self.username),
+            ("email", &self.email),
+            ("phone", &self.phone),
+        ]
         .into_iter()
-        .find(|k| body.get(*k).is_some_and(|v| !v.is_null()))
-        .map(str::to_owned)
+        .find(|(_, v)| v.is_some())
+        .map(|(k, _)| k.to_owned())
         .ok_or_else(|| ApiError::BadRequest("name one of username, email or phone".into()))
+    }
+
+    /// Reads `{<kind>: …}` as a login identifier.
+    pub(super) fn identifier(&self, state: &AppState, kind: &str) -> Result<Identifier, ApiError> {
+        Ok(match kind {
+            "email" => Identifier::Email(Email::parse(required(&self.email, "email")?)?),
+            "username" => {
+                Identifier::Username(Username::parse(required(&self.username, "username")?)?)
+            }
+            "phone" => Identifier::Phone(sms::phone(state, &self.phone, &self.region)?),
+            _ => return Err(ApiError::NotFound),
+        })
+    }
+
+    /// The texted `code` or `verification_token`, if either was sent.
+    pub(super) fn proof(&self) -> Option<PhoneProof> {
+        sms::proof(&self.code, &self.verification_token)
+    }
+
+    /// The profile fields (every key but the credential keys), checked as an
+    /// update is; what the sign-up transaction then applies.
+    fn initial_profile(
+        self,
+        state: &AppState,
+        required: Required,
+    ) -> Result<ProfileInit, ApiError> {
+        initial_profile(state, self.profile, required)
+    }
 }
 
 async fn register_by_body(
@@ -84,10 +147,10 @@ async fn register_by_body(
     state: web::Data<AppState>,
     path: web::Path<String>,
     caller: MaybeCaller,
-    body: web::Json<Map<String, Value>>,
+    body: Body<SignIn>,
 ) -> Result<HttpResponse, ApiError> {
     let version = path.into_inner();
-    let kind = kind_in(&body)?;
+    let kind = body.0.kind()?;
     register(req, state, web::Path::from((version, kind)), caller, body).await
 }
 
@@ -95,25 +158,17 @@ async fn login_by_body(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<Map<String, Value>>,
+    body: Body<SignIn>,
 ) -> Result<HttpResponse, ApiError> {
     let version = path.into_inner();
-    let kind = kind_in(&body)?;
-    login(req, state, web::Path::from((version, kind)), Some(body)).await
-}
-
-/// Reads `{<kind>: …}` from the body as a login identifier.
-pub(super) fn identifier(
-    state: &AppState,
-    kind: &str,
-    body: &Map<String, Value>,
-) -> Result<Identifier, ApiError> {
-    Ok(match kind {
-        "email" => Identifier::Email(Email::parse(required_string(body, "email")?)?),
-        "username" => Identifier::Username(Username::parse(required_string(body, "username")?)?),
-        "phone" => Identifier::Phone(sms::phone(state, body)?),
-        _ => return Err(ApiError::NotFound),
-    })
+    let kind = body.0.kind()?;
+    login(
+        req,
+        state,
+        web::Path::from((version, kind)),
+        BodyOrEmpty(body.0),
+    )
+    .await
 }
 
 async fn respond(state: &AppState, session: Session) -> Result<HttpResponse, ApiError> {
@@ -121,18 +176,14 @@ async fn respond(state: &AppState, session: Session) -> Result<HttpResponse, Api
     Ok(HttpResponse::Created().json(login_object(&session, profile)))
 }
 
-/// The profile fields of a sign-up body (every key but the credential keys),
-/// checked as an update is; what the sign-up transaction then applies.
+/// The profile fields of a sign-up body's other keys (less any credential
+/// key), checked as an update is.
 pub(super) fn initial_profile(
     state: &AppState,
-    body: &Map<String, Value>,
+    mut fields: Map<String, Value>,
     required: Required,
 ) -> Result<ProfileInit, ApiError> {
-    let fields: Map<String, Value> = body
-        .iter()
-        .filter(|(k, _)| !CREDENTIAL_KEYS.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    fields.retain(|k, _| !CREDENTIAL_KEYS.contains(&k.as_str()));
     Ok(state.records.signup_profile(fields, required)?)
 }
 
@@ -141,18 +192,20 @@ async fn register(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     caller: MaybeCaller,
-    body: web::Json<Map<String, Value>>,
+    body: Body<SignIn>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, kind) = path.into_inner();
+    let body = body.0;
     state.auth_limit.check(&req).await?;
-    let ident = identifier(&state, &kind, &body)?;
+    let ident = body.identifier(&state, &kind)?;
     let password = state
         .password_policy
-        .parse("password", required_string(&body, "password")?)?;
-    let init = initial_profile(&state, &body, Required::Enforced)?;
+        .parse("password", required(&body.password, "password")?)?;
     // A phone registration may carry an SMS code or verification_token: the
     // number is then verified.
-    let proven = match (&ident, sms::proof(&body)?) {
+    let proof = body.proof();
+    let init = body.initial_profile(&state, Required::Enforced)?;
+    let proven = match (&ident, proof) {
         (Identifier::Phone(phone), Some(proof)) => {
             state.sms.take_proof(phone.clone(), proof).await?;
             true
@@ -170,50 +223,53 @@ async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    body: Option<web::Json<Map<String, Value>>>,
+    body: BodyOrEmpty<SignIn>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, kind) = path.into_inner();
+    let body = body.0;
     state.auth_limit.check(&req).await?;
-    let body = body.map(web::Json::into_inner).unwrap_or_default();
-    if kind == "device" {
-        let device = DeviceId::parse(required_string(&body, "device_id")?)?;
-        let platform = Platform::parse(required_string(&body, "platform")?)?;
-        let create_user = opt_bool(&body, "create_user", true)?;
-        let init = initial_profile(&state, &body, Required::Enforced)?;
-        let platform_column = state.records.device_platform_column(platform.as_str())?;
-        let (session, _) = state
-            .auth
-            .device_login(
-                device,
-                platform,
-                create_user,
-                client_info(&req),
-                init,
-                platform_column,
-            )
-            .await?;
-        return respond(&state, session).await;
+    let create_user = body.create_user.unwrap_or(true);
+    match kind.as_str() {
+        "device" => {
+            let device = DeviceId::parse(required(&body.device_id, "device_id")?)?;
+            let platform = Platform::parse(required(&body.platform, "platform")?)?;
+            let init = body.initial_profile(&state, Required::Enforced)?;
+            let platform_column = state.records.device_platform_column(platform.as_str())?;
+            let (session, _) = state
+                .auth
+                .device_login(
+                    device,
+                    platform,
+                    create_user,
+                    client_info(&req),
+                    init,
+                    platform_column,
+                )
+                .await?;
+            respond(&state, session).await
+        }
+        "anonymous" => {
+            let init = body.initial_profile(&state, Required::Deferred)?;
+            let session = state.auth.anonymous_login(client_info(&req), init).await?;
+            respond(&state, session).await
+        }
+        "sms" => {
+            let phone = sms::phone(&state, &body.phone, &body.region)?;
+            let code = PhoneProof::Code(required(&body.code, "code")?.to_owned());
+            let init = body.initial_profile(&state, Required::Enforced)?;
+            let session = state
+                .sms
+                .login(phone, code, create_user, client_info(&req), init)
+                .await?;
+            respond(&state, session).await
+        }
+        _ => {
+            let ident = body.identifier(&state, &kind)?;
+            let password = Password::candidate("password", required(&body.password, "password")?)?;
+            let session = state.auth.login(ident, password, client_info(&req)).await?;
+            respond(&state, session).await
+        }
     }
-    if kind == "anonymous" {
-        let init = initial_profile(&state, &body, Required::Deferred)?;
-        let session = state.auth.anonymous_login(client_info(&req), init).await?;
-        return respond(&state, session).await;
-    }
-    if kind == "sms" {
-        let phone = sms::phone(&state, &body)?;
-        let code = crate::auth::PhoneProof::Code(required_string(&body, "code")?.to_owned());
-        let create_user = opt_bool(&body, "create_user", true)?;
-        let init = initial_profile(&state, &body, Required::Enforced)?;
-        let session = state
-            .sms
-            .login(phone, code, create_user, client_info(&req), init)
-            .await?;
-        return respond(&state, session).await;
-    }
-    let ident = identifier(&state, &kind, &body)?;
-    let password = Password::candidate("password", required_string(&body, "password")?)?;
-    let session = state.auth.login(ident, password, client_info(&req)).await?;
-    respond(&state, session).await
 }
 
 /// Always 201 so the SDK clears its local session, even for an unknown or
@@ -228,5 +284,7 @@ async fn logout(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResp
     if let Some(token) = token {
         state.auth.logout(&token).await?;
     }
-    Ok(HttpResponse::Created().json(json!({"message": "Destroy succeed.", "status": "ok"})))
+    Ok(HttpResponse::Created().json(StatusOk::with(Message {
+        message: "Destroy succeed.",
+    })))
 }

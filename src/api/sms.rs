@@ -10,12 +10,15 @@
 //! (`{phone, code|verification_token, password}`). Every `phone` may come with a `region`.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
 
+use super::account::Proofs;
+use super::body::{field, required, Body};
 use super::error::ApiError;
-use super::extract::{accept_language, opt_string, required_string, LoggedIn};
+use super::extract::{accept_language, LoggedIn};
 use super::openapi::{client_details as details, Auth};
 use super::route_table::{Doc, Endpoint, Method, Tag};
+use super::wire::StatusOk;
 use super::{versions, AppState};
 use crate::auth::PhoneProof;
 use crate::domain::{InvalidInput, Phone};
@@ -73,81 +76,107 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
     ),
 ];
 
-/// `phone` (with the optional `region`) from a body.
-pub(super) fn phone(state: &AppState, body: &Map<String, Value>) -> Result<Phone, ApiError> {
-    let raw = required_string(body, "phone")?;
+/// The body of the phone flows: a number (in its `region`), the code texted
+/// to it or the `verification_token` a verified code gave, a new password,
+/// and the proofs an account change may ask for.
+#[derive(Debug, Deserialize)]
+struct PhoneBody {
+    #[serde(default, deserialize_with = "field::text")]
+    phone: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    region: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    code: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    verification_token: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    password: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    phone_code: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    email_code: Option<String>,
+}
+
+impl PhoneBody {
+    fn phone(&self, state: &AppState) -> Result<Phone, ApiError> {
+        phone(state, &self.phone, &self.region)
+    }
+
+    fn code(&self) -> Result<String, ApiError> {
+        Ok(required(&self.code, "code")?.to_owned())
+    }
+
+    /// The texted `code` or the `verification_token`, one of which is required.
+    fn required_proof(&self) -> Result<PhoneProof, ApiError> {
+        proof(&self.code, &self.verification_token).ok_or_else(|| {
+            InvalidInput::new("code", "is required (or a verification_token)").into()
+        })
+    }
+}
+
+/// A `phone` (read in `region`, or the server's default region).
+pub(super) fn phone(
+    state: &AppState,
+    phone: &Option<String>,
+    region: &Option<String>,
+) -> Result<Phone, ApiError> {
     Ok(Phone::parse(
-        raw,
-        opt_string(body, "region")?,
+        required(phone, "phone")?,
+        region.as_deref(),
         state.phone_region,
     )?)
 }
 
-/// `code` or `verification_token` from a body.
-pub(super) fn proof(body: &Map<String, Value>) -> Result<Option<PhoneProof>, ApiError> {
-    Ok(
-        match (
-            opt_string(body, "code")?,
-            opt_string(body, "verification_token")?,
-        ) {
-            (Some(code), _) => Some(PhoneProof::Code(code.to_owned())),
-            (None, Some(token)) => Some(PhoneProof::Token(token.to_owned())),
-            (None, None) => None,
-        },
-    )
+/// The texted `code`, else the `verification_token`, if either was sent.
+pub(super) fn proof(code: &Option<String>, token: &Option<String>) -> Option<PhoneProof> {
+    match (code, token) {
+        (Some(code), _) => Some(PhoneProof::Code(code.clone())),
+        (None, Some(token)) => Some(PhoneProof::Token(token.clone())),
+        (None, None) => None,
+    }
 }
 
-fn required_proof(body: &Map<String, Value>) -> Result<PhoneProof, ApiError> {
-    proof(body)?
-        .ok_or_else(|| InvalidInput::new("code", "is required (or a verification_token)").into())
+/// A verified code's one-time token.
+#[derive(Debug, Serialize)]
+struct VerificationToken {
+    verification_token: String,
+    expires_in: i64,
 }
 
 fn ok() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": "ok"}))
+    HttpResponse::Ok().json(StatusOk::plain())
 }
 
 async fn send_code(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<Map<String, Value>>,
+    body: Body<PhoneBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let phone = phone(&state, &body)?;
+    let phone = body.0.phone(&state)?;
     state.sms_ip_limit.check(&req).await?;
     let locale = Locale::pick(None, accept_language(&req).as_deref());
     state.sms.send_code(phone, locale).await?;
     Ok(ok())
 }
 
-/// The `phone` (with its `region`) and `code` of a body.
-fn phone_and_code(
-    state: &AppState,
-    body: &Map<String, Value>,
-) -> Result<(Phone, String), ApiError> {
-    Ok((
-        phone(state, body)?,
-        required_string(body, "code")?.to_owned(),
-    ))
-}
-
 async fn verify_code(
     state: web::Data<AppState>,
-    body: web::Json<Map<String, Value>>,
+    body: Body<PhoneBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (phone, code) = phone_and_code(&state, &body)?;
+    let (phone, code) = (body.0.phone(&state)?, body.0.code()?);
     let token = state.sms.verify_code(phone, code).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "status": "ok",
-        "verification_token": token.token.expose(),
-        "expires_in": token.expires_in,
+    Ok(HttpResponse::Ok().json(StatusOk::with(VerificationToken {
+        verification_token: token.token.expose().to_owned(),
+        expires_in: token.expires_in,
     })))
 }
 
 /// `{phone, code}`: is the code right? It stays usable (the try counts).
 async fn check_code(
     state: web::Data<AppState>,
-    body: web::Json<Map<String, Value>>,
+    body: Body<PhoneBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (phone, code) = phone_and_code(&state, &body)?;
+    let (phone, code) = (body.0.phone(&state)?, body.0.code()?);
     state.sms.check_code(phone, code).await?;
     Ok(ok())
 }
@@ -155,9 +184,9 @@ async fn check_code(
 async fn verify_current_phone(
     state: web::Data<AppState>,
     caller: LoggedIn,
-    body: web::Json<Map<String, Value>>,
+    body: Body<PhoneBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let code = required_string(&body, "code")?.to_owned();
+    let code = body.0.code()?;
     state.sms.verify_current_phone(&caller.0, code).await?;
     Ok(ok())
 }
@@ -169,13 +198,19 @@ async fn change_phone(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: LoggedIn,
-    body: web::Json<Map<String, Value>>,
+    body: Body<PhoneBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let phone = phone(&state, &body)?;
-    super::account::prove_if_required(&req, &state, &caller.0, &body, "phone_code").await?;
+    let body = body.0;
+    let phone = body.phone(&state)?;
+    let proofs = Proofs {
+        password: &body.password,
+        texted: ("phone_code", &body.phone_code),
+        email_code: &body.email_code,
+    };
+    super::account::prove_if_required(&req, &state, &caller.0, proofs).await?;
     state
         .sms
-        .change_phone(&caller.0, phone, required_proof(&body)?)
+        .change_phone(&caller.0, phone, body.required_proof()?)
         .await?;
     let user = caller
         .0
@@ -187,14 +222,15 @@ async fn change_phone(
 async fn reset_password(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<Map<String, Value>>,
+    body: Body<PhoneBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.0;
     state.auth_limit.check(&req).await?;
-    let phone = phone(&state, &body)?;
-    let proof = required_proof(&body)?;
+    let phone = body.phone(&state)?;
+    let proof = body.required_proof()?;
     let password = state
         .password_policy
-        .parse("password", required_string(&body, "password")?)?;
+        .parse("password", required(&body.password, "password")?)?;
     state.sms.reset_password(phone, proof, &password).await?;
     Ok(ok())
 }

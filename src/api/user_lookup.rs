@@ -12,13 +12,16 @@
 use std::collections::HashMap;
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
+use super::body::read;
 use super::error::ApiError;
 use super::extract::LoggedIn;
 use super::openapi::{client_details as details, Auth};
 use super::route_table::{Doc, Endpoint, Method, Tag};
-use super::session::identifier;
+use super::session::SignIn;
+use super::wire::StatusOk;
 use super::{versions, AppState};
 use crate::auth::{AuthError, Principal};
 use crate::records::Target;
@@ -127,7 +130,7 @@ async fn find(
             ))
             .into());
         }
-        let ident = identifier(&state, kind, &fields)?;
+        let ident = read::<SignIn>(fields)?.identifier(&state, kind)?;
         let found = state.auth.proven_user_with(ident).await?;
         match found {
             Some(id) if state.records.findable(id, by).await? => id,
@@ -157,7 +160,13 @@ async fn available(
     }
     state.lookup_limit.check(&req).await?;
     let kind = one_kind(&body, &KINDS[1..])?;
-    let ident = identifier(&state, kind, &body)?;
+    let ident = read::<SignIn>(body.into_inner())?.identifier(&state, kind)?;
     let taken = state.auth.user_with(ident).await?.is_some();
-    Ok(HttpResponse::Ok().json(json!({"status": "ok", "available": !taken})))
+    Ok(HttpResponse::Ok().json(StatusOk::with(Available { available: !taken })))
+}
+
+/// Whether an identifier is free to register.
+#[derive(Debug, Serialize)]
+struct Available {
+    available: bool,
 }

@@ -4,12 +4,15 @@
 //! the ones it lacks), and, for an expiring key, an expiry no later than its
 //! own.
 
+use std::collections::BTreeSet;
+
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::admin_endpoint as endpoint;
 use super::{path_id, AdminCaller};
+use crate::api::body::{field, required, Body};
 use crate::api::error::ApiError;
 use crate::api::openapi::{admin_details as details, Auth};
 use crate::api::route_table::{Doc, Endpoint, Method, Tag};
@@ -35,72 +38,135 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
 ];
 
 /// A key as listed: never its secret.
-pub(crate) fn key_wire(key: &KeyRow) -> Value {
-    let now = now_unix();
-    let status = if key.revoked_at.is_some() {
-        "revoked"
-    } else if key.expires_at.is_some_and(|e| e <= now) {
-        "expired"
-    } else {
-        "active"
-    };
-    json!({
-        "id": key.id,
-        "name": key.name,
-        "prefix": key.prefix,
-        "scopes": serde_json::from_str::<Value>(&key.scopes).unwrap_or(Value::Null),
-        "created_at": key.created_at,
-        "created_by": key.created_by,
-        "expires_at": key.expires_at,
-        "last_used_at": key.last_used_at,
-        "revoked_at": key.revoked_at,
-        "status": status,
-    })
+#[derive(Debug, Serialize)]
+struct KeyView<'a> {
+    id: i64,
+    name: &'a str,
+    prefix: &'a str,
+    /// The stored JSON array of scope names.
+    scopes: Value,
+    created_at: i64,
+    created_by: &'a str,
+    expires_at: Option<i64>,
+    last_used_at: Option<i64>,
+    revoked_at: Option<i64>,
+    /// `active`, `expired` or `revoked`.
+    status: &'static str,
+    /// The secret, in the answer that created the key only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<&'a str>,
+}
+
+impl<'a> From<&'a KeyRow> for KeyView<'a> {
+    fn from(key: &'a KeyRow) -> Self {
+        let status = if key.revoked_at.is_some() {
+            "revoked"
+        } else if key.expires_at.is_some_and(|e| e <= now_unix()) {
+            "expired"
+        } else {
+            "active"
+        };
+        KeyView {
+            id: key.id,
+            name: &key.name,
+            prefix: &key.prefix,
+            scopes: serde_json::from_str(&key.scopes).unwrap_or(Value::Null),
+            created_at: key.created_at,
+            created_by: &key.created_by,
+            expires_at: key.expires_at,
+            last_used_at: key.last_used_at,
+            revoked_at: key.revoked_at,
+            status,
+            key: None,
+        }
+    }
+}
+
+/// A list of objects, with the cursor to the next page where there is one.
+#[derive(Debug, Serialize)]
+struct Objects<T: Serialize> {
+    objects: Vec<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_before: Option<Option<i64>>,
+}
+
+/// `{name, scopes, expires_at | expires_in}` of a new key.
+#[derive(Debug, Deserialize)]
+struct NewKeyBody {
+    #[serde(default, deserialize_with = "field::text")]
+    name: Option<String>,
+    /// One scope name or a list of them.
+    #[serde(default)]
+    scopes: Option<Value>,
+    #[serde(default)]
+    expires_at: Option<Value>,
+    #[serde(default)]
+    expires_in: Option<Value>,
+}
+
+impl NewKeyBody {
+    fn scopes(&self) -> Result<BTreeSet<Scope>, ApiError> {
+        let names: Vec<String> = match &self.scopes {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect::<Option<_>>()
+                .ok_or_else(|| InvalidInput::new("scopes", "must be a list of scope names"))?,
+            _ => {
+                return Err(
+                    InvalidInput::new("scopes", "is required, e.g. [\"users:read\"]").into(),
+                )
+            }
+        };
+        Ok(Scope::parse_list("scopes", &names)?)
+    }
+
+    /// When the key stops working: `expires_at` (unix seconds), else
+    /// `expires_in` seconds from now, else never.
+    fn expires_at(&self) -> Result<Option<i64>, InvalidInput> {
+        Ok(match (&self.expires_at, &self.expires_in) {
+            (Some(v), _) => Some(v.as_i64().ok_or_else(|| {
+                InvalidInput::new("expires_at", "must be a unix time in seconds")
+            })?),
+            (None, Some(v)) => Some(
+                now_unix()
+                    + v.as_i64().filter(|n| *n > 0).ok_or_else(|| {
+                        InvalidInput::new("expires_in", "must be a positive number of seconds")
+                    })?,
+            ),
+            (None, None) => None,
+        })
+    }
 }
 
 async fn list(state: web::Data<AppState>, caller: AdminCaller) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::KeysRead)?;
-    let keys: Vec<Value> = state.auth.list_keys().await?.iter().map(key_wire).collect();
-    Ok(HttpResponse::Ok().json(json!({"objects": keys})))
+    let keys = state.auth.list_keys().await?;
+    Ok(HttpResponse::Ok().json(Objects {
+        objects: keys.iter().map(KeyView::from).collect(),
+        next_before: None,
+    }))
 }
 
 async fn create(
     state: web::Data<AppState>,
     caller: AdminCaller,
-    body: web::Json<Map<String, Value>>,
+    body: Body<NewKeyBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::KeysWrite)?;
-    let name = crate::api::extract::required_string(&body, "name")?;
-    let scopes: Vec<String> = match body.get("scopes") {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| v.as_str().map(str::to_owned))
-            .collect::<Option<_>>()
-            .ok_or_else(|| InvalidInput::new("scopes", "must be a list of scope names"))?,
-        _ => return Err(InvalidInput::new("scopes", "is required, e.g. [\"users:read\"]").into()),
-    };
-    let scopes = crate::auth::Scope::parse_list("scopes", &scopes)?;
-    let expires_at = match (body.get("expires_at"), body.get("expires_in")) {
-        (Some(v), _) if !v.is_null() => Some(
-            v.as_i64()
-                .ok_or_else(|| InvalidInput::new("expires_at", "must be a unix time in seconds"))?,
-        ),
-        (_, Some(v)) if !v.is_null() => Some(
-            now_unix()
-                + v.as_i64().filter(|n| *n > 0).ok_or_else(|| {
-                    InvalidInput::new("expires_in", "must be a positive number of seconds")
-                })?,
-        ),
-        _ => None,
-    };
+    let body = body.0;
+    let name = required(&body.name, "name")?;
+    let scopes = body.scopes()?;
+    let expires_at = body.expires_at()?;
     let created = state
         .auth
         .create_key_as(&caller.grant, name, &scopes, expires_at, caller.actor)
         .await?;
-    let mut out = key_wire(&created.key);
-    out["key"] = json!(created.secret.expose());
-    Ok(HttpResponse::Created().json(out))
+    Ok(HttpResponse::Created().json(KeyView {
+        key: Some(created.secret.expose()),
+        ..KeyView::from(&created.key)
+    }))
 }
 
 async fn revoke(
@@ -126,18 +192,35 @@ struct AuditQuery {
     limit: Option<i64>,
 }
 
-fn audit_wire(row: AuditRow) -> Value {
-    json!({
-        "id": row.id,
-        "at": row.at,
-        "actor": row.actor,
-        "action": row.action,
-        "target_type": row.target_type,
-        "target_id": row.target_id,
-        "changes": serde_json::from_str::<Value>(&row.changes).unwrap_or(Value::Null),
-        "ip": row.ip,
-        "request_id": row.request_id,
-    })
+/// An audit entry as listed.
+#[derive(Debug, Serialize)]
+struct AuditView {
+    id: i64,
+    at: i64,
+    actor: String,
+    action: String,
+    target_type: String,
+    target_id: Option<String>,
+    /// The stored JSON details.
+    changes: Value,
+    ip: Option<String>,
+    request_id: Option<String>,
+}
+
+impl From<AuditRow> for AuditView {
+    fn from(row: AuditRow) -> Self {
+        AuditView {
+            id: row.id,
+            at: row.at,
+            actor: row.actor,
+            action: row.action,
+            target_type: row.target_type,
+            target_id: row.target_id,
+            changes: serde_json::from_str(&row.changes).unwrap_or(Value::Null),
+            ip: row.ip,
+            request_id: row.request_id,
+        }
+    }
 }
 
 async fn audit(
@@ -170,6 +253,8 @@ async fn audit(
     } else {
         None
     };
-    let objects: Vec<Value> = rows.into_iter().map(audit_wire).collect();
-    Ok(HttpResponse::Ok().json(json!({"objects": objects, "next_before": next})))
+    Ok(HttpResponse::Ok().json(Objects {
+        objects: rows.into_iter().map(AuditView::from).collect(),
+        next_before: Some(next),
+    }))
 }

@@ -7,15 +7,17 @@
 //! `GET /admin/api/tables/` lists the tables with their record counts.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use super::admin_endpoint as endpoint;
 use super::AdminCaller;
+use crate::admin::{DayCount, LoadError};
 use crate::api::error::ApiError;
 use crate::api::openapi::{admin_details as details, Auth};
 use crate::api::route_table::{Doc, Endpoint, Method, Tag};
 use crate::api::user_info::ReadQuery;
-use crate::api::wire::list_page;
+use crate::api::wire::{list_page, Objects};
 use crate::api::AppState;
 use crate::auth::Scope;
 use crate::records::{Target, Who};
@@ -57,34 +59,85 @@ async fn overview(
         .await
         .map_err(crate::auth::AuthError::from)?;
     let tables = if caller.require(Scope::RecordsRead).is_ok() {
-        let counts = state.records.counts().await?;
-        json!(counts
-            .into_iter()
-            .map(|(name, id, count)| json!({"name": name, "id": id, "count": count}))
-            .collect::<Vec<_>>())
+        Some(
+            state
+                .records
+                .counts()
+                .await?
+                .into_iter()
+                .map(TableCount::from)
+                .collect(),
+        )
     } else {
-        Value::Null
+        None
     };
     let snapshot = state.schema.live().load();
-    Ok(HttpResponse::Ok().json(json!({
-        "users": numbers.users,
-        "anonymous": numbers.anonymous,
-        "disabled": numbers.disabled,
-        "signups": numbers.signups,
-        "outbox": {"queued": numbers.outbox_queued, "failed": numbers.outbox_failed},
-        "schema": {"version": snapshot.version, "digest": snapshot.digest, "last_error": state.schema.last_error()},
-        "tables": tables,
-    })))
+    Ok(HttpResponse::Ok().json(OverviewView {
+        users: numbers.users,
+        anonymous: numbers.anonymous,
+        disabled: numbers.disabled,
+        signups: numbers.signups,
+        outbox: OutboxView {
+            queued: numbers.outbox_queued,
+            failed: numbers.outbox_failed,
+        },
+        schema: SchemaState {
+            version: snapshot.version,
+            digest: &snapshot.digest,
+            last_error: state.schema.last_error(),
+        },
+        tables,
+    }))
+}
+
+/// The console's first page: users, sign-ups, mail, the schema and, for a
+/// caller who may read records, each table's size.
+#[derive(Debug, Serialize)]
+struct OverviewView<'a> {
+    users: i64,
+    anonymous: i64,
+    disabled: i64,
+    signups: Vec<DayCount>,
+    outbox: OutboxView,
+    schema: SchemaState<'a>,
+    tables: Option<Vec<TableCount>>,
+}
+
+/// Mail waiting and mail that failed.
+#[derive(Debug, Serialize)]
+struct OutboxView {
+    queued: i64,
+    failed: i64,
+}
+
+/// The live schema's version and the last reload error.
+#[derive(Debug, Serialize)]
+struct SchemaState<'a> {
+    version: u64,
+    digest: &'a str,
+    last_error: Option<LoadError>,
+}
+
+/// A table and how many records it holds.
+#[derive(Debug, Serialize)]
+struct TableCount {
+    name: String,
+    id: Option<i64>,
+    count: i64,
+}
+
+impl From<(String, Option<i64>, i64)> for TableCount {
+    fn from((name, id, count): (String, Option<i64>, i64)) -> Self {
+        TableCount { name, id, count }
+    }
 }
 
 async fn tables(state: web::Data<AppState>, caller: AdminCaller) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::RecordsRead)?;
     let counts = state.records.counts().await?;
-    let tables: Vec<Value> = counts
-        .into_iter()
-        .map(|(name, id, count)| json!({"name": name, "id": id, "count": count}))
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({"objects": tables})))
+    Ok(HttpResponse::Ok().json(Objects {
+        objects: counts.into_iter().map(TableCount::from).collect(),
+    }))
 }
 
 async fn list(

@@ -6,12 +6,12 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
 
 use super::admin_endpoint as endpoint;
 use super::{origin, AdminCaller};
+use crate::api::body::{field, Body};
 use crate::api::error::ApiError;
-use crate::api::extract::required_string;
 use crate::api::openapi::{admin_details as details, Auth};
 use crate::api::route_table::{Doc, Endpoint, Method, Tag};
 use crate::api::AppState;
@@ -28,23 +28,41 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
         Doc::new(Tag::Admin, Auth::Admin, "The credential and its scopes. Scope: any.")),
 ];
 
+/// `{email, password}` of an admin's sign-in.
+#[derive(Debug, Deserialize)]
+struct SignIn {
+    #[serde(deserialize_with = "field::required_text")]
+    email: String,
+    #[serde(deserialize_with = "field::required_text")]
+    password: String,
+}
+
+/// A signed-in admin's token.
+#[derive(Debug, Serialize)]
+struct AdminToken<'a> {
+    token: &'a str,
+    expires_in: i64,
+    email: &'a str,
+}
+
 async fn sign_in(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<Map<String, Value>>,
+    body: Body<SignIn>,
 ) -> Result<HttpResponse, ApiError> {
     state.auth_limit.check(&req).await?;
-    let email = Email::parse(required_string(&body, "email")?)?;
-    let password = Password::candidate("password", required_string(&body, "password")?)?;
+    let body = body.0;
+    let email = Email::parse(&body.email)?;
+    let password = Password::candidate("password", &body.password)?;
     let session = state
         .auth
         .admin_login(email, password, origin(&req))
         .await?;
-    Ok(HttpResponse::Created().json(json!({
-        "token": session.token.expose(),
-        "expires_in": session.expires_in,
-        "email": session.email,
-    })))
+    Ok(HttpResponse::Created().json(AdminToken {
+        token: session.token.expose(),
+        expires_in: session.expires_in,
+        email: &session.email,
+    }))
 }
 
 async fn sign_out(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
@@ -59,7 +77,16 @@ async fn sign_out(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Who is calling and what they may do.
+#[derive(Debug, Serialize)]
+struct Me<'a> {
+    actor: &'a str,
+    scopes: Vec<&'a str>,
+}
+
 async fn me(caller: AdminCaller) -> Result<HttpResponse, ApiError> {
-    let scopes: Vec<&str> = caller.grant.scopes.iter().map(|s| s.as_str()).collect();
-    Ok(HttpResponse::Ok().json(json!({"actor": caller.actor.name, "scopes": scopes})))
+    Ok(HttpResponse::Ok().json(Me {
+        actor: &caller.actor.name,
+        scopes: caller.grant.scopes.iter().map(|s| s.as_str()).collect(),
+    }))
 }

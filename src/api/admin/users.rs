@@ -7,7 +7,8 @@
 //! or a `related` field into a data table — see [`AdminCaller::reader`].
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use super::admin_endpoint as endpoint;
 use super::{path_id, AdminCaller};
@@ -15,7 +16,7 @@ use crate::api::error::ApiError;
 use crate::api::openapi::{admin_details as details, Auth};
 use crate::api::route_table::{Doc, Endpoint, Method, Tag};
 use crate::api::user_info::ReadQuery;
-use crate::api::wire::list_page;
+use crate::api::wire::{list_page, StatusOk};
 use crate::api::AppState;
 use crate::auth::Scope;
 use crate::records::{Target, Who};
@@ -141,6 +142,26 @@ async fn enable(
     set_disabled(state, path, caller, false).await
 }
 
+/// What an admin action did to a user.
+#[derive(Debug, Serialize)]
+struct UserDone {
+    user_id: i64,
+    #[serde(flatten)]
+    done: Done,
+}
+
+/// The outcome of one admin action on a user.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Done {
+    /// Whether the user is now disabled.
+    Disabled(bool),
+    /// How many sessions were ended.
+    SessionsEnded(usize),
+    /// The address the reset link went to.
+    Email(String),
+}
+
 async fn set_disabled(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -150,7 +171,10 @@ async fn set_disabled(
     caller.require(Scope::UsersWrite)?;
     let id = path_id(&path)?;
     state.auth.set_disabled(id, disabled, caller.actor).await?;
-    Ok(HttpResponse::Ok().json(json!({"status": "ok", "user_id": id, "disabled": disabled})))
+    Ok(HttpResponse::Ok().json(StatusOk::with(UserDone {
+        user_id: id,
+        done: Done::Disabled(disabled),
+    })))
 }
 
 async fn revoke_sessions(
@@ -161,7 +185,10 @@ async fn revoke_sessions(
     caller.require(Scope::UsersWrite)?;
     let id = path_id(&path)?;
     let ended = state.auth.revoke_sessions(id, caller.actor).await?;
-    Ok(HttpResponse::Ok().json(json!({"status": "ok", "user_id": id, "sessions_ended": ended})))
+    Ok(HttpResponse::Ok().json(StatusOk::with(UserDone {
+        user_id: id,
+        done: Done::SessionsEnded(ended),
+    })))
 }
 
 async fn password_reset(
@@ -172,5 +199,8 @@ async fn password_reset(
     caller.require(Scope::UsersWrite)?;
     let id = path_id(&path)?;
     let email = state.email.admin_password_reset(id, caller.actor).await?;
-    Ok(HttpResponse::Created().json(json!({"status": "ok", "user_id": id, "email": email})))
+    Ok(HttpResponse::Created().json(StatusOk::with(UserDone {
+        user_id: id,
+        done: Done::Email(email),
+    })))
 }
