@@ -5,7 +5,7 @@ use std::path::Path;
 use serde_json::json;
 
 use super::*;
-use crate::schema::load::compile_file;
+use crate::schema::compile_file;
 
 fn steps(old: serde_json::Value, new: serde_json::Value) -> Vec<Narrowing> {
     let compiled = compile_file(Path::new("post.json"), "post", &new.to_string()).unwrap();

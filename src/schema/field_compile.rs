@@ -8,10 +8,65 @@ use super::builtin::is_builtin_name;
 use super::error::SchemaError;
 use super::extension::{FieldExtension, GeoKind, ReadRule, WriteRule};
 use super::field::{Field, FieldKind, FieldName, PointerTarget};
-use super::field_keywords;
+use super::field_checks::{
+    check_indexing, check_not_required_if_server_managed, check_profile_switches,
+};
+use super::field_keywords::{self, Keywords};
 use super::relations;
 use super::EXTENSION_KEYWORD;
 
+/// A property read far enough to be checked: its name, its schema, its
+/// extension, its kind and pointer target, and where its faults are reported.
+pub(super) struct Property<'a> {
+    /// The property's name, checked.
+    pub(super) name: FieldName,
+    /// The property's schema as written.
+    pub(super) raw: &'a Value,
+    /// The same schema, an object.
+    pub(super) obj: &'a Map<String, Value>,
+    /// Whether `required` lists the property.
+    pub(super) required: bool,
+    /// JSON pointer of the property.
+    pub(super) pointer: &'a str,
+    /// JSON pointer of the property's extension.
+    pub(super) ext_pointer: String,
+    /// The property's `x-protium` vocabulary (defaults when absent).
+    pub(super) ext: FieldExtension,
+    /// The kind, from `type`, `format` and the extension.
+    pub(super) kind: FieldKind,
+    /// What a pointer field points at.
+    pub(super) target: Option<PointerTarget>,
+}
+
+impl Property<'_> {
+    /// Whether the schema declares a `default`.
+    pub(super) fn has_default(&self) -> bool {
+        self.obj.contains_key("default")
+    }
+
+    /// Whether the server sets the field's value (the client never writes it).
+    pub(super) fn is_server_managed(&self, keywords: &Keywords) -> bool {
+        self.ext.last_active
+            || self.ext.device_platform
+            || keywords.computed.is_some()
+            || keywords.generated.is_some()
+            || keywords.counter.is_some()
+            || keywords.viewer_link.is_some()
+            || keywords.related.is_some()
+    }
+}
+
+/// Compiles the property `key` (schema `sub`, at JSON pointer `pointer`).
+///
+/// The passes, in order:
+/// 1. [`read_property`]: the name, the schema object, its extension, its kind
+///    and pointer target;
+/// 2. [`check_indexing`]: `unique`, `indexed` and `case_insensitive` fit it;
+/// 3. [`compile_keywords`]: the extension's keywords, each checked;
+/// 4. [`check_profile_switches`]: the profile's keywords fit the field;
+/// 5. [`check_not_required_if_server_managed`];
+/// 6. [`compile_validator`]: the JSON Schema validator and the default;
+/// 7. [`assemble_field`]: the field, with its `read_linked` rule.
 pub(super) fn compile_field(
     key: &str,
     sub: &Value,
@@ -19,6 +74,25 @@ pub(super) fn compile_field(
     pointer: &str,
     err: &impl Fn(&str, String) -> SchemaError,
 ) -> Result<Field, SchemaError> {
+    let property = read_property(key, sub, required, pointer, err)?;
+    check_indexing(&property, err)?;
+    let keywords = compile_keywords(&property, err)?;
+    check_profile_switches(&property, &keywords, err)?;
+    check_not_required_if_server_managed(&property, &keywords, err)?;
+    let (validator, default) = compile_validator(&property, &keywords, err)?;
+    assemble_field(property, keywords, validator, default, err)
+}
+
+/// The property's name (a valid field name, not a built-in one), its schema
+/// (an object without unknown `x-…` keywords), its extension, its kind and
+/// what it points at.
+fn read_property<'a>(
+    key: &str,
+    raw: &'a Value,
+    required: bool,
+    pointer: &'a str,
+    err: &impl Fn(&str, String) -> SchemaError,
+) -> Result<Property<'a>, SchemaError> {
     let name = FieldName::parse(key).map_err(|e| err(pointer, e.rule))?;
     if is_builtin_name(key) {
         return Err(err(
@@ -26,7 +100,7 @@ pub(super) fn compile_field(
             format!("'{key}' is a built-in field and cannot be declared"),
         ));
     }
-    let obj = sub
+    let obj = raw
         .as_object()
         .ok_or_else(|| err(pointer, "a property's schema must be an object".into()))?;
     reject_unknown_extensions(obj, pointer, err)?;
@@ -39,131 +113,100 @@ pub(super) fn compile_field(
     let ext_pointer = format!("{pointer}/{EXTENSION_KEYWORD}");
     let kind = refine_kind(json_kind, obj, &ext)
         .map_err(|(k, m)| err(&format!("{ext_pointer}/{k}"), m))?;
-    let target =
-        match (&ext.pointer, &ext.type_field) {
-            (Some(t), Some(f)) if t == "*" => Some(PointerTarget::ByField(f.clone())),
-            (Some(t), None) if t != "*" => Some(PointerTarget::Table(t.clone())),
-            (None, None) => None,
-            _ => return Err(err(
-                &ext_pointer,
-                "use \"pointer\": \"<table>\", or \"pointer\": \"*\" together with \"type_field\""
-                    .into(),
-            )),
-        };
-    if ext.case_insensitive && (kind != FieldKind::String || !(ext.unique || ext.indexed)) {
-        return Err(err(
-            &format!("{ext_pointer}/case_insensitive"),
-            "case_insensitive applies to unique or indexed string fields".into(),
-        ));
-    }
-    if (ext.unique || ext.indexed) && kind.is_geo() {
-        return Err(err(
-            &ext_pointer,
-            "geometry fields cannot be unique or indexed (geo queries scan the table)".into(),
-        ));
-    }
-    if ext.unique && kind.is_json() {
-        return Err(err(
-            &format!("{pointer}/{EXTENSION_KEYWORD}/unique"),
-            format!("a {} field cannot be unique", kind.type_name()),
-        ));
-    }
-    if ext.unique && obj.contains_key("default") {
-        return Err(err(
-            &format!("{pointer}/default"),
-            "a unique field cannot have a default: every new record would share it".into(),
-        ));
-    }
-    let keywords = field_keywords::compile(kind, &ext, obj.contains_key("default"))
-        .map_err(|(k, m)| err(&format!("{ext_pointer}/{k}"), m))?;
-    if ext.allows_find_by.is_some() && kind != FieldKind::Boolean {
-        return Err(err(
-            &format!("{ext_pointer}/allows_find_by"),
-            "allows_find_by is a boolean switch of the profile".into(),
-        ));
-    }
-    if ext.last_active {
-        let fits = matches!(kind, FieldKind::Integer | FieldKind::Date);
-        if !fits || obj.contains_key("default") || ext.unique {
-            return Err(err(
-                &format!("{ext_pointer}/last_active"),
-                "last_active is an integer (unix seconds) or date-time field without a default"
-                    .into(),
-            ));
-        }
-    }
-    if ext.find_key {
-        let public = matches!(ext.read, None | Some(ReadRule::Public)) && keywords.mask.is_none();
-        let lookup_parameter = ["id", "username", "email", "phone", "region"].contains(&key);
-        let why = if lookup_parameter {
-            Some("find_key names a lookup parameter (user/find/?<name>=); id, username, email, phone and region already mean the account's own")
-        } else if kind != FieldKind::String || !ext.unique {
-            Some("find_key is a unique string field (add \"unique\": true)")
-        } else if !public {
-            Some("find_key is a public field without a mask: looking a user up by it must not confirm a value others may not read")
-        } else {
-            None
-        };
-        if let Some(why) = why {
-            return Err(err(&format!("{ext_pointer}/find_key"), why.into()));
-        }
-    }
-    if ext.device_platform {
-        let plain = kind == FieldKind::String
-            && !obj.contains_key("default")
-            && !ext.unique
-            && !ext.last_active
-            && !ext.immutable
-            && keywords.mask.is_none()
-            && keywords.computed.is_none()
-            && keywords.generated.is_none()
-            && keywords.counter.is_none()
-            && keywords.viewer_link.is_none()
-            && keywords.related.is_none();
-        if !plain {
-            return Err(err(
-                &format!("{ext_pointer}/device_platform"),
-                "device_platform is a plain stored string field: no default, not unique or immutable, no other keyword that sets or hides its value".into(),
-            ));
-        }
-    }
-    let server_managed = ext.last_active
-        || ext.device_platform
-        || keywords.computed.is_some()
-        || keywords.generated.is_some()
-        || keywords.counter.is_some()
-        || keywords.viewer_link.is_some()
-        || keywords.related.is_some();
-    if required && server_managed {
-        return Err(err(
-            pointer,
-            "a field the server sets (computed, generated, count, viewer_link, related, last_active, device_platform) cannot be listed in \"required\""
+    let target = pointer_target(&ext, &ext_pointer, err)?;
+    Ok(Property {
+        name,
+        raw,
+        obj,
+        required,
+        pointer,
+        ext_pointer,
+        ext,
+        kind,
+        target,
+    })
+}
+
+/// What a pointer field points at (`None` when it is no pointer): one table,
+/// or (`"*"`) the table named by its type field.
+fn pointer_target(
+    ext: &FieldExtension,
+    ext_pointer: &str,
+    err: &impl Fn(&str, String) -> SchemaError,
+) -> Result<Option<PointerTarget>, SchemaError> {
+    match (&ext.pointer, &ext.type_field) {
+        (Some(t), Some(f)) if t == "*" => Ok(Some(PointerTarget::ByField(f.clone()))),
+        (Some(t), None) if t != "*" => Ok(Some(PointerTarget::Table(t.clone()))),
+        (None, None) => Ok(None),
+        _ => Err(err(
+            ext_pointer,
+            "use \"pointer\": \"<table>\", or \"pointer\": \"*\" together with \"type_field\""
                 .into(),
-        ));
+        )),
     }
-    let mut plain = obj.clone();
+}
+
+/// The extension's keywords (mask, generated, bytes, computed, count,
+/// viewer_link, related), compiled for the field's kind.
+fn compile_keywords(
+    p: &Property<'_>,
+    err: &impl Fn(&str, String) -> SchemaError,
+) -> Result<Keywords, SchemaError> {
+    field_keywords::compile(p.kind, &p.ext, p.has_default())
+        .map_err(|(k, m)| err(&format!("{}/{k}", p.ext_pointer), m))
+}
+
+/// The JSON Schema validator of the property (its schema without the
+/// extension) and its default (zero for a counter), which must pass it.
+fn compile_validator(
+    p: &Property<'_>,
+    keywords: &Keywords,
+    err: &impl Fn(&str, String) -> SchemaError,
+) -> Result<(jsonschema::Validator, Option<Value>), SchemaError> {
+    let mut plain = p.obj.clone();
     plain.remove(EXTENSION_KEYWORD);
     let validator = jsonschema::draft202012::options()
         .should_validate_formats(true)
         .build(&Value::Object(plain))
-        .map_err(|e| err(pointer, format!("cannot compile: {e}")))?;
+        .map_err(|e| err(p.pointer, format!("cannot compile: {e}")))?;
     // A counter starts at zero.
     let default = match keywords.counter {
         Some(_) => Some(Value::from(0)),
-        None => obj.get("default").cloned(),
+        None => p.obj.get("default").cloned(),
     };
     if let Some(d) = &default {
         if let Err(e) = validator.validate(d) {
             return Err(err(
-                &format!("{pointer}/default"),
+                &format!("{}/default", p.pointer),
                 format!("the default does not fit the field: {e}"),
             ));
         }
     }
+    Ok((validator, default))
+}
+
+/// The field from its checked parts; its `read_linked` rule (the last thing
+/// that can be refused) is compiled here.
+fn assemble_field(
+    p: Property<'_>,
+    keywords: Keywords,
+    validator: jsonschema::Validator,
+    default: Option<Value>,
+    err: &impl Fn(&str, String) -> SchemaError,
+) -> Result<Field, SchemaError> {
+    let server_managed = p.is_server_managed(&keywords);
+    let read_linked = p
+        .ext
+        .read_linked
+        .as_ref()
+        .map(|g| relations::read_linked(p.ext.read, g))
+        .transpose()
+        .map_err(|m| err(&format!("{}/read_linked", p.ext_pointer), m))?;
+    let ext = p.ext;
     Ok(Field {
-        name,
+        name: p.name,
         builtin: None,
-        kind,
+        kind: p.kind,
         read: ext.read.unwrap_or(ReadRule::Public),
         write: if server_managed {
             WriteRule::Nobody
@@ -174,15 +217,15 @@ pub(super) fn compile_field(
         unique: ext.unique || keywords.generated.is_some(),
         indexed: ext.indexed,
         case_insensitive: ext.case_insensitive,
-        pointer: target,
-        enum_values: obj.get("enum").and_then(Value::as_array).map(|items| {
+        pointer: p.target,
+        enum_values: p.obj.get("enum").and_then(Value::as_array).map(|items| {
             items
                 .iter()
                 .filter_map(Value::as_str)
                 .map(str::to_owned)
                 .collect()
         }),
-        required,
+        required: p.required,
         default,
         immutable: ext.immutable,
         mask: keywords.mask,
@@ -193,16 +236,11 @@ pub(super) fn compile_field(
         viewer_link: keywords.viewer_link,
         related: keywords.related,
         last_active: ext.last_active,
-        allows_find_by: ext.allows_find_by.clone(),
+        allows_find_by: ext.allows_find_by,
         find_key: ext.find_key,
         device_platform: ext.device_platform,
-        read_linked: ext
-            .read_linked
-            .as_ref()
-            .map(|g| relations::read_linked(ext.read, g))
-            .transpose()
-            .map_err(|m| err(&format!("{ext_pointer}/read_linked"), m))?,
-        raw: sub.clone(),
+        read_linked,
+        raw: p.raw.clone(),
         validator,
     })
 }
