@@ -48,7 +48,7 @@ pub mod verification;
 
 pub use connection::AnyConnection;
 pub use credentials::{delete_password_hash, get_password_hash, set_password_hash};
-pub use error::StoreError;
+pub use error::{RejectReason, StoreError};
 pub use sent::Sent;
 pub use sessions::{
     delete_session, delete_sessions_of_user, find_session, insert_session, NewSession, SessionRow,
