@@ -44,6 +44,20 @@ extern "SQL" {
     fn protium_budget() -> Bool;
 }
 
+/// Runs `$body` with `$c` bound to the backend's own connection. For
+/// statements diesel's builder renders per backend but not for the
+/// [`AnyConnection`] as a whole: `ON CONFLICT` (its multi-backend refuses the
+/// clause although both backends speak it).
+macro_rules! per_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::store::AnyConnection::Sqlite($c) => $body,
+            $crate::store::AnyConnection::Postgresql($c) => $body,
+        }
+    };
+}
+pub(super) use per_backend;
+
 impl AnyConnection {
     /// The SQL flavour of this connection.
     pub fn dialect(&self) -> Dialect {
