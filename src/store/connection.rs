@@ -140,7 +140,7 @@ impl Manager {
         match &self.target {
             Target::Postgres(url) => {
                 let mut conn =
-                    PgConnection::establish(url).map_err(|e| StoreError::Connect(e.to_string()))?;
+                    PgConnection::establish(url).map_err(|e| StoreError::Connect(e.into()))?;
                 // A runaway query cannot hold a pooled connection for long
                 // (zero: no limit, for commands).
                 conn.batch_execute(&format!(
@@ -150,8 +150,8 @@ impl Manager {
                 Ok(AnyConnection::Postgresql(conn))
             }
             Target::Sqlite(path) => {
-                let mut conn = SqliteConnection::establish(path)
-                    .map_err(|e| StoreError::Connect(e.to_string()))?;
+                let mut conn =
+                    SqliteConnection::establish(path).map_err(|e| StoreError::Connect(e.into()))?;
                 prepare_sqlite(&mut conn)?;
                 Ok(AnyConnection::Sqlite(conn))
             }

@@ -2,21 +2,25 @@
 
 use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error as DieselError};
 
+/// An underlying error kept as the source of a [`StoreError`].
+pub type BoxedError = Box<dyn std::error::Error + Send + Sync>;
+
 /// A storage operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database URL is malformed or unsupported.
     #[error("PROTIUM_DATABASE_URL: {0}")]
     BadUrl(String),
-    /// The database cannot be reached or opened.
+    /// The database cannot be reached or opened (diesel's connection error,
+    /// or the pool's when it cannot open its first connections).
     #[error("cannot connect to the database: {0}")]
-    Connect(String),
+    Connect(#[source] BoxedError),
     /// No pooled connection became free in time.
     #[error("database pool: {0}")]
-    Pool(String),
+    Pool(#[source] diesel::r2d2::PoolError),
     /// Migrations failed.
     #[error("database migration failed: {0}")]
-    Migration(String),
+    Migration(#[source] BoxedError),
     /// A schema change that would rewrite or narrow stored data.
     #[error("schema change refused: {0}")]
     SchemaChange(String),

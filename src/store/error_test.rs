@@ -190,3 +190,13 @@ fn other_database_errors_are_not_rejections() {
     );
     assert!(matches!(e, StoreError::Database(_)), "{e:?}");
 }
+
+#[test]
+fn connection_failures_keep_their_cause() {
+    use std::error::Error as _;
+    let err = super::super::Store::connect_for_command("postgres://nobody@127.0.0.1:1/none")
+        .expect_err("nothing listens on port 1");
+    assert!(matches!(err, StoreError::Connect(_)), "{err:?}");
+    let cause = err.source().expect("the connection error is kept").to_string();
+    assert_eq!(err.to_string(), format!("cannot connect to the database: {cause}"));
+}
