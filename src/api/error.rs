@@ -73,7 +73,7 @@ impl From<QueryError> for ApiError {
 fn store_status(e: &StoreError) -> StatusCode {
     match e {
         StoreError::Pool(_) | StoreError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
-        StoreError::Rejected(_) => StatusCode::BAD_REQUEST,
+        StoreError::Rejected { .. } => StatusCode::BAD_REQUEST,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

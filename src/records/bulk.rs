@@ -197,7 +197,7 @@ impl Records {
                         match ok {
                             Ok(()) => modified += 1,
                             // A value the database refuses skips the row, as a rule does.
-                            Err(RecordsError::Store(StoreError::Rejected(_))) => {}
+                            Err(RecordsError::Store(StoreError::Rejected { .. })) => {}
                             Err(RecordsError::Store(e)) => return Err(e.into()),
                             Err(_) => {}
                         }

@@ -44,6 +44,20 @@ extern "SQL" {
     fn protium_budget() -> Bool;
 }
 
+/// Runs `$body` with `$c` bound to the backend's own connection. For
+/// statements diesel's builder renders per backend but not for the
+/// [`AnyConnection`] as a whole: `ON CONFLICT` (its multi-backend refuses the
+/// clause although both backends speak it).
+macro_rules! per_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::store::AnyConnection::Sqlite($c) => $body,
+            $crate::store::AnyConnection::Postgresql($c) => $body,
+        }
+    };
+}
+pub(super) use per_backend;
+
 impl AnyConnection {
     /// The SQL flavour of this connection.
     pub fn dialect(&self) -> Dialect {
@@ -126,7 +140,7 @@ impl Manager {
         match &self.target {
             Target::Postgres(url) => {
                 let mut conn =
-                    PgConnection::establish(url).map_err(|e| StoreError::Connect(e.to_string()))?;
+                    PgConnection::establish(url).map_err(|e| StoreError::Connect(e.into()))?;
                 // A runaway query cannot hold a pooled connection for long
                 // (zero: no limit, for commands).
                 conn.batch_execute(&format!(
@@ -136,8 +150,8 @@ impl Manager {
                 Ok(AnyConnection::Postgresql(conn))
             }
             Target::Sqlite(path) => {
-                let mut conn = SqliteConnection::establish(path)
-                    .map_err(|e| StoreError::Connect(e.to_string()))?;
+                let mut conn =
+                    SqliteConnection::establish(path).map_err(|e| StoreError::Connect(e.into()))?;
                 prepare_sqlite(&mut conn)?;
                 Ok(AnyConnection::Sqlite(conn))
             }

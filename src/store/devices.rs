@@ -1,12 +1,10 @@
 //! `devices`: installations bound to users, for device logins.
 
-use diesel::sql_types::BigInt;
-use diesel::QueryableByName;
+use diesel::prelude::*;
 
 use super::connection::AnyConnection;
 use super::error::StoreError;
-use super::exec;
-use crate::query::{SqlFragment, SqlValue};
+use super::tables::devices;
 
 /// The user bound to the device `device_hash`, noting the login.
 pub fn login(
@@ -14,18 +12,13 @@ pub fn login(
     device_hash: &str,
     now: i64,
 ) -> Result<Option<i64>, StoreError> {
-    #[derive(QueryableByName)]
-    struct Bound {
-        #[diesel(sql_type = BigInt)]
-        user_id: i64,
-    }
-    let mut q = SqlFragment::new(conn.dialect());
-    q.push("UPDATE devices SET last_login_at = ")
-        .push_bind(SqlValue::Int(now))
-        .push(" WHERE device_hash = ")
-        .push_bind(SqlValue::Text(device_hash.to_owned()))
-        .push(" RETURNING user_id");
-    Ok(exec::load::<Bound>(conn, &q)?.first().map(|b| b.user_id))
+    Ok(
+        diesel::update(devices::table.filter(devices::device_hash.eq(device_hash)))
+            .set(devices::last_login_at.eq(now))
+            .returning(devices::user_id)
+            .get_result::<i64>(conn)
+            .optional()?,
+    )
 }
 
 /// Binds the device `device_hash` of `platform` to `user_id`.
@@ -36,20 +29,14 @@ pub fn bind(
     platform: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    let mut q = SqlFragment::new(conn.dialect());
-    q.push(
-        "INSERT INTO devices (device_hash, user_id, platform, created_at, last_login_at) VALUES (",
-    )
-    .push_bind(SqlValue::Text(device_hash.to_owned()))
-    .push(", ")
-    .push_bind(SqlValue::Int(user_id))
-    .push(", ")
-    .push_bind(SqlValue::Text(platform.to_owned()))
-    .push(", ")
-    .push_bind(SqlValue::Int(now))
-    .push(", ")
-    .push_bind(SqlValue::Int(now))
-    .push(")");
-    exec::execute(conn, &q)?;
+    diesel::insert_into(devices::table)
+        .values((
+            devices::device_hash.eq(device_hash),
+            devices::user_id.eq(user_id),
+            devices::platform.eq(platform),
+            devices::created_at.eq(now),
+            devices::last_login_at.eq(now),
+        ))
+        .execute(conn)?;
     Ok(())
 }

@@ -1,6 +1,9 @@
 //! Errors of the storage layer.
 
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error as DieselError};
+
+/// An underlying error kept as the source of a [`StoreError`].
+pub type BoxedError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A storage operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -8,15 +11,16 @@ pub enum StoreError {
     /// The database URL is malformed or unsupported.
     #[error("PROTIUM_DATABASE_URL: {0}")]
     BadUrl(String),
-    /// The database cannot be reached or opened.
+    /// The database cannot be reached or opened (diesel's connection error,
+    /// or the pool's when it cannot open its first connections).
     #[error("cannot connect to the database: {0}")]
-    Connect(String),
+    Connect(#[source] BoxedError),
     /// No pooled connection became free in time.
     #[error("database pool: {0}")]
-    Pool(String),
+    Pool(#[source] diesel::r2d2::PoolError),
     /// Migrations failed.
     #[error("database migration failed: {0}")]
-    Migration(String),
+    Migration(#[source] BoxedError),
     /// A schema change that would rewrite or narrow stored data.
     #[error("schema change refused: {0}")]
     SchemaChange(String),
@@ -26,9 +30,15 @@ pub enum StoreError {
         /// The column whose value is taken.
         column: String,
     },
-    /// A value does not fit its column (range, type) as the database sees it.
-    #[error("value rejected by the database: {0}")]
-    Rejected(String),
+    /// The database refused a value the client sent. The text is a fixed
+    /// sentence ([`reject_text`]); the database's own message is only logged.
+    #[error("{}", reject_text(*reason, column.as_deref()))]
+    Rejected {
+        /// Why.
+        reason: RejectReason,
+        /// The column (a field name), or for a check the constraint, when known.
+        column: Option<String>,
+    },
     /// Stored data could not be decoded.
     #[error("corrupt row: {0}")]
     Corrupt(String),
@@ -55,9 +65,11 @@ impl From<DieselError> for StoreError {
                     column: unique_field(info.details(), info.constraint_name(), info.message()),
                 }
             }
-            DieselError::DatabaseError(DatabaseErrorKind::CheckViolation, info)
-            | DieselError::DatabaseError(DatabaseErrorKind::NotNullViolation, info) => {
-                StoreError::Rejected(info.message().to_owned())
+            DieselError::DatabaseError(DatabaseErrorKind::CheckViolation, info) => {
+                rejected(RejectReason::Check, info.as_ref())
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::NotNullViolation, info) => {
+                rejected(RejectReason::NotNull, info.as_ref())
             }
             DieselError::DatabaseError(_, info)
                 if info.message().contains(super::budget::EXCEEDED)
@@ -70,14 +82,83 @@ impl From<DieselError> for StoreError {
             // Client values the database refuses: a regular expression Postgres
             // cannot compile, a number pushed out of its column's range.
             DieselError::DatabaseError(_, info)
-                if info.message().starts_with("invalid regular expression")
-                    || info.message().contains("out of range") =>
+                if info.message().starts_with("invalid regular expression") =>
             {
-                StoreError::Rejected(info.message().to_owned())
+                rejected(RejectReason::InvalidPattern, info.as_ref())
+            }
+            DieselError::DatabaseError(_, info) if info.message().contains("out of range") => {
+                rejected(RejectReason::OutOfRange, info.as_ref())
             }
             _ => StoreError::Database(err),
         }
     }
+}
+
+/// Why the database refused a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectReason {
+    /// A number does not fit its column (or a sum of it overflowed).
+    OutOfRange,
+    /// A regular expression the database cannot compile.
+    InvalidPattern,
+    /// A check constraint refused the row.
+    Check,
+    /// A required column got no value.
+    NotNull,
+}
+
+/// The client-facing sentence of a refusal, naming `column` when known.
+pub fn reject_text(reason: RejectReason, column: Option<&str>) -> String {
+    let sentence = match (reason, column.is_some()) {
+        (RejectReason::OutOfRange, true) => "the value is out of range for this field",
+        (RejectReason::OutOfRange, false) => "a value is out of range for its field",
+        (RejectReason::InvalidPattern, _) => "the regular expression is not valid",
+        (RejectReason::Check, true) => "the value is not allowed for this field",
+        (RejectReason::Check, false) => "a value is not allowed by the table's rules",
+        (RejectReason::NotNull, true) => "a value is required for this field",
+        (RejectReason::NotNull, false) => "a required field has no value",
+    };
+    match column {
+        Some(column) => format!("{column}: {sentence}"),
+        None => sentence.to_owned(),
+    }
+}
+
+/// The refusal `info` reports, for `reason`; the database's message goes to
+/// the log only.
+fn rejected(reason: RejectReason, info: &dyn DatabaseErrorInformation) -> StoreError {
+    tracing::debug!(
+        ?reason,
+        message = info.message(),
+        details = info.details(),
+        "the database rejected a value"
+    );
+    StoreError::Rejected {
+        reason,
+        column: rejected_column(reason, info),
+    }
+}
+
+/// The field a refusal names: Postgres' column (not-null) or constraint
+/// (check), or the end of SQLite's `NOT NULL constraint failed: <table>.<column>`
+/// or `CHECK constraint failed: <name>`. Out-of-range numbers and invalid
+/// patterns name none on either backend.
+fn rejected_column(reason: RejectReason, info: &dyn DatabaseErrorInformation) -> Option<String> {
+    let sqlite_prefix = match reason {
+        RejectReason::NotNull => "NOT NULL constraint failed: ",
+        RejectReason::Check => "CHECK constraint failed: ",
+        RejectReason::OutOfRange | RejectReason::InvalidPattern => return None,
+    };
+    let named = info
+        .column_name()
+        .or_else(|| {
+            (reason == RejectReason::Check)
+                .then(|| info.constraint_name())
+                .flatten()
+        })
+        .or_else(|| info.message().strip_prefix(sqlite_prefix))?;
+    let column = named.trim().rsplit('.').next()?.trim_matches('"');
+    (!column.is_empty()).then(|| column.to_owned())
 }
 
 /// Recovers the column of a unique violation: from Postgres' detail

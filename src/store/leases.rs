@@ -2,13 +2,18 @@
 //! lease is taken when free or expired, renewed by its holder, and lapses by
 //! itself when the holder stops.
 
-use super::connection::AnyConnection;
+use diesel::prelude::*;
+use diesel::query_dsl::methods::FilterDsl;
+use diesel::upsert::excluded;
+
+use super::connection::{per_backend, AnyConnection};
 use super::error::StoreError;
-use super::exec;
-use crate::query::{SqlFragment, SqlValue};
+use super::tables::leases;
 
 /// Takes (or renews) lease `name` for `holder` until `until`, when it is free,
 /// expired at `now`, or already `holder`'s; returns whether `holder` has it.
+/// One conditional upsert (`ON CONFLICT … DO UPDATE … WHERE`), so two nodes
+/// never both take it.
 pub fn acquire(
     conn: &mut AnyConnection,
     name: &str,
@@ -16,15 +21,25 @@ pub fn acquire(
     now: i64,
     until: i64,
 ) -> Result<bool, StoreError> {
-    let mut q = SqlFragment::new(conn.dialect());
-    q.push("INSERT INTO leases (name, holder, until) VALUES (")
-        .push_bind(SqlValue::Text(name.to_owned()))
-        .push(", ")
-        .push_bind(SqlValue::Text(holder.to_owned()))
-        .push(", ")
-        .push_bind(SqlValue::Int(until))
-        .push(") ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until WHERE leases.until < ")
-        .push_bind(SqlValue::Int(now))
-        .push(" OR leases.holder = excluded.holder");
-    Ok(exec::execute(conn, &q)? > 0)
+    let upsert = diesel::insert_into(leases::table)
+        .values((
+            leases::name.eq(name),
+            leases::holder.eq(holder),
+            leases::until.eq(until),
+        ))
+        .on_conflict(leases::name)
+        .do_update()
+        .set((
+            leases::holder.eq(excluded(leases::holder)),
+            leases::until.eq(excluded(leases::until)),
+        ));
+    // `ON CONFLICT … DO UPDATE … WHERE`: the filter of the upsert's update.
+    let take = FilterDsl::filter(
+        upsert,
+        leases::until
+            .lt(now)
+            .or(leases::holder.eq(excluded(leases::holder))),
+    );
+    let changed = per_backend!(conn, c => take.execute(c))?;
+    Ok(changed > 0)
 }

@@ -20,7 +20,7 @@ pub fn run(conn: &mut AnyConnection) -> Result<(), StoreError> {
     match conn {
         AnyConnection::Sqlite(c) => {
             c.run_pending_migrations(SQLITE)
-                .map_err(|e| StoreError::Migration(e.to_string()))?;
+                .map_err(StoreError::Migration)?;
             c.batch_execute("PRAGMA journal_mode = WAL;")?;
         }
         AnyConnection::Postgresql(c) => {
@@ -28,7 +28,7 @@ pub fn run(conn: &mut AnyConnection) -> Result<(), StoreError> {
             let result = c
                 .run_pending_migrations(POSTGRES)
                 .map(|_| ())
-                .map_err(|e| StoreError::Migration(e.to_string()));
+                .map_err(StoreError::Migration);
             c.batch_execute(&format!("SELECT pg_advisory_unlock({STARTUP_LOCK})"))?;
             result?;
         }
@@ -42,5 +42,5 @@ pub fn pending(conn: &mut AnyConnection) -> Result<usize, StoreError> {
         AnyConnection::Sqlite(c) => c.pending_migrations(SQLITE).map(|m| m.len()),
         AnyConnection::Postgresql(c) => c.pending_migrations(POSTGRES).map(|m| m.len()),
     };
-    count.map_err(|e| StoreError::Migration(e.to_string()))
+    count.map_err(StoreError::Migration)
 }

@@ -48,7 +48,7 @@ pub mod verification;
 
 pub use connection::AnyConnection;
 pub use credentials::{delete_password_hash, get_password_hash, set_password_hash};
-pub use error::StoreError;
+pub use error::{RejectReason, StoreError};
 pub use sent::Sent;
 pub use sessions::{
     delete_session, delete_sessions_of_user, find_session, insert_session, NewSession, SessionRow,
@@ -141,7 +141,7 @@ impl Store {
             .min_idle(Some(min_idle))
             .connection_timeout(CONNECT_TIMEOUT)
             .build(manager)
-            .map_err(|e| StoreError::Connect(e.to_string()))?;
+            .map_err(|e| StoreError::Connect(e.into()))?;
         let writers =
             (dialect == Dialect::Sqlite).then(|| Arc::new(tokio::sync::Semaphore::new(1)));
         Ok(Self {
@@ -173,7 +173,7 @@ impl Store {
             .min_idle(Some(0))
             .connection_timeout(CONNECT_TIMEOUT)
             .build(manager)
-            .map_err(|e| StoreError::Connect(e.to_string()))?;
+            .map_err(|e| StoreError::Connect(e.into()))?;
         Ok(Existing::Ready(Self {
             pool,
             dialect,
@@ -198,7 +198,7 @@ impl Store {
         let pool = self.pool.clone();
         let budget = self.budget;
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(|e| StoreError::Pool(e.to_string()))?;
+            let mut conn = pool.get().map_err(StoreError::Pool)?;
             let _budget = (!budget.is_zero()).then(|| budget::start(budget));
             work(&mut conn)
         })
@@ -230,7 +230,7 @@ impl Store {
         let pool = self.pool.clone();
         let budget = self.budget;
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(|e| StoreError::Pool(e.to_string()))?;
+            let mut conn = pool.get().map_err(StoreError::Pool)?;
             let _budget = (!budget.is_zero()).then(|| budget::start(budget));
             let begin = match &*conn {
                 AnyConnection::Sqlite(_) => "BEGIN IMMEDIATE",
@@ -247,10 +247,7 @@ impl Store {
         &self,
         work: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let mut conn = self
-            .pool
-            .get()
-            .map_err(|e| StoreError::Pool(e.to_string()))?;
+        let mut conn = self.pool.get().map_err(StoreError::Pool)?;
         work(&mut conn)
     }
 }

@@ -1,4 +1,10 @@
 //! diesel table definitions of the system tables (see `migrations/`).
+//!
+//! Two system tables are not here: `record_tombstones` (`read_perm` is `TEXT`
+//! on SQLite and `JSONB` on Postgres, and its reads filter by an access rule
+//! the query layer renders) and `change_log` (`xid` is an `INTEGER` on SQLite
+//! and an `xid8` on Postgres); both are queried as
+//! [`crate::query::SqlFragment`]s.
 
 diesel::table! {
     credentials (user_id) {
@@ -197,4 +203,38 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Attempt counters per limit key and fixed window (`hits` is an
+    /// `INTEGER` on both backends).
+    rate_counters (key, window_start) {
+        key -> Text,
+        window_start -> BigInt,
+        hits -> Integer,
+    }
+}
+
+diesel::table! {
+    /// Periodic work one node at a time: who holds it, until when.
+    leases (name) {
+        name -> Text,
+        holder -> Text,
+        until -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Installations bound to users, keyed by the hash of the device id.
+    devices (device_hash) {
+        device_hash -> Text,
+        user_id -> BigInt,
+        platform -> Text,
+        created_at -> BigInt,
+        last_login_at -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(admin_accounts, admin_sessions);
+
+#[cfg(test)]
+#[path = "tables_test.rs"]
+mod tests;
