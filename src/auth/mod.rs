@@ -33,6 +33,7 @@ mod sessions;
 mod sms;
 mod token;
 mod user_admin;
+mod verdict;
 
 pub use account::{AccountChange, AccountProof, AccountUpdate, CodeChannel};
 pub use admin_access::{AdminSession, NewApiKey, KEY_PREFIX, SESSION_PREFIX};
