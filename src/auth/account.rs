@@ -5,6 +5,7 @@ use super::limits::{lockout_key, Window};
 use super::principal::Principal;
 use super::service::{AuthService, Identifier};
 use super::session_cache::end_sessions;
+use super::verdict::Verdict;
 use crate::domain::{now_unix, Email, InvalidInput, Password, Phone, UserId, Username};
 use crate::query::SqlValue;
 use crate::store::users::{self, AccountRow, PROFILE_TABLE};
@@ -71,11 +72,11 @@ impl AuthService {
         plan(&current, &change)?;
         let new_hash = self.new_password_hash(id, &change).await?;
         let cache = self.sessions.clone();
-        let outcome = self
+        let verdict = self
             .store
-            .transaction(move |conn| -> Result<_, StoreError> {
+            .transaction(move |conn| -> Result<Verdict<_>, StoreError> {
                 let Some(account) = users::account(conn, id, true)? else {
-                    return Ok(Err(AuthError::Unauthorized));
+                    return Ok(Verdict::Refuse(AuthError::Unauthorized));
                 };
                 let email_change = match &change.email {
                     Some(Some(new)) if account.email.as_deref() != Some(new.as_str()) => {
@@ -85,7 +86,7 @@ impl AuthService {
                 };
                 let set = match plan(&account, &change) {
                     Ok(set) => set,
-                    Err(invalid) => return Ok(Err(invalid.into())),
+                    Err(invalid) => return Ok(Verdict::refuse(invalid)),
                 };
                 let now = now_unix();
                 if !set.is_empty() {
@@ -95,10 +96,10 @@ impl AuthService {
                     store::set_password_hash(conn, id, &hash, now)?;
                     end_sessions(conn, &cache, id, Some(&session_hash))?;
                 }
-                Ok(Ok(email_change))
+                Ok(Verdict::Proceed(email_change))
             })
             .await?;
-        outcome.map(|email_change| AccountUpdate {
+        verdict.into_result().map(|email_change| AccountUpdate {
             user_id,
             email_change,
         })

@@ -15,6 +15,7 @@ use super::code::CodeKey;
 use super::error::AuthError;
 use super::password::PasswordHasher;
 use super::session_cache::SessionCache;
+use super::verdict::Verdict;
 use crate::domain::{now_unix, Email, InvalidInput};
 use crate::notify::{Locale, Outbox, Templates};
 use crate::query::SqlValue;
@@ -165,23 +166,25 @@ impl EmailService {
         })
     }
 
-    /// Runs `work` in a transaction; its inner `Err` commits what was done (a
-    /// counted attempt) and is returned, its outer `Err` rolls back; the outbox
-    /// is woken afterwards.
+    /// Runs `work` in a transaction; a [`Verdict::Refuse`] commits what was
+    /// done (a counted attempt) and is returned, an `Err` rolls back; the
+    /// outbox is woken afterwards.
     pub(super) async fn transaction<F>(&self, work: F) -> Result<(), AuthError>
     where
-        F: FnOnce(&mut AnyConnection) -> Result<Result<(), AuthError>, AuthError> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<Verdict<()>, AuthError> + Send + 'static,
     {
-        let outcome = self.store.transaction(work).await?;
+        let verdict = self.store.transaction(work).await?;
         self.outbox.wake();
-        outcome
+        verdict.into_result()
     }
 
-    pub(super) fn unknown_address(&self) -> Result<(), AuthError> {
+    /// The answer for an address no account has verified: 404 when the
+    /// settings allow telling, else the same success as for a known address.
+    pub(super) fn unknown_address(&self) -> Verdict<()> {
         if self.settings.reset_unknown_is_404 {
-            Err(AuthError::NotFound)
+            Verdict::Refuse(AuthError::NotFound)
         } else {
-            Ok(())
+            Verdict::Proceed(())
         }
     }
 
@@ -204,21 +207,21 @@ impl EmailService {
         conn: &mut AnyConnection,
         id: i64,
         purpose: Purpose,
-    ) -> Result<Result<(), AuthError>, StoreError> {
+    ) -> Result<Verdict<()>, StoreError> {
         let now = now_unix();
         let today = ver::sent_since(conn, id, purpose.as_str(), now - 86_400)?;
         Ok(match today.last {
-            Some(at) if now - at < self.settings.cooldown => Err(AuthError::TooSoon {
+            Some(at) if now - at < self.settings.cooldown => Verdict::Refuse(AuthError::TooSoon {
                 what: "email: a mail of this kind",
                 retry_in: self.settings.cooldown - (now - at),
             }),
-            _ if today.count >= MAILS_PER_DAY => Err(AuthError::Limit {
+            _ if today.count >= MAILS_PER_DAY => Verdict::Refuse(AuthError::Limit {
                 message: format!(
                     "email: {MAILS_PER_DAY} mails of this kind were sent in the last 24 hours; try again later"
                 ),
                 retry_in: today.frees_in(86_400, now),
             }),
-            _ => Ok(()),
+            _ => Verdict::Proceed(()),
         })
     }
 
@@ -284,21 +287,24 @@ pub(super) fn own_address(
     conn: &mut AnyConnection,
     id: i64,
     verified: bool,
-) -> Result<Result<String, AuthError>, StoreError> {
+) -> Result<Verdict<String>, StoreError> {
     // A user deleted while their own request runs is signed out, not a fault.
     let Some(account) = users::account(conn, id, true)? else {
-        return Ok(Err(AuthError::Unauthorized));
+        return Ok(Verdict::Refuse(AuthError::Unauthorized));
     };
     let is_verified = account.email_verified != 0;
     Ok(match account.email {
-        None => Err(InvalidInput::new("email", "the account has no email address").into()),
+        None => Verdict::refuse(InvalidInput::new(
+            "email",
+            "the account has no email address",
+        )),
         Some(_) if is_verified && !verified => {
-            Err(InvalidInput::new("email", "is already verified").into())
+            Verdict::refuse(InvalidInput::new("email", "is already verified"))
         }
         Some(_) if !is_verified && verified => {
-            Err(InvalidInput::new("email", "is not verified").into())
+            Verdict::refuse(InvalidInput::new("email", "is not verified"))
         }
-        Some(email) => Ok(email),
+        Some(email) => Verdict::Proceed(email),
     })
 }
 

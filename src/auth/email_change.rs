@@ -9,6 +9,7 @@ use super::email::{own_address, EmailService, Purpose};
 use super::error::AuthError;
 use super::principal::{registered_user, Principal};
 use super::service::Identifier;
+use super::verdict::Verdict;
 use crate::domain::{Email, InvalidInput, UserId};
 use crate::query::SqlValue;
 use crate::store::object_writes;
@@ -30,19 +31,18 @@ impl EmailService {
         self.transaction(move |conn| {
             // A user deleted while their own request runs is signed out.
             let Some(account) = users::account(conn, id, true)? else {
-                return Ok(Err(AuthError::Unauthorized));
+                return Ok(Verdict::Refuse(AuthError::Unauthorized));
             };
             if account.email.as_deref() == Some(email.as_str()) {
-                return Ok(Err(InvalidInput::new(
+                return Ok(Verdict::refuse(InvalidInput::new(
                     "email",
                     "is already the account's address",
-                )
-                .into()));
+                )));
             }
             let tried =
                 this.try_code(conn, Purpose::ChangeEmail, id, email.as_str(), &code, true)?;
-            if let Err(e) = tried {
-                return Ok(Err(e.into()));
+            if let Verdict::Refuse(why) = tried {
+                return Ok(Verdict::refuse(why));
             }
             // An account that only typed this address in loses it to the prover.
             users::release_unproven(conn, LoginColumn::Email, email.as_str(), Some(id))?;
@@ -57,7 +57,7 @@ impl EmailService {
                 });
                 this.queue(conn, &old, locale, "email_changed", &ctx)?;
             }
-            Ok(Ok(()))
+            Ok(Verdict::Proceed(()))
         })
         .await
     }
@@ -69,11 +69,11 @@ impl EmailService {
         let this = self.clone();
         self.transaction(move |conn| {
             let address = match own_address(conn, id, true)? {
-                Ok(address) => address,
-                Err(e) => return Ok(Err(e)),
+                Verdict::Proceed(address) => address,
+                Verdict::Refuse(why) => return Ok(Verdict::Refuse(why)),
             };
             let tried = this.try_code(conn, Purpose::Reauthenticate, id, &address, &code, true)?;
-            Ok(tried.map_err(|e| InvalidInput::new("email_code", e.rule).into()))
+            Ok(tried.map_refusal(|why| InvalidInput::new("email_code", why.rule).into()))
         })
         .await
     }

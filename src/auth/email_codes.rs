@@ -11,6 +11,7 @@ use super::error::AuthError;
 use super::limits::lift_lockout;
 use super::principal::{registered_user, Principal};
 use super::session_cache::end_sessions;
+use super::verdict::Verdict;
 use crate::domain::{now_unix, Email, InvalidInput, Password};
 use crate::store::users;
 use crate::store::verification::{self as ver, NewCode};
@@ -39,13 +40,17 @@ impl EmailService {
         let this = self.clone();
         self.transaction(move |conn| {
             let (id, address) = match this.resolve_target(conn, target)? {
-                Ok(found) => found,
-                Err(AuthError::NotFound) => return Ok(this.unknown_address()),
-                Err(e) => return Ok(Err(e)),
+                Verdict::Proceed(found) => found,
+                Verdict::Refuse(AuthError::NotFound) => return Ok(this.unknown_address()),
+                Verdict::Refuse(why) => return Ok(Verdict::Refuse(why)),
             };
-            if let Err(e) = this.cooldown(conn, id, purpose)? {
+            if let Verdict::Refuse(why) = this.cooldown(conn, id, purpose)? {
                 let hide = purpose == Purpose::ResetPassword && !this.settings.reset_unknown_is_404;
-                return Ok(if hide { Ok(()) } else { Err(e) });
+                return Ok(if hide {
+                    Verdict::Proceed(())
+                } else {
+                    Verdict::Refuse(why)
+                });
             }
             let now = now_unix();
             let code = new_code();
@@ -69,7 +74,7 @@ impl EmailService {
                 "minutes": this.settings.code_ttl / 60, "email": address,
             });
             this.queue(conn, &address, locale, "email_code", &ctx)?;
-            Ok(Ok(()))
+            Ok(Verdict::Proceed(()))
         })
         .await
     }
@@ -86,19 +91,19 @@ impl EmailService {
         let this = self.clone();
         self.transaction(move |conn| {
             let (id, address) = match this.resolve_target(conn, target)? {
-                Ok(found) => found,
-                Err(_) if purpose == Purpose::ResetPassword => {
-                    return Ok(Err(reset_code_refused()))
+                Verdict::Proceed(found) => found,
+                Verdict::Refuse(_) if purpose == Purpose::ResetPassword => {
+                    return Ok(Verdict::Refuse(reset_code_refused()))
                 }
-                Err(e) => return Ok(Err(e)),
+                Verdict::Refuse(why) => return Ok(Verdict::Refuse(why)),
             };
             Ok(this
                 .try_code(conn, purpose, id, &address, &code, false)?
-                .map_err(|e| {
+                .map_refusal(|why| {
                     if purpose == Purpose::ResetPassword {
                         reset_code_refused()
                     } else {
-                        e.into()
+                        why.into()
                     }
                 }))
         })
@@ -115,11 +120,12 @@ impl EmailService {
         let this = self.clone();
         self.transaction(move |conn| {
             let address = match own_address(conn, id, false)? {
-                Ok(address) => address,
-                Err(e) => return Ok(Err(e)),
+                Verdict::Proceed(address) => address,
+                Verdict::Refuse(why) => return Ok(Verdict::Refuse(why)),
             };
-            if let Err(e) = this.try_code(conn, Purpose::VerifyEmail, id, &address, &code, true)? {
-                return Ok(Err(e.into()));
+            let tried = this.try_code(conn, Purpose::VerifyEmail, id, &address, &code, true)?;
+            if let Verdict::Refuse(why) = tried {
+                return Ok(Verdict::refuse(why));
             }
             if !mark_verified(conn, id, &address)? {
                 // The address changed meanwhile: undo the code's use.
@@ -127,7 +133,7 @@ impl EmailService {
                     InvalidInput::new("email", "changed while it was being verified").into(),
                 );
             }
-            Ok(Ok(()))
+            Ok(Verdict::Proceed(()))
         })
         .await
     }
@@ -143,7 +149,7 @@ impl EmailService {
         let this = self.clone();
         self.transaction(move |conn| {
             let Some(id) = this.verified_owner(conn, &email)? else {
-                return Ok(Err(reset_code_refused()));
+                return Ok(Verdict::Refuse(reset_code_refused()));
             };
             let tried = this.try_code(
                 conn,
@@ -153,14 +159,14 @@ impl EmailService {
                 &code,
                 true,
             )?;
-            if tried.is_err() {
-                return Ok(Err(reset_code_refused()));
+            if let Verdict::Refuse(_) = tried {
+                return Ok(Verdict::Refuse(reset_code_refused()));
             }
             let now = now_unix();
             store::set_password_hash(conn, id, &new_hash, now)?;
             end_sessions(conn, &this.sessions, id, None)?;
             lift_lockout(conn, id)?;
-            Ok(Ok(()))
+            Ok(Verdict::Proceed(()))
         })
         .await
     }
@@ -198,26 +204,29 @@ impl EmailService {
         &self,
         conn: &mut AnyConnection,
         target: CodeTarget,
-    ) -> Result<Result<(i64, String), AuthError>, StoreError> {
+    ) -> Result<Verdict<(i64, String)>, StoreError> {
         match target {
             CodeTarget::User(id) => Ok(own_address(conn, id, false)?.map(|email| (id, email))),
             CodeTarget::NewAddress(id, email) => {
                 let current = users::account(conn, id, false)?.and_then(|a| a.email);
                 Ok(if current.as_deref() == Some(email.as_str()) {
-                    Err(InvalidInput::new("email", "is already the account's address").into())
+                    Verdict::refuse(InvalidInput::new(
+                        "email",
+                        "is already the account's address",
+                    ))
                 } else {
-                    Ok((id, email.as_str().to_owned()))
+                    Verdict::Proceed((id, email.as_str().to_owned()))
                 })
             }
             CodeTarget::Verified(id) => Ok(own_address(conn, id, true)?.map(|email| (id, email))),
             CodeTarget::Address(email) => Ok(match self.verified_owner(conn, &email)? {
-                Some(id) => Ok((id, email.as_str().to_owned())),
+                Some(id) => Verdict::Proceed((id, email.as_str().to_owned())),
                 None => {
                     tracing::debug!(
                         email = email.as_str(),
                         "no code mailed: no account has this address verified"
                     );
-                    Err(AuthError::NotFound)
+                    Verdict::Refuse(AuthError::NotFound)
                 }
             }),
         }
@@ -229,6 +238,7 @@ impl EmailService {
     }
 
     /// Counts one try on the newest code and compares it; `consume` uses it up.
+    /// A refusal keeps the counted try once the caller's transaction commits.
     pub(super) fn try_code(
         &self,
         conn: &mut AnyConnection,
@@ -237,11 +247,11 @@ impl EmailService {
         address: &str,
         code: &str,
         consume: bool,
-    ) -> Result<Result<(), InvalidInput>, StoreError> {
+    ) -> Result<Verdict<(), InvalidInput>, StoreError> {
         let now = now_unix();
         let max = self.settings.code_attempts;
         let Some(row) = ver::attempt_code(conn, id, purpose.as_str(), now, max)? else {
-            return Ok(Err(InvalidInput::new(
+            return Ok(Verdict::Refuse(InvalidInput::new(
                 "code",
                 "has expired or was tried too often; request a new code",
             )));
@@ -250,18 +260,18 @@ impl EmailService {
         let matches = self.code_key.matches(&context, code, &row.code_hmac) && row.email == address;
         if !matches {
             let left = (max - row.attempts).max(0);
-            return Ok(Err(InvalidInput::new(
+            return Ok(Verdict::Refuse(InvalidInput::new(
                 "code",
                 format!("is wrong; {left} tries left"),
             )));
         }
         if consume && !ver::consume_code(conn, row.id, now)? {
-            return Ok(Err(InvalidInput::new(
+            return Ok(Verdict::Refuse(InvalidInput::new(
                 "code",
                 "was already used; request a new code",
             )));
         }
-        Ok(Ok(()))
+        Ok(Verdict::Proceed(()))
     }
 }
 

@@ -10,6 +10,7 @@ use super::limits::lift_lockout;
 use super::principal::{registered_user, Principal};
 use super::session_cache::end_sessions;
 use super::token::SessionToken;
+use super::verdict::Verdict;
 use crate::domain::{now_unix, Email, Password, UserId};
 use crate::notify::Locale;
 use crate::store::users;
@@ -28,15 +29,15 @@ impl EmailService {
         let this = self.clone();
         self.transaction(move |conn| {
             let email = match own_address(conn, id, false)? {
-                Ok(email) => email,
-                Err(e) => return Ok(Err(e)),
+                Verdict::Proceed(email) => email,
+                Verdict::Refuse(why) => return Ok(Verdict::Refuse(why)),
             };
-            if let Err(e) = this.cooldown(conn, id, Purpose::VerifyEmail)? {
-                return Ok(Err(e));
+            if let Verdict::Refuse(why) = this.cooldown(conn, id, Purpose::VerifyEmail)? {
+                return Ok(Verdict::Refuse(why));
             }
             let locale = this.user_locale(conn, id, accept_language.as_deref())?;
             this.mail_link(conn, id, &email, Purpose::VerifyEmail, locale)?;
-            Ok(Ok(()))
+            Ok(Verdict::Proceed(()))
         })
         .await
     }
@@ -57,24 +58,26 @@ impl EmailService {
                 Undone::Failed(e)
             }
         }
-        self.store
+        let outcome = self
+            .store
             .transaction(move |conn| {
                 let now = now_unix();
                 let link = match use_link(conn, &hash, Purpose::VerifyEmail, now)? {
-                    Ok(link) => link,
-                    Err(problem) => return Ok(Err(problem)),
+                    Verdict::Proceed(link) => link,
+                    Verdict::Refuse(problem) => return Ok(Verdict::Refuse(problem)),
                 };
                 if !mark_verified(conn, link.user_id, &link.email)? {
                     // The address changed between the check and the update: undo the use.
                     return Err(Undone::EmailChanged);
                 }
-                Ok(Ok(link.email))
+                Ok(Verdict::Proceed(link.email))
             })
-            .await
-            .or_else(|e| match e {
-                Undone::EmailChanged => Ok(Err(LinkProblem::EmailChanged)),
-                Undone::Failed(other) => Err(other.into()),
-            })
+            .await;
+        match outcome {
+            Ok(verdict) => Ok(verdict.into_result()),
+            Err(Undone::EmailChanged) => Ok(Err(LinkProblem::EmailChanged)),
+            Err(Undone::Failed(other)) => Err(other.into()),
+        }
     }
 
     /// Mails a password-reset link to `email` when it belongs to an account with
@@ -95,18 +98,18 @@ impl EmailService {
                 );
                 return Ok(this.unknown_address());
             };
-            if let Err(e) = this.cooldown(conn, id, Purpose::ResetPassword)? {
-                tracing::debug!(email = email.as_str(), "no reset mail sent: {e}");
+            if let Verdict::Refuse(why) = this.cooldown(conn, id, Purpose::ResetPassword)? {
+                tracing::debug!(email = email.as_str(), "no reset mail sent: {why}");
                 // Without enumeration, a known address must look like any other.
                 return Ok(if this.settings.reset_unknown_is_404 {
-                    Err(e)
+                    Verdict::Refuse(why)
                 } else {
-                    Ok(())
+                    Verdict::Proceed(())
                 });
             }
             let locale = this.user_locale(conn, id, accept_language.as_deref())?;
             this.mail_link(conn, id, email.as_str(), Purpose::ResetPassword, locale)?;
-            Ok(Ok(()))
+            Ok(Verdict::Proceed(()))
         })
         .await
     }
@@ -123,7 +126,8 @@ impl EmailService {
             .store
             .run(move |conn| usable_link(conn, &hash, Purpose::VerifyEmail, now_unix()))
             .await?
-            .map(|link| link.email))
+            .map(|link| link.email)
+            .into_result())
     }
 
     /// Checks a reset link without using it; returns the address it is for.
@@ -133,7 +137,8 @@ impl EmailService {
             .store
             .run(move |conn| usable_link(conn, &hash, Purpose::ResetPassword, now_unix()))
             .await?
-            .map(|link| link.email))
+            .map(|link| link.email)
+            .into_result())
     }
 
     /// Uses a reset link: sets the password and ends every session of the user.
@@ -145,20 +150,21 @@ impl EmailService {
         let hash = SessionToken::from_client(token).hash();
         let new_hash = self.hasher.hash(password).await?;
         let cache = self.sessions.clone();
-        Ok(self
+        let verdict = self
             .store
             .transaction(move |conn| -> Result<_, StoreError> {
                 let now = now_unix();
                 let link = match use_link(conn, &hash, Purpose::ResetPassword, now)? {
-                    Ok(link) => link,
-                    Err(problem) => return Ok(Err(problem)),
+                    Verdict::Proceed(link) => link,
+                    Verdict::Refuse(problem) => return Ok(Verdict::Refuse(problem)),
                 };
                 store::set_password_hash(conn, link.user_id, &new_hash, now)?;
                 end_sessions(conn, &cache, link.user_id, None)?;
                 lift_lockout(conn, link.user_id)?;
-                Ok(Ok(()))
+                Ok(Verdict::Proceed(()))
             })
-            .await?)
+            .await?;
+        Ok(verdict.into_result())
     }
 
     /// After an email change: a verification link to the new address and a
@@ -180,7 +186,7 @@ impl EmailService {
                     json!({"app_name": this.settings.app_name, "email": old, "new_email": new});
                 this.queue(conn, &old, locale, "email_changed", &ctx)?;
             }
-            Ok(Ok(()))
+            Ok(Verdict::Proceed(()))
         })
         .await
     }
@@ -236,36 +242,37 @@ fn use_link(
     hash: &str,
     purpose: Purpose,
     now: i64,
-) -> Result<Result<ver::LinkTokenRow, LinkProblem>, StoreError> {
+) -> Result<Verdict<ver::LinkTokenRow, LinkProblem>, StoreError> {
     let link = match usable_link(conn, hash, purpose, now)? {
-        Ok(link) => link,
-        Err(problem) => return Ok(Err(problem)),
+        Verdict::Proceed(link) => link,
+        Verdict::Refuse(problem) => return Ok(Verdict::Refuse(problem)),
     };
     if !ver::consume_link(conn, hash, purpose.as_str(), now)? {
-        return Ok(Err(LinkProblem::Used));
+        return Ok(Verdict::Refuse(LinkProblem::Used));
     }
-    Ok(Ok(link))
+    Ok(Verdict::Proceed(link))
 }
 
-/// The link under `hash` if it can be used for `purpose` now.
+/// The link under `hash` if it can be used for `purpose` now (refused with
+/// the reason it cannot).
 fn usable_link(
     conn: &mut AnyConnection,
     hash: &str,
     purpose: Purpose,
     now: i64,
-) -> Result<Result<ver::LinkTokenRow, LinkProblem>, StoreError> {
+) -> Result<Verdict<ver::LinkTokenRow, LinkProblem>, StoreError> {
     let Some(link) = ver::find_link(conn, hash)?.filter(|l| l.purpose == purpose.as_str()) else {
-        return Ok(Err(LinkProblem::Unknown));
+        return Ok(Verdict::Refuse(LinkProblem::Unknown));
     };
     if link.used_at.is_some() {
-        return Ok(Err(LinkProblem::Used));
+        return Ok(Verdict::Refuse(LinkProblem::Used));
     }
     if link.expires_at <= now {
-        return Ok(Err(LinkProblem::Expired));
+        return Ok(Verdict::Refuse(LinkProblem::Expired));
     }
     let current = users::account(conn, link.user_id, false)?.and_then(|a| a.email);
     if current.as_deref() != Some(link.email.as_str()) {
-        return Ok(Err(LinkProblem::EmailChanged));
+        return Ok(Verdict::Refuse(LinkProblem::EmailChanged));
     }
-    Ok(Ok(link))
+    Ok(Verdict::Proceed(link))
 }

@@ -60,7 +60,7 @@ pub enum AuthError {
     },
     /// A sign-in provider failed or is misconfigured.
     #[error("sign-in provider: {0}")]
-    Provider(String),
+    Provider(#[source] Failure),
     /// A message could not be handed to the provider.
     #[error("{0}")]
     Delivery(String),
@@ -69,10 +69,49 @@ pub enum AuthError {
     Busy,
     /// The password hasher failed.
     #[error("password hashing failed: {0}")]
-    Hash(String),
+    Hash(#[source] Failure),
     /// Storage failed.
     #[error(transparent)]
     Store(StoreError),
+}
+
+/// What failed, in the words the error shows, with the library error behind
+/// it when there is one: the words stay as they are, the cause is kept for
+/// the cause chain in the logs.
+#[derive(Debug, thiserror::Error)]
+#[error("{text}")]
+pub struct Failure {
+    /// The words shown for the failure.
+    text: String,
+    /// The library error behind it.
+    #[source]
+    cause: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl Failure {
+    /// A failure with no library error behind it.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            cause: None,
+        }
+    }
+
+    /// A failure described as `text`, caused by `cause`.
+    pub fn caused_by(
+        text: impl Into<String>,
+        cause: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            text: text.into(),
+            cause: Some(Box::new(cause)),
+        }
+    }
+
+    /// A failure described in `cause`'s own words.
+    pub fn of(cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::caused_by(cause.to_string(), cause)
+    }
 }
 
 impl From<StoreError> for AuthError {
@@ -88,5 +127,36 @@ impl From<StoreError> for AuthError {
             },
             other => AuthError::Store(other),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::{AuthError, Failure};
+
+    #[test]
+    fn a_failure_shows_its_words_and_keeps_its_cause() {
+        let cause = std::io::Error::other("no threads left");
+        let err = AuthError::Hash(Failure::caused_by("cannot start a hashing thread", cause));
+        assert_eq!(
+            err.to_string(),
+            "password hashing failed: cannot start a hashing thread"
+        );
+        let kept = err.source().and_then(|failure| failure.source());
+        assert_eq!(
+            kept.map(ToString::to_string).as_deref(),
+            Some("no threads left")
+        );
+    }
+
+    #[test]
+    fn a_failure_in_its_causes_words_reads_as_before() {
+        let err = AuthError::Provider(Failure::of(std::io::Error::other("builder error")));
+        assert_eq!(err.to_string(), "sign-in provider: builder error");
+        assert!(AuthError::Provider(Failure::new("token_url: bad"))
+            .source()
+            .is_some_and(|failure| failure.source().is_none()));
     }
 }

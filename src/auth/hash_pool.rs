@@ -20,7 +20,7 @@ use std::time::Duration;
 use argon2::password_hash::phc::{Output, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 
-use super::error::AuthError;
+use super::error::{AuthError, Failure};
 use crate::domain::Password;
 
 /// How long a worker keeps its memory area without work.
@@ -81,7 +81,10 @@ impl HashPool {
             std::thread::Builder::new()
                 .name(format!("protium-hash-{n}"))
                 .spawn(move || work(&receiver, &params))
-                .map_err(|e| AuthError::Hash(format!("cannot start a hashing thread: {e}")))?;
+                .map_err(|e| {
+                    let text = format!("cannot start a hashing thread: {e}");
+                    AuthError::Hash(Failure::caused_by(text, e))
+                })?;
         }
         Ok(Self { sender, threads })
     }
@@ -90,7 +93,7 @@ impl HashPool {
     pub async fn hash(&self, password: &Password) -> Result<String, AuthError> {
         match self.submit(Task::Hash(password.clone())).await? {
             Outcome::Hashed(phc) => Ok(phc),
-            Outcome::Verified(_) => Err(AuthError::Hash("unexpected answer".into())),
+            Outcome::Verified(_) => Err(AuthError::Hash(Failure::new("unexpected answer"))),
         }
     }
 
@@ -103,7 +106,7 @@ impl HashPool {
     ) -> Result<bool, AuthError> {
         match self.submit(Task::Verify(password.clone(), phc)).await? {
             Outcome::Verified(ok) => Ok(ok),
-            Outcome::Hashed(_) => Err(AuthError::Hash("unexpected answer".into())),
+            Outcome::Hashed(_) => Err(AuthError::Hash(Failure::new("unexpected answer"))),
         }
     }
 
@@ -113,12 +116,12 @@ impl HashPool {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => return Err(AuthError::Busy),
             Err(TrySendError::Disconnected(_)) => {
-                return Err(AuthError::Hash("the hashing threads stopped".into()))
+                return Err(AuthError::Hash(Failure::new("the hashing threads stopped")))
             }
         }
         answer
             .await
-            .map_err(|_| AuthError::Hash("a hashing thread stopped".into()))?
+            .map_err(|e| AuthError::Hash(Failure::caused_by("a hashing thread stopped", e)))?
     }
 }
 
@@ -188,18 +191,21 @@ fn argon2(params: &Params) -> Argon2<'static> {
 
 /// A PHC string of `password` with a fresh salt, hashed in `memory`.
 pub fn hash(password: &str, params: &Params, memory: &mut [Block]) -> Result<String, AuthError> {
-    let fail = |e: &dyn std::fmt::Display| AuthError::Hash(e.to_string());
+    /// A library error of hashing, in its own words.
+    fn fail(e: impl std::error::Error + Send + Sync + 'static) -> AuthError {
+        AuthError::Hash(Failure::of(e))
+    }
     let salt = Salt::generate();
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
     argon2(params)
         .hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, &mut *memory)
-        .map_err(|e| fail(&e))?;
+        .map_err(fail)?;
     let phc = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
-        params: params.try_into().map_err(|e| fail(&e))?,
+        params: params.try_into().map_err(fail)?,
         salt: Some(salt),
-        hash: Some(Output::new(&out).map_err(|e| fail(&e))?),
+        hash: Some(Output::new(&out).map_err(fail)?),
     };
     Ok(phc.to_string())
 }

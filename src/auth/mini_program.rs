@@ -25,7 +25,7 @@ use subtle::ConstantTimeEq;
 use super::alipay_gateway::{self, GatewayError};
 use super::error::AuthError;
 use super::oauth::OAuthService;
-use super::provider_answer::{as_text, failed, Step};
+use super::provider_answer::{as_text, failed, request_failed, Step};
 use super::token::SessionToken;
 use crate::config::{OAuthProviderSettings, ProviderKind};
 use crate::domain::InvalidInput;
@@ -220,14 +220,14 @@ impl OAuthService {
             .form(&form)
             .send()
             .await
-            .map_err(|e| fault(e.without_url().to_string()))?;
+            .map_err(|e| request_failed(provider, Step::TokenExchange.name(), e))?;
         if !response.status().is_success() {
             return Err(fault(format!("HTTP {}", response.status())));
         }
         let text = response
             .text()
             .await
-            .map_err(|e| fault(e.without_url().to_string()))?;
+            .map_err(|e| request_failed(provider, Step::TokenExchange.name(), e))?;
         let (user_id, open_id) = alipay_gateway::read_answer(&text, &provider.platform_public_key)
             .map_err(gateway_error(provider))?;
         let mut session = Map::new();

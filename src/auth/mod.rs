@@ -33,12 +33,13 @@ mod sessions;
 mod sms;
 mod token;
 mod user_admin;
+mod verdict;
 
 pub use account::{AccountChange, AccountProof, AccountUpdate, CodeChannel};
 pub use admin_access::{AdminSession, NewApiKey, KEY_PREFIX, SESSION_PREFIX};
 pub use admin_grant::{AdminGrant, Scope};
 pub use email::{EmailService, EmailSettings, LinkProblem, Purpose};
-pub use error::AuthError;
+pub use error::{AuthError, Failure};
 pub use limits::{Limits, Window};
 pub use mini_program::{MiniAccount, MiniPlatform, SignedProfile};
 pub use oauth::{browser_cookie, BrowserBinding, CallbackOutcome, OAuthService, ProfileUpdate};

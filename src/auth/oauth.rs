@@ -28,7 +28,7 @@ use openidconnect::{
 };
 use serde_json::Value;
 
-use super::error::AuthError;
+use super::error::{AuthError, Failure};
 use super::principal::Principal;
 use super::service::AuthService;
 use super::token::SessionToken;
@@ -135,7 +135,7 @@ impl OAuthService {
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(10))
             .build()
-            .map_err(|e| AuthError::Provider(e.to_string()))?;
+            .map_err(|e| AuthError::Provider(Failure::of(e)))?;
         Ok(Self {
             auth,
             http,
@@ -155,7 +155,7 @@ impl OAuthService {
 
     pub(super) fn redirect_uri(&self, name: &str) -> Result<RedirectUrl, AuthError> {
         RedirectUrl::new(format!("{}/oauth/{name}/callback/", self.public_url))
-            .map_err(|e| AuthError::Provider(format!("redirect URI: {e}")))
+            .map_err(|e| AuthError::Provider(Failure::caused_by(format!("redirect URI: {e}"), e)))
     }
 
     /// Starts a sign-in: the URL to send the browser to. A signed-in `caller`
@@ -218,11 +218,11 @@ impl OAuthService {
                 .set_client_secret(ClientSecret::new(provider.client_secret.clone()))
                 .set_auth_uri(
                     AuthUrl::new(provider.authorize_url.clone())
-                        .map_err(|e| AuthError::Provider(e.to_string()))?,
+                        .map_err(|e| AuthError::Provider(Failure::of(e)))?,
                 )
                 .set_token_uri(
                     TokenUrl::new(provider.token_url.clone())
-                        .map_err(|e| AuthError::Provider(e.to_string()))?,
+                        .map_err(|e| AuthError::Provider(Failure::of(e)))?,
                 )
                 .set_redirect_uri(redirect_uri);
             let mut request = client.authorize_url(move || CsrfToken::new(state_value));
@@ -332,7 +332,7 @@ impl OAuthService {
         let claims = match self.exchange(&provider, code, &flow).await {
             Ok(claims) => claims,
             Err(e) => {
-                tracing::warn!(error = %e, provider = name, "sign-in with the provider failed");
+                tracing::warn!(error = %e, cause = ?e, provider = name, "sign-in with the provider failed");
                 return Ok(back(&[("error", "provider_error"), ("provider", name)]));
             }
         };

@@ -11,6 +11,7 @@ use super::oauth::{OAuthService, ProfileUpdate, AUTH_TOKEN_TTL};
 use super::principal::{registered_user, Principal};
 use super::service::{insert_profile, ClientInfo, LoginMethod, ProfileInit, Session};
 use super::token::SessionToken;
+use super::verdict::Verdict;
 use crate::config::OAuthProviderSettings;
 use crate::domain::{now_unix, InvalidInput, UserId};
 use crate::query::SqlValue;
@@ -91,7 +92,7 @@ impl OAuthService {
             .transaction(move |conn| {
                 let now = now_unix();
                 let Some(token) = store_oauth::take_auth_token(conn, &hash, &provider, now)? else {
-                    return Ok(Err(bad_auth_token()));
+                    return Ok(Verdict::Refuse(bad_auth_token()));
                 };
                 let id = match store_oauth::find_identity(conn, &provider, &token.subject)? {
                     Some(id)
@@ -105,13 +106,14 @@ impl OAuthService {
                         store_oauth::link_identity(conn, &provider, &token.subject, id, now)?;
                         id
                     }
-                    None => return Ok(Err(AuthError::NotFound)),
+                    None => return Ok(Verdict::Refuse(AuthError::NotFound)),
                 };
                 this.apply_profile(conn, id, &provider, &token.profile, update)?;
                 store::insert_session(conn, &draft.row(id, now))?;
-                Ok::<_, AuthError>(Ok(draft.session(id)))
+                Ok::<_, AuthError>(Verdict::Proceed(draft.session(id)))
             })
             .await?
+            .into_result()
     }
 
     /// Links the account behind `auth_token` to the caller; a refusal names
@@ -130,48 +132,45 @@ impl OAuthService {
         let this = self.clone();
         let provider = name.to_owned();
         let hash = SessionToken::from_client(auth_token).hash();
-        let outcome = self
+        let verdict = self
             .auth
             .store
-            .transaction(move |conn| -> Result<_, StoreError> {
+            .transaction(move |conn| -> Result<Verdict<_>, StoreError> {
                 let now = now_unix();
                 let Some(token) = store_oauth::take_auth_token(conn, &hash, &provider, now)? else {
-                    return Ok(Err(bad_auth_token()));
+                    return Ok(Verdict::Refuse(bad_auth_token()));
                 };
                 if token.user_id != Some(me) {
                     // A token from a flow someone else started (a link sent to the
                     // victim) must not attach a stranger's account to this user.
-                    return Ok(Err(InvalidInput::new(
+                    return Ok(Verdict::refuse(InvalidInput::new(
                         field,
                         "was not issued to this user: start the link with redirect/ while signed in",
-                    )
-                    .into()));
+                    )));
                 }
                 // The lock makes the checks below and the insert one step.
                 users::account(conn, me, true)?;
                 match store_oauth::find_identity(conn, &provider, &token.subject)? {
                     Some(owner) if owner != me => {
-                        return Ok(Err(InvalidInput::new(
+                        return Ok(Verdict::refuse(InvalidInput::new(
                             field,
                             format!("this {provider} account is already linked to another user"),
-                        )
-                        .into()))
+                        )))
                     }
                     Some(_) => {}
                     None if store_oauth::identity_of(conn, me, &provider)?.is_some() => {
-                        return Ok(Err(InvalidInput::new(
+                        return Ok(Verdict::refuse(InvalidInput::new(
                             "provider",
                             format!("another {provider} account is already linked; unlink it first"),
-                        )
-                        .into()))
+                        )))
                     }
                     None => store_oauth::link_identity(conn, &provider, &token.subject, me, now)?,
                 }
                 this.apply_profile(conn, me, &provider, &token.profile, update)?;
-                Ok(Ok(()))
+                Ok(Verdict::Proceed(()))
             })
             .await?;
-        outcome.map(|()| UserId::from_db(me))
+        verdict.into_result().map(|()| UserId::from_db(me))
     }
 
     /// Unlinks the caller's account at `name`, unless it is their only way to sign in.
@@ -179,15 +178,15 @@ impl OAuthService {
         self.provider(name)?;
         let me = registered_user(caller, "linking accounts")?;
         let provider = name.to_owned();
-        let outcome = self
+        let verdict = self
             .auth
             .store
-            .transaction(move |conn| -> Result<_, StoreError> {
+            .transaction(move |conn| -> Result<Verdict<_>, StoreError> {
                 let Some(account) = users::account(conn, me, true)? else {
-                    return Ok(Err(AuthError::Unauthorized));
+                    return Ok(Verdict::Refuse(AuthError::Unauthorized));
                 };
                 if store_oauth::identity_of(conn, me, &provider)?.is_none() {
-                    return Ok(Err(InvalidInput::new("provider", format!("no {provider} account is linked")).into()));
+                    return Ok(Verdict::refuse(InvalidInput::new("provider", format!("no {provider} account is linked"))));
                 }
                 let has_password = store::get_password_hash(conn, me)?.is_some();
                 let has_identifier = account.username.is_some() || account.email.is_some();
@@ -196,14 +195,13 @@ impl OAuthService {
                 // provider, or a proven phone (SMS login).
                 let sms_login = account.phone.is_some() && account.phone_verified != 0;
                 if !(has_password && has_identifier) && others < 1 && !sms_login {
-                    return Ok(Err(InvalidInput::new(
+                    return Ok(Verdict::refuse(InvalidInput::new(
                         "provider",
                         format!("{provider} is your only way to sign in; set a password or link another account first"),
-                    )
-                    .into()));
+                    )));
                 }
                 if !store_oauth::unlink_identity(conn, &provider, me)? {
-                    return Ok(Err(InvalidInput::new("provider", format!("no {provider} account is linked")).into()));
+                    return Ok(Verdict::refuse(InvalidInput::new("provider", format!("no {provider} account is linked"))));
                 }
                 let columns = [Column { name: "_provider".into(), kind: FieldKind::Object }];
                 let row = objects::get(conn, PROFILE_TABLE, &columns, &SqlValue::Int(me), false)?.unwrap_or_default();
@@ -211,10 +209,10 @@ impl OAuthService {
                 blocks.remove(&provider);
                 let set = [("_provider".to_owned(), SqlValue::Json(Value::Object(blocks)))];
                 object_writes::update(conn, PROFILE_TABLE, &SqlValue::Int(me), None, &set)?;
-                Ok(Ok(()))
+                Ok(Verdict::Proceed(()))
             })
             .await?;
-        outcome.map(|()| UserId::from_db(me))
+        verdict.into_result().map(|()| UserId::from_db(me))
     }
 
     // ---- helpers ----

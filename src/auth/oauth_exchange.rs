@@ -11,7 +11,7 @@ use openidconnect::{
 };
 use serde_json::{Map, Value};
 
-use super::error::AuthError;
+use super::error::{AuthError, Failure};
 use super::oauth::OAuthService;
 use crate::config::OAuthProviderSettings;
 use crate::store::oauth::StateRow;
@@ -30,11 +30,13 @@ impl OAuthService {
             return Ok(found);
         }
         let issuer = IssuerUrl::new(provider.issuer.clone())
-            .map_err(|e| AuthError::Provider(format!("issuer: {e}")))?;
+            .map_err(|e| AuthError::Provider(Failure::caused_by(format!("issuer: {e}"), e)))?;
         let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
             .await
             .map_err(|e| {
-                AuthError::Provider(format!("discovery at {} failed: {e}", provider.issuer))
+                // Words only: the library error may hold the provider's answer.
+                let text = format!("discovery at {} failed: {e}", provider.issuer);
+                AuthError::Provider(Failure::new(text))
             })?;
         if let Ok(mut cache) = self.metadata.lock() {
             cache.insert(provider.name.clone(), metadata.clone());
@@ -49,7 +51,9 @@ impl OAuthService {
         code: String,
         flow: &StateRow,
     ) -> Result<Map<String, Value>, AuthError> {
-        let fail = |what: &str, e: String| AuthError::Provider(format!("{what}: {e}"));
+        // Words only: the library errors may hold the provider's answer.
+        let fail =
+            |what: &str, e: String| AuthError::Provider(Failure::new(format!("{what}: {e}")));
         let redirect_uri = self.redirect_uri(&provider.name)?;
         let secret = Some(ClientSecret::new(provider.client_secret.clone()));
         if provider.kind == crate::config::ProviderKind::Oidc {

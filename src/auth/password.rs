@@ -7,7 +7,7 @@
 
 use argon2::Params;
 
-use super::error::AuthError;
+use super::error::{AuthError, Failure};
 use super::hash_pool::{self, HashPool};
 use crate::domain::Password;
 
@@ -43,7 +43,7 @@ impl std::fmt::Debug for PasswordHasher {
 
 /// OWASP's recommended argon2id parameters.
 pub fn owasp_params() -> Result<Params, AuthError> {
-    Params::new(19 * 1024, 2, 1, None).map_err(|e| AuthError::Hash(e.to_string()))
+    Params::new(19 * 1024, 2, 1, None).map_err(|e| AuthError::Hash(Failure::of(e)))
 }
 
 impl PasswordHasher {

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use super::error::AuthError;
+use super::error::{AuthError, Failure};
 use super::oauth::OAuthService;
 use crate::config::OAuthProviderSettings;
 use crate::domain::InvalidInput;
@@ -51,13 +51,13 @@ impl OAuthService {
         let response = request
             .send()
             .await
-            .map_err(|e| failed(provider, step.name(), e.without_url().to_string()))?;
+            .map_err(|e| request_failed(provider, step.name(), e))?;
         let status = response.status();
         // Some providers answer JSON as text/plain: read the bytes ourselves.
         let bytes = response
             .bytes()
             .await
-            .map_err(|e| failed(provider, step.name(), e.without_url().to_string()))?;
+            .map_err(|e| request_failed(provider, step.name(), e))?;
         let body = match serde_json::from_slice(&bytes) {
             Ok(Value::Object(body)) => Some(body),
             _ => None,
@@ -137,6 +137,20 @@ pub(super) fn refused(field: &'static str) -> AuthError {
     InvalidInput::new(field, "the provider did not accept it").into()
 }
 
+/// A 502 for a `step` of `provider` that failed as `detail` says.
 pub(super) fn failed(provider: &OAuthProviderSettings, step: &str, detail: String) -> AuthError {
-    AuthError::Provider(format!("{}: {step}: {detail}", provider.name))
+    AuthError::Provider(Failure::new(format!("{}: {step}: {detail}", provider.name)))
+}
+
+/// A 502 for a request to `provider` that got no readable answer; the
+/// request's error is kept as the cause, without its URL (which may carry the
+/// app's secret).
+pub(super) fn request_failed(
+    provider: &OAuthProviderSettings,
+    step: &str,
+    e: reqwest::Error,
+) -> AuthError {
+    let e = e.without_url();
+    let text = format!("{}: {step}: {e}", provider.name);
+    AuthError::Provider(Failure::caused_by(text, e))
 }

@@ -20,6 +20,7 @@ use super::service::{
 };
 use super::session_cache::end_sessions;
 use super::token::SessionToken;
+use super::verdict::Verdict;
 use crate::domain::{now_unix, InvalidInput, Password, Phone};
 use crate::notify::{Locale, SmsSender, Templates};
 use crate::query::SqlValue;
@@ -116,7 +117,7 @@ impl SmsService {
                 let now = now_unix();
                 let last_minute = sms::sent_since(conn, &number, now - 60)?;
                 if last_minute.count >= settings.per_minute {
-                    return Ok(Err(AuthError::TooSoon {
+                    return Ok(Verdict::Refuse(AuthError::TooSoon {
                         what: "phone: a code to this number",
                         retry_in: last_minute.frees_in(60, now),
                     }));
@@ -124,7 +125,7 @@ impl SmsService {
                 let last_day = sms::sent_since(conn, &number, now - 86_400)?;
                 if last_day.count >= settings.per_day {
                     let codes = if settings.per_day == 1 { "code" } else { "codes" };
-                    return Ok(Err(AuthError::Limit {
+                    return Ok(Verdict::Refuse(AuthError::Limit {
                         message: format!(
                             "phone: this number received {} {codes} in the last 24 hours; try again later",
                             settings.per_day
@@ -133,10 +134,10 @@ impl SmsService {
                     }));
                 }
                 sms::insert_code(conn, &number, &hmac, now, now + settings.code_ttl)?;
-                Ok(Ok(()))
+                Ok(Verdict::Proceed(()))
             })
             .await?;
-        allowed?;
+        allowed.into_result()?;
         let ctx = json!({"app_name": self.settings.app_name, "code": code, "minutes": (self.settings.code_ttl / 60).max(1)});
         let text = self
             .templates
@@ -157,8 +158,8 @@ impl SmsService {
         let token = SessionToken::generate();
         let hash = token.hash();
         self.transaction(move |conn| {
-            if let Err(e) = this.try_code(conn, phone.as_str(), &code, true)? {
-                return Ok(Err(e.into()));
+            if let Verdict::Refuse(why) = this.try_code(conn, phone.as_str(), &code, true)? {
+                return Ok(Verdict::refuse(why));
             }
             let now = now_unix();
             sms::insert_token(
@@ -168,7 +169,7 @@ impl SmsService {
                 now,
                 now + this.settings.token_ttl,
             )?;
-            Ok(Ok(()))
+            Ok(Verdict::Proceed(()))
         })
         .await?;
         Ok(PhoneToken {
@@ -184,7 +185,7 @@ impl SmsService {
         self.transaction(move |conn| {
             Ok(this
                 .try_code(conn, phone.as_str(), &code, false)?
-                .map_err(AuthError::from))
+                .map_refusal(AuthError::from))
         })
         .await
     }
@@ -204,12 +205,12 @@ impl SmsService {
         let draft = self.auth.draft_session(LoginMethod::Sms, client);
         // A wrong code is answered after the transaction commits (its try
         // counts); a profile that does not fit rolls everything back.
-        let outcome = self
+        let verdict = self
             .auth
             .store
             .transaction(move |conn| {
-                if let Err(e) = this.prove(conn, phone.as_str(), &proof)? {
-                    return Ok(Err(e.into()));
+                if let Verdict::Refuse(why) = this.prove(conn, phone.as_str(), &proof)? {
+                    return Ok(Verdict::refuse(why));
                 }
                 let now = now_unix();
                 let verified = ("_phone_verified".to_owned(), SqlValue::Bool(true));
@@ -230,13 +231,13 @@ impl SmsService {
                         identity.push(verified);
                         insert_profile(conn, identity, false, now, init)?
                     }
-                    None => return Ok(Err(AuthError::NotFound)),
+                    None => return Ok(Verdict::Refuse(AuthError::NotFound)),
                 };
                 store::insert_session(conn, &draft.row(id, now))?;
-                Ok::<_, AuthError>(Ok(draft.session(id)))
+                Ok::<_, AuthError>(Verdict::Proceed(draft.session(id)))
             })
             .await?;
-        outcome
+        verdict.into_result()
     }
 
     /// Marks the caller's own phone verified with a code sent to it.
@@ -250,21 +251,20 @@ impl SmsService {
         self.transaction(move |conn| {
             // A user deleted while their own request runs is signed out.
             let Some(account) = users::account(conn, id, true)? else {
-                return Ok(Err(AuthError::Unauthorized));
+                return Ok(Verdict::Refuse(AuthError::Unauthorized));
             };
             let Some(phone) = account.phone else {
-                return Ok(Err(InvalidInput::new(
+                return Ok(Verdict::refuse(InvalidInput::new(
                     "phone",
                     "the account has no phone number",
-                )
-                .into()));
+                )));
             };
-            if let Err(e) = this.try_code(conn, &phone, &code, true)? {
-                return Ok(Err(e.into()));
+            if let Verdict::Refuse(why) = this.try_code(conn, &phone, &code, true)? {
+                return Ok(Verdict::refuse(why));
             }
             let set = [("_phone_verified".to_owned(), SqlValue::Bool(true))];
             object_writes::update(conn, PROFILE_TABLE, &SqlValue::Int(id), None, &set)?;
-            Ok(Ok(()))
+            Ok(Verdict::Proceed(()))
         })
         .await
     }
@@ -279,14 +279,14 @@ impl SmsService {
         let id = registered_user(caller, "changing their phone")?;
         let this = self.clone();
         self.transaction(move |conn| {
-            if let Err(e) = this.prove(conn, phone.as_str(), &proof)? {
-                return Ok(Err(e.into()));
+            if let Verdict::Refuse(why) = this.prove(conn, phone.as_str(), &proof)? {
+                return Ok(Verdict::refuse(why));
             }
             users::release_unproven(conn, LoginColumn::Phone, phone.as_str(), Some(id))?;
             let mut set = Identifier::Phone(phone).columns();
             set.push(("_phone_verified".to_owned(), SqlValue::Bool(true)));
             object_writes::update(conn, PROFILE_TABLE, &SqlValue::Int(id), None, &set)?;
-            Ok(Ok(()))
+            Ok(Verdict::Proceed(()))
         })
         .await
     }
@@ -303,8 +303,8 @@ impl SmsService {
         let this = self.clone();
         let cache = self.auth.sessions.clone();
         self.transaction(move |conn| {
-            if let Err(e) = this.prove(conn, phone.as_str(), &proof)? {
-                return Ok(Err(e.into()));
+            if let Verdict::Refuse(why) = this.prove(conn, phone.as_str(), &proof)? {
+                return Ok(Verdict::refuse(why));
             }
             // A number nobody proved resets nothing: the account holding it
             // unproven loses it to the prover instead.
@@ -312,15 +312,15 @@ impl SmsService {
                 Some(found) if found.verified != 0 => found,
                 Some(_) => {
                     users::release_unproven(conn, LoginColumn::Phone, phone.as_str(), None)?;
-                    return Ok(Err(AuthError::NotFound));
+                    return Ok(Verdict::Refuse(AuthError::NotFound));
                 }
-                None => return Ok(Err(AuthError::NotFound)),
+                None => return Ok(Verdict::Refuse(AuthError::NotFound)),
             };
             let now = now_unix();
             store::set_password_hash(conn, found.id, &new_hash, now)?;
             end_sessions(conn, &cache, found.id, None)?;
             lift_lockout(conn, found.id)?;
-            Ok(Ok(()))
+            Ok(Verdict::Proceed(()))
         })
         .await
     }
@@ -331,38 +331,42 @@ impl SmsService {
         self.transaction(move |conn| {
             Ok(this
                 .prove(conn, phone.as_str(), &proof)?
-                .map_err(AuthError::from))
+                .map_refusal(AuthError::from))
         })
         .await
     }
 
     // ---- helpers ----
 
+    /// Runs `work` in a transaction; a [`Verdict::Refuse`] commits what was
+    /// done (a counted try) and is returned, an `Err` rolls back.
     async fn transaction<F>(&self, work: F) -> Result<(), AuthError>
     where
-        F: FnOnce(&mut AnyConnection) -> Result<Result<(), AuthError>, AuthError> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<Verdict<()>, AuthError> + Send + 'static,
     {
-        self.auth.store.transaction(work).await?
+        self.auth.store.transaction(work).await?.into_result()
     }
 
     fn hmac(&self, phone: &str, code: &str) -> String {
         self.key.digest(phone, code)
     }
 
+    /// Uses `proof` for `phone` (a code counts a try); a refusal keeps what
+    /// was used once the caller's transaction commits.
     fn prove(
         &self,
         conn: &mut AnyConnection,
         phone: &str,
         proof: &PhoneProof,
-    ) -> Result<Result<(), InvalidInput>, StoreError> {
+    ) -> Result<Verdict<(), InvalidInput>, StoreError> {
         match proof {
             PhoneProof::Code(code) => self.try_code(conn, phone, code, true),
             PhoneProof::Token(token) => {
                 let hash = SessionToken::from_client(token).hash();
                 Ok(if sms::use_token(conn, &hash, phone, now_unix())? {
-                    Ok(())
+                    Verdict::Proceed(())
                 } else {
-                    Err(InvalidInput::new(
+                    Verdict::Refuse(InvalidInput::new(
                         "verification_token",
                         "is unknown, expired, already used or for another number",
                     ))
@@ -378,7 +382,7 @@ impl SmsService {
         phone: &str,
         code: &str,
         consume: bool,
-    ) -> Result<Result<(), InvalidInput>, StoreError> {
+    ) -> Result<Verdict<(), InvalidInput>, StoreError> {
         let now = now_unix();
         let max = self.settings.code_attempts;
         let Some((id, stored, attempts)) = sms::attempt_code(conn, phone, now, max)? else {
@@ -388,21 +392,21 @@ impl SmsService {
                 sms::SpentCode::TriedOut => "was tried too often; request a new code",
                 sms::SpentCode::Expired => "has expired; request a new code",
             };
-            return Ok(Err(InvalidInput::new("code", why)));
+            return Ok(Verdict::Refuse(InvalidInput::new("code", why)));
         };
         if !self.key.matches(phone, code, &stored) {
             let left = (max - attempts).max(0);
-            return Ok(Err(InvalidInput::new(
+            return Ok(Verdict::Refuse(InvalidInput::new(
                 "code",
                 format!("is wrong; {left} tries left"),
             )));
         }
         if consume && !sms::consume_code(conn, id, now)? {
-            return Ok(Err(InvalidInput::new(
+            return Ok(Verdict::Refuse(InvalidInput::new(
                 "code",
                 "was already used; request a new code",
             )));
         }
-        Ok(Ok(()))
+        Ok(Verdict::Proceed(()))
     }
 }
