@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use super::sql::SqlValue;
+use super::sql_ident::SqlIdent;
 use super::QueryField;
 use crate::domain::{GeoPoint, GeoPolygon};
 use crate::schema::FieldKind;
@@ -45,9 +46,9 @@ pub enum Condition {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AclIndex {
     /// The checked table (`tbl_<name>`), for its creator index.
-    pub rows: String,
+    pub rows: SqlIdent,
     /// The table of its ACL entries (`acl_<name>`, kept by triggers).
-    pub entries: String,
+    pub entries: SqlIdent,
 }
 
 /// The operators of Hydrogen's query language supported here.
@@ -121,10 +122,10 @@ pub enum Op {
 
 impl Condition {
     /// `column = value` on a column of `kind` (`Op::Eq`).
-    pub fn equals(column: &str, kind: FieldKind, value: SqlValue) -> Self {
+    pub fn equals(column: &SqlIdent, kind: FieldKind, value: SqlValue) -> Self {
         Condition::Field {
             field: QueryField {
-                column: column.to_owned(),
+                column: column.clone(),
                 kind,
             },
             op: Op::Eq(value),
@@ -133,12 +134,12 @@ impl Condition {
 
     /// The `$nearsphere` that decides the sort order: one at the top level or
     /// directly inside a top-level `$and` (the first one found).
-    pub fn near_sphere(&self) -> Option<(&str, GeoPoint)> {
+    pub fn near_sphere(&self) -> Option<(&SqlIdent, GeoPoint)> {
         match self {
             Condition::Field {
                 field,
                 op: Op::NearSphere { point, .. },
-            } => Some((field.column.as_str(), *point)),
+            } => Some((&field.column, *point)),
             Condition::And(items) => items.iter().find_map(|c| match c {
                 Condition::And(_) => c.near_sphere(),
                 Condition::Field { .. } => c.near_sphere(),

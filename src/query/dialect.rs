@@ -5,6 +5,7 @@
 //! the snapshot tests of every operator show what each writes.
 
 use super::sql::{SqlFragment, SqlValue};
+use super::sql_ident::SqlIdent;
 use crate::domain::Dialect;
 
 /// The cost guard of a query: SQLite's `protium_budget()` stops a statement
@@ -17,7 +18,7 @@ pub fn budget_guard(out: &mut SqlFragment) {
 }
 
 /// `column` holds `needle` (optionally ignoring case): its position is above 0.
-pub fn contains(column: &str, needle: &str, ignore_case: bool, out: &mut SqlFragment) {
+pub fn contains(column: &SqlIdent, needle: &str, ignore_case: bool, out: &mut SqlFragment) {
     out.push(match out.dialect() {
         Dialect::Sqlite => "instr(",
         Dialect::Postgres => "strpos(",
@@ -38,7 +39,7 @@ pub fn contains(column: &str, needle: &str, ignore_case: bool, out: &mut SqlFrag
 
 /// `column` matches the regular expression `pattern`: SQLite's `regexp()`
 /// takes the flags inside the pattern, PostgreSQL has `~` and `~*`.
-pub fn regex_match(column: &str, pattern: &str, ignore_case: bool, out: &mut SqlFragment) {
+pub fn regex_match(column: &SqlIdent, pattern: &str, ignore_case: bool, out: &mut SqlFragment) {
     match out.dialect() {
         Dialect::Sqlite => {
             let p = super::pattern::with_flags(pattern, ignore_case);
@@ -54,7 +55,7 @@ pub fn regex_match(column: &str, pattern: &str, ignore_case: bool, out: &mut Sql
 }
 
 /// The JSON array of plain entries in `column` lists one of `grants`.
-pub fn acl_lists_any(column: &str, grants: &[String], out: &mut SqlFragment) {
+pub fn acl_lists_any(column: &SqlIdent, grants: &[String], out: &mut SqlFragment) {
     match out.dialect() {
         Dialect::Sqlite => {
             // ACL columns hold JSON arrays of plain entries (`user:12`,

@@ -17,6 +17,7 @@ mod render;
 mod render_document;
 mod render_geo;
 mod sql;
+mod sql_ident;
 
 pub use condition::{AclIndex, Condition, Op};
 pub use error::QueryError;
@@ -27,15 +28,16 @@ pub use pattern::{
     compile as compile_pattern, PatternError, MAX_COMPILED, MAX_DFA_CACHE, MAX_PATTERN, MAX_REGEXES,
 };
 pub use render::{render_condition, render_order, render_order_near};
-pub use sql::{SqlFragment, SqlValue};
+pub use sql::{IdentText, SqlFragment, SqlValue};
+pub use sql_ident::{InvalidIdent, SqlIdent};
 
 use crate::schema::FieldKind;
 
 /// A field a query may name: its column and kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueryField {
-    /// Column name (already allow-listed).
-    pub column: String,
+    /// Column name (from the schema's allow-list).
+    pub column: SqlIdent,
     /// Storage kind, which decides the operators and value types allowed.
     pub kind: FieldKind,
 }

@@ -1,7 +1,7 @@
 //! Unit tests of `parse`.
 
 use super::*;
-use crate::query::SqlValue;
+use crate::query::{SqlIdent, SqlValue};
 
 struct Catalog;
 impl FieldCatalog for Catalog {
@@ -14,7 +14,7 @@ impl FieldCatalog for Catalog {
             _ => return Err(QueryError::new(param, format!("unknown field '{name}'"))),
         };
         Ok(QueryField {
-            column: name.into(),
+            column: SqlIdent::parse(name).unwrap(),
             kind,
         })
     }

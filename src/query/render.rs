@@ -3,6 +3,7 @@
 use super::condition::{Condition, Op};
 use super::order::OrderBy;
 use super::sql::{SqlFragment, SqlValue};
+use super::sql_ident::SqlIdent;
 use super::{dialect, render_document, render_geo};
 use crate::schema::FieldKind;
 
@@ -63,13 +64,13 @@ pub fn render_condition(cond: &Condition, out: &mut SqlFragment) {
                 out.push("\"created_by\" = ").push_bind(SqlValue::Int(*id));
                 out.push(" OR ");
             }
-            dialect::acl_lists_any(column, grants, out);
+            dialect::acl_lists_any(&SqlIdent::from_static(column), grants, out);
             out.push(")");
         }
     }
 }
 
-fn render_op(column: &str, kind: FieldKind, op: &Op, out: &mut SqlFragment) {
+fn render_op(column: &SqlIdent, kind: FieldKind, op: &Op, out: &mut SqlFragment) {
     let col = |out: &mut SqlFragment| {
         out.push_ident(column);
     };
@@ -181,16 +182,16 @@ fn render_op(column: &str, kind: FieldKind, op: &Op, out: &mut SqlFragment) {
 
 /// Appends `ORDER BY …` for `keys`, then `tie_breaker` descending-or-not as the
 /// last key so pages are stable. Nulls sort last ascending, first descending, on both backends.
-pub fn render_order(keys: &[OrderBy], tie_breaker: &str, out: &mut SqlFragment) {
+pub fn render_order(keys: &[OrderBy], tie_breaker: &SqlIdent, out: &mut SqlFragment) {
     render_order_near(None, keys, tie_breaker, out);
 }
 
 /// [`render_order`] led by the distance from `near` (a `$nearsphere` query:
 /// nearest first).
 pub fn render_order_near(
-    near: Option<(&str, crate::domain::GeoPoint)>,
+    near: Option<(&SqlIdent, crate::domain::GeoPoint)>,
     keys: &[OrderBy],
-    tie_breaker: &str,
+    tie_breaker: &SqlIdent,
     out: &mut SqlFragment,
 ) {
     out.push(" ORDER BY ");

@@ -7,6 +7,7 @@
 use serde_json::Value;
 
 use super::sql::{SqlFragment, SqlValue};
+use super::sql_ident::SqlIdent;
 use crate::domain::Dialect;
 
 /// A scalar operand as SQLite sees an element of `json_each`.
@@ -34,7 +35,7 @@ fn push_operands(out: &mut SqlFragment, values: &[Value]) {
 }
 
 /// The whole document equals `value`.
-pub fn json_eq(column: &str, value: &Value, out: &mut SqlFragment) {
+pub fn json_eq(column: &SqlIdent, value: &Value, out: &mut SqlFragment) {
     match out.dialect() {
         Dialect::Sqlite => {
             out.push("json(").push_ident(column).push(") = json(");
@@ -49,7 +50,7 @@ pub fn json_eq(column: &str, value: &Value, out: &mut SqlFragment) {
 }
 
 /// Some element of the array is one of `values`.
-pub fn array_any(column: &str, values: &[Value], out: &mut SqlFragment) {
+pub fn array_any(column: &SqlIdent, values: &[Value], out: &mut SqlFragment) {
     if values.is_empty() {
         out.push("1=0");
         return;
@@ -71,7 +72,7 @@ pub fn array_any(column: &str, values: &[Value], out: &mut SqlFragment) {
 }
 
 /// The array holds every one of `values`.
-pub fn array_all(column: &str, values: &[Value], out: &mut SqlFragment) {
+pub fn array_all(column: &SqlIdent, values: &[Value], out: &mut SqlFragment) {
     let mut distinct: Vec<&Value> = Vec::new();
     for v in values {
         if !distinct.contains(&v) {
@@ -100,7 +101,7 @@ pub fn array_all(column: &str, values: &[Value], out: &mut SqlFragment) {
 }
 
 /// The object has the top-level `key` (already checked to be a plain name).
-pub fn has_key(column: &str, key: &str, out: &mut SqlFragment) {
+pub fn has_key(column: &SqlIdent, key: &str, out: &mut SqlFragment) {
     match out.dialect() {
         Dialect::Sqlite => {
             out.push("json_type(")

@@ -3,10 +3,11 @@
 //! polygon)`; SQLite gets them as Rust functions, Postgres from a migration.
 
 use super::sql::{SqlFragment, SqlValue};
+use super::sql_ident::SqlIdent;
 use crate::domain::{Dialect, GeoPoint, GeoPolygon};
 
 /// Pushes the longitude (`index` 0) or latitude (1) of a stored point.
-fn coordinate(column: &str, index: u8, out: &mut SqlFragment) {
+fn coordinate(column: &SqlIdent, index: u8, out: &mut SqlFragment) {
     match out.dialect() {
         Dialect::Sqlite => {
             out.push("json_extract(")
@@ -22,7 +23,7 @@ fn coordinate(column: &str, index: u8, out: &mut SqlFragment) {
 }
 
 /// `protium_distance(<stored point>, <point>)`.
-pub fn distance(column: &str, point: GeoPoint, out: &mut SqlFragment) {
+pub fn distance(column: &SqlIdent, point: GeoPoint, out: &mut SqlFragment) {
     out.push("protium_distance(");
     coordinate(column, 0, out);
     out.push(", ");
@@ -35,7 +36,7 @@ pub fn distance(column: &str, point: GeoPoint, out: &mut SqlFragment) {
 }
 
 /// The stored point lies inside `polygon`.
-pub fn within(column: &str, polygon: &GeoPolygon, out: &mut SqlFragment) {
+pub fn within(column: &SqlIdent, polygon: &GeoPolygon, out: &mut SqlFragment) {
     out.push("protium_in_polygon(");
     coordinate(column, 0, out);
     out.push(", ");
@@ -50,7 +51,7 @@ pub fn within(column: &str, polygon: &GeoPolygon, out: &mut SqlFragment) {
 }
 
 /// The stored polygon contains `point`.
-pub fn intersects(column: &str, point: GeoPoint, out: &mut SqlFragment) {
+pub fn intersects(column: &SqlIdent, point: GeoPoint, out: &mut SqlFragment) {
     out.push("protium_in_polygon(")
         .push_bind(SqlValue::Float(point.lng))
         .push(", ")
@@ -62,7 +63,7 @@ pub fn intersects(column: &str, point: GeoPoint, out: &mut SqlFragment) {
 
 /// The stored point is between `min_m` and `max_m` metres from `point`.
 pub fn between(
-    column: &str,
+    column: &SqlIdent,
     point: GeoPoint,
     min_m: f64,
     max_m: Option<f64>,

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::*;
 use crate::domain::Dialect;
 use crate::query::{
-    operators_for, parse_where, FieldCatalog, Operand, Operator, QueryError, QueryField,
+    operators_for, parse_where, FieldCatalog, Operand, Operator, QueryError, QueryField, SqlIdent,
 };
 
 /// One field per kind, named for its kind.
@@ -21,7 +21,7 @@ impl FieldCatalog for EveryKind {
             .find(|k| column_of(*k) == name)
             .expect("a kind's field");
         Ok(QueryField {
-            column: name.to_owned(),
+            column: SqlIdent::parse(name).expect("a kind's column"),
             kind,
         })
     }

@@ -2,11 +2,11 @@
 
 use super::*;
 use crate::domain::Dialect;
-use crate::query::QueryField;
+use crate::query::{QueryField, SqlIdent};
 
 fn field(name: &str, kind: FieldKind) -> QueryField {
     QueryField {
-        column: name.into(),
+        column: SqlIdent::parse(name).unwrap(),
         kind,
     }
 }

@@ -1,9 +1,45 @@
 //! SQL text with bind values for one dialect, built piece by piece.
 //!
-//! Identifiers go through [`SqlFragment::push_ident`] (quoted; callers pass only
-//! allow-listed names) and values through [`SqlFragment::push_bind`], never into the text.
+//! Identifiers go through [`SqlFragment::push_ident`] as [`SqlIdent`]s (quoted;
+//! only names of the schema or this crate can be one) and values through
+//! [`SqlFragment::push_bind`], never into the text.
 
+use super::sql_ident::SqlIdent;
 use crate::domain::Dialect;
+
+/// What [`SqlFragment::push_ident`] writes: an [`SqlIdent`].
+///
+/// Transitional: the store files `counters.rs`, `janitor.rs` and `prune.rs`
+/// (converted separately) still pass their names as text, which is quoted with
+/// any `"` doubled, as before. Once they pass [`SqlIdent`]s the text impls go
+/// and `push_ident` takes `&SqlIdent` only.
+pub trait IdentText {
+    /// Appends the quoted identifier to `sql`.
+    fn write_quoted(&self, sql: &mut String);
+}
+
+impl IdentText for SqlIdent {
+    fn write_quoted(&self, sql: &mut String) {
+        // An SqlIdent holds no quote: written as it stands.
+        sql.push('"');
+        sql.push_str(self.as_str());
+        sql.push('"');
+    }
+}
+
+impl IdentText for str {
+    fn write_quoted(&self, sql: &mut String) {
+        sql.push('"');
+        sql.push_str(&self.replace('"', "\"\""));
+        sql.push('"');
+    }
+}
+
+impl IdentText for String {
+    fn write_quoted(&self, sql: &mut String) {
+        self.as_str().write_quoted(sql);
+    }
+}
 
 /// A value bound to a placeholder.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,11 +87,18 @@ impl SqlFragment {
         self
     }
 
-    /// Appends a quoted identifier. `name` must come from the schema or this crate.
-    pub fn push_ident(&mut self, name: &str) -> &mut Self {
-        self.sql.push('"');
-        self.sql.push_str(&name.replace('"', "\"\""));
-        self.sql.push('"');
+    /// Appends a quoted identifier (see [`IdentText`]).
+    pub fn push_ident<I: IdentText + ?Sized>(&mut self, name: &I) -> &mut Self {
+        name.write_quoted(&mut self.sql);
+        self
+    }
+
+    /// Appends `name` as a string literal, `'name'` (a JSON key naming a
+    /// column): safe because an [`SqlIdent`] holds no quote.
+    pub fn push_ident_text(&mut self, name: &SqlIdent) -> &mut Self {
+        self.sql.push('\'');
+        self.sql.push_str(name.as_str());
+        self.sql.push('\'');
         self
     }
 

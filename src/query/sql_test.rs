@@ -18,6 +18,18 @@ fn placeholders_follow_the_dialect() {
 #[test]
 fn identifiers_are_quoted() {
     let mut f = SqlFragment::new(Dialect::Sqlite);
-    f.push_ident("we\"ird");
-    assert_eq!(f.sql(), "\"we\"\"ird\"");
+    f.push_ident(&SqlIdent::from_static("weird_name"));
+    assert_eq!(f.sql(), "\"weird_name\"");
+}
+
+#[test]
+fn a_name_that_could_break_its_quotes_never_reaches_the_text() {
+    assert!(SqlIdent::parse("we\"ird").is_err());
+}
+
+#[test]
+fn an_identifier_can_be_written_as_a_text_literal() {
+    let mut f = SqlFragment::new(Dialect::Postgres);
+    f.push_ident_text(&SqlIdent::from_static("title"));
+    assert_eq!(f.sql(), "'title'");
 }

@@ -68,7 +68,7 @@ impl Records {
             for name in names(raw) {
                 let f = fields.resolve(param, name)?;
                 let field = object.lookup(name).map(column).unwrap_or(Column {
-                    name: f.column.clone(),
+                    name: f.column.as_str().to_owned(),
                     kind: f.kind,
                 });
                 if out.iter().any(|c| c.name == field.name) {

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::who::{Access, Viewer};
 use crate::domain::{AclEntry, GeoPoint, GeoPolygon, InvalidInput, IsoDate, RecordId, UserId};
-use crate::query::{FieldCatalog, QueryError, QueryField, SqlValue};
+use crate::query::{FieldCatalog, QueryError, QueryField, SqlIdent, SqlValue};
 use crate::schema::{Builtin, Field, FieldKind, FindBy, ObjectType, TypeClass};
 use crate::store::documents::Column;
 
@@ -98,7 +98,7 @@ impl FieldCatalog for QueryFields<'_> {
             ));
         }
         Ok(QueryField {
-            column: f.name.as_str().to_owned(),
+            column: SqlIdent::from(&f.name),
             kind: f.kind,
         })
     }

@@ -9,7 +9,7 @@ use super::error::RecordsError;
 use super::fields::column;
 use super::service::Records;
 use crate::domain::InvalidInput;
-use crate::query::{Condition, SqlValue};
+use crate::query::{Condition, SqlIdent, SqlValue};
 use crate::schema::{FieldKind, FindBy};
 use crate::store::objects;
 
@@ -49,12 +49,16 @@ impl Records {
     pub async fn user_with_key(&self, key: &str, value: &str) -> Result<Option<i64>, RecordsError> {
         let snapshot = self.live.load();
         let profile = snapshot.profile();
-        if !profile.field(key).is_some_and(|f| f.find_key) {
+        let Some(key_field) = profile.field(key).filter(|f| f.find_key) else {
             return Ok(None);
-        }
+        };
         let table = objects::sql_table(profile);
         let id_column: Vec<_> = profile.lookup("id").map(column).into_iter().collect();
-        let cond = Condition::equals(key, FieldKind::String, SqlValue::Text(value.to_owned()));
+        let cond = Condition::equals(
+            &SqlIdent::from(&key_field.name),
+            FieldKind::String,
+            SqlValue::Text(value.to_owned()),
+        );
         let row = self
             .store
             .run(move |conn| objects::select_first(conn, &table, &id_column, &cond))
@@ -89,6 +93,9 @@ impl Records {
                     format!("does not fit the profile's '{name}': {}", e.rule),
                 )
             })?;
-        Ok(Some((objects::sql_table(profile), name.to_owned())))
+        Ok(Some((
+            objects::sql_table(profile).to_string(),
+            name.to_owned(),
+        )))
     }
 }

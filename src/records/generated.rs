@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::error::RecordsError;
 use super::fields::describe;
-use crate::query::{Condition, SqlValue};
+use crate::query::{Condition, SqlIdent, SqlValue};
 use crate::schema::ObjectType;
 use crate::store::{objects, AnyConnection};
 
@@ -34,7 +34,11 @@ pub fn fill_generated(
         let mut fresh = None;
         for _ in 0..ATTEMPTS {
             let candidate = generator.generate();
-            let taken = Condition::equals(name, field.kind, SqlValue::Text(candidate.clone()));
+            let taken = Condition::equals(
+                &SqlIdent::from(&field.name),
+                field.kind,
+                SqlValue::Text(candidate.clone()),
+            );
             if objects::count(conn, &table, &taken)? == 0 {
                 fresh = Some(candidate);
                 break;

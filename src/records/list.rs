@@ -13,7 +13,8 @@ use super::who::{Access, Viewer, Who};
 use crate::domain::AclEntry;
 use crate::domain::Principal;
 use crate::query::{
-    parse_order_by, parse_where, AclIndex, Condition, Op, OrderBy, QueryError, QueryField, SqlValue,
+    parse_order_by, parse_where, AclIndex, Condition, Op, OrderBy, QueryError, QueryField,
+    SqlIdent, SqlValue,
 };
 use crate::schema::{FieldKind, ObjectType};
 use crate::store::documents::Column;
@@ -92,7 +93,7 @@ pub(super) fn acl_index(object: &ObjectType) -> Option<AclIndex> {
         .any(|e| matches!(e, AclEntry::Anonymous | AclEntry::AnyUser));
     (!public).then(|| AclIndex {
         rows: objects::sql_table(object),
-        entries: objects::acl_table(&object.name),
+        entries: objects::acl_table(&SqlIdent::from(object)),
     })
 }
 
@@ -130,13 +131,13 @@ impl Records {
         if order.is_empty() {
             order.push(OrderBy {
                 field: QueryField {
-                    column: "created_at".into(),
+                    column: SqlIdent::from_static("created_at"),
                     kind: FieldKind::Integer,
                 },
                 descending: true,
             });
         }
-        let near = cond.near_sphere().map(|(c, p)| (c.to_owned(), p));
+        let near = cond.near_sphere().map(|(c, p)| (c.clone(), p));
         let shape = Shape::parse(
             object,
             viewer,
@@ -193,10 +194,10 @@ impl Records {
                 };
                 let page = Page {
                     order: &order,
-                    tie_breaker: "id",
+                    tie_breaker: &SqlIdent::ID,
                     limit,
                     offset,
-                    near: near.as_ref().map(|(c, p)| (c.as_str(), *p)),
+                    near: near.as_ref().map(|(c, p)| (c, *p)),
                 };
                 let columns = readable_columns(object, Viewer::widest(who));
                 let mut rows = objects::select(conn, &table, &columns, &filter, &page)?;
@@ -219,7 +220,7 @@ fn anchor_columns(object: &ObjectType, order: &[OrderBy]) -> Vec<Column> {
     let mut columns: Vec<Column> = order
         .iter()
         .map(|o| Column {
-            name: o.field.column.clone(),
+            name: o.field.column.as_str().to_owned(),
             kind: o.field.kind,
         })
         .collect();
@@ -254,14 +255,14 @@ fn after(object: &ObjectType, keys: &[OrderBy], anchor: &Map<String, Value>) -> 
     if all.last().is_none_or(|(f, _)| f.column != "id") {
         all.push((
             QueryField {
-                column: "id".into(),
+                column: SqlIdent::ID,
                 kind: object.id_kind(),
             },
             id_desc,
         ));
     }
     let value_of = |f: &QueryField| -> SqlValue {
-        match anchor.get(&f.column).unwrap_or(&Value::Null) {
+        match anchor.get(f.column.as_str()).unwrap_or(&Value::Null) {
             Value::Null => SqlValue::Null,
             Value::Bool(b) => SqlValue::Bool(*b),
             Value::Number(n) if f.kind == FieldKind::Integer => {

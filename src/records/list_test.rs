@@ -23,7 +23,7 @@ fn profile() -> ObjectType {
 fn key(column: &str, kind: FieldKind, descending: bool) -> OrderBy {
     OrderBy {
         field: QueryField {
-            column: column.into(),
+            column: SqlIdent::parse(column).unwrap(),
             kind,
         },
         descending,

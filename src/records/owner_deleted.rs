@@ -10,16 +10,19 @@ use super::fields::{column, describe};
 use super::who::Who;
 use super::write::delete_checked;
 use crate::domain::now_unix;
-use crate::query::{Condition, SqlValue};
+use crate::query::{Condition, SqlIdent, SqlValue};
 use crate::schema::{FieldKind, ObjectType, OwnerDeleted, Snapshot};
 use crate::store::objects::{self, Page};
 use crate::store::{change_log, object_writes, AnyConnection};
+
+/// The column holding a record's creator.
+static CREATED_BY: SqlIdent = SqlIdent::from_static("created_by");
 
 /// Rows handled per round, so a user with many records never loads them all.
 const ROUND: i64 = 500;
 
 fn owned_by(user: i64) -> Condition {
-    Condition::equals("created_by", FieldKind::Integer, SqlValue::Int(user))
+    Condition::equals(&CREATED_BY, FieldKind::Integer, SqlValue::Int(user))
 }
 
 /// Up to [`ROUND`] ids of `object`'s rows created by `user`.
@@ -31,7 +34,7 @@ fn owned_ids(
     let columns: Vec<_> = object.lookup("id").map(column).into_iter().collect();
     let page = Page {
         order: &[],
-        tie_breaker: "id",
+        tie_breaker: &SqlIdent::ID,
         limit: ROUND,
         offset: 0,
         near: None,

@@ -12,7 +12,7 @@ use super::list::visible;
 use super::present::present;
 use super::shape::Shape;
 use super::who::{Access, Viewer, Who};
-use crate::query::{parse_order_by, Condition, Op, QueryField, SqlValue};
+use crate::query::{parse_order_by, Condition, Op, QueryField, SqlIdent, SqlValue};
 use crate::schema::{Builtin, FieldKind, ObjectType, ReadLinked, Snapshot};
 use crate::store::documents::to_sql_value;
 use crate::store::objects::{self, Page};
@@ -20,7 +20,8 @@ use crate::store::{AnyConnection, StoreError};
 
 /// `field = value` on `source`, with the value typed as the column stores it
 /// (`created_by` holds numbers, pointers hold text).
-fn equals(source: &ObjectType, field: &str, values: &[String]) -> Condition {
+fn equals(source: &ObjectType, field: &str, values: &[String]) -> Result<Condition, StoreError> {
+    let column = SqlIdent::parse(field).map_err(StoreError::from)?;
     let integer = source
         .lookup(field)
         .is_some_and(|f| f.builtin == Some(Builtin::CreatedBy));
@@ -33,16 +34,13 @@ fn equals(source: &ObjectType, field: &str, values: &[String]) -> Condition {
     } else {
         FieldKind::Pointer
     };
-    Condition::Field {
-        field: QueryField {
-            column: field.to_owned(),
-            kind,
-        },
+    Ok(Condition::Field {
+        field: QueryField { column, kind },
         op: match values {
             [one] => Op::Eq(typed(one)),
             many => Op::In(many.iter().map(typed).collect()),
         },
-    }
+    })
 }
 
 /// The literal conditions of a declared `where`: a list is "any one of".
@@ -54,12 +52,16 @@ fn literals(source: &ObjectType, filter: &[(String, Value)]) -> Vec<Condition> {
             Some(match literal {
                 Value::Array(items) => Condition::Field {
                     field: QueryField {
-                        column: name.clone(),
+                        column: SqlIdent::from(&field.name),
                         kind: field.kind,
                     },
                     op: Op::In(items.iter().map(|v| to_sql_value(field.kind, v)).collect()),
                 },
-                single => Condition::equals(name, field.kind, to_sql_value(field.kind, single)),
+                single => Condition::equals(
+                    &SqlIdent::from(&field.name),
+                    field.kind,
+                    to_sql_value(field.kind, single),
+                ),
             })
         })
         .collect()
@@ -89,8 +91,8 @@ pub fn add_viewer_flags(
             continue;
         }
         let mut parts = vec![
-            equals(source, &link.viewer, &[viewer.to_string()]),
-            equals(source, &link.record, &ids),
+            equals(source, &link.viewer, &[viewer.to_string()])?,
+            equals(source, &link.record, &ids)?,
         ];
         parts.extend(literals(source, &link.filter));
         let cond = visible(source, who, Access::Read, Condition::And(parts));
@@ -131,12 +133,12 @@ pub fn add_related(
         let columns = readable_columns(source, Viewer::widest(who));
         let table = objects::sql_table(source);
         for r in records.iter_mut() {
-            let mut parts = vec![equals(source, &rel.pointer, &[id_text(r)])];
+            let mut parts = vec![equals(source, &rel.pointer, &[id_text(r)])?];
             parts.extend(literals(source, &rel.filter));
             let cond = visible(source, who, Access::Read, Condition::And(parts));
             let page = Page {
                 order: &order,
-                tie_breaker: "id",
+                tie_breaker: &SqlIdent::ID,
                 limit: i64::from(rel.limit),
                 offset: 0,
                 near: None,
@@ -241,8 +243,8 @@ fn linked_owners(
     owners: &[String],
 ) -> Result<BTreeSet<i64>, StoreError> {
     let mut parts = vec![
-        equals(source, mine, &[me.to_string()]),
-        equals(source, theirs, owners),
+        equals(source, mine, &[me.to_string()])?,
+        equals(source, theirs, owners)?,
     ];
     parts.extend(literals(source, &link.filter));
     let found = objects::distinct_texts(conn, table, theirs, &Condition::And(parts))?;

@@ -14,7 +14,7 @@ use super::shape::Shape;
 use super::who::{Viewer, Who};
 use super::write::{insert_checked, update_checked};
 use crate::domain::Principal;
-use crate::query::{Condition, QueryError};
+use crate::query::{Condition, QueryError, SqlIdent};
 use crate::schema::ObjectType;
 use crate::store::documents::to_sql_value;
 use crate::store::object_writes;
@@ -113,9 +113,12 @@ impl Records {
                         .iter()
                         .filter_map(|(n, v)| {
                             let f = object.lookup(n)?;
-                            Some(Condition::equals(n, f.kind, to_sql_value(f.kind, v)))
+                            Some(SqlIdent::parse(n).map(|column| {
+                                Condition::equals(&column, f.kind, to_sql_value(f.kind, v))
+                            }))
                         })
-                        .collect(),
+                        .collect::<Result<_, _>>()
+                        .map_err(crate::store::StoreError::from)?,
                 );
                 let id_column = object
                     .lookup("id")

@@ -16,9 +16,8 @@ use serde_json::{Map, Value};
 use super::connection::AnyConnection;
 use super::documents::{decode, push_document, Column};
 use super::error::StoreError;
-use super::exec::{self, DocRow};
-use crate::domain::Dialect;
-use crate::query::{render_condition, Condition, SqlFragment, SqlValue};
+use super::exec::{self, dialect as sql, DocRow};
+use crate::query::{render_condition, Condition, SqlFragment, SqlIdent, SqlValue};
 use crate::schema::FieldKind;
 
 /// The alias of the row count in each group's document.
@@ -28,18 +27,18 @@ pub const COUNT: &str = "__count";
 const MAX_FLOAT_SUM: &str = "1e308";
 
 /// The alias of the sum of `field` in the query.
-fn sum_alias(field: &str) -> String {
-    format!("__sum_{field}")
+fn sum_alias(field: &SqlIdent) -> SqlIdent {
+    field.prefixed("__sum_")
 }
 
 /// The alias saying a number column's sum is out of range (or not a number).
-fn over_alias(field: &str) -> String {
-    format!("__sumx_{field}")
+fn over_alias(field: &SqlIdent) -> SqlIdent {
+    field.prefixed("__sumx_")
 }
 
 /// The aliases of the sums of an integer column's high and low 32 bits.
-fn half_aliases(field: &str) -> (String, String) {
-    (format!("__sumh_{field}"), format!("__suml_{field}"))
+fn half_aliases(field: &SqlIdent) -> (SqlIdent, SqlIdent) {
+    (field.prefixed("__sumh_"), field.prefixed("__suml_"))
 }
 
 /// One sort key of the groups: a group column or [`COUNT`].
@@ -83,119 +82,117 @@ pub fn aggregate(
     order: &[GroupOrder],
     limit: i64,
 ) -> Result<Vec<Group>, StoreError> {
+    let group_names = exec::idents(group.iter().map(|g| g.name.as_str()))?;
+    let sums: Vec<(&Column, SqlIdent)> = sums
+        .iter()
+        .zip(exec::idents(sums.iter().map(|s| s.name.as_str()))?)
+        .collect();
+    let order_keys = exec::idents(order.iter().map(|k| k.key.as_str()))?;
     let mut out: Vec<Column> = group.to_vec();
+    let column = |name: &SqlIdent, kind| Column {
+        name: name.as_str().to_owned(),
+        kind,
+    };
     out.push(Column {
         name: COUNT.into(),
         kind: FieldKind::Integer,
     });
-    for s in sums {
+    for (s, name) in &sums {
         if s.kind == FieldKind::Integer {
-            let (high, low) = half_aliases(&s.name);
+            let (high, low) = half_aliases(name);
             for name in [high, low] {
-                out.push(Column {
-                    name,
-                    kind: FieldKind::Integer,
-                });
+                out.push(column(&name, FieldKind::Integer));
             }
         } else {
-            out.push(Column {
-                name: sum_alias(&s.name),
-                kind: FieldKind::Number,
-            });
-            out.push(Column {
-                name: over_alias(&s.name),
-                kind: FieldKind::Boolean,
-            });
+            out.push(column(&sum_alias(name), FieldKind::Number));
+            out.push(column(&over_alias(name), FieldKind::Boolean));
         }
     }
     let mut q = SqlFragment::new(conn.dialect());
     q.push("SELECT ");
-    push_document(&mut q, &out);
+    push_document(&mut q, &out)?;
     q.push(" AS doc FROM (SELECT ");
-    for g in group {
-        q.push_ident(&g.name).push(", ");
+    for g in &group_names {
+        q.push_ident(g).push(", ");
     }
-    q.push("COUNT(*) AS ").push_ident(COUNT);
-    for s in sums {
+    q.push("COUNT(*) AS ")
+        .push_ident(&SqlIdent::from_static(COUNT));
+    for (s, name) in &sums {
         q.push(", ");
-        push_sum(&mut q, s);
+        push_sum(&mut q, s.kind, name);
     }
-    q.push(" FROM ").push_ident(table).push(" WHERE ");
+    q.push(" FROM ")
+        .push_ident(&exec::ident(table)?)
+        .push(" WHERE ");
     render_condition(cond, &mut q);
     if !group.is_empty() {
         q.push(" GROUP BY ");
-        q.push_list(group, ", ", |o, g| {
-            o.push_ident(&g.name);
+        q.push_list(&group_names, ", ", |o, g| {
+            o.push_ident(g);
         });
     }
-    push_order(&mut q, order);
+    push_order(&mut q, order, &order_keys);
     q.push(" LIMIT ").push_bind(SqlValue::Int(limit));
     q.push(") AS agg");
-    push_order(&mut q, order);
+    push_order(&mut q, order, &order_keys);
     exec::load::<DocRow>(conn, &q)?
         .iter()
         .map(|row| -> Result<Group, StoreError> {
             let mut doc = decode(&row.doc, &out)?;
-            let totals = sums.iter().map(|s| total(&mut doc, s)).collect();
+            let totals = sums
+                .iter()
+                .map(|(s, name)| total(&mut doc, s.kind, name))
+                .collect();
             Ok(Group { doc, totals })
         })
         .collect()
 }
 
-/// The select items summing `s`: the two halves of an integer column, or a
+/// The select items summing the column `name` of `kind`: the two halves of an integer column, or a
 /// number column's sum and whether it is out of range.
-fn push_sum(q: &mut SqlFragment, s: &Column) {
-    if s.kind == FieldKind::Integer {
-        let (high, low) = half_aliases(&s.name);
+fn push_sum(q: &mut SqlFragment, kind: FieldKind, name: &SqlIdent) {
+    if kind == FieldKind::Integer {
+        let (high, low) = half_aliases(name);
         // Both shifts are arithmetic on 64-bit integers: value = high * 2^32 + low.
         q.push("SUM(CAST(")
-            .push_ident(&s.name)
+            .push_ident(name)
             .push(" AS BIGINT) >> 32) AS ")
             .push_ident(&high);
         q.push(", SUM(CAST(")
-            .push_ident(&s.name)
+            .push_ident(name)
             .push(" AS BIGINT) & 4294967295) AS ")
             .push_ident(&low);
         return;
     }
-    let postgres = q.dialect() == Dialect::Postgres;
     let sum = |q: &mut SqlFragment| {
         q.push("SUM(");
-        if postgres {
-            q.push("CAST(").push_ident(&s.name).push(" AS NUMERIC)");
-        } else {
-            q.push_ident(&s.name);
-        }
+        sql::push_exact_number(q, name);
         q.push(")");
     };
-    if postgres {
-        q.push("CAST(");
-    }
-    q.push("CASE WHEN abs(");
-    sum(q);
-    q.push(") > ").push(MAX_FLOAT_SUM).push(" THEN NULL ELSE ");
-    sum(q);
-    q.push(" END");
-    if postgres {
-        q.push(" AS DOUBLE PRECISION)");
-    }
-    q.push(" AS ").push_ident(&sum_alias(&s.name));
+    sql::push_as_double(q, |q| {
+        q.push("CASE WHEN abs(");
+        sum(q);
+        q.push(") > ").push(MAX_FLOAT_SUM).push(" THEN NULL ELSE ");
+        sum(q);
+        q.push(" END");
+    });
+    q.push(" AS ").push_ident(&sum_alias(name));
     // Out of range, or no number although the group holds values (SQLite
     // answers a sum that is not a number as NULL).
     q.push(", COALESCE(abs(");
     sum(q);
     q.push(") > ").push(MAX_FLOAT_SUM).push(", COUNT(");
-    q.push_ident(&s.name).push(") > 0) AS ");
-    q.push_ident(&over_alias(&s.name));
+    q.push_ident(name).push(") > 0) AS ");
+    q.push_ident(&over_alias(name));
 }
 
 /// The total of `s` in a decoded group document (its aliases taken out).
-fn total(doc: &mut Map<String, Value>, s: &Column) -> Total {
-    if s.kind == FieldKind::Integer {
-        let (high, low) = half_aliases(&s.name);
+fn total(doc: &mut Map<String, Value>, kind: FieldKind, name: &SqlIdent) -> Total {
+    if kind == FieldKind::Integer {
+        let (high, low) = half_aliases(name);
         let (high, low) = (
-            doc.remove(&high).unwrap_or(Value::Null),
-            doc.remove(&low).unwrap_or(Value::Null),
+            doc.remove(high.as_str()).unwrap_or(Value::Null),
+            doc.remove(low.as_str()).unwrap_or(Value::Null),
         );
         if high.is_null() && low.is_null() {
             return Total::Number(Value::Null);
@@ -220,8 +217,8 @@ fn total(doc: &mut Map<String, Value>, s: &Column) -> Total {
             _ => Total::OutOfRange,
         };
     }
-    let over = doc.remove(&over_alias(&s.name));
-    let value = doc.remove(&sum_alias(&s.name)).unwrap_or(Value::Null);
+    let over = doc.remove(over_alias(name).as_str());
+    let value = doc.remove(sum_alias(name).as_str()).unwrap_or(Value::Null);
     if over == Some(Value::Bool(true)) {
         Total::OutOfRange
     } else {
@@ -229,13 +226,15 @@ fn total(doc: &mut Map<String, Value>, s: &Column) -> Total {
     }
 }
 
-fn push_order(q: &mut SqlFragment, order: &[GroupOrder]) {
+/// ` ORDER BY` the group keys `order`, whose columns are `keys`.
+fn push_order(q: &mut SqlFragment, order: &[GroupOrder], keys: &[SqlIdent]) {
     if order.is_empty() {
         return;
     }
+    let keys: Vec<(&SqlIdent, &GroupOrder)> = keys.iter().zip(order).collect();
     q.push(" ORDER BY ");
-    q.push_list(order, ", ", |o, k| {
-        o.push_ident(&k.key);
+    q.push_list(&keys, ", ", |o, (key, k)| {
+        o.push_ident(*key);
         o.push(if k.descending { " DESC" } else { " ASC" });
     });
 }

@@ -14,8 +14,7 @@ use diesel::QueryableByName;
 
 use super::connection::AnyConnection;
 use super::error::StoreError;
-use super::exec;
-use crate::domain::Dialect;
+use super::exec::{self, dialect as sql};
 use crate::query::{SqlFragment, SqlValue};
 
 /// A place in the log: after the entry `(xid, seq)`.
@@ -99,13 +98,10 @@ pub fn page(
     start: Start,
     limit: i64,
 ) -> Result<Vec<Entry>, StoreError> {
-    let dialect = conn.dialect();
-    let xid = match dialect {
-        Dialect::Postgres => "CAST(CAST(xid AS TEXT) AS BIGINT)",
-        Dialect::Sqlite => "xid",
-    };
-    let mut q = SqlFragment::new(dialect);
-    q.push("SELECT ").push(xid).push(
+    let mut q = SqlFragment::new(conn.dialect());
+    q.push("SELECT ");
+    sql::push_log_xid(&mut q);
+    q.push(
         " AS xid, seq, object_type, record_id, deleted, at FROM change_log WHERE object_type IN (",
     );
     q.push_list(object_types, ", ", |o, t| {
@@ -114,22 +110,10 @@ pub fn page(
     q.push(")");
     match start {
         Start::After(p) => {
-            // On PostgreSQL the id is an `xid8`: compared as one, so the index
-            // serves the range.
-            let id = |q: &mut SqlFragment| match dialect {
-                Dialect::Postgres => {
-                    q.push("CAST(")
-                        .push_bind(SqlValue::Text(p.xid.to_string()))
-                        .push(" AS xid8)");
-                }
-                Dialect::Sqlite => {
-                    q.push_bind(SqlValue::Int(p.xid));
-                }
-            };
             q.push(" AND (xid > ");
-            id(&mut q);
+            sql::push_xid_bind(&mut q, p.xid);
             q.push(" OR (xid = ");
-            id(&mut q);
+            sql::push_xid_bind(&mut q, p.xid);
             q.push(" AND seq > ")
                 .push_bind(SqlValue::Int(p.seq))
                 .push("))");
@@ -138,9 +122,7 @@ pub fn page(
             q.push(" AND at > ").push_bind(SqlValue::Int(t));
         }
     }
-    if dialect == Dialect::Postgres {
-        q.push(" AND xid < pg_snapshot_xmin(pg_current_snapshot())");
-    }
+    sql::push_settled_only(&mut q);
     q.push(" ORDER BY xid, seq LIMIT ")
         .push_bind(SqlValue::Int(limit));
     exec::load::<Entry>(conn, &q)
@@ -159,20 +141,15 @@ pub fn last_settled(
         #[diesel(sql_type = BigInt)]
         seq: i64,
     }
-    let dialect = conn.dialect();
-    let mut q = SqlFragment::new(dialect);
-    match dialect {
-        Dialect::Postgres => q.push("SELECT CAST(CAST(xid AS TEXT) AS BIGINT) AS xid, seq"),
-        Dialect::Sqlite => q.push("SELECT xid, seq"),
-    };
-    q.push(" FROM change_log WHERE object_type IN (");
+    let mut q = SqlFragment::new(conn.dialect());
+    q.push("SELECT ");
+    sql::push_log_xid(&mut q);
+    q.push(" AS xid, seq FROM change_log WHERE object_type IN (");
     q.push_list(object_types, ", ", |o, t| {
         o.push_bind(SqlValue::Text(t.clone()));
     });
     q.push(")");
-    if dialect == Dialect::Postgres {
-        q.push(" AND xid < pg_snapshot_xmin(pg_current_snapshot())");
-    }
+    sql::push_settled_only(&mut q);
     q.push(" ORDER BY xid DESC, seq DESC LIMIT 1");
     Ok(exec::load::<Last>(conn, &q)?
         .first()
@@ -193,7 +170,7 @@ pub fn backfill(
     q.push("INSERT INTO change_log (object_type, record_id, deleted, at) SELECT ")
         .push_bind(SqlValue::Text(object_type.to_owned()))
         .push(", record_id, deleted, at FROM (SELECT id AS record_id, FALSE AS deleted, updated_at AS at FROM ")
-        .push_ident(table)
+        .push_ident(&exec::ident(table)?)
         .push(" UNION ALL SELECT record_id, TRUE AS deleted, deleted_at AS at FROM record_tombstones WHERE object_type = ")
         .push_bind(SqlValue::Text(object_type.to_owned()))
         .push(") AS old ORDER BY at, record_id");

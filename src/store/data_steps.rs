@@ -9,7 +9,7 @@ use super::connection::AnyConnection;
 use super::error::StoreError;
 use super::exec;
 use crate::domain::{now_unix, IsoDate};
-use crate::query::{SqlFragment, SqlValue};
+use crate::query::{SqlFragment, SqlIdent, SqlValue};
 use crate::schema::{FieldKind, ObjectType, PROFILE_TYPE};
 
 /// The one-time step that rewrote profile dates stored as sent into the UTC
@@ -36,13 +36,15 @@ pub fn normalise_profile_dates(
     once(conn, PROFILE_DATES_STEP, |conn| {
         for field in profile.fields.iter().filter(|f| f.kind == FieldKind::Date) {
             let column = field.name.as_str();
+            let ident = SqlIdent::from(&field.name);
+            let profile = SqlIdent::from_static(PROFILE_TYPE);
             let mut rows = SqlFragment::new(dialect);
             rows.push("SELECT id, ")
-                .push_ident(column)
+                .push_ident(&ident)
                 .push(" AS value FROM ")
-                .push_ident(PROFILE_TYPE)
+                .push_ident(&profile)
                 .push(" WHERE ")
-                .push_ident(column)
+                .push_ident(&ident)
                 .push(" IS NOT NULL");
             for row in exec::load::<DateRow>(conn, &rows)? {
                 let Ok(date) = IsoDate::parse(column, &row.value) else {
@@ -56,9 +58,9 @@ pub fn normalise_profile_dates(
                 if date.stored() != row.value {
                     let mut fix = SqlFragment::new(dialect);
                     fix.push("UPDATE ")
-                        .push_ident(PROFILE_TYPE)
+                        .push_ident(&profile)
                         .push(" SET ")
-                        .push_ident(column)
+                        .push_ident(&ident)
                         .push(" = ")
                         .push_bind(SqlValue::Text(date.stored()))
                         .push(" WHERE id = ")

@@ -14,10 +14,10 @@ use diesel::sql_types::Text;
 
 use super::connection::AnyConnection;
 use super::error::StoreError;
-use super::exec;
+use super::exec::{self, dialect as sql};
 use super::tables::schema_columns;
 use crate::domain::{now_unix, Dialect};
-use crate::query::{SqlFragment, SqlValue};
+use crate::query::{SqlFragment, SqlIdent, SqlValue};
 use crate::schema::FieldKind;
 
 /// What an admin can do about a refused type change.
@@ -74,6 +74,7 @@ pub fn sync_columns(
 ) -> Result<SyncReport, StoreError> {
     {
         let dialect = conn.dialect();
+        let table_ident = exec::ident(table)?;
         let recorded = recorded_columns(conn, table)?;
         let existing = existing_indexes(conn, table)?;
         let mut report = SyncReport::default();
@@ -88,13 +89,17 @@ pub fn sync_columns(
                 }
                 Some(_) => {}
                 None => {
-                    report.ddl.push(add_column(conn, dialect, table, col)?);
+                    report
+                        .ddl
+                        .push(add_column(conn, dialect, &table_ident, col)?);
                     report.added.push(col.name.clone());
                 }
             }
             for index in wanted_indexes(table, col) {
                 if !existing.contains(&index.name) {
-                    report.ddl.push(create_index(conn, dialect, table, &index)?);
+                    report
+                        .ddl
+                        .push(create_index(conn, dialect, &table_ident, &index)?);
                 }
             }
         }
@@ -111,14 +116,15 @@ pub fn sync_columns(
 fn add_column(
     conn: &mut AnyConnection,
     dialect: Dialect,
-    table: &str,
+    table: &SqlIdent,
     col: &ColumnDecl,
 ) -> Result<String, StoreError> {
+    let column = exec::ident(&col.name)?;
     let mut ddl = SqlFragment::new(dialect);
     ddl.push("ALTER TABLE ")
         .push_ident(table)
         .push(" ADD COLUMN ");
-    ddl.push_ident(&col.name)
+    ddl.push_ident(&column)
         .push(" ")
         .push(column_type(col.kind, dialect));
     exec::execute(conn, &ddl)?;
@@ -127,17 +133,17 @@ fn add_column(
         fill.push("UPDATE ")
             .push_ident(table)
             .push(" SET ")
-            .push_ident(&col.name)
+            .push_ident(&column)
             .push(" = ");
         fill.push_bind(default.clone())
             .push(" WHERE ")
-            .push_ident(&col.name)
+            .push_ident(&column)
             .push(" IS NULL");
         exec::execute(conn, &fill)?;
     }
     diesel::insert_into(schema_columns::table)
         .values((
-            schema_columns::object_type.eq(table),
+            schema_columns::object_type.eq(table.as_str()),
             schema_columns::field.eq(&col.name),
             schema_columns::kind.eq(col.kind.type_name()),
             schema_columns::added_at.eq(now_unix()),
@@ -148,21 +154,14 @@ fn add_column(
 
 /// The column type of a field kind in `dialect`.
 pub fn column_type(kind: FieldKind, dialect: Dialect) -> &'static str {
-    match (kind, dialect) {
-        (FieldKind::String | FieldKind::Date | FieldKind::Pointer, _) => "TEXT",
-        (FieldKind::Integer, _) => "BIGINT",
-        (FieldKind::Number, Dialect::Sqlite) => "REAL",
-        (FieldKind::Number, Dialect::Postgres) => "DOUBLE PRECISION",
-        (FieldKind::Boolean, Dialect::Sqlite) => "INTEGER",
-        (FieldKind::Boolean, Dialect::Postgres) => "BOOLEAN",
-        (
-            FieldKind::Object | FieldKind::Array | FieldKind::Point | FieldKind::Polygon,
-            Dialect::Sqlite,
-        ) => "TEXT",
-        (
-            FieldKind::Object | FieldKind::Array | FieldKind::Point | FieldKind::Polygon,
-            Dialect::Postgres,
-        ) => "JSONB",
+    match kind {
+        FieldKind::String | FieldKind::Date | FieldKind::Pointer => "TEXT",
+        FieldKind::Integer => "BIGINT",
+        FieldKind::Number => sql::double_type(dialect),
+        FieldKind::Boolean => sql::bool_type(dialect),
+        FieldKind::Object | FieldKind::Array | FieldKind::Point | FieldKind::Polygon => {
+            sql::json_type(dialect)
+        }
     }
 }
 
@@ -233,23 +232,25 @@ pub fn wanted_indexes(table: &str, col: &ColumnDecl) -> Vec<FieldIndex> {
 fn create_index(
     conn: &mut AnyConnection,
     dialect: Dialect,
-    table: &str,
+    table: &SqlIdent,
     index: &FieldIndex,
 ) -> Result<String, StoreError> {
+    let name = SqlIdent::parse_dotted(&index.name)?;
+    let column = exec::ident(&index.column)?;
     let mut sql = SqlFragment::new(dialect);
     sql.push(if index.unique {
         "CREATE UNIQUE INDEX IF NOT EXISTS "
     } else {
         "CREATE INDEX IF NOT EXISTS "
     });
-    sql.push_ident(&index.name)
+    sql.push_ident(&name)
         .push(" ON ")
         .push_ident(table)
         .push(" (");
     if index.lower {
-        sql.push("lower(").push_ident(&index.column).push("))");
+        sql.push("lower(").push_ident(&column).push("))");
     } else {
-        sql.push_ident(&index.column).push(")");
+        sql.push_ident(&column).push(")");
     }
     exec::execute(conn, &sql).map_err(|e| match e {
         StoreError::Unique { .. } => StoreError::SchemaChange(format!(
@@ -269,14 +270,8 @@ struct NameRow {
 
 /// The names of the indexes on `table`.
 pub fn existing_indexes(conn: &mut AnyConnection, table: &str) -> Result<Vec<String>, StoreError> {
-    let dialect = conn.dialect();
-    let mut q = SqlFragment::new(dialect);
-    match dialect {
-        Dialect::Sqlite => {
-            q.push("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ")
-        }
-        Dialect::Postgres => q.push("SELECT indexname AS name FROM pg_indexes WHERE tablename = "),
-    };
+    let mut q = SqlFragment::new(conn.dialect());
+    sql::push_index_names_on(&mut q);
     q.push_bind(SqlValue::Text(table.to_owned()));
     Ok(exec::load::<NameRow>(conn, &q)?
         .into_iter()

@@ -7,8 +7,8 @@
 use serde_json::{Map, Value};
 
 use super::error::StoreError;
-use crate::domain::Dialect;
-use crate::query::{SqlFragment, SqlValue};
+use super::exec::{self, dialect as sql};
+use crate::query::{SqlFragment, SqlIdent, SqlValue};
 use crate::schema::FieldKind;
 
 /// A column to read.
@@ -20,48 +20,20 @@ pub struct Column {
     pub kind: FieldKind,
 }
 
-/// Pairs per `jsonb_build_object` call: Postgres allows 100 arguments per call,
-/// so wider rows are built from several objects joined with `||`. SQLite (3.53,
-/// bundled) allows 1000 arguments: one `json_object` call covers every column the
-/// schema layer admits ([`crate::schema::MAX_FIELDS`] plus built-ins).
-const PG_PAIRS_PER_CALL: usize = 50;
-
-/// Appends `'name', value` pairs for `columns`.
-fn push_pairs(out: &mut SqlFragment, columns: &[Column]) {
-    let sqlite = out.dialect() == Dialect::Sqlite;
-    out.push_list(columns, ", ", |o, c| {
-        // The key is a column name from the schema: safe as a literal.
-        o.push("'").push(&c.name).push("', ");
-        if sqlite && c.kind.is_json() {
-            o.push("json(").push_ident(&c.name).push(")");
+/// Appends an expression building the row of `columns` as JSON text: each
+/// column under its name (JSON columns as JSON values).
+pub(super) fn push_document(out: &mut SqlFragment, columns: &[Column]) -> Result<(), StoreError> {
+    let names = exec::idents(columns.iter().map(|c| c.name.as_str()))?;
+    let pairs: Vec<(&SqlIdent, &Column)> = names.iter().zip(columns).collect();
+    sql::push_json_object(out, &pairs, |o, (name, c)| {
+        o.push_ident_text(name).push(", ");
+        if c.kind.is_json() {
+            sql::push_json_value(o, name);
         } else {
-            o.push_ident(&c.name);
+            o.push_ident(*name);
         }
     });
-}
-
-/// Appends an expression building the row as JSON text.
-pub(super) fn push_document(out: &mut SqlFragment, columns: &[Column]) {
-    match out.dialect() {
-        Dialect::Sqlite => {
-            out.push("json_object(");
-            push_pairs(out, columns);
-            out.push(")");
-        }
-        Dialect::Postgres if columns.is_empty() => {
-            out.push("'{}'");
-        }
-        Dialect::Postgres => {
-            out.push("(");
-            let chunks: Vec<&[Column]> = columns.chunks(PG_PAIRS_PER_CALL).collect();
-            out.push_list(&chunks, " || ", |o, chunk| {
-                o.push("jsonb_build_object(");
-                push_pairs(o, chunk);
-                o.push(")");
-            });
-            out.push(")::text");
-        }
-    }
+    Ok(())
 }
 
 /// Decodes one document, restoring booleans and absent nulls.

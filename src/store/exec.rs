@@ -8,7 +8,32 @@ use diesel::sqlite::Sqlite;
 
 use super::connection::AnyConnection;
 use super::error::StoreError;
-use crate::query::{SqlFragment, SqlValue};
+use crate::query::{InvalidIdent, SqlFragment, SqlIdent, SqlValue};
+
+/// What the two dialects write differently in the store's statements, as
+/// named operations.
+#[path = "sql_dialect.rs"]
+pub mod dialect;
+
+/// A name handed to the store as text, as an identifier for SQL text.
+/// Callers pass names of the compiled schema or of this crate, which always
+/// are; anything else stops the statement before it is built.
+pub fn ident(name: &str) -> Result<SqlIdent, StoreError> {
+    Ok(SqlIdent::parse(name)?)
+}
+
+/// The identifiers of `names`, in order (see [`ident`]).
+pub fn idents<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Vec<SqlIdent>, StoreError> {
+    names.into_iter().map(ident).collect()
+}
+
+impl From<InvalidIdent> for StoreError {
+    /// A statement that cannot be built: a database error like any other
+    /// (a 500 to the client, the cause logged).
+    fn from(err: InvalidIdent) -> Self {
+        StoreError::Database(diesel::result::Error::QueryBuilderError(Box::new(err)))
+    }
+}
 
 /// One JSON document per row, from a `SELECT … AS doc`.
 #[derive(QueryableByName)]

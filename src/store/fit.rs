@@ -29,13 +29,15 @@ pub fn misfits(
     column_exists: bool,
 ) -> Result<Misfits, StoreError> {
     let dialect = conn.dialect();
+    let table = exec::ident(table)?;
+    let column = exec::ident(column)?;
     let condition = |q: &mut SqlFragment| {
         if !column_exists {
             q.push("1 = 1");
             return;
         }
         let col = |q: &mut SqlFragment| {
-            q.push_ident(column);
+            q.push_ident(&column);
         };
         match rule {
             Narrowing::TypeChange(..) => {
@@ -89,7 +91,7 @@ pub fn misfits(
     let mut count = SqlFragment::new(dialect);
     count
         .push("SELECT COUNT(*) AS n FROM ")
-        .push_ident(table)
+        .push_ident(&table)
         .push(" WHERE ");
     condition(&mut count);
     let n = exec::load::<IntRow>(conn, &count)?
@@ -108,7 +110,7 @@ pub fn misfits(
     }
     let mut ids = SqlFragment::new(dialect);
     ids.push("SELECT CAST(id AS TEXT) AS id FROM ")
-        .push_ident(table)
+        .push_ident(&table)
         .push(" WHERE ");
     condition(&mut ids);
     ids.push(" ORDER BY id LIMIT 5");

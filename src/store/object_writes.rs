@@ -8,9 +8,9 @@ use serde_json::{Map, Value};
 use super::connection::AnyConnection;
 use super::documents::{decode, push_document, Column};
 use super::error::StoreError;
-use super::exec::{self, DocRow, IntRow};
+use super::exec::{self, dialect as sql, DocRow, IntRow};
 use crate::domain::{now_unix, Dialect};
-use crate::query::{SqlFragment, SqlValue};
+use crate::query::{SqlFragment, SqlIdent, SqlValue};
 
 /// Inserts a row (`values` hold every column to set) and returns `returning`
 /// of the stored row.
@@ -20,9 +20,12 @@ pub fn insert(
     values: &[(String, SqlValue)],
     returning: &[Column],
 ) -> Result<Map<String, Value>, StoreError> {
+    let names = exec::idents(values.iter().map(|(name, _)| name.as_str()))?;
     let mut q = SqlFragment::new(conn.dialect());
-    q.push("INSERT INTO ").push_ident(table).push(" (");
-    q.push_list(values, ", ", |o, (name, _)| {
+    q.push("INSERT INTO ")
+        .push_ident(&exec::ident(table)?)
+        .push(" (");
+    q.push_list(&names, ", ", |o, name| {
         o.push_ident(name);
     });
     q.push(") VALUES (");
@@ -30,7 +33,7 @@ pub fn insert(
         o.push_bind(v.clone());
     });
     q.push(") RETURNING ");
-    push_document(&mut q, returning);
+    push_document(&mut q, returning)?;
     q.push(" AS doc");
     let row = exec::load::<DocRow>(conn, &q)?
         .into_iter()
@@ -46,11 +49,16 @@ fn update_statement(
     id: &SqlValue,
     guard: Option<(&str, SqlValue)>,
     set: &[(String, SqlValue)],
-) -> SqlFragment {
+) -> Result<SqlFragment, StoreError> {
+    let names = exec::idents(set.iter().map(|(name, _)| name.as_str()))?;
+    let set_values: Vec<(&SqlIdent, &SqlValue)> =
+        names.iter().zip(set.iter().map(|(_, v)| v)).collect();
     let mut q = SqlFragment::new(dialect);
-    q.push("UPDATE ").push_ident(table).push(" SET ");
-    q.push_list(set, ", ", |o, (name, v)| {
-        o.push_ident(name).push(" = ").push_bind(v.clone());
+    q.push("UPDATE ")
+        .push_ident(&exec::ident(table)?)
+        .push(" SET ");
+    q.push_list(&set_values, ", ", |o, (name, v)| {
+        o.push_ident(*name).push(" = ").push_bind((*v).clone());
     });
     if !set.iter().any(|(name, _)| name == "updated_at") {
         if !set.is_empty() {
@@ -61,11 +69,11 @@ fn update_statement(
     q.push(" WHERE id = ").push_bind(id.clone());
     if let Some((column, value)) = guard {
         q.push(" AND ")
-            .push_ident(column)
+            .push_ident(&exec::ident(column)?)
             .push(" = ")
             .push_bind(value);
     }
-    q
+    Ok(q)
 }
 
 /// Sets columns of the row `id` (and `updated_at`), only while `guard` (a
@@ -77,7 +85,7 @@ pub fn update(
     guard: Option<(&str, SqlValue)>,
     set: &[(String, SqlValue)],
 ) -> Result<bool, StoreError> {
-    let q = update_statement(conn.dialect(), table, id, guard, set);
+    let q = update_statement(conn.dialect(), table, id, guard, set)?;
     Ok(exec::execute(conn, &q)? > 0)
 }
 
@@ -89,9 +97,9 @@ pub fn update_returning(
     set: &[(String, SqlValue)],
     returning: &[Column],
 ) -> Result<Option<Map<String, Value>>, StoreError> {
-    let mut q = update_statement(conn.dialect(), table, id, None, set);
+    let mut q = update_statement(conn.dialect(), table, id, None, set)?;
     q.push(" RETURNING ");
-    push_document(&mut q, returning);
+    push_document(&mut q, returning)?;
     q.push(" AS doc");
     exec::load::<DocRow>(conn, &q)?
         .first()
@@ -103,7 +111,7 @@ pub fn update_returning(
 pub fn delete(conn: &mut AnyConnection, table: &str, id: &SqlValue) -> Result<bool, StoreError> {
     let mut q = SqlFragment::new(conn.dialect());
     q.push("DELETE FROM ")
-        .push_ident(table)
+        .push_ident(&exec::ident(table)?)
         .push(" WHERE id = ")
         .push_bind(id.clone());
     Ok(exec::execute(conn, &q)? > 0)
@@ -118,14 +126,8 @@ pub fn lock_owner(conn: &mut AnyConnection, table: &str, owner: i64) -> Result<(
 /// Serialises the writes of one key (an owner, the values of a unique key)
 /// in one table until the transaction ends.
 pub fn lock_key(conn: &mut AnyConnection, table: &str, key: &str) -> Result<(), StoreError> {
-    if conn.dialect() == Dialect::Postgres {
-        let mut q = SqlFragment::new(Dialect::Postgres);
-        q.push("SELECT CAST(1 AS BIGINT) AS n FROM (SELECT pg_advisory_xact_lock(hashtext(")
-            .push_bind(SqlValue::Text(table.to_owned()))
-            .push("), hashtext(")
-            .push_bind(SqlValue::Text(key.to_owned()))
-            .push("))) AS locked");
-        exec::load::<IntRow>(conn, &q)?;
+    if let Some(lock) = sql::key_lock(conn.dialect(), table, key) {
+        exec::load::<IntRow>(conn, &lock)?;
     }
     Ok(())
 }
@@ -169,19 +171,20 @@ fn set_when(
     op: &'static str,
     operand: SqlValue,
 ) -> Result<bool, StoreError> {
+    let column = exec::ident(column)?;
     let mut q = SqlFragment::new(conn.dialect());
     q.push("UPDATE ")
-        .push_ident(table)
+        .push_ident(&exec::ident(table)?)
         .push(" SET ")
-        .push_ident(column)
+        .push_ident(&column)
         .push(" = ")
         .push_bind(value)
         .push(" WHERE id = ")
         .push_bind(id.clone())
         .push(" AND (")
-        .push_ident(column)
+        .push_ident(&column)
         .push(" IS NULL OR ")
-        .push_ident(column)
+        .push_ident(&column)
         .push(" ")
         .push(op)
         .push(" ")

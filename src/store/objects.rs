@@ -11,10 +11,10 @@ use serde_json::{Map, Value};
 use super::connection::AnyConnection;
 use super::documents::{decode, push_document, Column};
 use super::error::StoreError;
-use super::exec::{self, DocRow, IntRow};
+use super::exec::{self, dialect as sql, DocRow, IntRow};
 use crate::domain::{Dialect, GeoPoint};
 use crate::query::{
-    render_condition, render_order_near, Condition, OrderBy, SqlFragment, SqlValue,
+    render_condition, render_order_near, Condition, OrderBy, SqlFragment, SqlIdent, SqlValue,
 };
 use crate::schema::{ObjectType, TypeClass, PROFILE_TYPE};
 
@@ -22,26 +22,31 @@ use crate::schema::{ObjectType, TypeClass, PROFILE_TYPE};
 pub const TABLE_PREFIX: &str = "tbl_";
 
 /// The SQL table of a data table named `name`.
-pub fn data_table(name: &str) -> String {
-    format!("{TABLE_PREFIX}{name}")
+pub fn data_table(name: &SqlIdent) -> SqlIdent {
+    name.prefixed(TABLE_PREFIX)
 }
 
 /// The table indexing the ACL entries of the data table `name`'s rows:
 /// `(record_id, access, entry)`, kept by triggers on `tbl_<name>`.
-pub fn acl_table(name: &str) -> String {
-    format!("acl_{name}")
+pub fn acl_table(name: &SqlIdent) -> SqlIdent {
+    name.prefixed("acl_")
 }
 
 /// The SQL table of an object type: `_userprofile`, or `tbl_<name>`.
-pub fn sql_table(object: &ObjectType) -> String {
-    sql_table_of(&object.name, object.class)
+pub fn sql_table(object: &ObjectType) -> SqlIdent {
+    match object.class {
+        TypeClass::Profile => SqlIdent::from_static(PROFILE_TYPE),
+        TypeClass::Table => data_table(&SqlIdent::from(object)),
+    }
 }
 
-/// The SQL table of the object type `name` of class `class`.
+/// The SQL table of the object type `name` of class `class`, as text (for
+/// callers that still pass table names as text; [`sql_table`] is the
+/// identifier).
 pub fn sql_table_of(name: &str, class: TypeClass) -> String {
     match class {
         TypeClass::Profile => PROFILE_TYPE.to_owned(),
-        TypeClass::Table => data_table(name),
+        TypeClass::Table => format!("{TABLE_PREFIX}{name}"),
     }
 }
 
@@ -51,22 +56,28 @@ pub struct Page<'a> {
     /// Sort keys.
     pub order: &'a [OrderBy],
     /// Last sort key (unique), for stable pages.
-    pub tie_breaker: &'a str,
+    pub tie_breaker: &'a SqlIdent,
     /// Rows wanted.
     pub limit: i64,
     /// Rows skipped.
     pub offset: i64,
     /// Sort by distance from this point first (`$nearsphere`).
-    pub near: Option<(&'a str, GeoPoint)>,
+    pub near: Option<(&'a SqlIdent, GeoPoint)>,
 }
 
 /// `SELECT <document> AS doc FROM <table> WHERE `.
-fn select_from(dialect: Dialect, table: &str, columns: &[Column]) -> SqlFragment {
+fn select_from(
+    dialect: Dialect,
+    table: &str,
+    columns: &[Column],
+) -> Result<SqlFragment, StoreError> {
     let mut q = SqlFragment::new(dialect);
     q.push("SELECT ");
-    push_document(&mut q, columns);
-    q.push(" AS doc FROM ").push_ident(table).push(" WHERE ");
-    q
+    push_document(&mut q, columns)?;
+    q.push(" AS doc FROM ")
+        .push_ident(&exec::ident(table)?)
+        .push(" WHERE ");
+    Ok(q)
 }
 
 fn load_docs(
@@ -89,7 +100,7 @@ pub fn select_first(
 ) -> Result<Option<Map<String, Value>>, StoreError> {
     let page = Page {
         order: &[],
-        tie_breaker: "id",
+        tie_breaker: &SqlIdent::ID,
         limit: 1,
         offset: 0,
         near: None,
@@ -113,9 +124,9 @@ pub fn select(
 ) -> Result<Vec<Map<String, Value>>, StoreError> {
     let mut q = SqlFragment::new(conn.dialect());
     q.push("SELECT ");
-    push_document(&mut q, columns);
+    push_document(&mut q, columns)?;
     q.push(" AS doc FROM (SELECT * FROM ")
-        .push_ident(table)
+        .push_ident(&exec::ident(table)?)
         .push(" WHERE ");
     render_condition(cond, &mut q);
     render_order_near(page.near, page.order, page.tie_breaker, &mut q);
@@ -135,11 +146,10 @@ pub fn get(
     id: &SqlValue,
     lock: bool,
 ) -> Result<Option<Map<String, Value>>, StoreError> {
-    let dialect = conn.dialect();
-    let mut q = select_from(dialect, table, columns);
+    let mut q = select_from(conn.dialect(), table, columns)?;
     q.push("id = ").push_bind(id.clone());
-    if lock && dialect == Dialect::Postgres {
-        q.push(" FOR UPDATE");
+    if lock {
+        sql::push_row_lock(&mut q);
     }
     Ok(load_docs(conn, &q, columns)?.into_iter().next())
 }
@@ -155,7 +165,7 @@ pub fn get_many(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = select_from(conn.dialect(), table, columns);
+    let mut q = select_from(conn.dialect(), table, columns)?;
     q.push("id IN (");
     q.push_list(ids, ", ", |o, id| {
         o.push_bind(id.clone());
@@ -169,7 +179,7 @@ pub fn get_many(
 pub fn count(conn: &mut AnyConnection, table: &str, cond: &Condition) -> Result<i64, StoreError> {
     let mut q = SqlFragment::new(conn.dialect());
     q.push("SELECT COUNT(*) AS n FROM ")
-        .push_ident(table)
+        .push_ident(&exec::ident(table)?)
         .push(" WHERE ");
     render_condition(cond, &mut q);
     Ok(exec::load::<IntRow>(conn, &q)?.first().map_or(0, |r| r.n))
@@ -191,7 +201,7 @@ pub fn existing_ids(
     }
     let mut q = SqlFragment::new(conn.dialect());
     q.push("SELECT CAST(id AS TEXT) AS id FROM ")
-        .push_ident(table)
+        .push_ident(&exec::ident(table)?)
         .push(" WHERE id IN (");
     q.push_list(ids, ", ", |o, id| {
         o.push_bind(id.clone());
@@ -216,14 +226,15 @@ pub fn distinct_texts(
         #[diesel(sql_type = Text)]
         v: String,
     }
+    let column = exec::ident(column)?;
     let mut q = SqlFragment::new(conn.dialect());
     q.push("SELECT DISTINCT CAST(")
-        .push_ident(column)
+        .push_ident(&column)
         .push(" AS TEXT) AS v FROM ")
-        .push_ident(table)
+        .push_ident(&exec::ident(table)?)
         .push(" WHERE ");
     render_condition(cond, &mut q);
-    q.push(" AND ").push_ident(column).push(" IS NOT NULL");
+    q.push(" AND ").push_ident(&column).push(" IS NOT NULL");
     Ok(exec::load::<TextRow>(conn, &q)?
         .into_iter()
         .map(|r| r.v)
@@ -246,7 +257,9 @@ pub fn ids_after(
         id: String,
     }
     let mut q = SqlFragment::new(conn.dialect());
-    q.push("SELECT id FROM ").push_ident(table).push(" WHERE ");
+    q.push("SELECT id FROM ")
+        .push_ident(&exec::ident(table)?)
+        .push(" WHERE ");
     render_condition(cond, &mut q);
     if let Some(after) = after {
         q.push(" AND id > ")
@@ -266,7 +279,7 @@ pub fn ids_after(
 pub fn count_owned(conn: &mut AnyConnection, table: &str, owner: i64) -> Result<i64, StoreError> {
     let mut q = SqlFragment::new(conn.dialect());
     q.push("SELECT COUNT(*) AS n FROM ")
-        .push_ident(table)
+        .push_ident(&exec::ident(table)?)
         .push(" WHERE created_by = ")
         .push_bind(SqlValue::Int(owner));
     Ok(exec::load::<IntRow>(conn, &q)?.first().map_or(0, |r| r.n))

@@ -9,10 +9,10 @@
 use super::connection::AnyConnection;
 use super::ddl::{self, index_name, ColumnDecl, SyncReport};
 use super::error::StoreError;
-use super::exec::{self, IntRow};
-use super::objects::data_table;
+use super::exec::{self, dialect as sql, IntRow};
+use super::objects::{acl_table, data_table};
 use crate::domain::{now_unix, Dialect};
-use crate::query::{SqlFragment, SqlValue};
+use crate::query::{SqlFragment, SqlIdent, SqlValue};
 use crate::schema::UniqueRule;
 
 /// Creates or extends the table of `object_type`; returns its numeric id and
@@ -23,11 +23,12 @@ pub fn ensure_table(
     columns: &[ColumnDecl],
     rules: &[UniqueRule],
 ) -> Result<(i64, SyncReport), StoreError> {
-    let table = data_table(object_type);
+    let name = exec::ident(object_type)?;
+    let table = data_table(&name);
     let dialect = conn.dialect();
     {
         let mut created = create_table(conn, dialect, &table)?;
-        created.extend(ensure_acl_index(conn, dialect, &table, object_type)?);
+        created.extend(ensure_acl_index(conn, dialect, &table, &acl_table(&name))?);
         let id = register(conn, dialect, object_type)?;
         let mut report = ddl::sync_columns(conn, &table, columns)?;
         report.ddl.splice(0..0, created);
@@ -40,32 +41,30 @@ pub fn ensure_table(
 fn create_table(
     conn: &mut AnyConnection,
     dialect: Dialect,
-    table: &str,
+    table: &SqlIdent,
 ) -> Result<Vec<String>, StoreError> {
     // Every existing table has at least its primary key's index.
     if !ddl::existing_indexes(conn, table)?.is_empty() {
         return Ok(Vec::new());
     }
     let mut done = Vec::new();
-    let json = match dialect {
-        Dialect::Sqlite => "TEXT",
-        Dialect::Postgres => "JSONB",
-    };
-    let mut sql = SqlFragment::new(dialect);
-    sql.push("CREATE TABLE IF NOT EXISTS ")
+    let json = sql::json_type(dialect);
+    let mut create = SqlFragment::new(dialect);
+    create.push("CREATE TABLE IF NOT EXISTS ")
         .push_ident(table)
         .push(" (id TEXT PRIMARY KEY NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, created_by BIGINT, ")
         .push(&format!("read_perm {json} NOT NULL, write_perm {json} NOT NULL)"));
-    exec::execute(conn, &sql)?;
-    done.push(sql.sql().to_owned());
+    exec::execute(conn, &create)?;
+    done.push(create.sql().to_owned());
     for (column, key) in [
         ("created_at", "created_at, id"),
         ("updated_at", "updated_at, id"),
         ("created_by", "created_by, created_at"),
     ] {
+        let name = SqlIdent::parse_dotted(&index_name("ix", table, column))?;
         let mut ix = SqlFragment::new(dialect);
         ix.push("CREATE INDEX IF NOT EXISTS ")
-            .push_ident(&index_name("ix", table, column))
+            .push_ident(&name)
             .push(" ON ")
             .push_ident(table)
             .push(&format!(" ({key})"));
@@ -111,7 +110,7 @@ pub fn rule_index_name(table: &str, rule: &UniqueRule) -> String {
 fn sync_rules(
     conn: &mut AnyConnection,
     dialect: Dialect,
-    table: &str,
+    table: &SqlIdent,
     rules: &[UniqueRule],
 ) -> Result<Vec<String>, StoreError> {
     let wanted: Vec<String> = rules.iter().map(|r| rule_index_name(table, r)).collect();
@@ -121,13 +120,19 @@ fn sync_rules(
         if existing.contains(name) {
             continue;
         }
+        let index = SqlIdent::parse_dotted(name)?;
+        let fields = exec::idents(rule.fields.iter().map(String::as_str))?;
+        let filter = exec::idents(rule.filter.iter().map(|(f, _)| f.as_str()))?
+            .into_iter()
+            .zip(rule.filter.iter().map(|(_, v)| v))
+            .collect::<Vec<_>>();
         let mut sql = SqlFragment::new(dialect);
         sql.push("CREATE UNIQUE INDEX IF NOT EXISTS ")
-            .push_ident(name)
+            .push_ident(&index)
             .push(" ON ")
             .push_ident(table)
             .push(" (");
-        sql.push_list(&rule.fields, ", ", |o, f| {
+        sql.push_list(&fields, ", ", |o, f| {
             if rule.case_insensitive && f != "created_by" {
                 o.push("lower(CAST(").push_ident(f).push(" AS TEXT))");
             } else {
@@ -135,9 +140,9 @@ fn sync_rules(
             }
         });
         sql.push(")");
-        if !rule.filter.is_empty() {
+        if !filter.is_empty() {
             sql.push(" WHERE ");
-            sql.push_list(&rule.filter, " AND ", |o, (f, v)| {
+            sql.push_list(&filter, " AND ", |o, (f, v)| {
                 o.push_ident(f).push(" = ").push(&literal(dialect, v));
             });
         }
@@ -157,11 +162,10 @@ fn sync_rules(
 /// parameters). Only booleans, integers and strings reach here (checked when
 /// the schema was compiled); strings are quoted with `'` doubled.
 fn literal(dialect: Dialect, v: &serde_json::Value) -> String {
-    match (v, dialect) {
-        (serde_json::Value::Bool(b), Dialect::Sqlite) => i32::from(*b).to_string(),
-        (serde_json::Value::Bool(b), Dialect::Postgres) => b.to_string().to_uppercase(),
-        (serde_json::Value::Number(n), _) => n.as_i64().unwrap_or_default().to_string(),
-        (serde_json::Value::String(s), _) => format!("'{}'", s.replace('\'', "''")),
+    match v {
+        serde_json::Value::Bool(b) => sql::bool_literal(dialect, *b),
+        serde_json::Value::Number(n) => n.as_i64().unwrap_or_default().to_string(),
+        serde_json::Value::String(s) => format!("'{}'", s.replace('\'', "''")),
         _ => "NULL".to_owned(),
     }
 }
@@ -170,14 +174,11 @@ fn literal(dialect: Dialect, v: &serde_json::Value) -> String {
 fn table_exists(
     conn: &mut AnyConnection,
     dialect: Dialect,
-    name: &str,
+    name: &SqlIdent,
 ) -> Result<bool, StoreError> {
     let mut q = SqlFragment::new(dialect);
-    match dialect {
-        Dialect::Sqlite => q.push("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = "),
-        Dialect::Postgres => q.push("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = "),
-    };
-    q.push_bind(SqlValue::Text(name.to_owned()));
+    sql::push_count_tables_named(&mut q);
+    q.push_bind(SqlValue::Text(name.as_str().to_owned()));
     Ok(exec::load::<IntRow>(conn, &q)?
         .first()
         .is_some_and(|r| r.n > 0))
@@ -191,70 +192,16 @@ fn table_exists(
 fn ensure_acl_index(
     conn: &mut AnyConnection,
     dialect: Dialect,
-    table: &str,
-    object_type: &str,
+    table: &SqlIdent,
+    acl: &SqlIdent,
 ) -> Result<Vec<String>, StoreError> {
-    let acl = super::objects::acl_table(object_type);
-    if table_exists(conn, dialect, &acl)? {
+    if table_exists(conn, dialect, acl)? {
         return Ok(Vec::new());
     }
-    let statements: Vec<String> = match dialect {
-        Dialect::Sqlite => {
-            let fill = |row: &str| {
-                format!(
-                    "INSERT OR IGNORE INTO \"{acl}\" (record_id, access, entry) \
-                     SELECT {row}.id, 'read_perm', value FROM json_each({row}.read_perm); \
-                     INSERT OR IGNORE INTO \"{acl}\" (record_id, access, entry) \
-                     SELECT {row}.id, 'write_perm', value FROM json_each({row}.write_perm);"
-                )
-            };
-            vec![
-                format!("CREATE TABLE \"{acl}\" (record_id TEXT NOT NULL, access TEXT NOT NULL, entry TEXT NOT NULL, PRIMARY KEY (access, entry, record_id)) WITHOUT ROWID"),
-                format!("CREATE INDEX \"ix.{acl}.record_id\" ON \"{acl}\" (record_id)"),
-                format!("CREATE TRIGGER \"{acl}.insert\" AFTER INSERT ON \"{table}\" BEGIN {} END", fill("NEW")),
-                format!(
-                    "CREATE TRIGGER \"{acl}.update\" AFTER UPDATE OF read_perm, write_perm ON \"{table}\" BEGIN \
-                     DELETE FROM \"{acl}\" WHERE record_id = OLD.id; {} END",
-                    fill("NEW")
-                ),
-                format!("CREATE TRIGGER \"{acl}.delete\" AFTER DELETE ON \"{table}\" BEGIN DELETE FROM \"{acl}\" WHERE record_id = OLD.id; END"),
-                format!(
-                    "INSERT OR IGNORE INTO \"{acl}\" (record_id, access, entry) SELECT t.id, 'read_perm', j.value FROM \"{table}\" t, json_each(t.read_perm) j"
-                ),
-                format!(
-                    "INSERT OR IGNORE INTO \"{acl}\" (record_id, access, entry) SELECT t.id, 'write_perm', j.value FROM \"{table}\" t, json_each(t.write_perm) j"
-                ),
-            ]
-        }
-        Dialect::Postgres => vec![
-            format!("CREATE TABLE \"{acl}\" (record_id TEXT NOT NULL, access TEXT NOT NULL, entry TEXT NOT NULL, PRIMARY KEY (access, entry, record_id))"),
-            format!("CREATE INDEX \"ix.{acl}.record_id\" ON \"{acl}\" (record_id)"),
-            format!(
-                "CREATE OR REPLACE FUNCTION \"{acl}_sync\"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
-                 IF TG_OP <> 'INSERT' THEN DELETE FROM \"{acl}\" WHERE record_id = OLD.id; END IF; \
-                 IF TG_OP <> 'DELETE' THEN \
-                   INSERT INTO \"{acl}\" (record_id, access, entry) \
-                   SELECT NEW.id, 'read_perm', e FROM jsonb_array_elements_text(NEW.read_perm) AS e \
-                   UNION SELECT NEW.id, 'write_perm', e FROM jsonb_array_elements_text(NEW.write_perm) AS e \
-                   ON CONFLICT DO NOTHING; \
-                 END IF; RETURN NULL; END $$"
-            ),
-            format!(
-                "CREATE TRIGGER \"{acl}_sync\" AFTER INSERT OR DELETE OR UPDATE OF read_perm, write_perm ON \"{table}\" \
-                 FOR EACH ROW EXECUTE FUNCTION \"{acl}_sync\"()"
-            ),
-            format!(
-                "INSERT INTO \"{acl}\" (record_id, access, entry) \
-                 SELECT t.id, 'read_perm', e FROM \"{table}\" t, jsonb_array_elements_text(t.read_perm) AS e \
-                 UNION SELECT t.id, 'write_perm', e FROM \"{table}\" t, jsonb_array_elements_text(t.write_perm) AS e \
-                 ON CONFLICT DO NOTHING"
-            ),
-        ],
-    };
-    for statement in &statements {
-        let mut q = SqlFragment::new(dialect);
-        q.push(statement);
-        exec::execute(conn, &q)?;
+    let mut done = Vec::new();
+    for statement in sql::acl_index_ddl(dialect, table, acl) {
+        exec::execute(conn, &statement)?;
+        done.push(statement.sql().to_owned());
     }
-    Ok(statements)
+    Ok(done)
 }

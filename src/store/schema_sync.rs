@@ -11,11 +11,12 @@ use super::data_steps;
 use super::ddl::{self, ColumnDecl};
 use super::documents::to_sql_value;
 use super::error::StoreError;
+use super::exec::{self, dialect as sql};
 use super::fit::{self, Misfits};
 use super::objects::{self, sql_table};
 use super::record_tables;
 use super::schema_history::{self, NewVersion};
-use crate::domain::{now_unix, Dialect};
+use crate::domain::now_unix;
 use crate::schema::{narrowings, Narrowing, NarrowingStep, ObjectType, Registry, PROFILE_TYPE};
 use serde_json::Value;
 
@@ -134,7 +135,7 @@ fn apply_in_transaction(
         let (id, report) = record_tables::ensure_table(conn, name, &decls, &object.rules.uniques)?;
         log_report(name, &report);
         added.extend(report.added.iter().map(|c| (name.clone(), c.clone())));
-        data_steps::backfill_change_log(conn, name, &objects::data_table(name))?;
+        data_steps::backfill_change_log(conn, name, &objects::data_table(&exec::ident(name)?))?;
         outcome.absorb(name, report);
         outcome.ids.insert(name.clone(), id);
     }
@@ -173,7 +174,9 @@ fn apply_in_transaction(
 /// A sampled `ANALYZE` (at most 1000 rows per index) keeps this quick on big
 /// tables. Postgres keeps its statistics itself.
 fn refresh_planner_statistics(conn: &mut AnyConnection, ddl: &[String]) -> Result<(), StoreError> {
-    if conn.dialect() != Dialect::Sqlite || !ddl.iter().any(|s| s.contains(" INDEX ")) {
+    if !sql::needs_analyze_after_new_indexes(conn.dialect())
+        || !ddl.iter().any(|s| s.contains(" INDEX "))
+    {
         return Ok(());
     }
     use diesel::connection::SimpleConnection;

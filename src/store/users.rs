@@ -6,12 +6,14 @@ use diesel::QueryableByName;
 
 use super::connection::AnyConnection;
 use super::error::StoreError;
-use super::exec;
-use crate::domain::Dialect;
-use crate::query::{SqlFragment, SqlValue};
+use super::exec::{self, dialect as sql};
+use crate::query::{SqlFragment, SqlIdent, SqlValue};
 
 /// The table of user profiles.
 pub const PROFILE_TABLE: &str = "_userprofile";
+
+/// [`PROFILE_TABLE`] as an identifier.
+static PROFILE: SqlIdent = SqlIdent::from_static(PROFILE_TABLE);
 
 /// Which built-in column identifies the user at login.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,16 +103,16 @@ pub fn find_login(
     match column.verified_column() {
         Some(flag) => {
             q.push("CAST(CASE WHEN p.")
-                .push_ident(flag)
+                .push_ident(&SqlIdent::from_static(flag))
                 .push(" THEN 1 ELSE 0 END AS BIGINT)");
         }
         None => {
             q.push("CAST(1 AS BIGINT)");
         }
     }
-    q.push(" AS verified FROM ").push_ident(PROFILE_TABLE);
+    q.push(" AS verified FROM ").push_ident(&PROFILE);
     q.push(" p LEFT JOIN credentials c ON c.user_id = p.id WHERE p.")
-        .push_ident(column.column());
+        .push_ident(&SqlIdent::from_static(column.column()));
     q.push(" = ").push_bind(SqlValue::Text(value.to_owned()));
     Ok(exec::load::<LoginRow>(conn, &q)?.into_iter().next())
 }
@@ -153,18 +155,17 @@ pub fn account(
     id: i64,
     lock: bool,
 ) -> Result<Option<AccountRow>, StoreError> {
-    let dialect = conn.dialect();
-    let mut q = SqlFragment::new(dialect);
+    let mut q = SqlFragment::new(conn.dialect());
     q.push("SELECT _username AS username, _email AS email, _phone AS phone, ");
     q.push("CAST(CASE WHEN _anonymous THEN 1 ELSE 0 END AS BIGINT) AS anonymous, ");
     q.push("CAST(CASE WHEN _email_verified THEN 1 ELSE 0 END AS BIGINT) AS email_verified, ");
     q.push("CAST(CASE WHEN _phone_verified THEN 1 ELSE 0 END AS BIGINT) AS phone_verified, ");
     q.push("CAST(CASE WHEN _disabled THEN 1 ELSE 0 END AS BIGINT) AS disabled FROM ");
-    q.push_ident(PROFILE_TABLE)
+    q.push_ident(&PROFILE)
         .push(" WHERE id = ")
         .push_bind(SqlValue::Int(id));
-    if lock && dialect == Dialect::Postgres {
-        q.push(" FOR UPDATE");
+    if lock {
+        sql::push_row_lock(&mut q);
     }
     Ok(exec::load::<AccountRow>(conn, &q)?.into_iter().next())
 }
@@ -197,7 +198,7 @@ pub fn session_user(
     q.push(
         "CAST(CASE WHEN p._disabled THEN 1 ELSE 0 END AS BIGINT) AS disabled FROM sessions s JOIN ",
     );
-    q.push_ident(PROFILE_TABLE)
+    q.push_ident(&PROFILE)
         .push(" p ON p.id = s.user_id WHERE s.token_hash = ");
     q.push_bind(SqlValue::Text(token_hash.to_owned()));
     Ok(exec::load::<SessionUser>(conn, &q)?.into_iter().next())
@@ -217,7 +218,7 @@ pub fn signups_per_day(
     }
     let mut q = SqlFragment::new(conn.dialect());
     q.push("SELECT CAST(created_at / 86400 AS BIGINT) AS day, COUNT(*) AS n FROM ")
-        .push_ident(PROFILE_TABLE)
+        .push_ident(&PROFILE)
         .push(" WHERE created_at >= ")
         .push_bind(SqlValue::Int(since))
         .push(" GROUP BY CAST(created_at / 86400 AS BIGINT) ORDER BY day");
@@ -242,7 +243,7 @@ pub fn user_counts(conn: &mut AnyConnection) -> Result<(i64, i64, i64), StoreErr
     q.push("SELECT COUNT(*) AS total, ")
         .push("CAST(COALESCE(SUM(CASE WHEN _anonymous THEN 1 ELSE 0 END), 0) AS BIGINT) AS anonymous, ")
         .push("CAST(COALESCE(SUM(CASE WHEN _disabled THEN 1 ELSE 0 END), 0) AS BIGINT) AS disabled FROM ")
-        .push_ident(PROFILE_TABLE);
+        .push_ident(&PROFILE);
     Ok(exec::load::<Counts>(conn, &q)?
         .first()
         .map_or((0, 0, 0), |c| (c.total, c.anonymous, c.disabled)))
