@@ -5,6 +5,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use protium::admin::schema_ops;
 use protium::auth::{AuthService, HashingSettings, Scope};
@@ -132,7 +133,7 @@ fn main() -> ExitCode {
                     say!("{line}");
                 }
             })
-            .map_err(|e| e.to_string()),
+            .context("checking the settings and services"),
         Command::Schema(command) => schema(&settings, command),
         Command::Admin(command) => admin(&settings, command),
         Command::Serve => serve(settings),
@@ -140,42 +141,61 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("protium: {e}");
+            eprintln!("protium: {}", report(&e));
             ExitCode::from(1)
         }
     }
 }
 
-fn serve(settings: Settings) -> Result<(), String> {
+/// What the command was doing and each cause below it, outermost first; a
+/// cause whose words its error already shows is not repeated.
+fn report(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let words = cause.to_string();
+        if text.contains(&words) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&words);
+    }
+    text
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
-        let app = Application::build(&settings).map_err(|e| e.to_string())?;
-        app.run_until_stopped().await.map_err(|e| e.to_string())
+        let app = Application::build(&settings).context("starting the server")?;
+        app.run_until_stopped().await.context("serving")
     })
 }
 
-fn connect(settings: &Settings) -> Result<Store, String> {
-    Store::connect_for_command(&settings.database_url).map_err(|e| e.to_string())
+fn connect(settings: &Settings) -> anyhow::Result<Store> {
+    Store::connect_for_command(&settings.database_url).context("opening the database")
 }
 
-fn schema(settings: &Settings, command: SchemaCommand) -> Result<(), String> {
+fn schema(settings: &Settings, command: SchemaCommand) -> anyhow::Result<()> {
     let dir = &settings.schema_dir;
     match command {
         SchemaCommand::Check { dir: other } => {
-            let summary =
-                schema_ops::check(other.as_deref().unwrap_or(dir)).map_err(|e| e.to_string())?;
+            let summary = schema_ops::check(other.as_deref().unwrap_or(dir))
+                .context("checking the schema")?;
             say!("{summary}");
         }
         SchemaCommand::Diff => {
-            let report = schema_ops::diff(&connect(settings)?, dir).map_err(|e| e.to_string())?;
+            let report = schema_ops::diff(&connect(settings)?, dir)
+                .context("comparing the schema with the database")?;
             say_raw!("{}", schema_ops::describe(&report, true));
         }
         SchemaCommand::Apply { allow_narrowing } => {
             let report = schema_ops::apply(&connect(settings)?, dir, allow_narrowing)
-                .map_err(|e| e.to_string())?;
+                .context("applying the schema")?;
             say_raw!("{}", schema_ops::describe(&report, false));
         }
         SchemaCommand::Recount => {
-            let done = schema_ops::recount(&connect(settings)?, dir).map_err(|e| e.to_string())?;
+            let done = schema_ops::recount(&connect(settings)?, dir)
+                .context("recounting the counter fields")?;
             for (counter, rows) in &done {
                 say!("{counter}: {rows} rows recounted");
             }
@@ -185,7 +205,7 @@ fn schema(settings: &Settings, command: SchemaCommand) -> Result<(), String> {
         }
         SchemaCommand::Prune { yes } => {
             let store = connect(settings)?;
-            let plans = schema_ops::prune_plan(&store, dir).map_err(|e| e.to_string())?;
+            let plans = schema_ops::prune_plan(&store, dir).context("planning what to prune")?;
             say_raw!("{}", schema_ops::describe_prune(&plans));
             if plans.is_empty() {
                 return Ok(());
@@ -194,7 +214,7 @@ fn schema(settings: &Settings, command: SchemaCommand) -> Result<(), String> {
                 say!("run again with --yes to drop these");
                 return Ok(());
             }
-            for statement in schema_ops::prune(&store, &plans).map_err(|e| e.to_string())? {
+            for statement in schema_ops::prune(&store, &plans).context("pruning")? {
                 say!("  {statement};");
             }
             say!("pruned");
@@ -204,12 +224,12 @@ fn schema(settings: &Settings, command: SchemaCommand) -> Result<(), String> {
 }
 
 /// Reads a password from the terminal without echo, or a line of standard input.
-fn read_password() -> Result<String, String> {
+fn read_password() -> anyhow::Result<String> {
     if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password("password: ").map_err(|e| e.to_string())?;
-        let again = rpassword::prompt_password("again: ").map_err(|e| e.to_string())?;
+        let first = rpassword::prompt_password("password: ").context("reading the password")?;
+        let again = rpassword::prompt_password("again: ").context("reading the password")?;
         if first != again {
-            return Err("the two passwords differ".into());
+            anyhow::bail!("the two passwords differ");
         }
         return Ok(first);
     }
@@ -217,29 +237,26 @@ fn read_password() -> Result<String, String> {
     std::io::stdin()
         .lock()
         .read_line(&mut line)
-        .map_err(|e| e.to_string())?;
+        .context("reading the password from standard input")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
-fn admin(settings: &Settings, command: AdminCommand) -> Result<(), String> {
+fn admin(settings: &Settings, command: AdminCommand) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| e.to_string())?;
+        .context("starting the async runtime")?;
     let store = connect(settings)?;
     let auth = AuthService::new(store, settings.token_ttl, "", HashingSettings::default())
-        .map_err(|e| e.to_string())?;
+        .context("starting the account service")?;
     match command {
         AdminCommand::Create { email } => {
-            let email = Email::parse(&email).map_err(|e| e.to_string())?;
+            let email = Email::parse(&email)?;
             let password = read_password()?;
-            let password = settings
-                .password_policy()
-                .parse("password", &password)
-                .map_err(|e| e.to_string())?;
+            let password = settings.password_policy().parse("password", &password)?;
             let id = runtime
                 .block_on(auth.create_admin(email.clone(), password))
-                .map_err(|e| e.to_string())?;
+                .context("creating the admin")?;
             say!("created admin {id} ({})", email.as_str());
         }
         AdminCommand::CreateKey {
@@ -247,7 +264,7 @@ fn admin(settings: &Settings, command: AdminCommand) -> Result<(), String> {
             scopes,
             expires_in_days,
         } => {
-            let scopes = Scope::parse_list("scopes", &[scopes]).map_err(|e| e.to_string())?;
+            let scopes = Scope::parse_list("scopes", &[scopes])?;
             let expires_at = expires_in_days.map(|d| now_unix() + i64::from(d) * 86_400);
             let actor = Actor {
                 name: format!(
@@ -258,7 +275,7 @@ fn admin(settings: &Settings, command: AdminCommand) -> Result<(), String> {
             };
             let created = runtime
                 .block_on(auth.create_key(&name, &scopes, expires_at, actor))
-                .map_err(|e| e.to_string())?;
+                .context("creating the key")?;
             say!("{}", created.secret.expose());
             eprintln!(
                 "key {} ({}) created; it is shown only now",

@@ -197,6 +197,12 @@ fn connection_failures_keep_their_cause() {
     let err = super::super::Store::connect_for_command("postgres://nobody@127.0.0.1:1/none")
         .expect_err("nothing listens on port 1");
     assert!(matches!(err, StoreError::Connect(_)), "{err:?}");
-    let cause = err.source().expect("the connection error is kept").to_string();
-    assert_eq!(err.to_string(), format!("cannot connect to the database: {cause}"));
+    let cause = err
+        .source()
+        .expect("the connection error is kept")
+        .to_string();
+    assert_eq!(
+        err.to_string(),
+        format!("cannot connect to the database: {cause}")
+    );
 }
