@@ -28,7 +28,7 @@ pub use pattern::{
     compile as compile_pattern, PatternError, MAX_COMPILED, MAX_DFA_CACHE, MAX_PATTERN, MAX_REGEXES,
 };
 pub use render::{render_condition, render_order, render_order_near};
-pub use sql::{IdentText, SqlFragment, SqlValue};
+pub use sql::{SqlFragment, SqlValue};
 pub use sql_ident::{InvalidIdent, SqlIdent};
 
 use crate::schema::FieldKind;

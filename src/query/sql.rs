@@ -7,40 +7,6 @@
 use super::sql_ident::SqlIdent;
 use crate::domain::Dialect;
 
-/// What [`SqlFragment::push_ident`] writes: an [`SqlIdent`].
-///
-/// Transitional: the store files `counters.rs`, `janitor.rs` and `prune.rs`
-/// (converted separately) still pass their names as text, which is quoted with
-/// any `"` doubled, as before. Once they pass [`SqlIdent`]s the text impls go
-/// and `push_ident` takes `&SqlIdent` only.
-pub trait IdentText {
-    /// Appends the quoted identifier to `sql`.
-    fn write_quoted(&self, sql: &mut String);
-}
-
-impl IdentText for SqlIdent {
-    fn write_quoted(&self, sql: &mut String) {
-        // An SqlIdent holds no quote: written as it stands.
-        sql.push('"');
-        sql.push_str(self.as_str());
-        sql.push('"');
-    }
-}
-
-impl IdentText for str {
-    fn write_quoted(&self, sql: &mut String) {
-        sql.push('"');
-        sql.push_str(&self.replace('"', "\"\""));
-        sql.push('"');
-    }
-}
-
-impl IdentText for String {
-    fn write_quoted(&self, sql: &mut String) {
-        self.as_str().write_quoted(sql);
-    }
-}
-
 /// A value bound to a placeholder.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SqlValue {
@@ -87,14 +53,20 @@ impl SqlFragment {
         self
     }
 
-    /// Appends a quoted identifier (see [`IdentText`]).
-    pub fn push_ident<I: IdentText + ?Sized>(&mut self, name: &I) -> &mut Self {
-        name.write_quoted(&mut self.sql);
+    /// Appends `name` quoted, `"name"`: written as it stands, because an
+    /// [`SqlIdent`] holds no quote (nor anything else that could end it).
+    pub fn push_ident(&mut self, name: &SqlIdent) -> &mut Self {
+        self.sql.push('"');
+        self.sql.push_str(name.as_str());
+        self.sql.push('"');
         self
     }
 
-    /// Appends `name` as a string literal, `'name'` (a JSON key naming a
-    /// column): safe because an [`SqlIdent`] holds no quote.
+    /// Appends `name` as a string literal, `'name'`: the key of a column in a
+    /// JSON object the database builds (`json_object('title', "title")`),
+    /// where SQL wants text rather than an identifier. Safe for the same
+    /// reason as [`SqlFragment::push_ident`]: an [`SqlIdent`] holds no `'`
+    /// (nor `"`), so the literal cannot end early.
     pub fn push_ident_text(&mut self, name: &SqlIdent) -> &mut Self {
         self.sql.push('\'');
         self.sql.push_str(name.as_str());

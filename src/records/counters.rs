@@ -23,7 +23,7 @@ pub fn on_write(
         if was == is {
             continue;
         }
-        let table = objects::sql_table_of(&link.target, link.target_class);
+        let table = objects::sql_table_of(&link.target, link.target_class)?;
         for (id, delta) in [(was, -1), (is, 1)] {
             let Some(key) = id
                 .as_deref()

@@ -16,7 +16,8 @@ use serde_json::{Map, Value};
 use super::connection::AnyConnection;
 use super::documents::{decode, push_document, Column};
 use super::error::StoreError;
-use super::exec::{self, dialect as sql, DocRow};
+use super::exec::{self, DocRow};
+use super::sql_dialect as sql;
 use crate::query::{render_condition, Condition, SqlFragment, SqlIdent, SqlValue};
 use crate::schema::FieldKind;
 
@@ -234,7 +235,7 @@ fn push_order(q: &mut SqlFragment, order: &[GroupOrder], keys: &[SqlIdent]) {
     let keys: Vec<(&SqlIdent, &GroupOrder)> = keys.iter().zip(order).collect();
     q.push(" ORDER BY ");
     q.push_list(&keys, ", ", |o, (key, k)| {
-        o.push_ident(*key);
+        o.push_ident(key);
         o.push(if k.descending { " DESC" } else { " ASC" });
     });
 }

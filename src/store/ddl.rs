@@ -14,7 +14,8 @@ use diesel::sql_types::Text;
 
 use super::connection::AnyConnection;
 use super::error::StoreError;
-use super::exec::{self, dialect as sql};
+use super::exec;
+use super::sql_dialect as sql;
 use super::tables::schema_columns;
 use crate::domain::{now_unix, Dialect};
 use crate::query::{SqlFragment, SqlIdent, SqlValue};

@@ -7,7 +7,8 @@
 use serde_json::{Map, Value};
 
 use super::error::StoreError;
-use super::exec::{self, dialect as sql};
+use super::exec;
+use super::sql_dialect as sql;
 use crate::query::{SqlFragment, SqlIdent, SqlValue};
 use crate::schema::FieldKind;
 
@@ -30,7 +31,7 @@ pub(super) fn push_document(out: &mut SqlFragment, columns: &[Column]) -> Result
         if c.kind.is_json() {
             sql::push_json_value(o, name);
         } else {
-            o.push_ident(*name);
+            o.push_ident(name);
         }
     });
     Ok(())

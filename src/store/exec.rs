@@ -10,11 +10,6 @@ use super::connection::AnyConnection;
 use super::error::StoreError;
 use crate::query::{InvalidIdent, SqlFragment, SqlIdent, SqlValue};
 
-/// What the two dialects write differently in the store's statements, as
-/// named operations.
-#[path = "sql_dialect.rs"]
-pub mod dialect;
-
 /// A name handed to the store as text, as an identifier for SQL text.
 /// Callers pass names of the compiled schema or of this crate, which always
 /// are; anything else stops the statement before it is built.

@@ -15,7 +15,7 @@ use super::tables::{
     admin_sessions, leases, oauth_auth_tokens, oauth_states, outbox, phone_tokens, rate_counters,
     sessions, sms_codes, verification_codes, verification_tokens,
 };
-use crate::query::{SqlFragment, SqlValue};
+use crate::query::{SqlFragment, SqlIdent, SqlValue};
 
 /// Seconds every sent-message row is kept for the daily limits to count it.
 const COUNTED_FOR: i64 = 2 * 86_400;
@@ -95,9 +95,9 @@ pub fn sweep(
     for (table, column) in [("record_tombstones", "deleted_at"), ("change_log", "at")] {
         let mut q = SqlFragment::new(conn.dialect());
         q.push("DELETE FROM ")
-            .push_ident(table)
+            .push_ident(&SqlIdent::from_static(table))
             .push(" WHERE ")
-            .push_ident(column)
+            .push_ident(&SqlIdent::from_static(column))
             .push(" < ")
             .push_bind(SqlValue::Int(tombstones_before));
         swept.note(table, exec::execute(conn, &q)?);

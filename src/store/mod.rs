@@ -41,6 +41,8 @@ pub mod secrets;
 mod sent;
 mod sessions;
 pub mod sms;
+mod sql_dialect;
+mod sql_dialect_acl;
 mod tables;
 pub mod tombstones;
 pub mod users;

@@ -8,7 +8,8 @@ use serde_json::{Map, Value};
 use super::connection::AnyConnection;
 use super::documents::{decode, push_document, Column};
 use super::error::StoreError;
-use super::exec::{self, dialect as sql, DocRow, IntRow};
+use super::exec::{self, DocRow, IntRow};
+use super::sql_dialect as sql;
 use crate::domain::{now_unix, Dialect};
 use crate::query::{SqlFragment, SqlIdent, SqlValue};
 
@@ -58,7 +59,7 @@ fn update_statement(
         .push_ident(&exec::ident(table)?)
         .push(" SET ");
     q.push_list(&set_values, ", ", |o, (name, v)| {
-        o.push_ident(*name).push(" = ").push_bind((*v).clone());
+        o.push_ident(name).push(" = ").push_bind((*v).clone());
     });
     if !set.iter().any(|(name, _)| name == "updated_at") {
         if !set.is_empty() {

@@ -11,7 +11,8 @@ use serde_json::{Map, Value};
 use super::connection::AnyConnection;
 use super::documents::{decode, push_document, Column};
 use super::error::StoreError;
-use super::exec::{self, dialect as sql, DocRow, IntRow};
+use super::exec::{self, DocRow, IntRow};
+use super::sql_dialect as sql;
 use crate::domain::{Dialect, GeoPoint};
 use crate::query::{
     render_condition, render_order_near, Condition, OrderBy, SqlFragment, SqlIdent, SqlValue,
@@ -40,14 +41,15 @@ pub fn sql_table(object: &ObjectType) -> SqlIdent {
     }
 }
 
-/// The SQL table of the object type `name` of class `class`, as text (for
-/// callers that still pass table names as text; [`sql_table`] is the
-/// identifier).
-pub fn sql_table_of(name: &str, class: TypeClass) -> String {
-    match class {
-        TypeClass::Profile => PROFILE_TYPE.to_owned(),
-        TypeClass::Table => format!("{TABLE_PREFIX}{name}"),
-    }
+/// The SQL table of the object type `name` of class `class`, for callers that
+/// hold only the type's name (a counter's target): `_userprofile`, or
+/// `tbl_<name>` when `name` is an identifier (a type of the compiled schema
+/// always is).
+pub fn sql_table_of(name: &str, class: TypeClass) -> Result<SqlIdent, StoreError> {
+    Ok(match class {
+        TypeClass::Profile => SqlIdent::from_static(PROFILE_TYPE),
+        TypeClass::Table => data_table(&exec::ident(name)?),
+    })
 }
 
 /// Page and order of a list.

@@ -13,7 +13,7 @@ use super::error::StoreError;
 use super::exec;
 use super::record_tables::rule_index_name;
 use super::tables::schema_columns;
-use crate::query::SqlFragment;
+use crate::query::{SqlFragment, SqlIdent};
 use crate::schema::UniqueRule;
 
 /// What pruning one table drops.
@@ -74,32 +74,40 @@ pub fn plan(
 }
 
 /// Drops what `plan` lists; returns the DDL run. Runs inside the caller's
-/// schema transaction ([`super::schema_transaction`]).
+/// schema transaction ([`super::schema_transaction`]). The plan's names are
+/// those [`plan`] found (a schema table, its recorded columns and the indexes
+/// this crate names); one that is not an identifier stops the prune before
+/// anything is dropped.
 pub fn execute(conn: &mut AnyConnection, plan: &PrunePlan) -> Result<Vec<String>, StoreError> {
-    {
-        let dialect = conn.dialect();
-        let mut done = Vec::new();
-        for index in &plan.indexes {
-            let mut sql = SqlFragment::new(dialect);
-            sql.push("DROP INDEX IF EXISTS ").push_ident(index);
-            exec::execute(conn, &sql)?;
-            done.push(sql.sql().to_owned());
-        }
-        for column in &plan.columns {
-            let mut sql = SqlFragment::new(dialect);
-            sql.push("ALTER TABLE ")
-                .push_ident(&plan.table)
-                .push(" DROP COLUMN ")
-                .push_ident(column);
-            exec::execute(conn, &sql)?;
-            diesel::delete(
-                schema_columns::table
-                    .filter(schema_columns::object_type.eq(&plan.table))
-                    .filter(schema_columns::field.eq(column)),
-            )
-            .execute(conn)?;
-            done.push(sql.sql().to_owned());
-        }
-        Ok(done)
+    let dialect = conn.dialect();
+    let table = exec::ident(&plan.table)?;
+    let indexes = plan
+        .indexes
+        .iter()
+        .map(|index| SqlIdent::parse_dotted(index))
+        .collect::<Result<Vec<_>, _>>()?;
+    let columns = exec::idents(plan.columns.iter().map(String::as_str))?;
+    let mut done = Vec::new();
+    for index in &indexes {
+        let mut sql = SqlFragment::new(dialect);
+        sql.push("DROP INDEX IF EXISTS ").push_ident(index);
+        exec::execute(conn, &sql)?;
+        done.push(sql.sql().to_owned());
     }
+    for column in &columns {
+        let mut sql = SqlFragment::new(dialect);
+        sql.push("ALTER TABLE ")
+            .push_ident(&table)
+            .push(" DROP COLUMN ")
+            .push_ident(column);
+        exec::execute(conn, &sql)?;
+        diesel::delete(
+            schema_columns::table
+                .filter(schema_columns::object_type.eq(&plan.table))
+                .filter(schema_columns::field.eq(column.as_str())),
+        )
+        .execute(conn)?;
+        done.push(sql.sql().to_owned());
+    }
+    Ok(done)
 }

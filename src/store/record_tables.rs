@@ -9,8 +9,9 @@
 use super::connection::AnyConnection;
 use super::ddl::{self, index_name, ColumnDecl, SyncReport};
 use super::error::StoreError;
-use super::exec::{self, dialect as sql, IntRow};
+use super::exec::{self, IntRow};
 use super::objects::{acl_table, data_table};
+use super::sql_dialect as sql;
 use crate::domain::{now_unix, Dialect};
 use crate::query::{SqlFragment, SqlIdent, SqlValue};
 use crate::schema::UniqueRule;

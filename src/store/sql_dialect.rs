@@ -194,10 +194,7 @@ pub fn push_json_object<T>(
     }
 }
 
-#[path = "sql_dialect_acl.rs"]
-mod acl;
-
-pub use acl::acl_index_ddl;
+pub use super::sql_dialect_acl::acl_index_ddl;
 
 #[cfg(test)]
 #[path = "sql_dialect_test.rs"]

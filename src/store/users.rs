@@ -6,7 +6,8 @@ use diesel::QueryableByName;
 
 use super::connection::AnyConnection;
 use super::error::StoreError;
-use super::exec::{self, dialect as sql};
+use super::exec;
+use super::sql_dialect as sql;
 use crate::query::{SqlFragment, SqlIdent, SqlValue};
 
 /// The table of user profiles.
