@@ -21,7 +21,9 @@ use super::who::{Access, Viewer, Who};
 use crate::domain::now_unix;
 use crate::domain::Principal;
 use crate::query::{Condition, QueryError};
-use crate::store::change_log::{self, Start};
+use crate::schema::Snapshot;
+use crate::store::change_log::{self, Entry, Start};
+use crate::store::AnyConnection;
 use crate::store::{objects, tombstones};
 
 use super::feed_cursor::CursorKey;
@@ -131,35 +133,13 @@ impl Records {
     ) -> Result<MultiPage, RecordsError> {
         let who = Who::of(caller);
         let snapshot = self.live.load();
-        let mut names = Vec::with_capacity(tables.len());
-        for table in tables {
-            let name = resolve(&snapshot, Target::Table(table))?.name.clone();
-            if !names.contains(&name) {
-                names.push(name);
-            }
-        }
-        if names.is_empty() {
-            return Err(QueryError::new("tables", "name at least one table").into());
-        }
+        let names = feed_tables(&snapshot, tables)?;
         let given = [since, cursor]
             .iter()
             .any(|p| p.is_some_and(|p| !p.trim().is_empty()));
         let (since, cursor) = (since.map(str::to_owned), cursor.map(str::to_owned));
         let feed_horizon = self.feed_horizon;
-        let limit = match limit.map(str::trim).filter(|s| !s.is_empty()) {
-            None => 100,
-            Some(s) => s
-                .parse::<i64>()
-                .ok()
-                .filter(|n| (1..=MAX_FEED).contains(n))
-                .ok_or_else(|| {
-                    QueryError::new("limit", format!("must be an integer from 1 to {MAX_FEED}"))
-                })?,
-        };
-        // Tombstones keep their ACL as JSON; live rows have the ACL index.
-        let tomb_acl = who
-            .acl_filter(Access::Read, None)
-            .unwrap_or_else(|| Condition::And(Vec::new()));
+        let limit = feed_limit(limit)?;
         let own = match (profile, who.user) {
             (true, Some(user)) => Some(user),
             _ => None,
@@ -177,83 +157,8 @@ impl Records {
                         feed_horizon / 86_400
                     )));
                 }
-                let mut entries = change_log::page(conn, &names, start, limit + 1)?;
-                let has_more = entries.len() as i64 > limit;
-                entries.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-                let next = match (entries.last(), start) {
-                    (Some(e), _) => sealer.seal(e.position(), e.at),
-                    (None, Start::After(p)) => sealer.seal(p, now_unix()),
-                    // Nothing since a time: every settled entry is older, so
-                    // the next page starts after the last of them.
-                    (None, Start::Since(_)) => {
-                        sealer.seal(change_log::last_settled(conn, &names)?, now_unix())
-                    }
-                };
-                // The last entry of each record decides what the page says of it.
-                let mut last: BTreeMap<(String, String), usize> = BTreeMap::new();
-                for (i, e) in entries.iter().enumerate() {
-                    last.insert((e.object_type.clone(), e.record_id.clone()), i);
-                }
-                let mut latest: Vec<usize> = last.values().copied().collect();
-                latest.sort_unstable();
-                let mut rows: BTreeMap<(String, String), Map<String, Value>> = BTreeMap::new();
-                let mut seen: Vec<(String, String)> = Vec::new();
-                for name in &names {
-                    let object = named(&snapshot, name)?;
-                    let of_type = |deleted: bool| -> Vec<String> {
-                        latest
-                            .iter()
-                            .map(|i| &entries[*i])
-                            .filter(|e| &e.object_type == name && e.deleted == deleted)
-                            .map(|e| e.record_id.clone())
-                            .collect()
-                    };
-                    let keys: Vec<_> = of_type(false)
-                        .iter()
-                        .filter_map(|id| parse_id(object, id))
-                        .collect();
-                    let columns = readable_columns(object, Viewer::widest(who));
-                    let acl = visible(object, who, Access::Read, Condition::And(Vec::new()));
-                    let found = objects::get_many(
-                        conn,
-                        &objects::sql_table(object),
-                        &columns,
-                        &keys,
-                        &acl,
-                    )?;
-                    let grants = read_grants(conn, &snapshot, object, who, &found)?;
-                    for mut row in found {
-                        let id = id_text(&row);
-                        present(object, who, &mut row, &grants);
-                        rows.insert((name.clone(), id), row);
-                    }
-                    for id in tombstones::visible(conn, name, &of_type(true), &tomb_acl)? {
-                        seen.push((name.clone(), id));
-                    }
-                }
-                let (mut objects, mut deleted) = (Vec::new(), Vec::new());
-                for i in latest {
-                    let e = &entries[i];
-                    let key = (e.object_type.clone(), e.record_id.clone());
-                    if e.deleted {
-                        if seen.contains(&key) {
-                            let d = Deletion {
-                                id: e.record_id.clone(),
-                                deleted_at: e.at,
-                            };
-                            deleted.push((e.object_type.clone(), d));
-                        }
-                    } else if let Some(row) = rows.remove(&key) {
-                        objects.push((e.object_type.clone(), row));
-                    }
-                }
-                let page = MultiPage {
-                    objects,
-                    deleted,
-                    profile: None,
-                    cursor: next,
-                    has_more,
-                };
+                let window = Window::read(conn, &sealer, &names, start, limit)?;
+                let page = window.present(conn, &snapshot, who, &names)?;
                 Ok::<_, RecordsError>((page, t))
             })
             .await?;
@@ -266,6 +171,152 @@ impl Records {
             None => None,
         };
         Ok(MultiPage { profile, ..page })
+    }
+}
+
+/// The tables a feed follows, each once, resolved against the schema.
+fn feed_tables(snapshot: &Snapshot, tables: &[&str]) -> Result<Vec<String>, RecordsError> {
+    let mut names = Vec::with_capacity(tables.len());
+    for table in tables {
+        let name = resolve(snapshot, Target::Table(table))?.name.clone();
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    if names.is_empty() {
+        return Err(QueryError::new("tables", "name at least one table").into());
+    }
+    Ok(names)
+}
+
+/// A feed page's size: 100 unless `limit` asks for 1 to [`MAX_FEED`].
+fn feed_limit(limit: Option<&str>) -> Result<i64, QueryError> {
+    match limit.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(100),
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=MAX_FEED).contains(n))
+            .ok_or_else(|| {
+                QueryError::new("limit", format!("must be an integer from 1 to {MAX_FEED}"))
+            }),
+    }
+}
+
+/// One page of log entries, where the next page starts, and which entry is
+/// the last of each record (the one that decides what the page says of it).
+struct Window {
+    entries: Vec<Entry>,
+    latest: Vec<usize>,
+    has_more: bool,
+    cursor: String,
+}
+
+impl Window {
+    /// Up to `limit` settled entries of `names` from `start`.
+    fn read(
+        conn: &mut AnyConnection,
+        sealer: &CursorKey,
+        names: &[String],
+        start: Start,
+        limit: i64,
+    ) -> Result<Self, RecordsError> {
+        let mut entries = change_log::page(conn, names, start, limit + 1)?;
+        let has_more = entries.len() as i64 > limit;
+        entries.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        let cursor = match (entries.last(), start) {
+            (Some(e), _) => sealer.seal(e.position(), e.at),
+            (None, Start::After(p)) => sealer.seal(p, now_unix()),
+            // Nothing since a time: every settled entry is older, so the next
+            // page starts after the last of them.
+            (None, Start::Since(_)) => {
+                sealer.seal(change_log::last_settled(conn, names)?, now_unix())
+            }
+        };
+        let mut last: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            last.insert((e.object_type.clone(), e.record_id.clone()), i);
+        }
+        let mut latest: Vec<usize> = last.values().copied().collect();
+        latest.sort_unstable();
+        Ok(Window {
+            entries,
+            latest,
+            has_more,
+            cursor,
+        })
+    }
+
+    /// The ids of `name`'s records whose last entry is a write (or, with
+    /// `deleted`, a deletion).
+    fn ids_of(&self, name: &str, deleted: bool) -> Vec<String> {
+        self.latest
+            .iter()
+            .map(|i| &self.entries[*i])
+            .filter(|e| e.object_type == name && e.deleted == deleted)
+            .map(|e| e.record_id.clone())
+            .collect()
+    }
+
+    /// The page as `who` sees it: each changed record they may read, as they
+    /// see it now, and each deletion of a record they could read, in log order.
+    fn present(
+        self,
+        conn: &mut AnyConnection,
+        snapshot: &Snapshot,
+        who: Who,
+        names: &[String],
+    ) -> Result<MultiPage, RecordsError> {
+        // Tombstones keep their ACL as JSON; live rows have the ACL index.
+        let tomb_acl = who
+            .acl_filter(Access::Read, None)
+            .unwrap_or_else(|| Condition::And(Vec::new()));
+        let mut rows: BTreeMap<(String, String), Map<String, Value>> = BTreeMap::new();
+        let mut seen: Vec<(String, String)> = Vec::new();
+        for name in names {
+            let object = named(snapshot, name)?;
+            let keys: Vec<_> = self
+                .ids_of(name, false)
+                .iter()
+                .filter_map(|id| parse_id(object, id))
+                .collect();
+            let columns = readable_columns(object, Viewer::widest(who));
+            let acl = visible(object, who, Access::Read, Condition::And(Vec::new()));
+            let found =
+                objects::get_many(conn, &objects::sql_table(object), &columns, &keys, &acl)?;
+            let grants = read_grants(conn, snapshot, object, who, &found)?;
+            for mut row in found {
+                let id = id_text(&row);
+                present(object, who, &mut row, &grants);
+                rows.insert((name.clone(), id), row);
+            }
+            for id in tombstones::visible(conn, name, &self.ids_of(name, true), &tomb_acl)? {
+                seen.push((name.clone(), id));
+            }
+        }
+        let (mut objects, mut deleted) = (Vec::new(), Vec::new());
+        for i in self.latest {
+            let e = &self.entries[i];
+            let key = (e.object_type.clone(), e.record_id.clone());
+            if e.deleted {
+                if seen.contains(&key) {
+                    let d = Deletion {
+                        id: e.record_id.clone(),
+                        deleted_at: e.at,
+                    };
+                    deleted.push((e.object_type.clone(), d));
+                }
+            } else if let Some(row) = rows.remove(&key) {
+                objects.push((e.object_type.clone(), row));
+            }
+        }
+        Ok(MultiPage {
+            objects,
+            deleted,
+            profile: None,
+            cursor: self.cursor,
+            has_more: self.has_more,
+        })
     }
 }
 
