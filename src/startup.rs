@@ -11,19 +11,19 @@ use actix_web::middleware::{Compress, NormalizePath, TrailingSlash};
 use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
 
-use crate::admin::{AuditLog, FileWatcher, Janitor, LoadError, OverviewService, SchemaControl};
-use crate::api::{self, AppState, RateLimit};
-use crate::auth::{
-    AuthService, EmailService, EmailSettings, HashingSettings, OAuthService, SmsService,
-    SmsSettings, Window,
-};
+use crate::admin::{FileWatcher, Janitor, LoadError, SchemaControl};
+use crate::api::{self, AppState};
 use crate::config::Settings;
 use crate::notify::{
-    self, DevOutbox, MailTransport, Outbox, RetryPolicy, Sender, SmsInbox, SmsSender, Templates,
+    self, DevOutbox, MailTransport, Outbox, RetryPolicy, Sender, SmsInbox, Templates,
 };
 use crate::records::Records;
 use crate::schema;
 use crate::store::{Existing, Store};
+
+mod services;
+
+use services::{app_state, Services};
 
 /// Why the application could not start; each says what to fix.
 #[derive(Debug, thiserror::Error)]
@@ -134,7 +134,6 @@ impl Application {
             Duration::from_millis(settings.query_budget_ms),
         )?;
         let schema = SchemaControl::start(store.clone(), settings.schema_dir.clone())?;
-        let live = schema.live().clone();
         schema.reload_on_sighup()?;
         let watcher = if settings.schema_watch {
             Some(schema.watch(Duration::from_millis(400))?)
@@ -142,171 +141,16 @@ impl Application {
             None
         };
         let feed_horizon = i64::from(settings.feed_horizon_days) * 86_400;
-        let records = Records::new(store.clone(), live.clone()).with_feed_horizon(feed_horizon);
-        let janitor = Janitor::new(
-            store.clone(),
-            Duration::from_secs(settings.janitor_interval),
-            feed_horizon,
-        )
-        .spawn();
-        // Jobs left pending by this node's last run or by a stopped node.
-        let orphan_sweep = records.sweep_orphaned_jobs(Duration::from_secs(10));
+        let records =
+            Records::new(store.clone(), schema.live().clone()).with_feed_horizon(feed_horizon);
         let templates = Arc::new(Templates::load(settings.templates_dir.clone())?);
         let dev_outbox = DevOutbox::new(&settings.data_dir)?;
-        let transport = MailTransport::new(
-            &settings.smtp_url,
-            settings.data_dir.join("mail"),
-            dev_outbox.clone(),
-        )?;
-        let sender = Sender::parse(&settings.mail_from)?;
         let outbox = Outbox::new();
-        let retry = RetryPolicy {
-            base_secs: settings.mail_retry_base_secs,
-            max_delay_secs: 3600,
-            max_attempts: 10,
-        };
-        let mail_worker = background(vec![
-            notify::spawn_worker(store.clone(), Arc::new(transport), sender, &outbox, retry),
-            janitor,
-            orphan_sweep,
-        ]);
-        let auth = AuthService::new(
-            store.clone(),
-            settings.token_ttl,
-            &settings.admin_token,
-            HashingSettings {
-                threads: settings.hash_threads,
-                queue: settings.hash_queue,
-            },
-        )?
-        .with_lockout(Window {
-            hits: settings.login_lockout_failures,
-            seconds: i64::try_from(settings.login_lockout_seconds).unwrap_or(900),
-        });
-        let email = EmailService::new(
-            store.clone(),
-            templates.clone(),
-            outbox,
-            auth.hasher(),
-            email_settings(settings),
-            live.clone(),
-            auth.session_cache(),
-        )?;
-        let sms_sender = SmsSender::new(
-            &settings.sms_sender,
-            &settings.sms_webhook_url,
-            &settings.sms_webhook_body,
-            &settings.sms_webhook_authorization,
-            dev_outbox,
-        )?;
-        let sms_inbox = sms_sender.inbox();
-        let sms = SmsService::new(
-            auth.clone(),
-            Arc::new(sms_sender),
-            templates.clone(),
-            sms_settings(settings),
-        )?;
-        let oauth = OAuthService::new(
-            auth.clone(),
-            settings.oauth_providers.clone(),
-            &settings.public_url,
-            settings.oauth_callback_prefix_list(),
-            live,
-        )?;
-        let limits = auth.limits().clone();
-        let proxies =
-            crate::api::TrustedProxies::parse(&settings.trusted_proxies).map_err(|reason| {
-                crate::config::ConfigError::Invalid {
-                    key: "PROTIUM_TRUSTED_PROXIES",
-                    reason,
-                }
-            })?;
-        let public_path = reqwest::Url::parse(&settings.public_url)
-            .map(|u| u.path().trim_end_matches('/').to_owned())
-            .unwrap_or_default();
-        let state = AppState {
-            public_path,
-            oauth,
-            sms,
-            sms_ip_limit: RateLimit::new(
-                "sms-address",
-                Window {
-                    hits: settings.sms_per_ip_per_hour,
-                    seconds: 3600,
-                },
-                limits.clone(),
-                proxies.clone(),
-            ),
-            phone_region: settings.phone_region(),
-            auth,
-            records: records.clone(),
-            schema: schema.clone(),
-            audit: AuditLog::new(store.clone()),
-            overview: OverviewService::new(store.clone()),
-            openapi: crate::api::DocumentCache::default(),
-            auth_limit: RateLimit::new(
-                "auth-address",
-                Window {
-                    hits: settings.auth_rate_per_minute,
-                    seconds: 60,
-                },
-                limits.clone(),
-                proxies.clone(),
-            ),
-            query_gate: crate::api::QueryGate::new(settings.queries_per_caller, proxies.clone()),
-            lookup_limit: RateLimit::new(
-                "lookup-address",
-                Window {
-                    hits: settings.lookups_per_minute,
-                    seconds: 60,
-                },
-                limits.clone(),
-                proxies.clone(),
-            ),
-            availability_check: settings.availability_check,
-            find_by_contact: settings.find_by_contact,
-            reauth_account_changes: settings.reauth_account_changes,
-            reauth_needs_code: settings.reauth_needs_code,
-            email_change_needs_code: settings.email_change_needs_code,
-            phone_change_needs_code: settings
-                .phone_change_needs_code
-                .unwrap_or(settings.reauth_account_changes),
-            proxies,
-            email,
-            password_policy: settings.password_policy(),
-            templates,
-            app_name: settings.app_name.clone(),
-        };
-        let listener =
-            TcpListener::bind(&settings.listen).map_err(|source| StartupError::Bind {
-                addr: settings.listen.clone(),
-                source,
-            })?;
-        let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
-        let client_ids = settings.client_id_list();
-        let data = web::Data::new(state);
-        let server = HttpServer::new(move || {
-            let cors = Cors::default()
-                .allow_any_origin()
-                .allow_any_method()
-                .allow_any_header()
-                .max_age(3600);
-            let client_ids = client_ids.clone();
-            App::new()
-                .wrap(Compress::default())
-                .wrap(NormalizePath::new(TrailingSlash::Always))
-                .wrap(cors)
-                .wrap(TracingLogger::<api::RequestSpan>::new())
-                .app_data(data.clone())
-                .configure(move |cfg| api::configure(cfg, client_ids))
-        })
-        .shutdown_timeout(settings.shutdown_timeout)
-        .listen(listener)
-        .map_err(|source| StartupError::Bind {
-            addr: settings.listen.clone(),
-            source,
-        })?
-        .run();
+        let mail_worker = background_work(settings, &store, &records, &outbox, &dev_outbox)?;
+        let services = Services::start(settings, &store, &schema, &templates, outbox, dev_outbox)?;
+        let sms_inbox = services.sms_inbox.clone();
+        let state = app_state(settings, services, &store, &records, &schema, templates)?;
+        let (server, port) = serve(settings, state)?;
         tracing::info!(port, schema_dir = %settings.schema_dir.display(), "protium is listening");
         Ok(Self {
             port,
@@ -372,32 +216,72 @@ fn background(tasks: Vec<tokio::task::JoinHandle<()>>) -> tokio::task::JoinHandl
     })
 }
 
-fn email_settings(settings: &Settings) -> EmailSettings {
-    EmailSettings {
-        public_url: settings.public_url.trim_end_matches('/').to_owned(),
-        app_name: settings.app_name.clone(),
-        link_ttl: secs(settings.email_link_ttl),
-        reset_ttl: secs(settings.reset_link_ttl),
-        code_ttl: secs(settings.email_code_ttl),
-        code_attempts: i32::try_from(settings.email_code_attempts).unwrap_or(i32::MAX),
-        cooldown: secs(settings.email_resend_cooldown),
-        reset_unknown_is_404: settings.password_reset_unknown == "not_found",
-    }
+/// The node's background work: the mail worker, the janitor and the sweep
+/// for bulk jobs a stopped node left pending.
+fn background_work(
+    settings: &Settings,
+    store: &Store,
+    records: &Records,
+    outbox: &Outbox,
+    dev_outbox: &DevOutbox,
+) -> Result<tokio::task::JoinHandle<()>, StartupError> {
+    let feed_horizon = i64::from(settings.feed_horizon_days) * 86_400;
+    let janitor = Janitor::new(
+        store.clone(),
+        Duration::from_secs(settings.janitor_interval),
+        feed_horizon,
+    )
+    .spawn();
+    // Jobs left pending by this node's last run or by a stopped node.
+    let orphan_sweep = records.sweep_orphaned_jobs(Duration::from_secs(10));
+    let transport = MailTransport::new(
+        &settings.smtp_url,
+        settings.data_dir.join("mail"),
+        dev_outbox.clone(),
+    )?;
+    let sender = Sender::parse(&settings.mail_from)?;
+    let retry = RetryPolicy {
+        base_secs: settings.mail_retry_base_secs,
+        max_delay_secs: 3600,
+        max_attempts: 10,
+    };
+    Ok(background(vec![
+        notify::spawn_worker(store.clone(), Arc::new(transport), sender, outbox, retry),
+        janitor,
+        orphan_sweep,
+    ]))
 }
 
-fn sms_settings(settings: &Settings) -> SmsSettings {
-    SmsSettings {
-        app_name: settings.app_name.clone(),
-        code_ttl: secs(settings.sms_code_ttl),
-        code_attempts: i32::try_from(settings.sms_code_attempts).unwrap_or(i32::MAX),
-        per_minute: i64::from(settings.sms_per_number_per_minute),
-        per_day: i64::from(settings.sms_per_number_per_day),
-        token_ttl: secs(settings.phone_token_ttl),
-    }
-}
-
-/// Seconds from settings as the `i64` used for unix-time arithmetic (settings
-/// are capped at a year, so this never saturates in practice).
-fn secs(value: u64) -> i64 {
-    i64::try_from(value).unwrap_or(i64::MAX)
+/// Binds the listener and builds the HTTP server around `state`: the
+/// middleware (outermost first: compression, trailing slashes, CORS, the
+/// request span) and the API. Answers the server and its port.
+fn serve(settings: &Settings, state: AppState) -> Result<(Server, u16), StartupError> {
+    let bind_error = |source| StartupError::Bind {
+        addr: settings.listen.clone(),
+        source,
+    };
+    let listener = TcpListener::bind(&settings.listen).map_err(bind_error)?;
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+    let client_ids = settings.client_id_list();
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        let cors = Cors::default()
+            .allow_any_origin()
+            .allow_any_method()
+            .allow_any_header()
+            .max_age(3600);
+        let client_ids = client_ids.clone();
+        App::new()
+            .wrap(Compress::default())
+            .wrap(NormalizePath::new(TrailingSlash::Always))
+            .wrap(cors)
+            .wrap(TracingLogger::<api::RequestSpan>::new())
+            .app_data(data.clone())
+            .configure(move |cfg| api::configure(cfg, client_ids))
+    })
+    .shutdown_timeout(settings.shutdown_timeout)
+    .listen(listener)
+    .map_err(bind_error)?
+    .run();
+    Ok((server, port))
 }
