@@ -17,7 +17,7 @@ use crate::auth::{
     AuthService, EmailService, EmailSettings, HashingSettings, OAuthService, SmsService,
     SmsSettings, Window,
 };
-use crate::config::Settings;
+use crate::config::{PasswordResetUnknown, Settings, SmsSenderKind};
 use crate::notify::{
     self, DevOutbox, MailTransport, Outbox, RetryPolicy, Sender, SmsInbox, SmsSender, Templates,
 };
@@ -79,7 +79,10 @@ pub fn preflight(settings: &Settings) -> Result<Vec<String>, StartupError> {
         )
     });
     report.push(if settings.sms_webhook_url.trim().is_empty() {
-        format!("sms: '{}' sender (no provider set)", settings.sms_sender)
+        format!(
+            "sms: '{}' sender (no provider set)",
+            settings.sms_sender.as_str()
+        )
     } else {
         "sms: webhook".to_owned()
     });
@@ -192,13 +195,18 @@ impl Application {
             live.clone(),
             auth.session_cache(),
         )?;
-        let sms_sender = SmsSender::new(
-            &settings.sms_sender,
-            &settings.sms_webhook_url,
-            &settings.sms_webhook_body,
-            &settings.sms_webhook_authorization,
-            dev_outbox,
-        )?;
+        let sms_sender = if settings.sms_webhook_url.trim().is_empty() {
+            match settings.sms_sender {
+                SmsSenderKind::Log => SmsSender::Log(dev_outbox),
+                SmsSenderKind::Memory => SmsSender::Memory(SmsInbox::default()),
+            }
+        } else {
+            SmsSender::webhook(
+                &settings.sms_webhook_url,
+                &settings.sms_webhook_body,
+                &settings.sms_webhook_authorization,
+            )?
+        };
         let sms_inbox = sms_sender.inbox();
         let sms = SmsService::new(
             auth.clone(),
@@ -381,7 +389,7 @@ fn email_settings(settings: &Settings) -> EmailSettings {
         code_ttl: secs(settings.email_code_ttl),
         code_attempts: i32::try_from(settings.email_code_attempts).unwrap_or(i32::MAX),
         cooldown: secs(settings.email_resend_cooldown),
-        reset_unknown_is_404: settings.password_reset_unknown == "not_found",
+        reset_unknown_is_404: settings.password_reset_unknown == PasswordResetUnknown::NotFound,
     }
 }
 
