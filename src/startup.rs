@@ -79,7 +79,10 @@ pub fn preflight(settings: &Settings) -> Result<Vec<String>, StartupError> {
         )
     });
     report.push(if settings.sms_webhook_url.trim().is_empty() {
-        format!("sms: '{}' sender (no provider set)", settings.sms_sender)
+        format!(
+            "sms: '{}' sender (no provider set)",
+            settings.sms_sender.as_str()
+        )
     } else {
         "sms: webhook".to_owned()
     });

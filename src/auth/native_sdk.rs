@@ -28,7 +28,7 @@ use super::oauth::OAuthService;
 use super::oauth_accounts::subject_claim;
 use super::provider_answer::{as_text, failed, refused, Step};
 use super::token::SessionToken;
-use crate::config::{CodeExchangeSettings, OAuthProviderSettings};
+use crate::config::{CodeExchangeSettings, ExchangeMethod, OAuthProviderSettings};
 use crate::domain::InvalidInput;
 
 impl OAuthService {
@@ -160,10 +160,9 @@ impl OAuthService {
             ("code", code),
             ("grant_type", "authorization_code"),
         ];
-        let request = if mapping.method == "GET" {
-            self.http.get(&provider.token_url).query(&params)
-        } else {
-            self.http.post(&provider.token_url).form(&params)
+        let request = match mapping.method {
+            ExchangeMethod::Get => self.http.get(&provider.token_url).query(&params),
+            ExchangeMethod::Post => self.http.post(&provider.token_url).form(&params),
         };
         let answer = self
             .answer(provider, request, Step::TokenExchange, "code")

@@ -45,15 +45,6 @@ impl Settings {
                 reason,
             });
         }
-        if !matches!(
-            self.password_reset_unknown.as_str(),
-            "accepted" | "not_found"
-        ) {
-            return Err(ConfigError::Invalid {
-                key: "PROTIUM_PASSWORD_RESET_UNKNOWN",
-                reason: "must be 'accepted' or 'not_found'".into(),
-            });
-        }
         crate::domain::PhoneRegion::parse(&self.phone_default_region).map_err(|e| {
             ConfigError::Invalid {
                 key: "PROTIUM_PHONE_DEFAULT_REGION",
@@ -170,14 +161,6 @@ impl Settings {
                     "owner_param is filled from token_owner_url: declare it too".into(),
                 ));
             }
-            if let Some(exchange) = &p.code_exchange {
-                if !matches!(exchange.method.as_str(), "GET" | "POST") {
-                    return Err(bad(format!(
-                        "code_exchange.method '{}' is not 'GET' or 'POST'",
-                        exchange.method
-                    )));
-                }
-            }
         }
         if !self.admin_token.is_empty() && self.admin_token.len() < 16 {
             return Err(ConfigError::Invalid {
@@ -292,19 +275,9 @@ impl Settings {
             });
         }
         let webhook = self.sms_webhook_url.trim();
-        if webhook.is_empty() {
-            if !matches!(self.sms_sender.as_str(), "log" | "memory") {
-                return Err(ConfigError::Invalid {
-                    key: "PROTIUM_SMS_SENDER",
-                    reason: format!(
-                        "'{}' is not a sender: expected log (development) or memory (tests); \
-                         to send through a provider set PROTIUM_SMS_WEBHOOK_URL instead",
-                        self.sms_sender
-                    ),
-                });
-            }
-        } else if !url::Url::parse(webhook)
-            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+        if !webhook.is_empty()
+            && !url::Url::parse(webhook)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
         {
             return Err(ConfigError::Invalid {
                 key: "PROTIUM_SMS_WEBHOOK_URL",

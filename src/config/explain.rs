@@ -45,6 +45,7 @@ fn describe(e: &figment::Error) -> String {
         Kind::InvalidType(actual, expected) | Kind::InvalidValue(actual, expected) => {
             format!("{key}: {} is not {}", value(actual), expectation(expected))
         }
+        Kind::UnknownVariant(given, names) => format!("{key}: '{given}' is not {}", one_of(names)),
         other => format!("{key}: {other}"),
     }
 }
@@ -57,6 +58,16 @@ fn nearest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
         .filter(|(distance, k)| *distance <= 3.max(k.len() / 4))
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, k)| k)
+}
+
+/// The accepted names in words: `'a' or 'b'`, or `one of 'a', 'b', 'c'`.
+fn one_of(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+    match quoted.as_slice() {
+        [only] => only.clone(),
+        [first, second] => format!("{first} or {second}"),
+        _ => format!("one of {}", quoted.join(", ")),
+    }
 }
 
 fn value(actual: &Actual) -> String {

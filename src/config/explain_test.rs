@@ -18,3 +18,9 @@ fn numbers_and_flags_are_asked_for_in_words() {
     );
     assert_eq!(expectation("a boolean"), "true or false");
 }
+
+#[test]
+fn unknown_names_are_answered_with_the_accepted_ones() {
+    assert_eq!(one_of(&["GET", "POST"]), "'GET' or 'POST'");
+    assert_eq!(one_of(&["a", "b", "c"]), "one of 'a', 'b', 'c'");
+}

@@ -9,10 +9,12 @@ use figment::Figment;
 use serde::{Deserialize, Deserializer, Serialize};
 
 mod check;
+mod choices;
 mod explain;
 mod providers;
 
 pub use crate::domain::redact_url;
+pub use choices::{ExchangeMethod, PasswordResetUnknown, SmsSenderKind};
 pub use providers::{CodeExchangeSettings, OAuthProviderSettings, ProviderKind};
 
 /// Longest session lifetime Hydrogen clients accept: 30 days.
@@ -170,8 +172,7 @@ pub struct Settings {
     /// `accepted`: a reset request for an unknown or unverified address gets the
     /// same 201 as a real one (no account enumeration); `not_found`: a 404, as
     /// Hydrogen does (`PROTIUM_PASSWORD_RESET_UNKNOWN`).
-    #[serde(deserialize_with = "text")]
-    pub password_reset_unknown: String,
+    pub password_reset_unknown: PasswordResetUnknown,
     /// Delay before the first retry of a failed mail, doubled each time
     /// (`PROTIUM_MAIL_RETRY_BASE_SECS`).
     pub mail_retry_base_secs: u64,
@@ -183,9 +184,8 @@ pub struct Settings {
     /// (`PROTIUM_PHONE_DEFAULT_REGION`).
     #[serde(deserialize_with = "text")]
     pub phone_default_region: String,
-    /// `log` or `memory` (tests); ignored when a webhook is set (`PROTIUM_SMS_SENDER`).
-    #[serde(deserialize_with = "text")]
-    pub sms_sender: String,
+    /// `log` or `memory` (tests); not used when a webhook is set (`PROTIUM_SMS_SENDER`).
+    pub sms_sender: SmsSenderKind,
     /// URL the SMS webhook posts to; setting it selects the webhook sender
     /// (`PROTIUM_SMS_WEBHOOK_URL`).
     #[serde(deserialize_with = "text")]
@@ -263,7 +263,7 @@ impl Default for Settings {
             email_code_ttl: 600,
             email_code_attempts: 5,
             email_resend_cooldown: 60,
-            password_reset_unknown: "accepted".into(),
+            password_reset_unknown: PasswordResetUnknown::Accepted,
             mail_retry_base_secs: 5,
             password_min_bytes: 6,
             password_max_bytes: 256,
@@ -271,7 +271,7 @@ impl Default for Settings {
             oauth_providers: Vec::new(),
             oauth_callback_prefixes: String::new(),
             phone_default_region: "CN".into(),
-            sms_sender: "log".into(),
+            sms_sender: SmsSenderKind::Log,
             sms_webhook_url: String::new(),
             sms_webhook_body: crate::notify::DEFAULT_WEBHOOK_BODY.into(),
             sms_webhook_authorization: String::new(),

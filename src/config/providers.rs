@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ExchangeMethod;
+
 /// What kind of sign-in provider a `[[oauth_providers]]` entry is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -125,9 +127,9 @@ pub struct OAuthProviderSettings {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CodeExchangeSettings {
-    /// `GET` (parameters in the query) or `POST` (a form body).
-    #[serde(default = "CodeExchangeSettings::default_method")]
-    pub method: String,
+    /// `GET` (parameters in the query) or `POST` (a form body, the default).
+    #[serde(default)]
+    pub method: ExchangeMethod,
     /// The client id parameter's name (WeChat: `appid`).
     #[serde(default = "CodeExchangeSettings::default_client_id_param")]
     pub client_id_param: String,
@@ -144,9 +146,6 @@ pub struct CodeExchangeSettings {
 }
 
 impl CodeExchangeSettings {
-    fn default_method() -> String {
-        "POST".into()
-    }
     fn default_client_id_param() -> String {
         "client_id".into()
     }

@@ -63,44 +63,31 @@ pub struct HttpSms {
 pub const DEFAULT_WEBHOOK_BODY: &str = r#"{"phone": "{{phone}}", "message": "{{message}}"}"#;
 
 impl SmsSender {
-    /// A webhook sender when `webhook_url` is set, else `kind` (`log`, which
-    /// writes to `outbox`, or `memory`).
-    pub fn new(
-        kind: &str,
+    /// The webhook sender: posts `webhook_body`, filled in, to `webhook_url`
+    /// with `authorization` (if not empty) as its `Authorization` header.
+    pub fn webhook(
         webhook_url: &str,
         webhook_body: &str,
         authorization: &str,
-        outbox: DevOutbox,
     ) -> Result<Self, NotifyError> {
-        if !webhook_url.trim().is_empty() {
-            let body: Value =
-                serde_json::from_str(webhook_body).map_err(|e| NotifyError::Config {
-                    key: "PROTIUM_SMS_WEBHOOK_BODY",
-                    reason: format!("not JSON: {e}"),
-                })?;
-            let client = reqwest::Client::builder()
-                .timeout(Duration::from_secs(10))
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| NotifyError::Config {
-                    key: "PROTIUM_SMS_WEBHOOK_URL",
-                    reason: e.to_string(),
-                })?;
-            return Ok(SmsSender::Http(HttpSms {
-                client,
-                url: webhook_url.trim().to_owned(),
-                body,
-                authorization: Some(authorization.to_owned()).filter(|a| !a.is_empty()),
-            }));
-        }
-        match kind {
-            "log" => Ok(SmsSender::Log(outbox)),
-            "memory" => Ok(SmsSender::Memory(SmsInbox::default())),
-            other => Err(NotifyError::Config {
-                key: "PROTIUM_SMS_SENDER",
-                reason: format!("'{other}' is not 'log' or 'memory' (set PROTIUM_SMS_WEBHOOK_URL for a provider)"),
-            }),
-        }
+        let body: Value = serde_json::from_str(webhook_body).map_err(|e| NotifyError::Config {
+            key: "PROTIUM_SMS_WEBHOOK_BODY",
+            reason: format!("not JSON: {e}"),
+        })?;
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| NotifyError::Config {
+                key: "PROTIUM_SMS_WEBHOOK_URL",
+                reason: e.to_string(),
+            })?;
+        Ok(SmsSender::Http(HttpSms {
+            client,
+            url: webhook_url.trim().to_owned(),
+            body,
+            authorization: Some(authorization.to_owned()).filter(|a| !a.is_empty()),
+        }))
     }
 
     /// The inbox of the memory sender.

@@ -20,16 +20,10 @@ fn the_webhook_template_is_filled_safely() {
 }
 
 #[test]
-fn unknown_sender_kinds_are_refused() {
-    assert!(SmsSender::new("carrier-pigeon", "", DEFAULT_WEBHOOK_BODY, "", outbox()).is_err());
-    assert!(
-        SmsSender::new("memory", "", DEFAULT_WEBHOOK_BODY, "", outbox())
-            .unwrap()
-            .inbox()
-            .is_some()
-    );
-}
-
-fn outbox() -> DevOutbox {
-    DevOutbox::new(&std::env::temp_dir().join("protium-sms-test")).unwrap()
+fn a_webhook_body_that_is_not_json_is_refused() {
+    assert!(SmsSender::webhook("https://sms.example.com/send", "{phone}", "").is_err());
+    let sender =
+        SmsSender::webhook("https://sms.example.com/send", DEFAULT_WEBHOOK_BODY, "").unwrap();
+    assert!(sender.inbox().is_none());
+    assert!(SmsSender::Memory(SmsInbox::default()).inbox().is_some());
 }

@@ -8,7 +8,7 @@ use crate::auth::{
     AuthService, EmailService, EmailSettings, HashingSettings, OAuthService, SmsService,
     SmsSettings, Window,
 };
-use crate::config::{ConfigError, Settings};
+use crate::config::{ConfigError, PasswordResetUnknown, Settings, SmsSenderKind};
 use crate::notify::{DevOutbox, Outbox, SmsInbox, SmsSender, Templates};
 use crate::records::Records;
 use crate::store::Store;
@@ -59,13 +59,18 @@ impl Services {
             live.clone(),
             auth.session_cache(),
         )?;
-        let sms_sender = SmsSender::new(
-            &settings.sms_sender,
-            &settings.sms_webhook_url,
-            &settings.sms_webhook_body,
-            &settings.sms_webhook_authorization,
-            dev_outbox,
-        )?;
+        let sms_sender = if settings.sms_webhook_url.trim().is_empty() {
+            match settings.sms_sender {
+                SmsSenderKind::Log => SmsSender::Log(dev_outbox),
+                SmsSenderKind::Memory => SmsSender::Memory(SmsInbox::default()),
+            }
+        } else {
+            SmsSender::webhook(
+                &settings.sms_webhook_url,
+                &settings.sms_webhook_body,
+                &settings.sms_webhook_authorization,
+            )?
+        };
         let sms_inbox = sms_sender.inbox();
         let sms = SmsService::new(
             auth.clone(),
@@ -158,7 +163,7 @@ fn email_settings(settings: &Settings) -> EmailSettings {
         code_ttl: secs(settings.email_code_ttl),
         code_attempts: i32::try_from(settings.email_code_attempts).unwrap_or(i32::MAX),
         cooldown: secs(settings.email_resend_cooldown),
-        reset_unknown_is_404: settings.password_reset_unknown == "not_found",
+        reset_unknown_is_404: settings.password_reset_unknown == PasswordResetUnknown::NotFound,
     }
 }
 

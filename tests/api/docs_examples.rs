@@ -198,7 +198,7 @@ async fn run_session(
     settings.listen = format!("127.0.0.1:{port}");
     settings.public_url = address.clone();
     settings.data_dir = data.clone();
-    settings.sms_sender = "log".into();
+    settings.sms_sender = protium::config::SmsSenderKind::Log;
     settings.admin_token = admin_token.to_owned();
     // The guides walk through many sign-ins in a minute; the limits have tests of their own.
     settings.auth_rate_per_minute = 0;

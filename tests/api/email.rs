@@ -323,7 +323,7 @@ async fn reset_requests_for_unknown_addresses_follow_the_setting(backend: Backen
     let url = smtp.url();
     let strict = spawn_app_with(backend, move |s| {
         s.smtp_url = url;
-        s.password_reset_unknown = "not_found".into();
+        s.password_reset_unknown = protium::config::PasswordResetUnknown::NotFound;
     })
     .await;
     let r = strict

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
-use protium::config::Settings;
+use protium::config::{Settings, SmsSenderKind};
 use protium::startup::Application;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -276,7 +276,7 @@ pub fn test_settings(db: &TestDb, schema_dir: &Path) -> Settings {
         auth_rate_per_minute: 0,
         data_dir: db.data_dir.path().to_path_buf(),
         public_url: "http://protium.test".into(),
-        sms_sender: "memory".into(),
+        sms_sender: SmsSenderKind::Memory,
         schema_watch: false,
         ..Settings::default()
     }

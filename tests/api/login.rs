@@ -200,7 +200,7 @@ async fn an_identifier_is_locked_after_repeated_wrong_passwords(backend: Backend
 async fn a_password_reset_lifts_the_lockout(backend: Backend) {
     let app = crate::helpers::spawn_app_with(backend, |s| {
         s.login_lockout_failures = 2;
-        s.sms_sender = "memory".into();
+        s.sms_sender = protium::config::SmsSenderKind::Memory;
         s.sms_per_number_per_minute = 10;
     })
     .await;

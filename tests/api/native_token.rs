@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
 use actix_web::{web, App, HttpRequest, HttpResponse};
-use protium::config::{CodeExchangeSettings, OAuthProviderSettings, ProviderKind};
+use protium::config::{CodeExchangeSettings, ExchangeMethod, OAuthProviderSettings, ProviderKind};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -327,7 +327,7 @@ pub(crate) fn start_fake_wechat() -> (OAuthProviderSettings, actix_web::dev::Ser
         token_param: "access_token".into(),
         native_code: true,
         code_exchange: Some(CodeExchangeSettings {
-            method: "GET".into(),
+            method: ExchangeMethod::Get,
             client_id_param: "appid".into(),
             client_secret_param: "secret".into(),
             token_field: "access_token".into(),

@@ -270,7 +270,10 @@ async fn a_code_allows_limited_tries(backend: Backend) {
 /// With no SMS provider set, each text is one line of the development outbox
 /// (`<data dir>/outbox.log`), where a developer or a script finds the code.
 async fn without_a_provider_texts_go_to_the_development_outbox(backend: Backend) {
-    let app = spawn_app_with(backend, |s| s.sms_sender = "log".into()).await;
+    let app = spawn_app_with(backend, |s| {
+        s.sms_sender = protium::config::SmsSenderKind::Log
+    })
+    .await;
     assert_eq!(send(&app, PHONE).await.status, StatusCode::OK);
     let outbox = std::fs::read_to_string(app.db.data_dir.path().join("outbox.log")).unwrap();
     let line = outbox.lines().last().unwrap();
