@@ -9,6 +9,15 @@ impl Settings {
     pub fn check(&self) -> Result<(), ConfigError> {
         self.listen_addr()?;
         self.check_services()?;
+        self.check_server()?;
+        self.check_accounts()?;
+        self.check_durations()?;
+        self.check_providers()?;
+        self.check_admin_token()
+    }
+
+    /// Sessions, the public URL, the pool and the password hashing threads.
+    fn check_server(&self) -> Result<(), ConfigError> {
         if self.token_ttl == 0 || self.token_ttl > MAX_TOKEN_TTL_SECS {
             return Err(ConfigError::Invalid {
                 key: "PROTIUM_TOKEN_TTL",
@@ -39,6 +48,11 @@ impl Settings {
                 reason: "must be between 1 and 100000".into(),
             });
         }
+        Ok(())
+    }
+
+    /// The password policy and the default phone region.
+    fn check_accounts(&self) -> Result<(), ConfigError> {
         if let Err(reason) = self.password_policy().check() {
             return Err(ConfigError::Invalid {
                 key: "PROTIUM_PASSWORD_MIN_BYTES",
@@ -51,6 +65,11 @@ impl Settings {
                 reason: e.rule,
             }
         })?;
+        Ok(())
+    }
+
+    /// Lifetimes, cool-downs and tries: at least 1, at most a year.
+    fn check_durations(&self) -> Result<(), ConfigError> {
         const YEAR: u64 = 365 * 24 * 3600;
         for (key, value) in [
             ("PROTIUM_EMAIL_LINK_TTL", self.email_link_ttl),
@@ -99,6 +118,11 @@ impl Settings {
                 });
             }
         }
+        Ok(())
+    }
+
+    /// Each third-party provider: a unique name and what its kind needs.
+    fn check_providers(&self) -> Result<(), ConfigError> {
         for (i, p) in self.oauth_providers.iter().enumerate() {
             let bad = |reason: String| ConfigError::Invalid {
                 key: "oauth_providers",
@@ -162,6 +186,11 @@ impl Settings {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// The bootstrap admin token: long enough, or empty.
+    fn check_admin_token(&self) -> Result<(), ConfigError> {
         if !self.admin_token.is_empty() && self.admin_token.len() < 16 {
             return Err(ConfigError::Invalid {
                 key: "PROTIUM_ADMIN_TOKEN",
@@ -173,6 +202,16 @@ impl Settings {
 
     /// The database, mail, SMS, proxy and log settings: right schemes and names.
     fn check_services(&self) -> Result<(), ConfigError> {
+        self.check_proxies()?;
+        self.check_ranges()?;
+        self.check_database()?;
+        self.check_mail()?;
+        self.check_sms()?;
+        self.check_log()
+    }
+
+    /// Trusted proxies: addresses or networks.
+    fn check_proxies(&self) -> Result<(), ConfigError> {
         for entry in self
             .trusted_proxies
             .split(',')
@@ -190,6 +229,11 @@ impl Settings {
                 });
             }
         }
+        Ok(())
+    }
+
+    /// Numbers that must fall in a range.
+    fn check_ranges(&self) -> Result<(), ConfigError> {
         in_range(
             "PROTIUM_QUERY_BUDGET_MS",
             self.query_budget_ms,
@@ -230,6 +274,11 @@ impl Settings {
             "seconds",
             900,
         )?;
+        Ok(())
+    }
+
+    /// The database URL's scheme.
+    fn check_database(&self) -> Result<(), ConfigError> {
         let db = self.database_url.trim();
         let db_ok = db
             .strip_prefix("sqlite://")
@@ -246,6 +295,11 @@ impl Settings {
                 ),
             });
         }
+        Ok(())
+    }
+
+    /// The SMTP URL and the sender address.
+    fn check_mail(&self) -> Result<(), ConfigError> {
         let smtp = self.smtp_url.trim();
         if !smtp.is_empty() {
             let parsed = url::Url::parse(smtp).ok().filter(|u| {
@@ -274,6 +328,11 @@ impl Settings {
                 ),
             });
         }
+        Ok(())
+    }
+
+    /// The SMS webhook's URL and body.
+    fn check_sms(&self) -> Result<(), ConfigError> {
         let webhook = self.sms_webhook_url.trim();
         if !webhook.is_empty()
             && !url::Url::parse(webhook)
@@ -287,6 +346,11 @@ impl Settings {
                 ),
             });
         }
+        Ok(())
+    }
+
+    /// The log filter.
+    fn check_log(&self) -> Result<(), ConfigError> {
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log) {
             return Err(ConfigError::Invalid {
                 key: "PROTIUM_LOG",
