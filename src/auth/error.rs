@@ -114,6 +114,23 @@ impl Failure {
     }
 }
 
+impl From<crate::store::InitError> for AuthError {
+    /// A sign-up's profile fields refused, as the account flow reports them.
+    fn from(e: crate::store::InitError) -> Self {
+        use crate::domain::ProfileRefusal;
+        match e {
+            crate::store::InitError::Refused(ProfileRefusal::Invalid(i)) => AuthError::Invalid(i),
+            crate::store::InitError::Refused(ProfileRefusal::Forbidden(m)) => {
+                AuthError::Forbidden(m)
+            }
+            crate::store::InitError::Refused(ProfileRefusal::Taken { field }) => {
+                AuthError::Taken { field }
+            }
+            crate::store::InitError::Store(s) => AuthError::Store(s),
+        }
+    }
+}
+
 impl From<StoreError> for AuthError {
     fn from(err: StoreError) -> Self {
         match err {

@@ -113,15 +113,7 @@ pub struct Session {
     pub method: LoginMethod,
 }
 
-/// The profile columns of a user being created, or of an anonymous user who
-/// registers (their id is given), computed inside the sign-up transaction.
-/// The records layer builds it from the profile fields sent with the sign-up
-/// (defaults, required fields, pointers), so the account flows need not know
-/// the schema.
-pub type ProfileInit = Box<
-    dyn FnOnce(&mut AnyConnection, Option<i64>) -> Result<Vec<(String, SqlValue)>, AuthError>
-        + Send,
->;
+pub use crate::store::ProfileInit;
 
 /// Authentication service; cheap to clone.
 #[derive(Clone, Debug)]

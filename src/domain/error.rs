@@ -20,3 +20,21 @@ impl InvalidInput {
         }
     }
 }
+
+/// Why the profile fields sent with a sign-up were refused: the records layer
+/// decides, the account flow that runs the sign-up reports it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProfileRefusal {
+    /// A field broke its rule.
+    #[error(transparent)]
+    Invalid(#[from] InvalidInput),
+    /// A field the caller may not set.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A unique field's value is another user's.
+    #[error("{field} is taken")]
+    Taken {
+        /// The field.
+        field: String,
+    },
+}

@@ -24,7 +24,7 @@ pub use date::IsoDate;
 pub use device::{DeviceId, Platform};
 pub use dialect::Dialect;
 pub use email::Email;
-pub use error::InvalidInput;
+pub use error::{InvalidInput, ProfileRefusal};
 pub use geo::{GeoPoint, GeoPolygon};
 pub use password::{Password, PasswordPolicy};
 pub use phone::{Phone, PhoneRegion};

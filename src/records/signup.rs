@@ -15,11 +15,10 @@ use super::prepare::{check_required, fill_defaults, prepare_sent};
 use super::service::Records;
 use super::who::{Viewer, Who};
 use super::write::{check_pointers, sql_values};
-use crate::auth::{AuthError, ProfileInit};
-use crate::domain::InvalidInput;
+use crate::domain::{InvalidInput, ProfileRefusal};
 use crate::query::SqlValue;
 use crate::schema::Snapshot;
-use crate::store::{objects, AnyConnection};
+use crate::store::{objects, AnyConnection, InitError, ProfileInit};
 
 /// Whether a sign-up must bring every `required` profile field (registered
 /// users) or may leave them empty for now (anonymous device logins).
@@ -44,7 +43,7 @@ impl Records {
         let sent = prepare_sent(snapshot.profile(), Who::client(None, false), &fields)?;
         let row = sent.row;
         Ok(Box::new(move |conn, upgraded| {
-            initial_columns(conn, &snapshot, row, upgraded, required).map_err(to_auth)
+            initial_columns(conn, &snapshot, row, upgraded, required).map_err(refusal)
         }))
     }
 }
@@ -94,13 +93,13 @@ fn initial_columns(
     Ok(sql_values(profile, &row))
 }
 
-/// A records error as the sign-up (an auth flow) reports it.
-fn to_auth(e: RecordsError) -> AuthError {
+/// A records error as the hand-over to the sign-up transaction carries it.
+fn refusal(e: RecordsError) -> InitError {
     match e {
-        RecordsError::Invalid(i) => AuthError::Invalid(i),
-        RecordsError::Forbidden(m) => AuthError::Forbidden(m),
-        RecordsError::Taken { field } => AuthError::Taken { field },
-        RecordsError::Store(s) => AuthError::Store(s),
-        other => AuthError::Invalid(InvalidInput::new("profile", other.to_string())),
+        RecordsError::Invalid(i) => ProfileRefusal::Invalid(i).into(),
+        RecordsError::Forbidden(m) => ProfileRefusal::Forbidden(m).into(),
+        RecordsError::Taken { field } => ProfileRefusal::Taken { field }.into(),
+        RecordsError::Store(s) => InitError::Store(s),
+        other => ProfileRefusal::Invalid(InvalidInput::new("profile", other.to_string())).into(),
     }
 }

@@ -32,6 +32,7 @@ pub mod oauth;
 pub mod object_writes;
 pub mod objects;
 pub mod outbox;
+mod profile_init;
 pub mod prune;
 pub mod rate_counters;
 pub mod record_tables;
@@ -51,6 +52,7 @@ pub mod verification;
 pub use connection::AnyConnection;
 pub use credentials::{delete_password_hash, get_password_hash, set_password_hash};
 pub use error::{RejectReason, StoreError};
+pub use profile_init::{InitError, ProfileInit};
 pub use sent::Sent;
 pub use sessions::{
     delete_session, delete_sessions_of_user, find_session, insert_session, NewSession, SessionRow,
