@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 /// The layered modules (`startup`, `main` and `telemetry` compose them).
 const MODULES: &[&str] = &[
-    "domain", "schema", "query", "store", "notify", "auth", "records", "admin", "api", "config",
+    "domain", "schema", "query", "store", "notify", "auth", "records", "files", "admin", "api",
+    "config",
 ];
 
 /// Imports against the table, each with why it stands; a new one fails.

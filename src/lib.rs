@@ -13,8 +13,9 @@
 //! | `notify/` | store, domain |
 //! | `auth/` | store, notify, query, schema, domain, config |
 //! | `records/` | store, query, schema, domain |
+//! | `files/` | store, domain |
 //! | `admin/` | store, schema, domain |
-//! | `api/` | auth, records, admin, store, notify, query, schema, domain |
+//! | `api/` | auth, records, files, admin, store, notify, query, schema, domain |
 //! | `config/` | domain, notify |
 
 pub mod admin;
@@ -22,6 +23,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod domain;
+pub mod files;
 pub mod notify;
 pub mod query;
 pub mod records;

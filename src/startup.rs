@@ -14,6 +14,7 @@ use tracing_actix_web::TracingLogger;
 use crate::admin::{FileWatcher, Janitor, LoadError, SchemaControl};
 use crate::api::{self, AppState};
 use crate::config::Settings;
+use crate::files::FilesService;
 use crate::notify::{
     self, DevOutbox, MailTransport, Outbox, RetryPolicy, Sender, SmsInbox, Templates,
 };
@@ -54,6 +55,9 @@ pub enum StartupError {
     /// Mail settings or templates are unusable.
     #[error(transparent)]
     Notify(#[from] notify::NotifyError),
+    /// The file storage cannot be opened.
+    #[error(transparent)]
+    Files(#[from] crate::files::FilesError),
 }
 
 /// What `protium check` verifies, without serving and without changing
@@ -149,10 +153,14 @@ impl Application {
         let templates = Arc::new(Templates::load(settings.templates_dir.clone())?);
         let dev_outbox = DevOutbox::new(&settings.data_dir)?;
         let outbox = Outbox::new();
-        let mail_worker = background_work(settings, &store, &records, &outbox, &dev_outbox)?;
+        let files = services::files(settings, &store)?;
+        let mail_worker =
+            background_work(settings, &store, &records, &files, &outbox, &dev_outbox)?;
         let services = Services::start(settings, &store, &schema, &templates, outbox, dev_outbox)?;
         let sms_inbox = services.sms_inbox.clone();
-        let state = app_state(settings, services, &store, &records, &schema, templates)?;
+        let state = app_state(
+            settings, services, &store, &records, &schema, templates, files,
+        )?;
         let (server, port) = serve(settings, state)?;
         tracing::info!(port, schema_dir = %settings.schema_dir.display(), "protium is listening");
         Ok(Self {
@@ -225,6 +233,7 @@ fn background_work(
     settings: &Settings,
     store: &Store,
     records: &Records,
+    files: &FilesService,
     outbox: &Outbox,
     dev_outbox: &DevOutbox,
 ) -> Result<tokio::task::JoinHandle<()>, StartupError> {
@@ -237,6 +246,10 @@ fn background_work(
     .spawn();
     // Jobs left pending by this node's last run or by a stopped node.
     let orphan_sweep = records.sweep_orphaned_jobs(Duration::from_secs(10));
+    let upload_sweep = sweep_uploads(
+        files.clone(),
+        Duration::from_secs(settings.janitor_interval),
+    );
     let transport = MailTransport::new(
         &settings.smtp_url,
         settings.data_dir.join("mail"),
@@ -252,7 +265,23 @@ fn background_work(
         notify::spawn_worker(store.clone(), Arc::new(transport), sender, outbox, retry),
         janitor,
         orphan_sweep,
+        upload_sweep,
     ]))
+}
+
+/// Every `interval`, removes what unfinished uploads left behind.
+fn sweep_uploads(files: FilesService, interval: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        loop {
+            ticks.tick().await;
+            match files.sweep().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(files = n, "unfinished uploads removed"),
+                Err(e) => tracing::warn!(error = %e, cause = ?e, "the upload sweep failed"),
+            }
+        }
+    })
 }
 
 /// Binds the listener and builds the HTTP server around `state`: the

@@ -7,6 +7,7 @@ use actix_web::{HttpResponse, ResponseError};
 
 use crate::auth::AuthError;
 use crate::domain::InvalidInput;
+use crate::files::FilesError;
 use crate::query::QueryError;
 use crate::records::RecordsError;
 use crate::store::StoreError;
@@ -31,6 +32,9 @@ pub enum ApiError {
     /// From the records layer.
     #[error(transparent)]
     Records(#[from] RecordsError),
+    /// From the files layer.
+    #[error(transparent)]
+    Files(#[from] FilesError),
     /// Malformed request (body, path, query).
     #[error("{0}")]
     BadRequest(String),
@@ -125,6 +129,13 @@ impl ResponseError for ApiError {
                 AuthError::Hash(_) => StatusCode::INTERNAL_SERVER_ERROR,
                 AuthError::Busy => StatusCode::SERVICE_UNAVAILABLE,
                 AuthError::Store(s) => store_status(s),
+            },
+            ApiError::Files(e) => match e {
+                FilesError::Invalid(_) => StatusCode::BAD_REQUEST,
+                FilesError::NotFound => StatusCode::NOT_FOUND,
+                FilesError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                FilesError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                FilesError::Store(s) => store_status(s),
             },
             ApiError::Records(e) => match e {
                 RecordsError::Invalid(_)

@@ -15,6 +15,7 @@ mod docs;
 mod email;
 pub mod error;
 mod extract;
+mod files;
 mod meta;
 mod method_override;
 mod oauth;
@@ -41,6 +42,7 @@ use std::sync::Arc;
 use crate::admin::{AuditLog, OverviewService, SchemaControl};
 use crate::auth::{AuthService, EmailService, OAuthService, SmsService};
 use crate::domain::{PasswordPolicy, PhoneRegion};
+use crate::files::FilesService;
 use crate::notify::Templates;
 use crate::records::Records;
 pub use client_address::TrustedProxies;
@@ -103,6 +105,8 @@ pub struct AppState {
     pub oauth: OAuthService,
     /// Path of `PROTIUM_PUBLIC_URL` (empty at the root), prefixed to page links.
     pub public_path: String,
+    /// Uploaded files.
+    pub files: FilesService,
 }
 
 /// Largest accepted JSON body.
@@ -119,6 +123,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, client_ids: Vec<String>) {
         .configure(console::routes)
         .configure(admin::routes)
         .configure(pages::routes)
+        .configure(files::routes)
         .service(
             web::scope("/hserve")
                 .wrap(client_check::ClientCheck::new(client_ids))

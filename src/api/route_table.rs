@@ -71,6 +71,8 @@ pub enum Tag {
     Records,
     /// The content library.
     Content,
+    /// Uploaded files.
+    Files,
     /// Clock and table metadata.
     Server,
     /// The admin API.
@@ -87,6 +89,7 @@ impl Tag {
             Tag::SignIn => "Sign-in providers",
             Tag::Records => "Records",
             Tag::Content => "Content",
+            Tag::Files => "Files",
             Tag::Server => "Server",
             Tag::Admin => "Admin",
         }

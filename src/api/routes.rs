@@ -5,7 +5,9 @@
 use std::sync::LazyLock;
 
 use super::route_table::Endpoint;
-use super::{account, content, email, meta, oauth, records, session, sms, user_info, user_lookup};
+use super::{
+    account, content, email, files, meta, oauth, records, session, sms, user_info, user_lookup,
+};
 
 /// The endpoint tables, in the order they are matched.
 static ENDPOINTS: LazyLock<Vec<&'static Endpoint>> = LazyLock::new(|| {
@@ -19,6 +21,7 @@ static ENDPOINTS: LazyLock<Vec<&'static Endpoint>> = LazyLock::new(|| {
         oauth::ENDPOINTS,
         records::ENDPOINTS,
         content::ENDPOINTS,
+        files::ENDPOINTS,
         meta::ENDPOINTS,
     ]
     .into_iter()

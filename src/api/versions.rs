@@ -46,6 +46,11 @@ pub const SMS: &[&str] = &["v1.8", "v2.0", "v2.1", "v2.2"];
 pub const IDP: &[&str] = &["v2.0", "v2.1", "v2.3", "v2.4", "v2.5", "v2.6", "v2.7"];
 /// `…/content/…`: v1 (SDK 1.x), v2.0, v2.2 since 3.0.
 pub const CONTENT: &[&str] = &["v1", "v2.0", "v2.2"];
+/// `POST …/upload/`: v1 in SDK 2.0, v2.1 since 2.1.
+pub const UPLOAD: &[&str] = &["v1", "v2.1"];
+/// `…/uploaded-file/`: v1.3 in SDK 2.0, v2.1 (detail, delete; lists up to
+/// 2.9), v2.2 (lists since 3.0; detail and delete as documented).
+pub const UPLOADED_FILE: &[&str] = &["v1.3", "v2.1", "v2.2"];
 /// The kind-less `…/register/` and `…/login/` of SDK 2.0.0–2.0.2.
 pub const SIGN_IN_BY_BODY: &[&str] = &["v2.0"];
 

@@ -267,6 +267,22 @@ impl Settings {
             30,
         )?;
         in_range(
+            "PROTIUM_FILE_MAX_BYTES",
+            self.file_max_bytes,
+            1,
+            1 << 40,
+            "bytes",
+            50 * 1024 * 1024,
+        )?;
+        in_range(
+            "PROTIUM_UPLOAD_TTL",
+            self.upload_ttl,
+            60,
+            86_400,
+            "seconds",
+            3600,
+        )?;
+        in_range(
             "PROTIUM_LOGIN_LOCKOUT_SECONDS",
             self.login_lockout_seconds,
             1,

@@ -127,6 +127,11 @@ pub struct Settings {
     /// Days deletions stay in the change feed; a feed position older than
     /// that gets 410 and the client resyncs (`PROTIUM_FEED_HORIZON_DAYS`).
     pub feed_horizon_days: u32,
+    /// Largest file one upload may send, in bytes (`PROTIUM_FILE_MAX_BYTES`).
+    pub file_max_bytes: u64,
+    /// Seconds an upload's single-use authorization stays usable
+    /// (`PROTIUM_UPLOAD_TTL`).
+    pub upload_ttl: u64,
     /// Comma list of proxy addresses or networks (`10.0.0.0/8, 127.0.0.1`)
     /// whose `Forwarded` / `X-Forwarded-For` headers name the client; empty
     /// trusts none and counts every request under its peer address
@@ -251,6 +256,8 @@ impl Default for Settings {
             phone_change_needs_code: None,
             lookups_per_minute: 30,
             feed_horizon_days: 30,
+            file_max_bytes: 50 * 1024 * 1024,
+            upload_ttl: 3600,
             login_lockout_failures: 10,
             login_lockout_seconds: 900,
             app_name: "Protium".into(),

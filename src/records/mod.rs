@@ -43,7 +43,7 @@ pub use batch::{
 pub use bulk::BulkStatus;
 pub use changes::{ChangePage, Deletion, MultiPage};
 pub use error::RecordsError;
-pub use list::{ListParams, ListResult};
+pub use list::{parse_page, ListParams, ListResult};
 pub use service::{Records, Target};
 pub use signup::Required;
 pub use who::{Role, Viewer, Who};

@@ -9,6 +9,7 @@ use crate::auth::{
     SmsSettings, Window,
 };
 use crate::config::{ConfigError, PasswordResetUnknown, Settings, SmsSenderKind};
+use crate::files::{FileSettings, FilesService};
 use crate::notify::{DevOutbox, Outbox, SmsInbox, SmsSender, Templates};
 use crate::records::Records;
 use crate::store::Store;
@@ -104,6 +105,7 @@ pub(super) fn app_state(
     records: &Records,
     schema: &SchemaControl,
     templates: Arc<Templates>,
+    files: FilesService,
 ) -> Result<AppState, StartupError> {
     let proxies = TrustedProxies::parse(&settings.trusted_proxies).map_err(|reason| {
         ConfigError::Invalid {
@@ -151,7 +153,21 @@ pub(super) fn app_state(
         password_policy: settings.password_policy(),
         templates,
         app_name: settings.app_name.clone(),
+        files,
     })
+}
+
+/// Uploaded files, their bytes under `<data_dir>/files`.
+pub(super) fn files(settings: &Settings, store: &Store) -> Result<FilesService, StartupError> {
+    Ok(FilesService::new(
+        store.clone(),
+        settings.data_dir.join("files"),
+        FileSettings {
+            public_url: settings.public_url.trim_end_matches('/').to_owned(),
+            max_bytes: settings.file_max_bytes,
+            upload_ttl: secs(settings.upload_ttl),
+        },
+    )?)
 }
 
 fn email_settings(settings: &Settings) -> EmailSettings {

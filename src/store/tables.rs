@@ -233,6 +233,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    uploaded_files (id) {
+        id -> Text,
+        name -> Text,
+        storage_key -> Text,
+        mime_type -> Text,
+        size -> BigInt,
+        category_id -> Nullable<Text>,
+        category_name -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> BigInt,
+        upload_hash -> Nullable<Text>,
+        upload_expires -> BigInt,
+        stored -> Bool,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(admin_accounts, admin_sessions);
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 pub mod admin_details;
 mod build;
 pub mod client_details;
+pub mod file_details;
 pub mod record_details;
 mod schemas;
 

@@ -1,0 +1,19 @@
+-- Uploaded files (Hydrogen's File API). A row exists from the first step of
+-- an upload; its bytes are stored once the upload is accepted. The upload's
+-- authorization is kept hashed and is used once.
+CREATE TABLE uploaded_files (
+    id TEXT PRIMARY KEY NOT NULL,
+    name TEXT NOT NULL,
+    storage_key TEXT NOT NULL,
+    mime_type TEXT NOT NULL DEFAULT '',
+    size BIGINT NOT NULL DEFAULT 0,
+    category_id TEXT,
+    category_name TEXT,
+    created_by BIGINT,
+    created_at BIGINT NOT NULL,
+    upload_hash TEXT,
+    upload_expires BIGINT NOT NULL,
+    stored BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE INDEX uploaded_files_owner ON uploaded_files (created_by, created_at);
+CREATE INDEX uploaded_files_pending ON uploaded_files (stored, upload_expires);

@@ -1,0 +1,122 @@
+//! The parameters, bodies and answers of the File API's operations, named in
+//! the endpoint table of `api/files.rs`.
+
+use serde_json::{json, Value};
+
+use super::build::{object, query, string, DocContext, Op};
+
+fn integer() -> Value {
+    json!({"type": "integer"})
+}
+
+/// A file as the API answers it.
+fn file_object() -> Value {
+    object(
+        &[
+            ("id", string()),
+            ("name", string()),
+            ("path", string()),
+            ("cdn_path", string()),
+            ("mime_type", string()),
+            ("size", integer()),
+            ("created_at", integer()),
+            (
+                "category",
+                json!({"type": ["object", "null"], "properties": {"id": {"type": ["string", "null"]}, "name": {"type": ["string", "null"]}}}),
+            ),
+        ],
+        &[
+            "id",
+            "name",
+            "path",
+            "cdn_path",
+            "mime_type",
+            "size",
+            "created_at",
+        ],
+    )
+}
+
+/// `POST …/upload/`.
+pub fn upload(op: Op, _: &DocContext<'_>) -> Op {
+    op.body(object(
+        &[
+            ("filename", string()),
+            ("category_id", string()),
+            ("category_name", string()),
+        ],
+        &["filename"],
+    ))
+    .ok(
+        200,
+        object(
+            &[
+                ("id", string()),
+                ("policy", string()),
+                ("authorization", string()),
+                ("upload_url", string()),
+                ("path", string()),
+                ("file_link", string()),
+                ("name", string()),
+                ("cdn_path", string()),
+                ("created_at", integer()),
+            ],
+            &["id", "policy", "authorization", "upload_url", "path"],
+        ),
+    )
+}
+
+/// `GET …/uploaded-file/{id}/`.
+pub fn file(op: Op, _: &DocContext<'_>) -> Op {
+    op.ok(200, file_object())
+}
+
+/// `DELETE …/uploaded-file/{id}/`.
+pub fn no_content(op: Op, _: &DocContext<'_>) -> Op {
+    op.ok(204, Value::Null)
+}
+
+/// `GET …/uploaded-file/`.
+pub fn file_list(op: Op, _: &DocContext<'_>) -> Op {
+    op.params(vec![
+        query(
+            "order_by",
+            "created_at, name or size; `-` for descending. Default `-created_at`.",
+            json!({"type": "string", "enum": ["created_at", "-created_at", "name", "-name", "size", "-size"]}),
+        ),
+        query(
+            "limit",
+            "Page size, 0 to 1000 (default 20).",
+            json!({"type": "integer", "minimum": 0, "maximum": 1000}),
+        ),
+        query("offset", "Files skipped.", json!({"type": "integer", "minimum": 0})),
+        query(
+            "return_total_count",
+            "`1`: add `meta.total_count`.",
+            json!({"type": "string", "enum": ["0", "1"]}),
+        ),
+        query("where", "Only `{}` so far.", json!({"type": "string", "enum": ["{}"]})),
+    ])
+    .ok(
+        200,
+        object(
+            &[
+                ("meta", json!({"type": "object"})),
+                ("objects", json!({"type": "array", "items": file_object()})),
+            ],
+            &["meta", "objects"],
+        ),
+    )
+}
+
+/// `DELETE …/uploaded-file/`.
+pub fn file_delete_many(op: Op, _: &DocContext<'_>) -> Op {
+    op.body(object(
+        &[(
+            "id__in",
+            json!({"type": "array", "maxItems": 1000, "items": {"type": "string"}}),
+        )],
+        &["id__in"],
+    ))
+    .ok(204, Value::Null)
+}

@@ -1,0 +1,27 @@
+//! The single error type of the files layer.
+
+use crate::domain::InvalidInput;
+use crate::store::StoreError;
+
+/// A file operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum FilesError {
+    /// Bad input, naming the field.
+    #[error(transparent)]
+    Invalid(#[from] InvalidInput),
+    /// No such file, or not one the caller may see.
+    #[error("Not found.")]
+    NotFound,
+    /// The file is larger than the server takes.
+    #[error("file: larger than the {limit} bytes this server takes")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The stored bytes could not be written, read or removed.
+    #[error("file storage: {0}")]
+    Storage(#[source] std::io::Error),
+    /// Storage of the rows failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

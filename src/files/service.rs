@@ -1,0 +1,330 @@
+//! The files service: announcing an upload, accepting its bytes once, and
+//! reading, listing and deleting files as their owner (or an admin).
+
+use std::sync::Arc;
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use super::error::FilesError;
+use super::name::FileName;
+use super::sniff::media_type;
+use super::storage::{LocalStorage, Spool};
+use crate::domain::{now_unix, InvalidInput, Principal, RecordId};
+use crate::store::files::{self, FileOrder, FileRow, NewFile};
+use crate::store::Store;
+
+/// How the files service is set up.
+#[derive(Debug, Clone)]
+pub struct FileSettings {
+    /// The server's public URL (no trailing `/`), prefixed to file URLs.
+    pub public_url: String,
+    /// Largest upload, in bytes.
+    pub max_bytes: u64,
+    /// Seconds an upload's authorization stays usable.
+    pub upload_ttl: i64,
+}
+
+/// What the first step of an upload answers: the file's id and final URL,
+/// where to send the bytes, and the single-use authority to send them.
+#[derive(Debug, Clone)]
+pub struct Announced {
+    /// The file row.
+    pub file: FileRow,
+    /// Names the file the authorization is for.
+    pub policy: String,
+    /// The single-use authorization (shown once, stored hashed).
+    pub authorization: String,
+    /// Where the bytes go.
+    pub upload_url: String,
+    /// The file's URL once stored.
+    pub path: String,
+}
+
+/// A stored file's bytes, for serving.
+#[derive(Debug, Clone)]
+pub struct Located {
+    /// Where the bytes are.
+    pub path: std::path::PathBuf,
+    /// The file row.
+    pub file: FileRow,
+}
+
+/// Files: rows in the store, bytes in the storage; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct FilesService {
+    store: Store,
+    storage: LocalStorage,
+    settings: Arc<FileSettings>,
+}
+
+/// The policy's content: which file the authorization is for, and until when.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Policy {
+    file_id: String,
+    expires: i64,
+}
+
+fn hash(authorization: &str) -> String {
+    hex::encode(Sha256::digest(authorization.as_bytes()))
+}
+
+/// Whose files a caller sees: an admin every one, a user their own.
+fn owner_filter(caller: &Principal) -> Result<Option<i64>, FilesError> {
+    match caller {
+        Principal::Admin(_) => Ok(None),
+        Principal::User { id, .. } => Ok(Some(id.get())),
+        Principal::Guest => Err(FilesError::NotFound),
+    }
+}
+
+impl FilesService {
+    /// The service over `store`, keeping bytes under `root`.
+    pub fn new(
+        store: Store,
+        root: std::path::PathBuf,
+        settings: FileSettings,
+    ) -> Result<Self, FilesError> {
+        Ok(Self {
+            store,
+            storage: LocalStorage::open(root)?,
+            settings: Arc::new(settings),
+        })
+    }
+
+    /// The largest upload taken, in bytes.
+    pub fn max_bytes(&self) -> u64 {
+        self.settings.max_bytes
+    }
+
+    /// The URL of a file.
+    pub fn url_of(&self, file: &FileRow) -> String {
+        format!(
+            "{}/files/{}/{}/{}",
+            self.settings.public_url,
+            file.id,
+            file.storage_key,
+            url::form_urlencoded::byte_serialize(file.name.as_bytes()).collect::<String>()
+        )
+    }
+
+    /// Step one of an upload by `caller`: the file row and the authority to
+    /// send its bytes once, within the upload's time.
+    pub async fn announce(
+        &self,
+        caller: &Principal,
+        name: FileName,
+        category_id: Option<String>,
+        category_name: Option<String>,
+    ) -> Result<Announced, FilesError> {
+        let created_by = match caller {
+            Principal::User { id, .. } => Some(id.get()),
+            Principal::Admin(_) => None,
+            Principal::Guest => return Err(FilesError::NotFound),
+        };
+        let id = RecordId::generate().to_string();
+        let key = hex::encode(rand::random::<[u8; 16]>());
+        let authorization = format!("upl_{}", hex::encode(rand::random::<[u8; 32]>()));
+        let now = now_unix();
+        let expires = now + self.settings.upload_ttl;
+        let policy = serde_json::to_vec(&Policy {
+            file_id: id.clone(),
+            expires,
+        })
+        .map_err(|e| FilesError::Storage(std::io::Error::other(e)))?;
+        let policy = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(policy);
+        let row = {
+            let hash = hash(&authorization);
+            let (id, key, name) = (id.clone(), key.clone(), name.as_str().to_owned());
+            self.store
+                .run(move |conn| {
+                    files::insert(
+                        conn,
+                        &NewFile {
+                            id: &id,
+                            name: &name,
+                            storage_key: &key,
+                            category_id: category_id.as_deref(),
+                            category_name: category_name.as_deref(),
+                            created_by,
+                            created_at: now,
+                            upload_hash: &hash,
+                            upload_expires: expires,
+                        },
+                    )?;
+                    files::get(conn, &id)
+                })
+                .await?
+                .ok_or(FilesError::NotFound)?
+        };
+        let path = self.url_of(&row);
+        Ok(Announced {
+            file: row,
+            policy,
+            authorization,
+            upload_url: format!("{}/files/upload/", self.settings.public_url),
+            path,
+        })
+    }
+
+    /// A spool for the bytes of an upload, within the size limit.
+    pub async fn spool(&self) -> Result<Spool, FilesError> {
+        self.storage.spool(self.settings.max_bytes).await
+    }
+
+    /// Step two: the bytes in `spool`, sent with `policy` and
+    /// `authorization`. The authorization is used up whatever follows; the
+    /// bytes are kept only if they are right.
+    pub async fn accept(
+        &self,
+        spool: Spool,
+        policy: &str,
+        authorization: &str,
+    ) -> Result<FileRow, FilesError> {
+        let refused = || {
+            FilesError::Invalid(InvalidInput::new(
+                "authorization",
+                "is wrong, used or expired: ask for a new upload (POST /hserve/v2.1/upload/)",
+            ))
+        };
+        let policy: Policy = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(policy.trim())
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .ok_or_else(|| {
+                FilesError::Invalid(InvalidInput::new("policy", "is not one this server gave"))
+            })?;
+        let hash = hash(authorization.trim());
+        let now = now_unix();
+        let file_id = policy.file_id.clone();
+        let row = self
+            .store
+            .run(move |conn| files::claim(conn, &file_id, &hash, now))
+            .await?
+            .ok_or_else(refused)?;
+        if spool.is_empty() {
+            return Err(InvalidInput::new("file", "is empty").into());
+        }
+        let size = i64::try_from(spool.len()).unwrap_or(i64::MAX);
+        let mime = media_type(spool.head(), &row.name);
+        self.storage.keep(spool, &row.id, &row.storage_key).await?;
+        let (id, stored_mime) = (row.id.clone(), mime.clone());
+        self.store
+            .run(move |conn| files::mark_stored(conn, &id, size, &stored_mime))
+            .await?;
+        Ok(FileRow {
+            size,
+            mime_type: mime,
+            stored: true,
+            ..row
+        })
+    }
+
+    /// The stored file `id`, if `caller` may see it (its owner, or an admin).
+    pub async fn get(&self, caller: &Principal, id: &str) -> Result<FileRow, FilesError> {
+        let owner = owner_filter(caller)?;
+        let id = id.to_owned();
+        let row = self
+            .store
+            .run(move |conn| files::get(conn, &id))
+            .await?
+            .filter(|f| f.stored && (owner.is_none() || f.created_by == owner))
+            .ok_or(FilesError::NotFound)?;
+        Ok(row)
+    }
+
+    /// A page of the files `caller` sees, and their total when asked.
+    pub async fn list(
+        &self,
+        caller: &Principal,
+        order: FileOrder,
+        limit: i64,
+        offset: i64,
+        with_total: bool,
+    ) -> Result<(Vec<FileRow>, Option<i64>), FilesError> {
+        let owner = owner_filter(caller)?;
+        self.store
+            .run(move |conn| {
+                let rows = files::list(conn, owner, order, limit, offset)?;
+                let total = if with_total {
+                    Some(files::count(conn, owner)?)
+                } else {
+                    None
+                };
+                Ok::<_, FilesError>((rows, total))
+            })
+            .await
+    }
+
+    /// Deletes the file `id` if `caller` may (its owner, or an admin): the row,
+    /// then the bytes.
+    pub async fn delete(&self, caller: &Principal, id: &str) -> Result<(), FilesError> {
+        let row = self.get(caller, id).await?;
+        let row_id = row.id.clone();
+        if self
+            .store
+            .run(move |conn| files::delete(conn, &row_id))
+            .await?
+        {
+            self.storage.remove(&row.id).await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes each of `ids` the caller may delete; the others are skipped.
+    /// Answers how many went.
+    pub async fn delete_many(
+        &self,
+        caller: &Principal,
+        ids: &[String],
+    ) -> Result<usize, FilesError> {
+        let mut deleted = 0;
+        for id in ids {
+            match self.delete(caller, id).await {
+                Ok(()) => deleted += 1,
+                Err(FilesError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(deleted)
+    }
+
+    /// Removes what unfinished uploads left: files announced but never stored
+    /// once their upload has expired (their rows, and any bytes), and spools
+    /// older than an upload may last. Answers how many files went.
+    pub async fn sweep(&self) -> Result<usize, FilesError> {
+        let before = now_unix() - self.settings.upload_ttl;
+        let ids = self
+            .store
+            .run(move |conn| files::delete_unstored(conn, before))
+            .await?;
+        for id in &ids {
+            self.storage.remove(id).await?;
+        }
+        let age = std::time::Duration::from_secs(
+            u64::try_from(self.settings.upload_ttl.saturating_mul(2)).unwrap_or(u64::MAX),
+        );
+        self.storage.remove_spools_older_than(age).await?;
+        Ok(ids.len())
+    }
+
+    /// The bytes of the stored file `id` whose URL key is `key`.
+    pub async fn locate(&self, id: &str, key: &str) -> Result<Located, FilesError> {
+        let id = id.to_owned();
+        let file = self
+            .store
+            .run(move |conn| files::get(conn, &id))
+            .await?
+            .filter(|f| f.stored && constant_time_eq(f.storage_key.as_bytes(), key.as_bytes()))
+            .ok_or(FilesError::NotFound)?;
+        Ok(Located {
+            path: self.storage.path_of(&file.id, &file.storage_key),
+            file,
+        })
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}

@@ -1,0 +1,197 @@
+//! `uploaded_files`: the rows of Hydrogen's File API. A row is made when an
+//! upload starts, with its authorization's hash; claiming that hash is
+//! atomic, so an authorization opens one upload at most.
+
+use diesel::prelude::*;
+
+use super::connection::AnyConnection;
+use super::error::StoreError;
+use super::tables::uploaded_files as f;
+
+/// A stored (or announced) file.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = f)]
+pub struct FileRow {
+    /// Record-style id (24 hex digits).
+    pub id: String,
+    /// The name the uploader gave.
+    pub name: String,
+    /// Random, unguessable part of the file's URL and storage path.
+    pub storage_key: String,
+    /// Sniffed from the content when stored.
+    pub mime_type: String,
+    /// Bytes, when stored.
+    pub size: i64,
+    /// The category's id, if the upload named one.
+    pub category_id: Option<String>,
+    /// The category's name, if the upload named one.
+    pub category_name: Option<String>,
+    /// The uploading user (`None`: an admin).
+    pub created_by: Option<i64>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds after which the upload's authorization is refused.
+    pub upload_expires: i64,
+    /// Whether the bytes are stored.
+    pub stored: bool,
+}
+
+/// A file announced by the first step of an upload.
+#[derive(Debug, Clone)]
+pub struct NewFile<'a> {
+    /// Id.
+    pub id: &'a str,
+    /// Name.
+    pub name: &'a str,
+    /// Random part of its URL.
+    pub storage_key: &'a str,
+    /// Category id.
+    pub category_id: Option<&'a str>,
+    /// Category name.
+    pub category_name: Option<&'a str>,
+    /// Uploader.
+    pub created_by: Option<i64>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// SHA-256 of the upload's authorization.
+    pub upload_hash: &'a str,
+    /// When the authorization stops working.
+    pub upload_expires: i64,
+}
+
+/// Records an announced file.
+pub fn insert(conn: &mut AnyConnection, file: &NewFile<'_>) -> Result<(), StoreError> {
+    diesel::insert_into(f::table)
+        .values((
+            f::id.eq(file.id),
+            f::name.eq(file.name),
+            f::storage_key.eq(file.storage_key),
+            f::category_id.eq(file.category_id),
+            f::category_name.eq(file.category_name),
+            f::created_by.eq(file.created_by),
+            f::created_at.eq(file.created_at),
+            f::upload_hash.eq(file.upload_hash),
+            f::upload_expires.eq(file.upload_expires),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Uses up the authorization `hash` of the not yet stored file `id`, if it
+/// is still valid at `now`: the file, once; `None` for a wrong, used or
+/// expired authorization.
+pub fn claim(
+    conn: &mut AnyConnection,
+    id: &str,
+    hash: &str,
+    now: i64,
+) -> Result<Option<FileRow>, StoreError> {
+    let claimed = diesel::update(
+        f::table
+            .filter(f::id.eq(id))
+            .filter(f::upload_hash.eq(hash))
+            .filter(f::upload_expires.gt(now))
+            .filter(f::stored.eq(false)),
+    )
+    .set(f::upload_hash.eq(None::<String>))
+    .execute(conn)?;
+    if claimed == 0 {
+        return Ok(None);
+    }
+    get(conn, id)
+}
+
+/// Marks the file `id` stored, with its size and type.
+pub fn mark_stored(
+    conn: &mut AnyConnection,
+    id: &str,
+    size: i64,
+    mime_type: &str,
+) -> Result<(), StoreError> {
+    diesel::update(f::table.filter(f::id.eq(id)))
+        .set((
+            f::stored.eq(true),
+            f::size.eq(size),
+            f::mime_type.eq(mime_type),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The file `id`, stored or not.
+pub fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<FileRow>, StoreError> {
+    Ok(f::table
+        .filter(f::id.eq(id))
+        .select(FileRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// How a list of files is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileOrder {
+    /// Newest first (the default).
+    NewestFirst,
+    /// Oldest first.
+    OldestFirst,
+    /// By name.
+    Name,
+    /// By name, descending.
+    NameDesc,
+    /// By size.
+    Size,
+    /// By size, descending.
+    SizeDesc,
+}
+
+/// Stored files of `owner` (every stored file for `None`), a page of them.
+pub fn list(
+    conn: &mut AnyConnection,
+    owner: Option<i64>,
+    order: FileOrder,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<FileRow>, StoreError> {
+    let mut q = f::table
+        .filter(f::stored.eq(true))
+        .select(FileRow::as_select())
+        .into_boxed();
+    if let Some(user) = owner {
+        q = q.filter(f::created_by.eq(user));
+    }
+    q = match order {
+        FileOrder::NewestFirst => q.order((f::created_at.desc(), f::id.desc())),
+        FileOrder::OldestFirst => q.order((f::created_at.asc(), f::id.asc())),
+        FileOrder::Name => q.order((f::name.asc(), f::id.asc())),
+        FileOrder::NameDesc => q.order((f::name.desc(), f::id.desc())),
+        FileOrder::Size => q.order((f::size.asc(), f::id.asc())),
+        FileOrder::SizeDesc => q.order((f::size.desc(), f::id.desc())),
+    };
+    Ok(q.limit(limit).offset(offset).load(conn)?)
+}
+
+/// How many stored files `owner` has (every stored file for `None`).
+pub fn count(conn: &mut AnyConnection, owner: Option<i64>) -> Result<i64, StoreError> {
+    let mut q = f::table.filter(f::stored.eq(true)).into_boxed();
+    if let Some(user) = owner {
+        q = q.filter(f::created_by.eq(user));
+    }
+    Ok(q.count().get_result(conn)?)
+}
+
+/// Deletes the file row `id`; whether there was one.
+pub fn delete(conn: &mut AnyConnection, id: &str) -> Result<bool, StoreError> {
+    Ok(diesel::delete(f::table.filter(f::id.eq(id))).execute(conn)? > 0)
+}
+
+/// Deletes the rows of files announced but never stored whose upload
+/// expired before `before`; answers their ids.
+pub fn delete_unstored(conn: &mut AnyConnection, before: i64) -> Result<Vec<String>, StoreError> {
+    Ok(diesel::delete(
+        f::table
+            .filter(f::stored.eq(false))
+            .filter(f::upload_expires.lt(before)),
+    )
+    .returning(f::id)
+    .get_results(conn)?)
+}
