@@ -5,7 +5,7 @@
 use reqwest::{multipart, Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{eventually, spawn_app_with, Backend, Reply, TestApp};
+use crate::helpers::{eventually, spawn_app_public, Backend, Reply, TestApp};
 
 on_both_backends!(
     a_file_uploads_in_two_steps_and_is_served_at_its_path,
@@ -27,13 +27,7 @@ const PNG: &[u8] = &[
 /// A server whose public URL is its own address, so the URLs it hands out
 /// (the upload target, the file's path) can be followed; files up to 1 KiB.
 async fn files_app(backend: Backend) -> TestApp {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    spawn_app_with(backend, |s| {
-        s.listen = format!("127.0.0.1:{port}");
-        s.public_url = format!("http://127.0.0.1:{port}");
+    spawn_app_public(backend, |s| {
         s.file_max_bytes = 1024;
         s.janitor_interval = 1;
     })
@@ -455,8 +449,10 @@ async fn abandoned_uploads_are_swept(backend: Backend) {
         let db = db.clone();
         let id = id.clone();
         async move {
-            db.texts(&format!("SELECT id AS v FROM uploaded_files WHERE id = '{id}'"))
-                .is_empty()
+            db.texts(&format!(
+                "SELECT id AS v FROM uploaded_files WHERE id = '{id}'"
+            ))
+            .is_empty()
         }
     })
     .await;

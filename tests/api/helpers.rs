@@ -295,6 +295,21 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     start(Arc::new(db), settings, backend)
 }
 
+/// Starts the application with its public URL at its own address, so the
+/// URLs it hands out (file paths, upload targets) can be followed.
+pub async fn spawn_app_public(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    spawn_app_with(backend, |s| {
+        s.listen = format!("127.0.0.1:{port}");
+        s.public_url = format!("http://127.0.0.1:{port}");
+        tweak(s);
+    })
+    .await
+}
+
 /// Starts the application on an existing database (for restarts).
 pub fn start(db: Arc<TestDb>, settings: Settings, backend: Backend) -> TestApp {
     protium::telemetry::init(&settings.log, false);

@@ -9,12 +9,13 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::helpers::{spawn_app, spawn_records_app, Backend};
+use crate::helpers::{spawn_app, spawn_app_public, spawn_records_app, Backend};
 
 on_both_backends!(
     minapp_sdk_runs_its_user_flows_unchanged,
     minapp_sdk_runs_its_table_flows_unchanged,
     every_sdk_build_an_app_may_ship_runs_the_everyday_flow,
+    minapp_sdk_uploads_reads_and_deletes_files,
 );
 
 /// The builds the npm registry keeps, as `tests/sdk/package.json` aliases
@@ -45,6 +46,14 @@ async fn run_sdk_script(script: &str, address: &str, done: &str) {
 async fn minapp_sdk_runs_its_user_flows_unchanged(backend: Backend) {
     let app = spawn_app(backend).await;
     run_sdk_script("compat.js", &app.address, "sdk compat: all steps passed").await;
+}
+
+/// `File.upload` in its two steps, the file downloaded from its path (with a
+/// range), `File.get`/`find` (counted), another user seeing none of it, and
+/// `File.delete` of one and of a list (`tests/sdk/files.js`).
+async fn minapp_sdk_uploads_reads_and_deletes_files(backend: Backend) {
+    let app = spawn_app_public(backend, |_| {}).await;
+    run_sdk_script("files.js", &app.address, "files done").await;
 }
 
 async fn minapp_sdk_runs_its_table_flows_unchanged(backend: Backend) {

@@ -111,6 +111,19 @@ function loadBuild(pkg, platform, host, clientId) {
       open(method, url, ...rest) {
         return super.open(method, String(url).startsWith(host) ? url : `${host}/offline/`, ...rest)
       }
+
+      // A browser sends FormData and Blob bodies (the SDK's uploads); xhr2
+      // takes bytes only, so they are encoded as a browser would encode them.
+      send(data) {
+        if (data instanceof FormData || data instanceof Blob) {
+          const encoded = new Response(data)
+          const type = encoded.headers.get('content-type')
+          if (type && data instanceof FormData) this.setRequestHeader('Content-Type', type)
+          encoded.arrayBuffer().then((bytes) => super.send(Buffer.from(bytes)))
+          return undefined
+        }
+        return super.send(data)
+      }
     }
     const BaaS = require(`${pkg}/lib/web.js`)
     pointAt(BaaS, host)
