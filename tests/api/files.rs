@@ -402,36 +402,38 @@ async fn only_the_owner_reads_lists_and_deletes_a_file(backend: Backend) {
     );
 }
 
+/// Uploads `bytes` as `name` and fetches it: the type the upload answered,
+/// and the served `Content-Type` and `Content-Disposition`.
+async fn served_as(app: &TestApp, token: &str, name: &str, bytes: &[u8]) -> [String; 3] {
+    let announced = announce(app, token, name).await;
+    let r = send_bytes(&announced, name, bytes).await;
+    let served = reqwest::get(announced["path"].as_str().unwrap())
+        .await
+        .unwrap();
+    let header = |h: &str| served.headers()[h].to_str().unwrap().to_owned();
+    [
+        r.body["mimetype"].as_str().unwrap().to_owned(),
+        header("content-type"),
+        header("content-disposition"),
+    ]
+}
+
 async fn the_content_not_the_name_decides_how_a_file_is_served(backend: Backend) {
     let app = files_app(backend).await;
     let (token, _) = app.register_email("ann@example.com", "password-1").await;
     // An image named as text is an image, shown in place.
-    let announced = announce(&app, &token, "pixel.txt").await;
-    let r = send_bytes(&announced, "pixel.txt", PNG).await;
-    assert_eq!(r.body["mimetype"], "image/png");
-    let served = reqwest::get(announced["path"].as_str().unwrap())
-        .await
-        .unwrap();
-    assert_eq!(served.headers()["content-type"], "image/png");
-    assert!(served.headers()["content-disposition"]
-        .to_str()
-        .unwrap()
-        .starts_with("inline"));
+    let [sniffed, served, disposition] = served_as(&app, &token, "pixel.txt", PNG).await;
+    assert_eq!(
+        (sniffed.as_str(), served.as_str()),
+        ("image/png", "image/png")
+    );
+    assert!(disposition.starts_with("inline"), "{disposition}");
     // Markup named as an image is text, and a download.
-    let announced = announce(&app, &token, "photo.png").await;
-    let r = send_bytes(&announced, "photo.png", b"<html><script>alert(1)</script>").await;
-    assert_eq!(r.body["mimetype"], "text/plain");
-    let served = reqwest::get(announced["path"].as_str().unwrap())
-        .await
-        .unwrap();
-    assert!(served.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/plain"));
-    assert!(served.headers()["content-disposition"]
-        .to_str()
-        .unwrap()
-        .starts_with("attachment"));
+    let markup = b"<html><script>alert(1)</script>";
+    let [sniffed, served, disposition] = served_as(&app, &token, "photo.png", markup).await;
+    assert_eq!(sniffed, "text/plain");
+    assert!(served.starts_with("text/plain"), "{served}");
+    assert!(disposition.starts_with("attachment"), "{disposition}");
 }
 
 async fn abandoned_uploads_are_swept(backend: Backend) {
