@@ -9,7 +9,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::helpers::{spawn_app, spawn_app_public, spawn_records_app, Backend};
+use crate::helpers::{
+    records_schema_dir, spawn_app, spawn_app_public, spawn_records_app, Backend, ADMIN_TOKEN,
+};
 
 on_both_backends!(
     minapp_sdk_runs_its_user_flows_unchanged,
@@ -62,11 +64,16 @@ async fn minapp_sdk_runs_its_table_flows_unchanged(backend: Backend) {
 }
 
 /// Sign-up, login, profile read and update, record create, list with a query,
-/// update and delete through each build, web and WeChat (`tests/sdk/builds.js`):
+/// update and delete, and a file uploaded, read back and deleted, through each
+/// build, web and WeChat (`tests/sdk/builds.js`):
 /// SDK 2.x calls v2.0 paths throughout, 3.x up to 3.15 reads the user under
 /// v2.0 after signing in, the WeChat build runs on a `wx` global.
 async fn every_sdk_build_an_app_may_ship_runs_the_everyday_flow(backend: Backend) {
-    let app = spawn_records_app(backend).await;
+    let app = spawn_app_public(backend, |s| {
+        s.schema_dir = records_schema_dir();
+        s.admin_token = ADMIN_TOKEN.into();
+    })
+    .await;
     for build in BUILDS {
         for platform in ["web", "wechat"] {
             crate::helpers::run_node(

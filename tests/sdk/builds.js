@@ -1,6 +1,6 @@
 // One app's everyday flow through any minapp-sdk build an app may ship: sign
 // up, log in, read and update the profile, create records, list them with a
-// query, update and delete one. The server runs the record-test schema
+// query, update and delete one; upload a file, read it back and delete it. The server runs the record-test schema
 // (tests/schema/records: table product) on an empty database.
 // Usage: node builds.js http://127.0.0.1:PORT <npm package or alias> <web|wechat>
 // Exits 0 when every step behaved as the SDK expects; prints each step.
@@ -77,6 +77,30 @@ async function main() {
   assert.equal(deleted.statusCode, 204)
   // 3.x rejects with an HError (code), 2.x with the response (status).
   await assert.rejects(() => products.get(paper.id), (err) => (err.code || err.status) === 404)
+
+  step('upload a file, read it back, delete it')
+  const text = `note ${stamp}`
+  let source
+  if (platform === 'web') {
+    source = { fileObj: new File([text], 'note.txt', { type: 'text/plain' }) }
+  } else {
+    const filePath = require('node:path').join(require('node:os').tmpdir(), `note-${stamp}.txt`)
+    require('node:fs').writeFileSync(filePath, text)
+    source = { filePath }
+  }
+  const uploaded = await new BaaS.File().upload(source)
+  // 3.x answers a response whose data holds the file; 2.0 the bare result.
+  const result = uploaded.data || uploaded
+  const file = result.file
+  assert.match(file.id, /^[0-9a-f]{24}$/)
+  assert.equal(file.size, text.length)
+  const path = result.path || file.path
+  const served = await fetch(path)
+  assert.equal(await served.text(), text)
+  const got = await new BaaS.File().get(file.id)
+  assert.equal(got.data.id, file.id)
+  await new BaaS.File().delete(file.id)
+  assert.equal((await fetch(path)).status, 404)
 
   console.log(`sdk ${version} ${platform}: all steps passed`)
 }

@@ -46,8 +46,32 @@ function wechatGlobal(host) {
       })
       .catch((err) => done(fail, { errMsg: `request:fail ${err.message}` }))
   }
+  // wx.uploadFile posts the file at filePath and formData as a multipart
+  // form, answering the body as text (the SDK parses it).
+  const uploadFile = ({ url, filePath, name, formData = {}, header = {}, success, fail, complete }) => {
+    const done = (outcome, value) => {
+      if (outcome) outcome(value)
+      if (complete) complete(value)
+    }
+    const form = new FormData()
+    const bytes = require('node:fs').readFileSync(filePath)
+    form.append(name, new Blob([bytes]), require('node:path').basename(filePath))
+    for (const [key, value] of Object.entries(formData)) form.append(key, value)
+    const headers = Object.fromEntries(
+      Object.entries(header).filter(([key]) => key.toLowerCase() !== 'content-type'),
+    )
+    if (!url.startsWith(host)) {
+      setImmediate(() => done(fail, { errMsg: 'uploadFile:fail offline' }))
+    } else {
+      fetch(url, { method: 'POST', headers, body: form })
+        .then(async (res) => done(success, { data: await res.text(), statusCode: res.status }))
+        .catch((err) => done(fail, { errMsg: `uploadFile:fail ${err.message}` }))
+    }
+    return { onProgressUpdate() {}, abort() {} }
+  }
   return {
     request,
+    uploadFile,
     getStorageSync: (k) => (storage.has(k) ? storage.get(k) : ''),
     setStorageSync: (k, v) => storage.set(k, v),
     removeStorageSync: (k) => storage.delete(k),
