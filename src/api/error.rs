@@ -134,6 +134,7 @@ impl ResponseError for ApiError {
                 FilesError::Invalid(_) => StatusCode::BAD_REQUEST,
                 FilesError::NotFound => StatusCode::NOT_FOUND,
                 FilesError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                FilesError::TooManyPending(_) => StatusCode::TOO_MANY_REQUESTS,
                 FilesError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
                 FilesError::Store(s) => store_status(s),
             },

@@ -142,8 +142,12 @@ struct Received {
     file_size: i64,
 }
 
-/// Longest `policy` or `authorization` field read.
+/// Longest `policy` or `authorization` field read, and longest other field
+/// passed over.
 const MAX_TOKEN_BYTES: usize = 4096;
+
+/// Most parts one upload form may have.
+const MAX_PARTS: usize = 16;
 
 /// `POST /files/upload/`: the bytes of an announced file, with its policy
 /// and single-use authorization. The SDK sends the file part first, so it is
@@ -155,10 +159,20 @@ async fn receive(
 ) -> Result<HttpResponse, ApiError> {
     let mut spool = None;
     let (mut policy, mut authorization) = (String::new(), String::new());
+    let mut parts = 0;
     while let Some(part) = form.next().await {
         let mut part = part.map_err(|e| bad_form(&e))?;
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(ApiError::BadRequest(format!(
+                "request body: at most {MAX_PARTS} form fields"
+            )));
+        }
         let name = part.name().unwrap_or_default().to_owned();
         match name.as_str() {
+            "file" if spool.is_some() => {
+                return Err(InvalidInput::new("file", "is one file per upload").into());
+            }
             "file" => {
                 let mut file = state.files.spool().await?;
                 while let Some(chunk) = part.next().await {
@@ -182,8 +196,17 @@ async fn receive(
                     authorization = text;
                 }
             }
-            // Other form fields are ignored, as the form API does.
-            _ => while part.next().await.is_some() {},
+            // Other form fields are ignored, as the form API does, within
+            // the same bound.
+            _ => {
+                let mut seen = 0;
+                while let Some(chunk) = part.next().await {
+                    seen += chunk.map_err(|e| bad_form(&e))?.len();
+                    if seen > MAX_TOKEN_BYTES {
+                        return Err(InvalidInput::new(name.as_str(), "is too long").into());
+                    }
+                }
+            }
         }
     }
     let spool = spool.ok_or_else(|| InvalidInput::new("file", "is required"))?;

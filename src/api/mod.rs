@@ -18,6 +18,7 @@ mod extract;
 mod files;
 mod meta;
 mod method_override;
+mod mini_program;
 mod oauth;
 mod openapi;
 mod pages;

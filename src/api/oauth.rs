@@ -21,10 +21,7 @@ use super::openapi::{client_details as details, Auth};
 use super::route_table::{Doc, Endpoint, Method, Tag};
 use super::wire::StatusOk;
 use super::{versions, AppState};
-use crate::auth::{
-    AuthError, MiniAccount, MiniPlatform, Principal, ProfileUpdate, Session, SignedProfile,
-};
-use crate::domain::UserId;
+use crate::auth::{ProfileUpdate, Session, SignedProfile};
 use crate::records::Required;
 
 /// An `idp/` endpoint.
@@ -88,7 +85,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
     idp(
         Method::Post,
         "/idp/{provider}/silent-login/",
-        || web::route().to(silent_login),
+        || web::route().to(super::mini_program::silent_login),
         SILENT_LOGIN,
     ),
     idp(
@@ -131,7 +128,7 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
     idp(
         Method::Post,
         "/idp/oauth/{provider}/silent-login/",
-        || web::route().to(silent_login),
+        || web::route().to(super::mini_program::silent_login),
         SILENT_LOGIN,
     ),
     idp(
@@ -166,13 +163,13 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
 /// link may need, and every other key (initial profile fields, a
 /// mini-program's signed `rawData`).
 #[derive(Debug, Deserialize)]
-struct ProviderBody {
+pub(super) struct ProviderBody {
     #[serde(default, deserialize_with = "field::text")]
     callback_url: Option<String>,
     #[serde(default, deserialize_with = "field::text")]
     auth_token: Option<String>,
     #[serde(default, deserialize_with = "field::text")]
-    code: Option<String>,
+    pub(super) code: Option<String>,
     #[serde(default, deserialize_with = "field::text")]
     access_token: Option<String>,
     #[serde(default, deserialize_with = "field::flag")]
@@ -183,7 +180,7 @@ struct ProviderBody {
     #[serde(default, deserialize_with = "field::text")]
     password: Option<String>,
     #[serde(default, deserialize_with = "field::text")]
-    phone_code: Option<String>,
+    pub(super) phone_code: Option<String>,
     #[serde(default, deserialize_with = "field::text")]
     email_code: Option<String>,
     /// Every other key.
@@ -192,12 +189,12 @@ struct ProviderBody {
 }
 
 impl ProviderBody {
-    fn profile_update(&self) -> Result<ProfileUpdate, ApiError> {
+    pub(super) fn profile_update(&self) -> Result<ProfileUpdate, ApiError> {
         Ok(ProfileUpdate::parse(self.update_userprofile.as_ref())?)
     }
 
     /// The proofs a link may need, the texted code read as `texted`.
-    fn proofs<'a>(&'a self, texted: (&'static str, &'a Option<String>)) -> Proofs<'a> {
+    pub(super) fn proofs<'a>(&'a self, texted: (&'static str, &'a Option<String>)) -> Proofs<'a> {
         Proofs {
             password: &self.password,
             texted,
@@ -207,7 +204,7 @@ impl ProviderBody {
 
     /// The profile data a mini-program sends with its platform's signature
     /// (`rawData` and `signature`), if any.
-    fn signed_profile(&self) -> Result<Option<SignedProfile>, ApiError> {
+    pub(super) fn signed_profile(&self) -> Result<Option<SignedProfile>, ApiError> {
         match (self.rest.get("rawData"), self.rest.get("signature")) {
             (Some(Value::String(raw)), Some(Value::String(signature))) => Ok(Some(SignedProfile {
                 raw_data: raw.clone(),
@@ -225,36 +222,6 @@ impl ProviderBody {
 #[derive(Debug, Serialize)]
 struct RedirectUrl {
     redirect_url: String,
-}
-
-/// A mini-program account linked to a user.
-#[derive(Debug, Serialize)]
-struct Linked {
-    message: &'static str,
-    user_id: UserId,
-    #[serde(flatten)]
-    account: PlatformIds,
-}
-
-/// The platform's ids of a mini-program account (Alipay's SDK reads the
-/// account as `alipay_user_id`).
-#[derive(Debug, Serialize)]
-struct PlatformIds {
-    openid: String,
-    unionid: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    alipay_user_id: Option<String>,
-}
-
-impl From<&MiniAccount> for PlatformIds {
-    fn from(account: &MiniAccount) -> Self {
-        PlatformIds {
-            openid: account.openid.clone(),
-            unionid: account.unionid.clone(),
-            alipay_user_id: (account.platform == MiniPlatform::Alipay)
-                .then(|| account.openid.clone()),
-        }
-    }
 }
 
 async fn redirect(
@@ -282,56 +249,10 @@ async fn authenticate(
     state.auth_limit.check(&req).await?;
     if state.oauth.is_mini_program(&provider) {
         // A mini-program's authenticate/: its login code and signed profile.
-        return mini_sign_in(&req, &state, &provider, &body.0).await;
+        return super::mini_program::sign_in(&req, &state, &provider, &body.0).await;
     }
     let token = required(&body.0.auth_token, "auth_token")?;
     sign_in(&req, &state, &provider, token, &body.0).await
-}
-
-/// `POST …/idp/:provider/silent-login/` (`{code, create_user}`): a
-/// mini-program's sign-in with the login code from its platform.
-async fn silent_login(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    body: Body<ProviderBody>,
-) -> Result<HttpResponse, ApiError> {
-    let (_, provider) = path.into_inner();
-    state.auth_limit.check(&req).await?;
-    mini_sign_in(&req, &state, &provider, &body.0).await
-}
-
-/// A mini-program sign-in's answer: the login object, the user's own
-/// profile again as `user_info` (the SDK builds its current user from it)
-/// and the platform ids.
-#[derive(Debug, Serialize)]
-struct MiniSignIn<'a> {
-    #[serde(flatten)]
-    login: super::wire::LoginObject<'a>,
-    user_info: Map<String, Value>,
-    #[serde(flatten)]
-    account: PlatformIds,
-}
-
-/// Signs in with a mini-program's login code: 201 with the session, the
-/// user's own profile as `user_info` and the platform ids.
-async fn mini_sign_in(
-    req: &HttpRequest,
-    state: &AppState,
-    provider: &str,
-    body: &ProviderBody,
-) -> Result<HttpResponse, ApiError> {
-    let code = required(&body.code, "code")?;
-    let (token, account) = state
-        .oauth
-        .mini_program_code(provider, code, body.signed_profile()?, None)
-        .await?;
-    let (session, profile) = open_session(req, state, provider, token.expose(), body).await?;
-    Ok(HttpResponse::Created().json(MiniSignIn {
-        login: super::wire::login_object(&session, profile.clone()),
-        user_info: profile,
-        account: PlatformIds::from(&account),
-    }))
 }
 
 /// `POST …/idp/:provider/token/` (`{access_token, …}` or `{code, …}`, with
@@ -371,7 +292,7 @@ async fn sign_in(
 }
 
 /// The session an `auth_token` opens, and the user's own profile.
-async fn open_session(
+pub(super) async fn open_session(
     req: &HttpRequest,
     state: &AppState,
     provider: &str,
@@ -411,7 +332,7 @@ async fn associate(
     let (_, provider) = path.into_inner();
     let body = body.0;
     if state.oauth.is_mini_program(&provider) {
-        return mini_link(&req, &state, &caller, &provider, &body).await;
+        return super::mini_program::link(&req, &state, &caller, &provider, &body).await;
     }
     let token = required(&body.auth_token, "auth_token")?;
     let proofs = body.proofs(("code", &body.code));
@@ -422,40 +343,6 @@ async fn associate(
         .associate(&caller.0, &provider, token, "auth_token", update)
         .await?;
     Ok(HttpResponse::Ok().json(state.records.get_own(user).await?))
-}
-
-/// Links the mini-program account of a login `code` to the caller (WeChat's
-/// `user-associate/`, QQ's, Baidu's and ByteDance's `user-association/`,
-/// Alipay's `PUT`): 200 `{status, message, user_id, openid, unionid}`.
-async fn mini_link(
-    req: &HttpRequest,
-    state: &AppState,
-    caller: &LoggedIn,
-    provider: &str,
-    body: &ProviderBody,
-) -> Result<HttpResponse, ApiError> {
-    // Linking is a new way to sign in as the caller: the same proofs as an
-    // identifier change under `reauth_account_changes`.
-    let proofs = body.proofs(("phone_code", &body.phone_code));
-    super::account::prove_if_required(req, state, &caller.0, proofs).await?;
-    let Principal::User { id, .. } = &caller.0 else {
-        return Err(AuthError::Forbidden("only users link their accounts".into()).into());
-    };
-    let code = required(&body.code, "code")?;
-    let (token, account) = state
-        .oauth
-        .mini_program_code(provider, code, body.signed_profile()?, Some(id.get()))
-        .await?;
-    let update = body.profile_update()?;
-    let user = state
-        .oauth
-        .associate(&caller.0, provider, token.expose(), "code", update)
-        .await?;
-    Ok(HttpResponse::Ok().json(StatusOk::with(Linked {
-        message: "User associated.",
-        user_id: user,
-        account: PlatformIds::from(&account),
-    })))
 }
 
 async fn dissociate(

@@ -18,6 +18,11 @@ pub enum FilesError {
         /// The limit, in bytes.
         limit: u64,
     },
+    /// The caller has this many uploads started and not finished.
+    #[error(
+        "too many uploads started and not finished: at most {0} at a time; send their files or wait until they expire"
+    )]
+    TooManyPending(i64),
     /// The stored bytes could not be written, read or removed.
     #[error("file storage: {0}")]
     Storage(#[source] std::io::Error),

@@ -58,6 +58,9 @@ pub struct FilesService {
     settings: Arc<FileSettings>,
 }
 
+/// Uploads one user may have started and not finished at a time.
+const MAX_PENDING: i64 = 64;
+
 /// The policy's content: which file the authorization is for, and until when.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Policy {
@@ -137,7 +140,12 @@ impl FilesService {
             let hash = hash(&authorization);
             let (id, key, name) = (id.clone(), key.clone(), name.as_str().to_owned());
             self.store
-                .run(move |conn| {
+                .transaction(move |conn| {
+                    if let Some(owner) = created_by {
+                        if files::pending_count(conn, owner, now)? >= MAX_PENDING {
+                            return Err(FilesError::TooManyPending(MAX_PENDING));
+                        }
+                    }
                     files::insert(
                         conn,
                         &NewFile {
@@ -152,7 +160,7 @@ impl FilesService {
                             upload_expires: expires,
                         },
                     )?;
-                    files::get(conn, &id)
+                    Ok(files::get(conn, &id)?)
                 })
                 .await?
                 .ok_or(FilesError::NotFound)?

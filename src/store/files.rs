@@ -77,6 +77,16 @@ pub fn insert(conn: &mut AnyConnection, file: &NewFile<'_>) -> Result<(), StoreE
     Ok(())
 }
 
+/// How many uploads `owner` started that are neither stored nor expired at `now`.
+pub fn pending_count(conn: &mut AnyConnection, owner: i64, now: i64) -> Result<i64, StoreError> {
+    Ok(f::table
+        .filter(f::created_by.eq(owner))
+        .filter(f::stored.eq(false))
+        .filter(f::upload_expires.gt(now))
+        .count()
+        .get_result(conn)?)
+}
+
 /// Uses up the authorization `hash` of the not yet stored file `id`, if it
 /// is still valid at `now`: the file, once; `None` for a wrong, used or
 /// expired authorization.

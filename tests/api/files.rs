@@ -14,6 +14,7 @@ on_both_backends!(
     only_the_owner_reads_lists_and_deletes_a_file,
     the_content_not_the_name_decides_how_a_file_is_served,
     abandoned_uploads_are_swept,
+    one_user_cannot_flood_uploads,
 );
 
 const PNG: &[u8] = &[
@@ -63,19 +64,7 @@ async fn send_bytes(announced: &Value, name: &str, bytes: &[u8]) -> Reply {
             "authorization",
             announced["authorization"].as_str().unwrap().to_owned(),
         );
-    let resp = reqwest::Client::new()
-        .post(announced["upload_url"].as_str().unwrap())
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload sent");
-    let status = resp.status();
-    let body = resp.json().await.unwrap_or(Value::Null);
-    Reply {
-        status,
-        body,
-        retry_after: None,
-    }
+    post_form(announced, form).await
 }
 
 /// Uploads `bytes` as `name` for the user of `token`; the file's id and path.
@@ -464,4 +453,84 @@ async fn abandoned_uploads_are_swept(backend: Backend) {
             .status,
         StatusCode::OK
     );
+}
+
+async fn one_user_cannot_flood_uploads(backend: Backend) {
+    let app = files_app(backend).await;
+    let (token, _) = app.register_email("ann@example.com", "password-1").await;
+    let (bob, _) = app.register_email("bob@example.com", "password-1").await;
+    // At most 64 uploads started and not finished at a time, per user.
+    let mut first = None;
+    for i in 0..64 {
+        let announced = announce(&app, &token, &format!("f{i}.txt")).await;
+        first.get_or_insert(announced);
+    }
+    let r = app
+        .post(
+            "/hserve/v2.1/upload/",
+            Some(&token),
+            json!({"filename": "one-more.txt"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        r.error_msg().starts_with("too many uploads started"),
+        "{:?}",
+        r.body
+    );
+    // Another user is not held up; finishing one frees a place.
+    announce(&app, &bob, "bob.txt").await;
+    let first = first.unwrap();
+    assert_eq!(
+        send_bytes(&first, "f0.txt", b"done").await.status,
+        StatusCode::OK
+    );
+    announce(&app, &token, "one-more.txt").await;
+
+    // One form is one file, and every field is bounded.
+    let announced = announce(&app, &bob, "two.txt").await;
+    let two_files = multipart::Form::new()
+        .part(
+            "file",
+            multipart::Part::bytes(b"a".to_vec()).file_name("a.txt"),
+        )
+        .part(
+            "file",
+            multipart::Part::bytes(b"b".to_vec()).file_name("b.txt"),
+        )
+        .text("policy", announced["policy"].as_str().unwrap().to_owned())
+        .text(
+            "authorization",
+            announced["authorization"].as_str().unwrap().to_owned(),
+        );
+    let r = post_form(&announced, two_files).await;
+    assert_eq!(
+        (r.status, r.body["error_msg"].as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("file: is one file per upload")
+        )
+    );
+    let padded = multipart::Form::new().text("padding", "x".repeat(5000));
+    let r = post_form(&announced, padded).await;
+    assert_eq!(
+        (r.status, r.body["error_msg"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("padding: is too long"))
+    );
+}
+
+/// Posts `form` to the upload target `announced` names.
+async fn post_form(announced: &Value, form: multipart::Form) -> Reply {
+    let resp = reqwest::Client::new()
+        .post(announced["upload_url"].as_str().unwrap())
+        .multipart(form)
+        .send()
+        .await
+        .expect("form sent");
+    let status = resp.status();
+    Reply {
+        status,
+        body: resp.json().await.unwrap_or(Value::Null),
+        retry_after: None,
+    }
 }
