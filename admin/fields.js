@@ -172,8 +172,16 @@ export function cell(field, value) {
   }
   if (typeof value === 'boolean') return h('span', { class: value ? 'bool-yes' : 'bool-no' }, value ? t('ui.yes') : t('ui.no'))
   if (field && field.kind === 'geojson point' && value.coordinates) return h('span', { class: 'mono' }, pointText(value))
+  if (field && field.kind === 'file') return fileLink(value)
+  if (field && field.kind === 'file list' && Array.isArray(value)) return h('span', {}, ...value.map(fileLink))
   if (typeof value === 'object') return h('code', { class: 'mono clip' }, clip(JSON.stringify(value), 60))
   return clip(String(value))
+}
+
+/** A stored file as a link to its bytes, named by its file name. */
+function fileLink(file) {
+  if (!file || typeof file.path !== 'string') return h('span', { class: 'muted' }, '—')
+  return h('a', { href: file.path, class: 'file-link', target: '_blank', rel: 'noopener' }, clip(String(file.name || file.id), 40))
 }
 
 /** A GeoJSON point as "lng, lat". */

@@ -14,6 +14,7 @@ use tracing_actix_web::TracingLogger;
 use crate::admin::{FileWatcher, Janitor, LoadError, SchemaControl};
 use crate::api::{self, AppState};
 use crate::config::Settings;
+use crate::domain::FileLinks;
 use crate::files::FilesService;
 use crate::notify::{
     self, DevOutbox, MailTransport, Outbox, RetryPolicy, Sender, SmsInbox, Templates,
@@ -148,8 +149,9 @@ impl Application {
             None
         };
         let feed_horizon = i64::from(settings.feed_horizon_days) * 86_400;
-        let records =
-            Records::new(store.clone(), schema.live().clone()).with_feed_horizon(feed_horizon);
+        let records = Records::new(store.clone(), schema.live().clone())
+            .with_feed_horizon(feed_horizon)
+            .with_file_links(FileLinks::new(&settings.public_url));
         let templates = Arc::new(Templates::load(settings.templates_dir.clone())?);
         let dev_outbox = DevOutbox::new(&settings.data_dir)?;
         let outbox = Outbox::new();

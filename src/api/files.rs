@@ -140,6 +140,13 @@ struct Received {
     time: i64,
     mimetype: String,
     file_size: i64,
+    /// For images whose header could be read, as the storage form API answers.
+    #[serde(rename = "image-width", skip_serializing_if = "Option::is_none")]
+    image_width: Option<i32>,
+    #[serde(rename = "image-height", skip_serializing_if = "Option::is_none")]
+    image_height: Option<i32>,
+    #[serde(rename = "image-type", skip_serializing_if = "Option::is_none")]
+    image_type: Option<String>,
 }
 
 /// Longest `policy` or `authorization` field read, and longest other field
@@ -222,6 +229,12 @@ async fn receive(
         message: "ok",
         url: state.files.url_of(&file),
         time: file.created_at,
+        image_width: file.width,
+        image_height: file.height,
+        image_type: file
+            .width
+            .and_then(|_| file.mime_type.strip_prefix("image/"))
+            .map(str::to_ascii_uppercase),
         mimetype: file.mime_type,
         file_size: file.size,
     }))

@@ -63,6 +63,7 @@ fn hydrogen_type(kind: FieldKind) -> &'static str {
         FieldKind::Point | FieldKind::Polygon => "geojson",
         FieldKind::Date => "date",
         FieldKind::Pointer => "reference",
+        FieldKind::Files => "array",
         other => other.type_name(),
     }
 }

@@ -8,17 +8,17 @@ use sha2::{Digest, Sha256};
 
 use super::error::FilesError;
 use super::name::FileName;
-use super::sniff::media_type;
+use super::sniff::{dimensions, media_type};
 use super::storage::{LocalStorage, Spool};
-use crate::domain::{now_unix, InvalidInput, Principal, RecordId};
-use crate::store::files::{self, FileOrder, FileRow, NewFile};
+use crate::domain::{now_unix, FileLinks, InvalidInput, Principal, RecordId};
+use crate::store::files::{self, FileOrder, FileRow, Measured, NewFile};
 use crate::store::Store;
 
 /// How the files service is set up.
 #[derive(Debug, Clone)]
 pub struct FileSettings {
-    /// The server's public URL (no trailing `/`), prefixed to file URLs.
-    pub public_url: String,
+    /// Builds file URLs under the server's public URL.
+    pub links: FileLinks,
     /// Largest upload, in bytes.
     pub max_bytes: u64,
     /// Seconds an upload's authorization stays usable.
@@ -102,13 +102,9 @@ impl FilesService {
 
     /// The URL of a file.
     pub fn url_of(&self, file: &FileRow) -> String {
-        format!(
-            "{}/files/{}/{}/{}",
-            self.settings.public_url,
-            file.id,
-            file.storage_key,
-            url::form_urlencoded::byte_serialize(file.name.as_bytes()).collect::<String>()
-        )
+        self.settings
+            .links
+            .url(&file.id, &file.storage_key, &file.name)
     }
 
     /// Step one of an upload by `caller`: the file row and the authority to
@@ -170,7 +166,7 @@ impl FilesService {
             file: row,
             policy,
             authorization,
-            upload_url: format!("{}/files/upload/", self.settings.public_url),
+            upload_url: self.settings.links.upload_url(),
             path,
         })
     }
@@ -213,16 +209,22 @@ impl FilesService {
         if spool.is_empty() {
             return Err(InvalidInput::new("file", "is empty").into());
         }
-        let size = i64::try_from(spool.len()).unwrap_or(i64::MAX);
-        let mime = media_type(spool.head(), &row.name);
+        let mime_type = media_type(spool.head(), &row.name);
+        let measured = Measured {
+            size: i64::try_from(spool.len()).unwrap_or(i64::MAX),
+            dimensions: dimensions(spool.head(), &mime_type),
+            mime_type,
+        };
         self.storage.keep(spool, &row.id, &row.storage_key).await?;
-        let (id, stored_mime) = (row.id.clone(), mime.clone());
+        let (id, stored) = (row.id.clone(), measured.clone());
         self.store
-            .run(move |conn| files::mark_stored(conn, &id, size, &stored_mime))
+            .run(move |conn| files::mark_stored(conn, &id, &stored))
             .await?;
         Ok(FileRow {
-            size,
-            mime_type: mime,
+            size: measured.size,
+            width: measured.dimensions.map(|d| d.0),
+            height: measured.dimensions.map(|d| d.1),
+            mime_type: measured.mime_type,
             stored: true,
             ..row
         })

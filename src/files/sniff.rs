@@ -36,6 +36,20 @@ fn utf8_cut_short(head: &[u8]) -> bool {
     }
 }
 
+/// The width and height of an image of `media_type` whose first bytes are
+/// `head`, read from its header (nothing is decoded); `None` for other
+/// files and for headers that cannot be read.
+pub fn dimensions(head: &[u8], media_type: &str) -> Option<(i32, i32)> {
+    if !media_type.starts_with("image/") || media_type == "image/svg+xml" {
+        return None;
+    }
+    let size = imagesize::blob_size(head).ok()?;
+    Some((
+        i32::try_from(size.width).ok()?,
+        i32::try_from(size.height).ok()?,
+    ))
+}
+
 /// Whether a browser may show a file of `media_type` in place (images,
 /// audio, video, PDF); anything else is served as a download.
 pub fn shown_inline(media_type: &str) -> bool {

@@ -9,8 +9,9 @@ use tokio::io::AsyncWriteExt;
 
 use super::error::FilesError;
 
-/// How many leading bytes are kept to sniff the type.
-const HEAD_BYTES: usize = 8192;
+/// How many leading bytes are kept to sniff the type and read an image's
+/// size (a JPEG's size may follow tens of KiB of metadata).
+const HEAD_BYTES: usize = 64 * 1024;
 
 /// The local store of file bytes.
 #[derive(Debug, Clone)]

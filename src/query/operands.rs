@@ -320,5 +320,6 @@ pub(super) fn expected(kind: FieldKind) -> &'static str {
         FieldKind::Date => "an ISO-8601 date-time string",
         FieldKind::Pointer => "a record id (string) or user id",
         FieldKind::Point | FieldKind::Polygon => "a GeoJSON geometry",
+        FieldKind::File | FieldKind::Files => "nothing: file fields take $isnull and $exists only",
     }
 }

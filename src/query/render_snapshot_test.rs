@@ -52,6 +52,8 @@ fn sample(kind: FieldKind, second: bool) -> Value {
         (FieldKind::Polygon, _) => {
             json!({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]})
         }
+        // File fields take only $exists and $isnull, whose operand is a flag.
+        (FieldKind::File | FieldKind::Files, _) => json!({"id": "f"}),
     }
 }
 

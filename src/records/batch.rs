@@ -164,6 +164,7 @@ impl Records {
             .map(|r| prepare_create(object, who, r))
             .collect();
         let name = object.name.clone();
+        let links = self.links.clone();
         let results = self
             .store
             .transaction(move |conn| {
@@ -178,7 +179,7 @@ impl Records {
                     let outcome = row.and_then(|row| {
                         pointers.next().unwrap_or(Ok(()))?;
                         let created_at = row.get("created_at").and_then(Value::as_i64);
-                        savepoint(conn, |conn| insert_row(conn, object, row))
+                        savepoint(conn, |conn| insert_row(conn, object, who, &links, row))
                             .map_err(|e| explain_taken(object, e))
                             .map(|stored| RowOutcome::Created {
                                 id: super::fields::id_text(&stored),
@@ -276,6 +277,7 @@ impl Records {
         let limit = limit.unwrap_or(MAX_BATCH).min(MAX_BATCH);
         let name = object.name.clone();
         let changes = update.map(|(c, _)| c);
+        let links = self.links.clone();
         let (succeed, results) = self
             .store
             .transaction(move |conn| {
@@ -288,7 +290,7 @@ impl Records {
                     let key = SqlValue::Text(id.clone());
                     let outcome = savepoint(conn, |conn| match &changes {
                         Some(changes) => {
-                            update_checked(conn, &snapshot, object, who, &key, changes)
+                            update_checked(conn, &snapshot, object, who, &links, &key, changes)
                                 .map(|u| u.after.get("updated_at").and_then(Value::as_i64))
                         }
                         None => delete_checked(conn, object, who, &key).map(|_| None),

@@ -178,6 +178,7 @@ impl Records {
             let filter = filter.clone();
             let changes = changes.clone();
             let after = cursor.clone();
+            let links = self.links.clone();
             let (last, done) = self
                 .store
                 .transaction(move |conn| {
@@ -190,7 +191,8 @@ impl Records {
                         let key = SqlValue::Text(id.clone());
                         let ok = savepoint(conn, |conn| match &changes {
                             Some(c) => {
-                                update_checked(conn, &snapshot, object, who, &key, c).map(|_| ())
+                                update_checked(conn, &snapshot, object, who, &links, &key, c)
+                                    .map(|_| ())
                             }
                             None => delete_checked(conn, object, who, &key).map(|_| ()),
                         });

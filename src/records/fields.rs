@@ -5,6 +5,7 @@
 
 use serde_json::Value;
 
+use super::attach::file_refs;
 use super::who::{Access, Viewer};
 use crate::domain::{AclEntry, GeoPoint, GeoPolygon, InvalidInput, IsoDate, RecordId, UserId};
 use crate::query::{FieldCatalog, QueryError, QueryField, SqlIdent, SqlValue};
@@ -105,7 +106,8 @@ impl FieldCatalog for QueryFields<'_> {
 }
 
 /// Checks a client's value for `field` and returns the stored form: dates in
-/// UTC, pointers as lower-case id strings, geometries in canonical GeoJSON.
+/// UTC, pointers as lower-case id strings, geometries in canonical GeoJSON,
+/// files as `{"id": …}` references (filled in by the write, see `attach.rs`).
 pub fn normalize(field: &Field, value: &Value) -> Result<Value, InvalidInput> {
     normalize_shown(field, value, true)
 }
@@ -118,6 +120,8 @@ pub fn normalize_shown(field: &Field, value: &Value, reveal: bool) -> Result<Val
     let value = match (field.kind, value) {
         // The SDK writes user pointers as "42"; accept 42 as well.
         (FieldKind::Pointer, Value::Number(n)) if n.is_i64() => Value::String(n.to_string()),
+        // Files are named by id; the write fills in the rest.
+        (FieldKind::File | FieldKind::Files, v) => file_refs(field, v)?,
         _ => value.clone(),
     };
     if reveal {

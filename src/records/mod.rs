@@ -11,6 +11,7 @@
 //! are typed: wire shapes and HTTP statuses belong to the API layer.
 
 mod aggregate;
+mod attach;
 mod audit;
 mod batch;
 mod bulk;

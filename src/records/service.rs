@@ -20,7 +20,7 @@ use super::shape::Shape;
 use super::who::{Access, Viewer, Who};
 use super::write::{delete_checked, explain_taken, insert_checked, update_checked};
 use crate::domain::Principal;
-use crate::domain::UserId;
+use crate::domain::{FileLinks, UserId};
 use crate::schema::{LiveSchema, ObjectType, Snapshot, PROFILE_TYPE};
 use crate::store::audit::Actor;
 use crate::store::{objects, AnyConnection, Store};
@@ -46,6 +46,8 @@ pub struct Records {
     pub(super) feed_horizon: i64,
     /// When this node last wrote each active user's last-active time.
     pub(super) active: super::last_active::ActiveTracker,
+    /// The URLs file fields store.
+    pub(super) links: FileLinks,
 }
 
 /// How long deletions stay in the change feed unless set: 30 days.
@@ -82,7 +84,14 @@ impl Records {
             live,
             feed_horizon: DEFAULT_FEED_HORIZON,
             active: Default::default(),
+            links: FileLinks::new("http://localhost"),
         }
+    }
+
+    /// Stores file URLs under `links` (the server's public URL).
+    pub fn with_file_links(mut self, links: FileLinks) -> Self {
+        self.links = links;
+        self
     }
 
     /// Keeps deletions for the change feed `seconds` long; an older feed
@@ -128,6 +137,7 @@ impl Records {
         let row = prepare_create(object, who, &body)?;
         let name = object.name.clone();
         let audit = actor.map(|a| (a, "create"));
+        let links = self.links.clone();
         self.write_one(
             snapshot,
             name,
@@ -135,7 +145,10 @@ impl Records {
             shape,
             audit,
             move |conn, snapshot, object| {
-                Ok((None, insert_checked(conn, snapshot, object, who, row)?))
+                Ok((
+                    None,
+                    insert_checked(conn, snapshot, object, who, &links, row)?,
+                ))
             },
         )
         .await
@@ -286,6 +299,7 @@ impl Records {
         let changes = prepare_update(object, who, &body)?;
         let name = object.name.clone();
         let audit = actor.map(|a| (a, "update"));
+        let links = self.links.clone();
         self.write_one(
             snapshot,
             name,
@@ -293,7 +307,7 @@ impl Records {
             shape,
             audit,
             move |conn, snapshot, object| {
-                let updated = update_checked(conn, snapshot, object, who, &id, &changes)?;
+                let updated = update_checked(conn, snapshot, object, who, &links, &id, &changes)?;
                 Ok((Some(updated.before), updated.after))
             },
         )

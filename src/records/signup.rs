@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use super::attach::attach_files;
 use super::error::RecordsError;
 use super::fields::readable_columns;
 use super::generated::fill_generated;
@@ -15,7 +16,7 @@ use super::prepare::{check_required, fill_defaults, prepare_sent};
 use super::service::Records;
 use super::who::{Viewer, Who};
 use super::write::{check_pointers, sql_values};
-use crate::domain::{InvalidInput, ProfileRefusal};
+use crate::domain::{FileLinks, InvalidInput, ProfileRefusal};
 use crate::query::SqlValue;
 use crate::schema::Snapshot;
 use crate::store::{objects, AnyConnection, InitError, ProfileInit};
@@ -42,8 +43,9 @@ impl Records {
         let snapshot = self.live.load();
         let sent = prepare_sent(snapshot.profile(), Who::client(None, false), &fields)?;
         let row = sent.row;
+        let links = self.links.clone();
         Ok(Box::new(move |conn, upgraded| {
-            initial_columns(conn, &snapshot, row, upgraded, required).map_err(refusal)
+            initial_columns(conn, &snapshot, &links, row, upgraded, required).map_err(refusal)
         }))
     }
 }
@@ -53,6 +55,7 @@ impl Records {
 fn initial_columns(
     conn: &mut AnyConnection,
     snapshot: &Snapshot,
+    links: &FileLinks,
     mut row: Map<String, Value>,
     upgraded: Option<i64>,
     required: Required,
@@ -90,6 +93,8 @@ fn initial_columns(
     )?
     .pop()
     .unwrap_or(Ok(()))?;
+    let signing_up = Who::client(upgraded, false);
+    attach_files(conn, profile, signing_up, links, &mut row, None)?;
     Ok(sql_values(profile, &row))
 }
 

@@ -98,6 +98,7 @@ impl Records {
         let changes = prepare_update(object, who, &update_body)?;
         let may_insert = may_create(who, object);
         let name = object.name.clone();
+        let links = self.links.clone();
         self.write_one_reporting(
             snapshot,
             name,
@@ -133,12 +134,16 @@ impl Records {
                 {
                     Some(id) => {
                         let id = crate::query::SqlValue::Text(id.to_owned());
-                        let updated = update_checked(conn, snapshot, object, who, &id, &changes)?;
+                        let updated =
+                            update_checked(conn, snapshot, object, who, &links, &id, &changes)?;
                         Ok((Some(updated.before), updated.after))
                     }
                     None => {
                         may_insert?;
-                        Ok((None, insert_checked(conn, snapshot, object, who, row)?))
+                        Ok((
+                            None,
+                            insert_checked(conn, snapshot, object, who, &links, row)?,
+                        ))
                     }
                 }
             },

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use super::attach::attach_files;
 use super::counters;
 use super::error::RecordsError;
 use super::fields::{
@@ -18,7 +19,7 @@ use super::list::visible;
 use super::prepare::PreparedChange;
 use super::update_ops::{apply, Change};
 use super::who::{Access, Viewer, Who};
-use crate::domain::{acl_json, now_unix, InvalidInput};
+use crate::domain::{acl_json, now_unix, FileLinks, InvalidInput};
 use crate::query::{Condition, SqlValue};
 use crate::schema::{ObjectType, PointerTarget, Snapshot};
 use crate::store::documents::{to_sql_value, Column};
@@ -42,21 +43,26 @@ pub fn insert_checked(
     snapshot: &Snapshot,
     object: &ObjectType,
     who: Who,
+    links: &FileLinks,
     row: Map<String, Value>,
 ) -> Result<Map<String, Value>, RecordsError> {
     check_pointers(conn, snapshot, object, who, &[&row])?
         .pop()
         .unwrap_or(Ok(()))?;
-    insert_row(conn, object, row)
+    insert_row(conn, object, who, links, row)
 }
 
-/// Inserts a prepared row whose pointers were checked: checks the per-owner
-/// limit (under the owner's lock). Returns the stored row.
+/// Inserts a prepared row whose pointers were checked: attaches its files
+/// (as `who` may), checks the per-owner limit (under the owner's lock).
+/// Returns the stored row.
 pub fn insert_row(
     conn: &mut AnyConnection,
     object: &ObjectType,
+    who: Who,
+    links: &FileLinks,
     mut row: Map<String, Value>,
 ) -> Result<Map<String, Value>, RecordsError> {
+    attach_files(conn, object, who, links, &mut row, None)?;
     fill_generated(conn, object, &mut row)?;
     let table = objects::sql_table(object);
     let owner = owner_of(object, &row);
@@ -88,13 +94,14 @@ pub struct Updated {
 
 /// Applies checked changes to the row `id` inside a transaction: locks the
 /// row, checks read and write access, computes the new values from the current
-/// ones and validates them, checks the pointers it sets. Returns the row
-/// before and after.
+/// ones and validates them, checks the pointers it sets and attaches the
+/// files it names. Returns the row before and after.
 pub fn update_checked(
     conn: &mut AnyConnection,
     snapshot: &Snapshot,
     object: &ObjectType,
     who: Who,
+    links: &FileLinks,
     id: &SqlValue,
     changes: &[PreparedChange],
 ) -> Result<Updated, RecordsError> {
@@ -147,6 +154,7 @@ pub fn update_checked(
     check_pointers(conn, snapshot, object, who, &[&changed])?
         .pop()
         .unwrap_or(Ok(()))?;
+    attach_files(conn, object, who, links, &mut new_values, Some(&row))?;
     if !object.guards.is_empty() {
         let mut next = row.clone();
         next.extend(new_values.clone());

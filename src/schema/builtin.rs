@@ -260,6 +260,7 @@ fn compile(spec: &Spec) -> Result<Field, SchemaError> {
         mask: None,
         generated: None,
         bytes: None,
+        file: None,
         computed: None,
         counter: None,
         viewer_link: None,

@@ -61,6 +61,10 @@ pub struct FieldExtension {
     /// Makes an object field a GeoJSON geometry.
     #[serde(default)]
     pub geo: Option<GeoKind>,
+    /// Makes an object field hold one uploaded file (the SDK's file object),
+    /// an array field several; with the rules the files must meet.
+    #[serde(default)]
+    pub file: Option<FileExtension>,
     /// Settable when the record is created, never changed afterwards.
     #[serde(default)]
     pub immutable: bool,
@@ -250,6 +254,27 @@ pub enum ByteEncoding {
     /// GB18030 (Chinese national standard: 2 bytes for most Chinese characters).
     #[serde(rename = "gb18030")]
     Gb18030,
+}
+
+/// The rules of a file field: which uploaded files it may hold. Each is
+/// checked when a file is attached, against what the server measured when
+/// the bytes arrived (never what the client said).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileExtension {
+    /// The largest file, in bytes.
+    #[serde(default)]
+    pub max_bytes: Option<u64>,
+    /// The media types accepted, as sniffed from the content: `image/png`,
+    /// or a whole family such as `image/*`.
+    #[serde(default)]
+    pub types: Option<Vec<String>>,
+    /// The widest image, in pixels (files that are not images are refused).
+    #[serde(default)]
+    pub max_width: Option<u32>,
+    /// The tallest image, in pixels (files that are not images are refused).
+    #[serde(default)]
+    pub max_height: Option<u32>,
 }
 
 /// The geometry of a GeoJSON field.

@@ -6,6 +6,7 @@ use super::counters::Counter;
 use super::expr::Expr;
 use super::extension::{FindBy, ReadRule, WriteRule};
 use super::field_keywords::{ByteLimits, Generator, Mask};
+use super::file_rules::FileRules;
 use super::relations::{ReadLinked, Related, ViewerLink};
 use crate::domain::InvalidInput;
 
@@ -67,11 +68,17 @@ pub enum FieldKind {
     /// A string with `"x-protium": {"pointer": …}`: the id of another record
     /// (or of a user), stored as text.
     Pointer,
+    /// An object with `"x-protium": {"file": …}`: one uploaded file, stored
+    /// as the SDK's file object.
+    File,
+    /// An array with `"x-protium": {"file": …}`: uploaded files, stored as
+    /// a list of the SDK's file objects.
+    Files,
 }
 
 impl FieldKind {
     /// Every kind, in the order the reference lists them.
-    pub const ALL: [FieldKind; 10] = [
+    pub const ALL: [FieldKind; 12] = [
         Self::String,
         Self::Integer,
         Self::Number,
@@ -82,6 +89,8 @@ impl FieldKind {
         Self::Object,
         Self::Point,
         Self::Polygon,
+        Self::File,
+        Self::Files,
     ];
 
     /// Maps a JSON Schema type name.
@@ -110,6 +119,8 @@ impl FieldKind {
             Self::Point => "geojson point",
             Self::Polygon => "geojson polygon",
             Self::Pointer => "pointer",
+            Self::File => "file",
+            Self::Files => "file list",
         }
     }
 
@@ -117,8 +128,13 @@ impl FieldKind {
     pub fn is_json(self) -> bool {
         matches!(
             self,
-            Self::Object | Self::Array | Self::Point | Self::Polygon
+            Self::Object | Self::Array | Self::Point | Self::Polygon | Self::File | Self::Files
         )
+    }
+
+    /// Whether values are uploaded files.
+    pub fn is_file(self) -> bool {
+        matches!(self, Self::File | Self::Files)
     }
 
     /// Whether values are GeoJSON geometries.
@@ -197,6 +213,8 @@ pub struct Field {
     pub generated: Option<Generator>,
     /// Byte-length limits of a string in an encoding.
     pub bytes: Option<ByteLimits>,
+    /// For file fields: the files they accept.
+    pub file: Option<FileRules>,
     /// Evaluated at read time from the row's other fields; no column.
     pub computed: Option<Expr>,
     /// The number of records of another table pointing here, kept by the server.

@@ -43,6 +43,40 @@ pub(super) fn check_indexing(
     Ok(())
 }
 
+/// A file field's value is the file object the server builds, so its schema
+/// declares no shape, default or index of its own (`maxItems` and
+/// `minItems` on a list of files are fine).
+pub(super) fn check_file_shape(
+    p: &Property<'_>,
+    err: &impl Fn(&str, String) -> SchemaError,
+) -> Result<(), SchemaError> {
+    if !p.kind.is_file() {
+        return Ok(());
+    }
+    const SHAPE: [&str; 6] = [
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "enum",
+        "default",
+    ];
+    if let Some(k) = SHAPE.iter().find(|k| p.obj.contains_key(**k)) {
+        return Err(err(
+            &format!("{}/{k}", p.pointer),
+            format!("a file field's value is the file object the server builds: leave out '{k}'"),
+        ));
+    }
+    if p.ext.unique || p.ext.indexed {
+        return Err(err(
+            &p.ext_pointer,
+            "file fields cannot be unique or indexed (they are queried with $isnull and $exists)"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// The profile's keywords fit the field, in order: `allows_find_by` is a
 /// boolean, then [`check_last_active_kind`], [`check_find_key`],
 /// [`check_device_platform`].

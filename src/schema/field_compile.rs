@@ -9,9 +9,10 @@ use super::error::SchemaError;
 use super::extension::{FieldExtension, GeoKind, ReadRule, WriteRule};
 use super::field::{Field, FieldKind, FieldName, PointerTarget};
 use super::field_checks::{
-    check_indexing, check_not_required_if_server_managed, check_profile_switches,
+    check_file_shape, check_indexing, check_not_required_if_server_managed, check_profile_switches,
 };
 use super::field_keywords::{self, Keywords};
+use super::file_rules::FileRules;
 use super::relations;
 use super::EXTENSION_KEYWORD;
 
@@ -61,7 +62,8 @@ impl Property<'_> {
 /// The passes, in order:
 /// 1. [`read_property`]: the name, the schema object, its extension, its kind
 ///    and pointer target;
-/// 2. [`check_indexing`]: `unique`, `indexed` and `case_insensitive` fit it;
+/// 2. [`check_indexing`]: `unique`, `indexed` and `case_insensitive` fit it,
+///    and [`check_file_shape`]: a file field leaves its shape to the server;
 /// 3. [`compile_keywords`]: the extension's keywords, each checked;
 /// 4. [`check_profile_switches`]: the profile's keywords fit the field;
 /// 5. [`check_not_required_if_server_managed`];
@@ -76,6 +78,7 @@ pub(super) fn compile_field(
 ) -> Result<Field, SchemaError> {
     let property = read_property(key, sub, required, pointer, err)?;
     check_indexing(&property, err)?;
+    check_file_shape(&property, err)?;
     let keywords = compile_keywords(&property, err)?;
     check_profile_switches(&property, &keywords, err)?;
     check_not_required_if_server_managed(&property, &keywords, err)?;
@@ -202,6 +205,13 @@ fn assemble_field(
         .map(|g| relations::read_linked(p.ext.read, g))
         .transpose()
         .map_err(|m| err(&format!("{}/read_linked", p.ext_pointer), m))?;
+    let file = p
+        .ext
+        .file
+        .as_ref()
+        .map(FileRules::compile)
+        .transpose()
+        .map_err(|m| err(&format!("{}/file", p.ext_pointer), m))?;
     let ext = p.ext;
     Ok(Field {
         name: p.name,
@@ -231,6 +241,7 @@ fn assemble_field(
         mask: keywords.mask,
         generated: keywords.generated,
         bytes: keywords.bytes,
+        file,
         computed: keywords.computed,
         counter: keywords.counter,
         viewer_link: keywords.viewer_link,
@@ -245,13 +256,26 @@ fn assemble_field(
     })
 }
 
-/// The kind from `format` and the extension: dates, pointers, geometries.
+/// The kind from `format` and the extension: dates, pointers, geometries,
+/// files.
 fn refine_kind(
     json_kind: FieldKind,
     obj: &Map<String, Value>,
     ext: &FieldExtension,
 ) -> Result<FieldKind, (&'static str, String)> {
     let date = obj.get("format").and_then(Value::as_str) == Some("date-time");
+    if ext.file.is_some() {
+        return match (json_kind, &ext.pointer, ext.geo) {
+            (FieldKind::Object, None, None) => Ok(FieldKind::File),
+            (FieldKind::Array, None, None) => Ok(FieldKind::Files),
+            _ => Err((
+                "file",
+                "a file field has \"type\": \"object\" (one file) or \"array\" (several), \
+                 and is neither a pointer nor a geometry"
+                    .into(),
+            )),
+        };
+    }
     match (json_kind, &ext.pointer, ext.geo) {
         (FieldKind::String, Some(_), None) => Ok(FieldKind::Pointer),
         (_, Some(_), _) => Err(("pointer", "a pointer field has \"type\": \"string\"".into())),

@@ -352,8 +352,8 @@ fn computed(
         Some("an index (it is not stored)")
     } else if ext.generated.is_some() || ext.mask.is_some() {
         Some("generated or mask")
-    } else if ext.pointer.is_some() || kind.is_geo() {
-        Some("a pointer or geometry kind")
+    } else if ext.pointer.is_some() || kind.is_geo() || kind.is_file() {
+        Some("a pointer, geometry or file kind")
     } else {
         None
     };

@@ -70,3 +70,41 @@ fn a_property_is_checked_for_indexes_then_profile_keywords_then_its_default() {
         assert_eq!(e.pointer, pointer, "{text}: {}", e.message);
     }
 }
+
+#[test]
+fn a_file_field_is_an_object_or_an_array_whose_shape_the_server_owns() {
+    let field = |schema: &str| format!(r#"{{"properties":{{"pic":{schema}}}}}"#);
+    let compiled = compile_file(
+        Path::new("post.json"),
+        "post",
+        &field(r#"{"type":"array","maxItems":3,"x-protium":{"file":{"types":["image/*"]}}}"#),
+    )
+    .expect("a file list compiles");
+    let pic = compiled.field("pic").expect("the field");
+    assert_eq!(pic.kind, crate::schema::FieldKind::Files);
+    assert!(pic.file.as_ref().is_some_and(|r| r.types.len() == 1));
+    for (schema, pointer) in [
+        (
+            r#"{"type":"string","x-protium":{"file":{}}}"#,
+            "/properties/pic/x-protium/file",
+        ),
+        (
+            r#"{"type":"object","properties":{"url":{"type":"string"}},"x-protium":{"file":{}}}"#,
+            "/properties/pic/properties",
+        ),
+        (
+            r#"{"type":"object","x-protium":{"file":{},"indexed":true}}"#,
+            "/properties/pic/x-protium",
+        ),
+        (
+            r#"{"type":"object","x-protium":{"file":{"types":["png"]}}}"#,
+            "/properties/pic/x-protium/file",
+        ),
+        (
+            r#"{"type":"object","x-protium":{"file":{"max_pixels":9}}}"#,
+            "/properties/pic/x-protium",
+        ),
+    ] {
+        assert_eq!(fault_in_table("post", &field(schema)), pointer, "{schema}");
+    }
+}

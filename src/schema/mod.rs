@@ -20,6 +20,7 @@ mod field_compile;
 mod field_keywords;
 mod field_placement;
 mod file_compile;
+mod file_rules;
 mod guards;
 mod live;
 mod load;
@@ -33,12 +34,13 @@ pub use error::SchemaError;
 pub use evolution::{narrowings, Narrowing, NarrowingStep};
 pub use expr::{from_cel, now as cel_now, to_cel, Expr};
 pub use extension::{
-    vocabulary_schema, FieldExtension, FindBy, GeoKind, GuardRefusal, OwnerDeleted, ReadRule,
-    TableExtension, WriteRule,
+    vocabulary_schema, FieldExtension, FileExtension, FindBy, GeoKind, GuardRefusal, OwnerDeleted,
+    ReadRule, TableExtension, WriteRule,
 };
 pub use field::{nul_path, Builtin, Field, FieldKind, FieldName, PointerTarget};
 pub use field_keywords::{ByteLimits, Generator, Mask};
 pub use file_compile::compile_file;
+pub use file_rules::{FileFacts, FileRules, MediaPattern};
 pub use guards::Guard;
 pub use live::{LiveSchema, Snapshot};
 pub use load::{load_dir, Registry, CREDENTIAL_KEYS};

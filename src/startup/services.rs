@@ -9,6 +9,7 @@ use crate::auth::{
     SmsSettings, Window,
 };
 use crate::config::{ConfigError, PasswordResetUnknown, Settings, SmsSenderKind};
+use crate::domain::FileLinks;
 use crate::files::{FileSettings, FilesService};
 use crate::notify::{DevOutbox, Outbox, SmsInbox, SmsSender, Templates};
 use crate::records::Records;
@@ -163,7 +164,7 @@ pub(super) fn files(settings: &Settings, store: &Store) -> Result<FilesService, 
         store.clone(),
         settings.data_dir.join("files"),
         FileSettings {
-            public_url: settings.public_url.trim_end_matches('/').to_owned(),
+            links: FileLinks::new(&settings.public_url),
             max_bytes: settings.file_max_bytes,
             upload_ttl: secs(settings.upload_ttl),
         },

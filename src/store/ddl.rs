@@ -160,9 +160,12 @@ pub fn column_type(kind: FieldKind, dialect: Dialect) -> &'static str {
         FieldKind::Integer => "BIGINT",
         FieldKind::Number => sql::double_type(dialect),
         FieldKind::Boolean => sql::bool_type(dialect),
-        FieldKind::Object | FieldKind::Array | FieldKind::Point | FieldKind::Polygon => {
-            sql::json_type(dialect)
-        }
+        FieldKind::Object
+        | FieldKind::Array
+        | FieldKind::Point
+        | FieldKind::Polygon
+        | FieldKind::File
+        | FieldKind::Files => sql::json_type(dialect),
     }
 }
 

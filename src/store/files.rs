@@ -22,6 +22,10 @@ pub struct FileRow {
     pub mime_type: String,
     /// Bytes, when stored.
     pub size: i64,
+    /// Pixels across, for an image whose header could be read.
+    pub width: Option<i32>,
+    /// Pixels down, for an image whose header could be read.
+    pub height: Option<i32>,
     /// The category's id, if the upload named one.
     pub category_id: Option<String>,
     /// The category's name, if the upload named one.
@@ -111,18 +115,26 @@ pub fn claim(
     get(conn, id)
 }
 
-/// Marks the file `id` stored, with its size and type.
-pub fn mark_stored(
-    conn: &mut AnyConnection,
-    id: &str,
-    size: i64,
-    mime_type: &str,
-) -> Result<(), StoreError> {
+/// What was measured of a file's bytes when they arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Measured {
+    /// Bytes.
+    pub size: i64,
+    /// Sniffed from the content.
+    pub mime_type: String,
+    /// An image's width and height, when its header could be read.
+    pub dimensions: Option<(i32, i32)>,
+}
+
+/// Marks the file `id` stored, with what was measured of it.
+pub fn mark_stored(conn: &mut AnyConnection, id: &str, m: &Measured) -> Result<(), StoreError> {
     diesel::update(f::table.filter(f::id.eq(id)))
         .set((
             f::stored.eq(true),
-            f::size.eq(size),
-            f::mime_type.eq(mime_type),
+            f::size.eq(m.size),
+            f::mime_type.eq(&m.mime_type),
+            f::width.eq(m.dimensions.map(|d| d.0)),
+            f::height.eq(m.dimensions.map(|d| d.1)),
         ))
         .execute(conn)?;
     Ok(())
@@ -135,6 +147,19 @@ pub fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<FileRow>, StoreE
         .select(FileRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// The stored files among `ids` (at most a few hundred: the files of one
+/// write).
+pub fn get_stored(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<FileRow>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(f::table
+        .filter(f::id.eq_any(ids))
+        .filter(f::stored.eq(true))
+        .select(FileRow::as_select())
+        .load(conn)?)
 }
 
 /// How a list of files is ordered.

@@ -240,6 +240,8 @@ diesel::table! {
         storage_key -> Text,
         mime_type -> Text,
         size -> BigInt,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
         category_id -> Nullable<Text>,
         category_name -> Nullable<Text>,
         created_by -> Nullable<BigInt>,

@@ -17,7 +17,7 @@ on_both_backends!(
     one_user_cannot_flood_uploads,
 );
 
-const PNG: &[u8] = &[
+pub(crate) const PNG: &[u8] = &[
     0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
     0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
     0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
@@ -36,7 +36,7 @@ async fn files_app(backend: Backend) -> TestApp {
 }
 
 /// Step one: announces `filename` as the user of `token`.
-async fn announce(app: &TestApp, token: &str, filename: &str) -> Value {
+pub(crate) async fn announce(app: &TestApp, token: &str, filename: &str) -> Value {
     let r = app
         .post(
             "/hserve/v2.1/upload/",
@@ -50,7 +50,7 @@ async fn announce(app: &TestApp, token: &str, filename: &str) -> Value {
 
 /// Step two, as the SDK's web build sends it: the file part first, then the
 /// policy and the authorization, and no session or client id.
-async fn send_bytes(announced: &Value, name: &str, bytes: &[u8]) -> Reply {
+pub(crate) async fn send_bytes(announced: &Value, name: &str, bytes: &[u8]) -> Reply {
     let form = multipart::Form::new()
         .part(
             "file",
@@ -68,7 +68,12 @@ async fn send_bytes(announced: &Value, name: &str, bytes: &[u8]) -> Reply {
 }
 
 /// Uploads `bytes` as `name` for the user of `token`; the file's id and path.
-async fn upload(app: &TestApp, token: &str, name: &str, bytes: &[u8]) -> (String, String) {
+pub(crate) async fn upload(
+    app: &TestApp,
+    token: &str,
+    name: &str,
+    bytes: &[u8],
+) -> (String, String) {
     let announced = announce(app, token, name).await;
     let r = send_bytes(&announced, name, bytes).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);

@@ -19,6 +19,7 @@ mod dev_log;
 mod device_login;
 mod docs_examples;
 mod email;
+mod file_fields;
 mod files;
 mod hostile_input;
 mod http_basics;

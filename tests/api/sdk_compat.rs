@@ -51,10 +51,14 @@ async fn minapp_sdk_runs_its_user_flows_unchanged(backend: Backend) {
 }
 
 /// `File.upload` in its two steps, the file downloaded from its path (with a
-/// range), `File.get`/`find` (counted), another user seeing none of it, and
-/// `File.delete` of one and of a list (`tests/sdk/files.js`).
+/// range), a record and the profile holding the uploaded file (the schema of
+/// `tests/schema/files`), `File.get`/`find` (counted), another user seeing
+/// none of it, and `File.delete` of one and of a list (`tests/sdk/files.js`).
 async fn minapp_sdk_uploads_reads_and_deletes_files(backend: Backend) {
-    let app = spawn_app_public(backend, |_| {}).await;
+    let app = spawn_app_public(backend, |s| {
+        s.schema_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schema/files");
+    })
+    .await;
     run_sdk_script("files.js", &app.address, "files done").await;
 }
 

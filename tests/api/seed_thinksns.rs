@@ -1,5 +1,6 @@
 //! ThinkSNS+ (seed 001) on `schema/examples/thinksns`, in the app's order:
-//! sign-up by phone, the profile with its unique name and invite code,
+//! sign-up by phone, the profile with its unique name, invite code and
+//! uploaded avatar and background pictures,
 //! binding an email proven by a mailed code, finding a user by any
 //! identifier, recommended users, follows with server-kept counts and viewer
 //! flags, user lists (pages, names, ids, active, nearby), the certification's
@@ -14,6 +15,7 @@ use futures::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::files::{upload, PNG};
 use crate::helpers::{Backend, TestApp, ADMIN_TOKEN};
 use crate::smtp::SmtpServer;
 
@@ -32,7 +34,7 @@ fn address(i: usize, default: bool) -> Value {
 async fn thinksns_walks_its_operations(backend: Backend) {
     let smtp = SmtpServer::start();
     let smtp_url = smtp.url();
-    let app = crate::helpers::spawn_app_with(backend, move |s| {
+    let app = crate::helpers::spawn_app_public(backend, move |s| {
         s.schema_dir =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/examples/thinksns");
         s.admin_token = ADMIN_TOKEN.into();
@@ -74,11 +76,35 @@ async fn thinksns_walks_its_operations(backend: Backend) {
     );
     let code = info(&app, ann_id, &ann).await["invite_code"].clone();
     assert_eq!(code.as_str().map(str::len), Some(8), "{code}");
-    app.set_profile(
-        &ann,
-        json!({"bg": {"url": "https://cdn.example.com/bg/1.png", "mime": "image/png"}}),
-    )
-    .await;
+    // The avatar and background are pictures the user uploaded first.
+    let (avatar, avatar_path) = upload(&app, &ann, "avatar.png", PNG).await;
+    let (bg, _) = upload(&app, &ann, "bg.png", PNG).await;
+    let uploaded_bg = app
+        .get(&format!("/hserve/v2.1/uploaded-file/{bg}/"), Some(&ann))
+        .await;
+    app.set_profile(&ann, json!({"avatar": avatar, "bg": uploaded_bg.body}))
+        .await;
+    let shown = info(&app, ann_id, &bob).await;
+    assert_eq!(shown["avatar"]["path"], avatar_path.as_str());
+    assert_eq!(shown["bg"]["name"], "bg.png");
+    let (text, _) = upload(&app, &ann, "notes.txt", b"not a picture").await;
+    let refused = app
+        .put(
+            "/hserve/v2.5/user/info/",
+            Some(&ann),
+            json!({"avatar": text}),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::BAD_REQUEST,
+        "{:?}",
+        refused.body
+    );
+    assert!(refused.body["error_msg"]
+        .as_str()
+        .unwrap()
+        .contains("(types)"));
 
     // PUT /user with an email and its code: the address is proven before the
     // account takes it.

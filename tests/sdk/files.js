@@ -1,6 +1,7 @@
 // The File API through the official web SDK (minapp-sdk 3.23) under Node:
-// File.upload in its two steps, the file fetched from its path, File.get and
-// File.find, another user seeing none of it, File.delete of one and of a list.
+// File.upload in its two steps, the file fetched from its path, a record and
+// the profile holding the uploaded file, File.get and File.find, another user
+// seeing none of it, File.delete of one and of a list.
 // Usage: node files.js http://127.0.0.1:PORT
 'use strict'
 
@@ -58,6 +59,23 @@ async function main() {
   assert.equal(image.mime_type, 'image/png')
   const shown = await fetch(image.path)
   assert.match(shown.headers.get('content-disposition'), /^inline/)
+
+  step('a record holds the uploaded image, as the SDK sends it')
+  const Album = new BaaS.TableObject('album')
+  const saved = (await Album.create().set({ title: 'summer', cover: image, photos: [image] }).save()).data
+  assert.equal(saved.cover.id, image.id)
+  assert.equal(saved.cover.path, image.path)
+  assert.equal(saved.cover.name, 'pixel.png')
+  assert.equal(saved.photos[0].mime_type, 'image/png')
+  const withCover = new BaaS.Query()
+  withCover.exists('cover')
+  const albums = (await Album.setQuery(withCover).find()).data.objects
+  assert.deepEqual(albums.map((a) => a.cover.id), [image.id])
+
+  step('the profile holds it as the avatar')
+  const me = await BaaS.auth.getCurrentUser()
+  const updated = (await me.set('avatar', image).update()).data
+  assert.equal(updated.avatar.path, image.path)
 
   step('File.get')
   const got = await new BaaS.File().get(file.id)

@@ -1,12 +1,15 @@
 -- Uploaded files (Hydrogen's File API). A row exists from the first step of
 -- an upload; its bytes are stored once the upload is accepted. The upload's
--- authorization is kept hashed and is used once.
+-- authorization is kept hashed and is used once. Width and height are read
+-- from an image's header when its bytes arrive.
 CREATE TABLE uploaded_files (
     id TEXT PRIMARY KEY NOT NULL,
     name TEXT NOT NULL,
     storage_key TEXT NOT NULL,
     mime_type TEXT NOT NULL DEFAULT '',
     size BIGINT NOT NULL DEFAULT 0,
+    width INTEGER,
+    height INTEGER,
     category_id TEXT,
     category_name TEXT,
     created_by BIGINT,

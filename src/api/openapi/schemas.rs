@@ -30,8 +30,12 @@ fn response_field(field: &Field) -> Value {
         FieldKind::Integer => json!(["integer", "null"]),
         FieldKind::Number => json!(["number", "null"]),
         FieldKind::Boolean => json!(["boolean", "null"]),
-        FieldKind::Array => json!(["array", "null"]),
-        FieldKind::Object | FieldKind::Point | FieldKind::Polygon | FieldKind::Pointer => {
+        FieldKind::Array | FieldKind::Files => json!(["array", "null"]),
+        FieldKind::Object
+        | FieldKind::Point
+        | FieldKind::Polygon
+        | FieldKind::Pointer
+        | FieldKind::File => {
             json!(["object", "null"])
         }
     };
@@ -51,7 +55,36 @@ fn response_field(field: &Field) -> Value {
 /// A field as a client may send it: its own JSON Schema (with its
 /// `x-protium` rules), or an update operator.
 fn request_field(field: &Field) -> Value {
-    json!({"anyOf": [field.raw, schema_ref("UpdateOperator")]})
+    let own = match field.kind {
+        FieldKind::File => file_reference(field),
+        FieldKind::Files => {
+            let mut list = json!({"type": "array", "items": file_reference(field)});
+            for bound in ["minItems", "maxItems"] {
+                if let Some(n) = field.raw.get(bound) {
+                    list[bound] = n.clone();
+                }
+            }
+            list
+        }
+        _ => field.raw.clone(),
+    };
+    json!({"anyOf": [own, schema_ref("UpdateOperator")]})
+}
+
+/// A file as a write names it: its id, or the file object its upload
+/// answered (only `id` is read); the field's rules in the description.
+fn file_reference(field: &Field) -> Value {
+    json!({
+        "description": format!(
+            "An uploaded file: its id or its file object; the server stores the file object. {}",
+            field.raw.get("x-protium").map(|x| format!("Rules: {}", x["file"])).unwrap_or_default()
+        ),
+        "anyOf": [
+            {"type": "string"},
+            {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]},
+            {"type": "null"},
+        ],
+    })
 }
 
 /// The response schema of a row of `object`.
