@@ -283,6 +283,14 @@ impl Settings {
             3600,
         )?;
         in_range(
+            "PROTIUM_DETACHED_FILE_TTL",
+            self.detached_file_ttl,
+            0,
+            365 * 86_400,
+            "seconds",
+            86_400,
+        )?;
+        in_range(
             "PROTIUM_LOGIN_LOCKOUT_SECONDS",
             self.login_lockout_seconds,
             1,

@@ -132,6 +132,9 @@ pub struct Settings {
     /// Seconds an upload's single-use authorization stays usable
     /// (`PROTIUM_UPLOAD_TTL`).
     pub upload_ttl: u64,
+    /// Seconds a file stays stored after the last record holding it let go
+    /// of it, before the janitor removes it (`PROTIUM_DETACHED_FILE_TTL`).
+    pub detached_file_ttl: u64,
     /// Comma list of proxy addresses or networks (`10.0.0.0/8, 127.0.0.1`)
     /// whose `Forwarded` / `X-Forwarded-For` headers name the client; empty
     /// trusts none and counts every request under its peer address
@@ -258,6 +261,7 @@ impl Default for Settings {
             feed_horizon_days: 30,
             file_max_bytes: 50 * 1024 * 1024,
             upload_ttl: 3600,
+            detached_file_ttl: 86_400,
             login_lockout_failures: 10,
             login_lockout_seconds: 900,
             app_name: "Protium".into(),

@@ -23,6 +23,8 @@ pub struct FileSettings {
     pub max_bytes: u64,
     /// Seconds an upload's authorization stays usable.
     pub upload_ttl: i64,
+    /// Seconds a file no record holds any more is kept.
+    pub detached_ttl: i64,
 }
 
 /// What the first step of an upload answers: the file's id and final URL,
@@ -273,7 +275,7 @@ impl FilesService {
         let row_id = row.id.clone();
         if self
             .store
-            .run(move |conn| files::delete(conn, &row_id))
+            .transaction(move |conn| Ok::<_, FilesError>(files::delete(conn, &row_id)?))
             .await?
         {
             self.storage.remove(&row.id).await?;
@@ -299,14 +301,23 @@ impl FilesService {
         Ok(deleted)
     }
 
-    /// Removes what unfinished uploads left: files announced but never stored
-    /// once their upload has expired (their rows, and any bytes), and spools
-    /// older than an upload may last. Answers how many files went.
+    /// Removes what unfinished uploads left — files announced but never
+    /// stored once their upload has expired (their rows, and any bytes), and
+    /// spools older than an upload may last — and the files no record has
+    /// held for the detached time. Answers how many files went.
     pub async fn sweep(&self) -> Result<usize, FilesError> {
-        let before = now_unix() - self.settings.upload_ttl;
+        let now = now_unix();
+        let (unstored, detached) = (
+            now - self.settings.upload_ttl,
+            now - self.settings.detached_ttl,
+        );
         let ids = self
             .store
-            .run(move |conn| files::delete_unstored(conn, before))
+            .run(move |conn| {
+                let mut ids = files::delete_unstored(conn, unstored)?;
+                ids.extend(files::delete_detached(conn, detached)?);
+                Ok::<_, FilesError>(ids)
+            })
             .await?;
         for id in &ids {
             self.storage.remove(id).await?;

@@ -16,9 +16,11 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{json, Map, Value};
 
 use super::error::RecordsError;
+use super::fields::id_text;
 use super::who::Who;
-use crate::domain::{FileLinks, InvalidInput};
+use crate::domain::{now_unix, FileLinks, InvalidInput};
 use crate::schema::{Field, FieldKind, FileFacts, ObjectType};
+use crate::store::file_attachments::{self, Holder};
 use crate::store::files::{self, FileRow};
 use crate::store::AnyConnection;
 
@@ -114,6 +116,7 @@ pub fn attach_files(
         .flat_map(|f| ids_in(row.get(f.name.as_str())))
         .map(str::to_owned)
         .collect();
+    files::take(conn, &wanted)?;
     let found: HashMap<String, FileRow> = files::get_stored(conn, &wanted)?
         .into_iter()
         .map(|f| (f.id.clone(), f))
@@ -146,6 +149,51 @@ pub fn attach_files(
             }
             *slot = file_object(links, file);
         }
+    }
+    Ok(())
+}
+
+/// Notes which files the file fields of the stored `row` hold: every file
+/// field after an insert (`changed` is `None`), the fields among `changed`
+/// after an update. Files a field let go of, and that no other record
+/// holds, are marked detached for the janitor.
+pub fn track_files(
+    conn: &mut AnyConnection,
+    object: &ObjectType,
+    row: &Map<String, Value>,
+    changed: Option<&Map<String, Value>>,
+) -> Result<(), RecordsError> {
+    let record_id = id_text(row);
+    for field in object.fields.iter().filter(|f| f.kind.is_file()) {
+        let name = field.name.as_str();
+        if changed.is_some_and(|c| !c.contains_key(name)) {
+            continue;
+        }
+        let ids: Vec<String> = ids_in(row.get(name))
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        if changed.is_none() && ids.is_empty() {
+            continue;
+        }
+        let holder = Holder {
+            object_type: &object.name,
+            record_id: &record_id,
+            field: name,
+        };
+        file_attachments::set_field(conn, holder, &ids, now_unix())?;
+    }
+    Ok(())
+}
+
+/// Forgets the files a deleted row held, if its type has file fields.
+pub fn untrack_files(
+    conn: &mut AnyConnection,
+    object: &ObjectType,
+    row: &Map<String, Value>,
+) -> Result<(), RecordsError> {
+    if object.fields.iter().any(|f| f.kind.is_file()) {
+        file_attachments::drop_record(conn, &object.name, &id_text(row), now_unix())?;
     }
     Ok(())
 }

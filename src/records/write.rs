@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use super::attach::attach_files;
+use super::attach::{attach_files, track_files, untrack_files};
 use super::counters;
 use super::error::RecordsError;
 use super::fields::{
@@ -78,6 +78,7 @@ pub fn insert_row(
     }
     let columns = readable_columns(object, Viewer::Admin);
     let stored = object_writes::insert(conn, &table, &sql_values(object, &row), &columns)?;
+    track_files(conn, object, &stored, None)?;
     counters::on_write(conn, object, None, Some(&stored))?;
     log_change(conn, object, &stored, false)?;
     Ok(stored)
@@ -165,6 +166,7 @@ pub fn update_checked(
     let columns = readable_columns(object, Viewer::Admin);
     let after = object_writes::update_returning(conn, &table, id, &set, &columns)?
         .ok_or(RecordsError::NotFound)?;
+    track_files(conn, object, &after, Some(&new_values))?;
     counters::on_write(conn, object, Some(&row), Some(&after))?;
     log_change(conn, object, &after, false)?;
     Ok(Updated { before: row, after })
@@ -227,6 +229,7 @@ pub fn delete_checked(
     }
     let (row, owner) = lock_writable(conn, object, who, id, "delete")?;
     object_writes::delete(conn, &objects::sql_table(object), id)?;
+    untrack_files(conn, object, &row)?;
     counters::on_write(conn, object, Some(&row), None)?;
     if !object.has_row_acl() {
         return Ok(row);

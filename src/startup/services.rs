@@ -167,6 +167,7 @@ pub(super) fn files(settings: &Settings, store: &Store) -> Result<FilesService, 
             links: FileLinks::new(&settings.public_url),
             max_bytes: settings.file_max_bytes,
             upload_ttl: secs(settings.upload_ttl),
+            detached_ttl: secs(settings.detached_file_ttl),
         },
     )?)
 }

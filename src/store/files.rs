@@ -2,11 +2,12 @@
 //! upload starts, with its authorization's hash; claiming that hash is
 //! atomic, so an authorization opens one upload at most.
 
+use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 
 use super::connection::AnyConnection;
 use super::error::StoreError;
-use super::tables::uploaded_files as f;
+use super::tables::{file_attachments as a, uploaded_files as f};
 
 /// A stored (or announced) file.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -149,6 +150,20 @@ pub fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<FileRow>, StoreE
         .optional()?)
 }
 
+/// Clears the detached mark of the files `ids` a write is about to attach.
+/// The update holds their rows to the end of the transaction, so the
+/// janitor's delete either ran before (the files are gone, and the write
+/// finds none) or waits and then sees them taken.
+pub fn take(conn: &mut AnyConnection, ids: &[String]) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    diesel::update(f::table.filter(f::id.eq_any(ids)))
+        .set(f::detached_at.eq(None::<i64>))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// The stored files among `ids` (at most a few hundred: the files of one
 /// write).
 pub fn get_stored(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<FileRow>, StoreError> {
@@ -214,9 +229,24 @@ pub fn count(conn: &mut AnyConnection, owner: Option<i64>) -> Result<i64, StoreE
     Ok(q.count().get_result(conn)?)
 }
 
-/// Deletes the file row `id`; whether there was one.
+/// Deletes the file row `id` and what says which records hold it; whether
+/// there was one.
 pub fn delete(conn: &mut AnyConnection, id: &str) -> Result<bool, StoreError> {
+    super::file_attachments::drop_file(conn, id)?;
     Ok(diesel::delete(f::table.filter(f::id.eq(id))).execute(conn)? > 0)
+}
+
+/// Deletes the rows of files detached before `before` that no record holds
+/// (a record that took one back since has cleared its mark); answers their
+/// ids.
+pub fn delete_detached(conn: &mut AnyConnection, before: i64) -> Result<Vec<String>, StoreError> {
+    Ok(diesel::delete(
+        f::table
+            .filter(f::detached_at.lt(before))
+            .filter(not(exists(a::table.filter(a::file_id.eq(f::id))))),
+    )
+    .returning(f::id)
+    .get_results(conn)?)
 }
 
 /// Deletes the rows of files announced but never stored whose upload

@@ -24,6 +24,7 @@ pub mod devices;
 pub mod documents;
 mod error;
 mod exec;
+pub mod file_attachments;
 pub mod files;
 pub mod fit;
 pub mod janitor;

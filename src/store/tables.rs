@@ -249,10 +249,21 @@ diesel::table! {
         upload_hash -> Nullable<Text>,
         upload_expires -> BigInt,
         stored -> Bool,
+        detached_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    file_attachments (object_type, record_id, field, file_id) {
+        file_id -> Text,
+        object_type -> Text,
+        record_id -> Text,
+        field -> Text,
     }
 }
 
 diesel::allow_tables_to_appear_in_same_query!(admin_accounts, admin_sessions);
+diesel::allow_tables_to_appear_in_same_query!(uploaded_files, file_attachments);
 
 #[cfg(test)]
 #[path = "tables_test.rs"]

@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::files::{announce, upload, PNG};
-use crate::helpers::{spawn_app_public, Backend, TestApp, ADMIN_TOKEN};
+use crate::helpers::{eventually, spawn_app_public, Backend, TestApp, ADMIN_TOKEN};
 
 on_both_backends!(
     a_record_holds_the_file_object_the_server_built,
@@ -15,18 +15,30 @@ on_both_backends!(
     editing_a_record_keeps_files_someone_else_attached,
     a_file_fields_rules_are_judged_on_the_stored_bytes,
     the_profile_holds_a_file_like_any_table,
+    a_file_no_record_holds_is_removed_and_a_held_one_never,
 );
 
 const ALBUMS: &str = "/hserve/v2.4/table/album/record/";
 
 /// A server over `tests/schema/files` whose URLs can be followed.
 async fn app(backend: Backend) -> TestApp {
+    app_with(backend, |_| {}).await
+}
+
+/// [`app`] with further settings.
+async fn app_with(backend: Backend, tweak: impl FnOnce(&mut protium::config::Settings)) -> TestApp {
     spawn_app_public(backend, |s| {
         s.schema_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schema/files");
         s.admin_token = ADMIN_TOKEN.into();
         s.file_max_bytes = 64 * 1024;
+        tweak(s);
     })
     .await
+}
+
+/// The HTTP status of `url`.
+async fn status_of(url: &str) -> StatusCode {
+    reqwest::get(url).await.unwrap().status()
 }
 
 /// A PNG whose header says `width` × `height` (the pixels are not read).
@@ -298,4 +310,79 @@ async fn the_profile_holds_a_file_like_any_table(backend: Backend) {
     assert_eq!(seen.status, StatusCode::OK, "{:?}", seen.body);
     assert_eq!(seen.body["avatar"]["path"], path.as_str());
     assert_eq!(seen.body["avatar"]["name"], "me.png");
+}
+
+async fn a_file_no_record_holds_is_removed_and_a_held_one_never(backend: Backend) {
+    let app = app_with(backend, |s| {
+        s.detached_file_ttl = 0;
+        s.janitor_interval = 1;
+    })
+    .await;
+    let (ann, _) = app.register_email("ann@example.com", "password-1").await;
+    let (shared, shared_path) = upload(&app, &ann, "shared.png", PNG).await;
+    let (photo, photo_path) = upload(&app, &ann, "photo.png", PNG).await;
+    let (_, library_path) = upload(&app, &ann, "library.png", PNG).await;
+    let create = |body: Value| {
+        let (app, ann) = (&app, &ann);
+        async move {
+            let r = app.post(ALBUMS, Some(ann), body).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+            format!("{ALBUMS}{}/", r.body["id"].as_str().unwrap())
+        }
+    };
+    let first = create(json!({"cover": shared})).await;
+    let second = create(json!({"cover": shared})).await;
+    let third = create(json!({"photos": [photo]})).await;
+
+    // The photo let go of by its only record goes; the shared file, still
+    // held by the second album, stays; a file never attached stays (the
+    // File API's library).
+    let r = app.call(Method::DELETE, &first, Some(&ann), None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
+    let r = app.put(&third, Some(&ann), json!({"photos": []})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let url = photo_path.clone();
+    eventually("the detached photo is removed", 15, move || {
+        let url = url.clone();
+        async move { status_of(&url).await == StatusCode::NOT_FOUND }
+    })
+    .await;
+    let gone = app
+        .get(&format!("/hserve/v2.1/uploaded-file/{photo}/"), Some(&ann))
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    // Two more sweeps, to be sure they leave the held file alone.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert_eq!(status_of(&shared_path).await, StatusCode::OK);
+    assert_eq!(status_of(&library_path).await, StatusCode::OK);
+
+    // Taking a detached file back before the sweep keeps it: the file is
+    // let go of and taken back again and again while the janitor runs, and
+    // whenever a record holds it, it is served.
+    for _ in 0..40 {
+        let r = app.put(&second, Some(&ann), json!({"cover": null})).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        let r = app.put(&second, Some(&ann), json!({"cover": shared})).await;
+        if r.status == StatusCode::BAD_REQUEST {
+            break; // swept while nothing held it: gone for good, correctly
+        }
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(status_of(&shared_path).await, StatusCode::OK);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // Deleting the last record holding it removes it.
+    let r = app.put(&second, Some(&ann), json!({"cover": null})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let url = shared_path.clone();
+    eventually(
+        "the shared file is removed with its last holder",
+        15,
+        move || {
+            let url = url.clone();
+            async move { status_of(&url).await == StatusCode::NOT_FOUND }
+        },
+    )
+    .await;
+    assert_eq!(status_of(&library_path).await, StatusCode::OK);
 }

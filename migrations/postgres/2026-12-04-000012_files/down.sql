@@ -1,1 +1,2 @@
+DROP TABLE file_attachments;
 DROP TABLE uploaded_files;

@@ -16,7 +16,22 @@ CREATE TABLE uploaded_files (
     created_at BIGINT NOT NULL,
     upload_hash TEXT,
     upload_expires BIGINT NOT NULL,
-    stored BOOLEAN NOT NULL DEFAULT FALSE
+    stored BOOLEAN NOT NULL DEFAULT FALSE,
+    detached_at BIGINT
 );
 CREATE INDEX uploaded_files_owner ON uploaded_files (created_by, created_at);
 CREATE INDEX uploaded_files_pending ON uploaded_files (stored, upload_expires);
+
+-- Which record's file field holds which file, kept in each write's
+-- transaction. A file is removed by the janitor only when no row here names
+-- it (the foreign key refuses the delete otherwise), some time after the
+-- last record let go of it (detached_at).
+CREATE TABLE file_attachments (
+    file_id TEXT NOT NULL REFERENCES uploaded_files (id),
+    object_type TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    PRIMARY KEY (object_type, record_id, field, file_id)
+);
+CREATE INDEX file_attachments_file ON file_attachments (file_id);
+CREATE INDEX uploaded_files_detached ON uploaded_files (detached_at);
