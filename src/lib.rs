@@ -13,7 +13,7 @@
 //! | `notify/` | store, domain |
 //! | `auth/` | store, notify, query, schema, domain, config |
 //! | `records/` | store, query, schema, domain |
-//! | `files/` | store, domain |
+//! | `files/` | store, query, schema, domain |
 //! | `admin/` | store, schema, domain |
 //! | `api/` | auth, records, files, admin, store, notify, query, schema, domain |
 //! | `config/` | domain, notify |

@@ -27,7 +27,7 @@ use super::route_table::{Doc, Endpoint, Method, Tag};
 use super::wire::page_of;
 use super::{versions, AppState};
 use crate::domain::InvalidInput;
-use crate::files::{shown_inline, FileName, FileOrder, FileRow, FilesError};
+use crate::files::{parse_file_where, shown_inline, FileName, FileOrder, FileRow, FilesError};
 use crate::records::parse_page;
 
 /// The File API.
@@ -369,21 +369,14 @@ async fn list(
             .into())
         }
     };
-    let filtered = query
-        .where_json
-        .as_deref()
-        .map(str::trim)
-        .is_some_and(|w| !w.is_empty() && w != "{}");
-    if filtered {
-        return Err(InvalidInput::new("where", "filtering files is not served yet").into());
-    }
+    let filter = parse_file_where(query.where_json.as_deref())?;
     let with_total = match query.return_total_count.as_deref() {
         Some(flag) => matches!(flag, "1" | "true"),
         None => versions::counts_by_default(&version),
     };
     let (rows, total) = state
         .files
-        .list(&caller.0, order, limit, offset, with_total)
+        .list(&caller.0, filter, order, limit, offset, with_total)
         .await?;
     let objects: Vec<FileView> = rows.into_iter().map(|f| view(&state, f)).collect();
     Ok(HttpResponse::Ok().json(page_of(&req, objects, total, limit, offset)))

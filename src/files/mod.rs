@@ -3,6 +3,7 @@
 //! Knows the store and the domain; no actix types.
 
 mod error;
+mod filter;
 mod name;
 mod service;
 mod sniff;
@@ -10,6 +11,7 @@ mod storage;
 
 pub use crate::store::files::{FileOrder, FileRow};
 pub use error::FilesError;
+pub use filter::parse_file_where;
 pub use name::FileName;
 pub use service::{Announced, FileSettings, FilesService, Located};
 pub use sniff::shown_inline;

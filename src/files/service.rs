@@ -11,6 +11,7 @@ use super::name::FileName;
 use super::sniff::{dimensions, media_type};
 use super::storage::{LocalStorage, Spool};
 use crate::domain::{now_unix, FileLinks, InvalidInput, Principal, RecordId};
+use crate::query::Condition;
 use crate::store::files::{self, FileOrder, FileRow, Measured, NewFile};
 use crate::store::Store;
 
@@ -245,10 +246,12 @@ impl FilesService {
         Ok(row)
     }
 
-    /// A page of the files `caller` sees, and their total when asked.
+    /// A page of the files `caller` sees that match `filter`, and their
+    /// total when asked.
     pub async fn list(
         &self,
         caller: &Principal,
+        filter: Condition,
         order: FileOrder,
         limit: i64,
         offset: i64,
@@ -257,9 +260,9 @@ impl FilesService {
         let owner = owner_filter(caller)?;
         self.store
             .run(move |conn| {
-                let rows = files::list(conn, owner, order, limit, offset)?;
+                let rows = files::list(conn, owner, &filter, order, limit, offset)?;
                 let total = if with_total {
-                    Some(files::count(conn, owner)?)
+                    Some(files::count(conn, owner, &filter)?)
                 } else {
                     None
                 };

@@ -5,9 +5,14 @@
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 
+use std::collections::HashMap;
+
 use super::connection::AnyConnection;
 use super::error::StoreError;
+use super::exec;
 use super::tables::{file_attachments as a, uploaded_files as f};
+use crate::query::{render_condition, Condition, SqlFragment, SqlIdent, SqlValue};
+use crate::schema::FieldKind;
 
 /// A stored (or announced) file.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -194,39 +199,86 @@ pub enum FileOrder {
     SizeDesc,
 }
 
-/// Stored files of `owner` (every stored file for `None`), a page of them.
+impl FileOrder {
+    /// The `ORDER BY` list, with the id as tie-breaker.
+    fn sql(self) -> &'static str {
+        match self {
+            Self::NewestFirst => "created_at DESC, id DESC",
+            Self::OldestFirst => "created_at ASC, id ASC",
+            Self::Name => "name ASC, id ASC",
+            Self::NameDesc => "name DESC, id DESC",
+            Self::Size => "size ASC, id ASC",
+            Self::SizeDesc => "size DESC, id DESC",
+        }
+    }
+}
+
+static STORED: SqlIdent = SqlIdent::from_static("stored");
+static CREATED_BY: SqlIdent = SqlIdent::from_static("created_by");
+
+/// The files a list shows: stored ones, of `owner` when given, matching
+/// `filter`.
+fn listed(owner: Option<i64>, filter: &Condition) -> Condition {
+    let mut all = vec![
+        Condition::equals(&STORED, FieldKind::Boolean, SqlValue::Bool(true)),
+        filter.clone(),
+    ];
+    if let Some(user) = owner {
+        all.push(Condition::equals(
+            &CREATED_BY,
+            FieldKind::Integer,
+            SqlValue::Int(user),
+        ));
+    }
+    Condition::And(all)
+}
+
+/// Stored files of `owner` (every stored file for `None`) matching
+/// `filter`, a page of them.
 pub fn list(
     conn: &mut AnyConnection,
     owner: Option<i64>,
+    filter: &Condition,
     order: FileOrder,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<FileRow>, StoreError> {
-    let mut q = f::table
-        .filter(f::stored.eq(true))
-        .select(FileRow::as_select())
-        .into_boxed();
-    if let Some(user) = owner {
-        q = q.filter(f::created_by.eq(user));
+    #[derive(QueryableByName)]
+    struct IdRow {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        id: String,
     }
-    q = match order {
-        FileOrder::NewestFirst => q.order((f::created_at.desc(), f::id.desc())),
-        FileOrder::OldestFirst => q.order((f::created_at.asc(), f::id.asc())),
-        FileOrder::Name => q.order((f::name.asc(), f::id.asc())),
-        FileOrder::NameDesc => q.order((f::name.desc(), f::id.desc())),
-        FileOrder::Size => q.order((f::size.asc(), f::id.asc())),
-        FileOrder::SizeDesc => q.order((f::size.desc(), f::id.desc())),
-    };
-    Ok(q.limit(limit).offset(offset).load(conn)?)
+    let mut q = SqlFragment::new(conn.dialect());
+    q.push("SELECT id FROM uploaded_files WHERE ");
+    render_condition(&listed(owner, filter), &mut q);
+    q.push(" ORDER BY ")
+        .push(order.sql())
+        .push(" LIMIT ")
+        .push_bind(SqlValue::Int(limit))
+        .push(" OFFSET ")
+        .push_bind(SqlValue::Int(offset));
+    let ids: Vec<String> = exec::load::<IdRow>(conn, &q)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let mut rows: HashMap<String, FileRow> = f::table
+        .filter(f::id.eq_any(&ids))
+        .select(FileRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|r: FileRow| (r.id.clone(), r))
+        .collect();
+    Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
 }
 
-/// How many stored files `owner` has (every stored file for `None`).
-pub fn count(conn: &mut AnyConnection, owner: Option<i64>) -> Result<i64, StoreError> {
-    let mut q = f::table.filter(f::stored.eq(true)).into_boxed();
-    if let Some(user) = owner {
-        q = q.filter(f::created_by.eq(user));
-    }
-    Ok(q.count().get_result(conn)?)
+/// How many stored files `owner` has (every stored file for `None`)
+/// matching `filter`.
+pub fn count(
+    conn: &mut AnyConnection,
+    owner: Option<i64>,
+    filter: &Condition,
+) -> Result<i64, StoreError> {
+    super::objects::count(conn, "uploaded_files", &listed(owner, filter))
 }
 
 /// Deletes the file row `id` and what says which records hold it; whether

@@ -15,6 +15,7 @@ on_both_backends!(
     the_content_not_the_name_decides_how_a_file_is_served,
     abandoned_uploads_are_swept,
     one_user_cannot_flood_uploads,
+    a_file_list_is_filtered_with_the_query_language,
 );
 
 pub(crate) const PNG: &[u8] = &[
@@ -537,5 +538,65 @@ async fn post_form(announced: &Value, form: multipart::Form) -> Reply {
         status,
         body: resp.json().await.unwrap_or(Value::Null),
         retry_after: None,
+    }
+}
+
+async fn a_file_list_is_filtered_with_the_query_language(backend: Backend) {
+    let app = files_app(backend).await;
+    let (ann, _) = app.register_email("ann@example.com", "password-1").await;
+    let (bob, _) = app.register_email("bob@example.com", "password-1").await;
+    let (cat, _) = upload(&app, &ann, "cat.png", PNG).await;
+    let (notes, _) = upload(&app, &ann, "notes.txt", b"some notes").await;
+    let (_, _) = upload(&app, &bob, "cat-of-bob.png", PNG).await;
+    let filtered = |filter: Value| {
+        let (app, ann) = (&app, &ann);
+        async move {
+            let r = app
+                .get_query(
+                    "/hserve/v2.2/uploaded-file/",
+                    Some(ann),
+                    &[("where", &filter.to_string()), ("return_total_count", "1")],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{filter}: {:?}", r.body);
+            let mut ids: Vec<String> = r.body["objects"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["id"].as_str().unwrap().to_owned())
+                .collect();
+            ids.sort();
+            assert_eq!(r.body["meta"]["total_count"], ids.len(), "{filter}");
+            ids
+        }
+    };
+    // The SDK's Query: contains on the name, within the caller's own files.
+    assert_eq!(
+        filtered(json!({"$and": [{"name": {"$contains": "cat"}}]})).await,
+        [cat.clone()]
+    );
+    assert_eq!(filtered(json!({"size": {"$gt": 20}})).await, [cat.clone()]);
+    assert_eq!(
+        filtered(json!({"category_name": "docs", "id": {"$in": [notes.clone()]}})).await,
+        [notes.clone()]
+    );
+    let mut both = vec![cat.clone(), notes.clone()];
+    both.sort();
+    assert_eq!(filtered(json!({})).await, both);
+    // Fields other than the file's own, and wrong operators, are 400s naming them.
+    for (bad, names) in [
+        (json!({"storage_key": "x"}), "storage_key"),
+        (json!({"created_by": 1}), "created_by"),
+        (json!({"size": {"$contains": "1"}}), "size"),
+    ] {
+        let r = app
+            .get_query(
+                "/hserve/v2.2/uploaded-file/",
+                Some(&ann),
+                &[("where", &bad.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {:?}", r.body);
+        assert!(r.error_msg().contains(names), "{}", r.error_msg());
     }
 }

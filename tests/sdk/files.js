@@ -90,6 +90,12 @@ async function main() {
   assert.deepEqual(ids, [file.id, image.id].sort())
   assert.equal(found.data.meta.total_count, 2)
 
+  step('File.find with a Query')
+  const byName = new BaaS.Query()
+  byName.contains('name', 'pix')
+  const pixels = (await new BaaS.File().setQuery(byName).find()).data.objects
+  assert.deepEqual(pixels.map((f) => f.id), [image.id])
+
   step('another user sees none of it')
   await BaaS.auth.logout()
   await BaaS.auth.register({ username: `bob${stamp}`, password })

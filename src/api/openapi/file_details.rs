@@ -95,7 +95,11 @@ pub fn file_list(op: Op, _: &DocContext<'_>) -> Op {
             "`1`: add `meta.total_count`.",
             json!({"type": "string", "enum": ["0", "1"]}),
         ),
-        query("where", "Only `{}` so far.", json!({"type": "string", "enum": ["{}"]})),
+        query(
+            "where",
+            "A JSON query, as for records, on id, name, size, category_id, category_name and created_at.",
+            json!({"type": "string"}),
+        ),
     ])
     .ok(
         200,
