@@ -12,11 +12,12 @@
 //! `Range` and `ETag`, `nosniff`, a sandboxing CSP, and as a download unless
 //! they are images, audio, video or PDF.
 
-use actix_files::NamedFile;
+use actix_files::{HttpRange, NamedFile};
 use actix_multipart::Multipart;
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 
 use super::body::{field, required, Body, BodyOrEmpty};
@@ -27,7 +28,9 @@ use super::route_table::{Doc, Endpoint, Method, Tag};
 use super::wire::page_of;
 use super::{versions, AppState};
 use crate::domain::InvalidInput;
-use crate::files::{parse_file_where, shown_inline, FileName, FileOrder, FileRow, FilesError};
+use crate::files::{
+    parse_file_where, shown_inline, FileName, FileOrder, FileRow, FilesError, Stored,
+};
 use crate::records::parse_page;
 
 /// The File API.
@@ -240,6 +243,65 @@ async fn receive(
     }))
 }
 
+/// A file in the object store, streamed through: one byte range when
+/// asked (206, or 416 past its end), 304 when the client has it — the
+/// bytes at a path never change, so the path's key is its `ETag`.
+async fn serve_object(
+    req: &HttpRequest,
+    state: &AppState,
+    file: &FileRow,
+    mime: mime_guess::mime::Mime,
+    disposition: ContentDisposition,
+) -> Result<HttpResponse, ApiError> {
+    let etag = header::EntityTag::new_strong(file.storage_key.clone());
+    let size = u64::try_from(file.size).unwrap_or(0);
+    let mut answer = HttpResponse::Ok();
+    answer
+        .insert_header(header::ETag(etag.clone()))
+        .insert_header((header::ACCEPT_RANGES, "bytes"))
+        .insert_header(header::ContentType(mime))
+        .insert_header(disposition);
+    let cached = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == etag.to_string() || t.trim() == "*")
+        });
+    if cached {
+        return Ok(answer.status(StatusCode::NOT_MODIFIED).finish());
+    }
+    let range = match req
+        .headers()
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+    {
+        None => None,
+        Some(asked) => match HttpRange::parse(asked, size).as_deref() {
+            Ok([one]) => Some(one.start..one.start + one.length),
+            // Several ranges: the whole file, as a server may answer.
+            Ok(_) => None,
+            Err(_) => {
+                return Ok(HttpResponse::RangeNotSatisfiable()
+                    .insert_header((header::CONTENT_RANGE, format!("bytes */{size}")))
+                    .finish())
+            }
+        },
+    };
+    let body = state.files.read(file, range.clone()).await?;
+    if let Some(r) = &range {
+        answer.status(StatusCode::PARTIAL_CONTENT).insert_header((
+            header::CONTENT_RANGE,
+            format!("bytes {}-{}/{size}", r.start, r.end.saturating_sub(1)),
+        ));
+    }
+    let length = range.map_or(size, |r| r.end - r.start);
+    Ok(answer
+        .no_chunking(length)
+        .streaming(body.map_err(ApiError::from)))
+}
+
 fn bad_form(e: &actix_multipart::MultipartError) -> ApiError {
     ApiError::BadRequest(format!("request body: not a readable multipart form ({e})"))
 }
@@ -404,13 +466,16 @@ async fn serve(
         },
         parameters: vec![DispositionParam::Filename(found.file.name.clone())],
     };
-    let file = NamedFile::open_async(&found.path)
-        .await
-        .map_err(|e| ApiError::from(FilesError::Storage(e)))?
-        .set_content_type(mime)
-        .set_content_disposition(disposition)
-        .prefer_utf8(true);
-    let mut response = file.into_response(&req);
+    let mut response = match &found.stored {
+        Stored::Path(path) => NamedFile::open_async(path)
+            .await
+            .map_err(|e| ApiError::from(FilesError::Storage(e)))?
+            .set_content_type(mime)
+            .set_content_disposition(disposition)
+            .prefer_utf8(true)
+            .into_response(&req),
+        Stored::Object => serve_object(&req, &state, &found.file, mime, disposition).await?,
+    };
     let headers = response.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,

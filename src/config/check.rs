@@ -2,7 +2,7 @@
 //! run the same ones; each error names the setting, the value (secrets
 //! redacted), what is expected and an example.
 
-use super::{redact_url, ConfigError, ProviderKind, Settings, MAX_TOKEN_TTL_SECS};
+use super::{redact_url, ConfigError, FileStorageKind, ProviderKind, Settings, MAX_TOKEN_TTL_SECS};
 
 impl Settings {
     /// Checks values that parse but cannot work.
@@ -207,7 +207,43 @@ impl Settings {
         self.check_database()?;
         self.check_mail()?;
         self.check_sms()?;
+        self.check_file_storage()?;
         self.check_log()
+    }
+
+    /// With `s3` storage: an http(s) endpoint, a bucket and a key pair.
+    fn check_file_storage(&self) -> Result<(), ConfigError> {
+        if self.file_storage != FileStorageKind::S3 {
+            return Ok(());
+        }
+        let endpoint = self.s3_endpoint.trim();
+        if url::Url::parse(endpoint)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            .is_none()
+        {
+            return Err(ConfigError::Invalid {
+                key: "PROTIUM_S3_ENDPOINT",
+                reason: format!(
+                    "'{}' is not an object store's URL: with PROTIUM_FILE_STORAGE=s3 set it to \
+                     https://HOST (or http://HOST:PORT on a private network)",
+                    redact_url(endpoint)
+                ),
+            });
+        }
+        for (key, value) in [
+            ("PROTIUM_S3_BUCKET", &self.s3_bucket),
+            ("PROTIUM_S3_ACCESS_KEY_ID", &self.s3_access_key_id),
+            ("PROTIUM_S3_SECRET_ACCESS_KEY", &self.s3_secret_access_key),
+        ] {
+            if value.trim().is_empty() {
+                return Err(ConfigError::Invalid {
+                    key,
+                    reason: "is required with PROTIUM_FILE_STORAGE=s3".into(),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Trusted proxies: addresses or networks.

@@ -133,6 +133,26 @@ impl Choice for ExchangeMethod {
 
 by_name!(ExchangeMethod);
 
+/// Where uploaded files' bytes are kept (`PROTIUM_FILE_STORAGE`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FileStorageKind {
+    /// `local`: under `data_dir/files` (one node).
+    #[default]
+    Local,
+    /// `s3`: in a bucket of an S3-compatible object store (any number of nodes).
+    S3,
+}
+
+impl Choice for FileStorageKind {
+    const NAMES: &'static [(&'static str, Self)] = &[("local", Self::Local), ("s3", Self::S3)];
+
+    fn refusal(given: &str) -> String {
+        format!("'{given}' is not a file storage: expected local or s3")
+    }
+}
+
+by_name!(FileStorageKind);
+
 #[cfg(test)]
 #[path = "choices_test.rs"]
 mod tests;

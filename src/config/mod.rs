@@ -14,7 +14,7 @@ mod explain;
 mod providers;
 
 pub use crate::domain::redact_url;
-pub use choices::{ExchangeMethod, PasswordResetUnknown, SmsSenderKind};
+pub use choices::{ExchangeMethod, FileStorageKind, PasswordResetUnknown, SmsSenderKind};
 pub use providers::{CodeExchangeSettings, OAuthProviderSettings, ProviderKind};
 
 /// Longest session lifetime Hydrogen clients accept: 30 days.
@@ -135,6 +135,27 @@ pub struct Settings {
     /// Seconds a file stays stored after the last record holding it let go
     /// of it, before the janitor removes it (`PROTIUM_DETACHED_FILE_TTL`).
     pub detached_file_ttl: u64,
+    /// `local` or `s3` (`PROTIUM_FILE_STORAGE`).
+    pub file_storage: FileStorageKind,
+    /// The S3-compatible store's URL, e.g. `https://s3.eu-west-1.amazonaws.com`
+    /// or `http://127.0.0.1:8333` (`PROTIUM_S3_ENDPOINT`).
+    #[serde(deserialize_with = "text")]
+    pub s3_endpoint: String,
+    /// The bucket files go to; it must exist (`PROTIUM_S3_BUCKET`).
+    #[serde(deserialize_with = "text")]
+    pub s3_bucket: String,
+    /// The bucket's region (`PROTIUM_S3_REGION`).
+    #[serde(deserialize_with = "text")]
+    pub s3_region: String,
+    /// Access key id (`PROTIUM_S3_ACCESS_KEY_ID`).
+    #[serde(deserialize_with = "text")]
+    pub s3_access_key_id: String,
+    /// Secret access key (`PROTIUM_S3_SECRET_ACCESS_KEY`).
+    #[serde(deserialize_with = "text")]
+    pub s3_secret_access_key: String,
+    /// Prefix of every object's key, e.g. `protium/` (`PROTIUM_S3_PREFIX`).
+    #[serde(deserialize_with = "text")]
+    pub s3_prefix: String,
     /// Comma list of proxy addresses or networks (`10.0.0.0/8, 127.0.0.1`)
     /// whose `Forwarded` / `X-Forwarded-For` headers name the client; empty
     /// trusts none and counts every request under its peer address
@@ -262,6 +283,13 @@ impl Default for Settings {
             file_max_bytes: 50 * 1024 * 1024,
             upload_ttl: 3600,
             detached_file_ttl: 86_400,
+            file_storage: FileStorageKind::Local,
+            s3_endpoint: String::new(),
+            s3_bucket: String::new(),
+            s3_region: "us-east-1".into(),
+            s3_access_key_id: String::new(),
+            s3_secret_access_key: String::new(),
+            s3_prefix: String::new(),
             login_lockout_failures: 10,
             login_lockout_seconds: 900,
             app_name: "Protium".into(),

@@ -73,3 +73,27 @@ fn provider_kinds_are_read_by_name_and_an_unknown_one_is_named() {
         "{err}"
     );
 }
+
+#[test]
+fn object_storage_needs_an_endpoint_a_bucket_and_a_key_pair() {
+    let s3 = |endpoint: &str, bucket: &str| Settings {
+        file_storage: FileStorageKind::S3,
+        s3_endpoint: endpoint.into(),
+        s3_bucket: bucket.into(),
+        s3_access_key_id: "id".into(),
+        s3_secret_access_key: "secret".into(),
+        ..Settings::default()
+    };
+    let no_endpoint = s3("", "files").check().unwrap_err().to_string();
+    assert!(no_endpoint.contains("PROTIUM_S3_ENDPOINT"), "{no_endpoint}");
+    let ftp = s3("ftp://store", "files").check().unwrap_err().to_string();
+    assert!(ftp.contains("PROTIUM_S3_ENDPOINT"), "{ftp}");
+    let no_bucket = s3("http://127.0.0.1:8333", " ")
+        .check()
+        .unwrap_err()
+        .to_string();
+    assert!(no_bucket.contains("PROTIUM_S3_BUCKET"), "{no_bucket}");
+    s3("https://s3.eu-west-1.amazonaws.com", "files")
+        .check()
+        .unwrap();
+}

@@ -26,6 +26,9 @@ pub enum FilesError {
     /// The stored bytes could not be written, read or removed.
     #[error("file storage: {0}")]
     Storage(#[source] std::io::Error),
+    /// The object store refused or could not be reached.
+    #[error("file storage: the object store failed: {0}")]
+    Objects(#[source] object_store::Error),
     /// Storage of the rows failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -4,15 +4,20 @@
 
 mod error;
 mod filter;
+mod local_storage;
 mod name;
+mod object_storage;
 mod service;
 mod sniff;
+mod spool;
 mod storage;
 
 pub use crate::store::files::{FileOrder, FileRow};
 pub use error::FilesError;
 pub use filter::parse_file_where;
 pub use name::FileName;
+pub use object_storage::ObjectSettings;
 pub use service::{Announced, FileSettings, FilesService, Located};
 pub use sniff::shown_inline;
-pub use storage::Spool;
+pub use spool::Spool;
+pub use storage::{StorageSettings, Stored};

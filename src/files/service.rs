@@ -9,7 +9,8 @@ use sha2::{Digest, Sha256};
 use super::error::FilesError;
 use super::name::FileName;
 use super::sniff::{dimensions, media_type};
-use super::storage::{LocalStorage, Spool};
+use super::spool::{Spool, Spools};
+use super::storage::{Storage, StorageSettings, Stored};
 use crate::domain::{now_unix, FileLinks, InvalidInput, Principal, RecordId};
 use crate::query::Condition;
 use crate::store::files::{self, FileOrder, FileRow, Measured, NewFile};
@@ -45,10 +46,10 @@ pub struct Announced {
 }
 
 /// A stored file's bytes, for serving.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Located {
     /// Where the bytes are.
-    pub path: std::path::PathBuf,
+    pub stored: Stored,
     /// The file row.
     pub file: FileRow,
 }
@@ -57,7 +58,8 @@ pub struct Located {
 #[derive(Debug, Clone)]
 pub struct FilesService {
     store: Store,
-    storage: LocalStorage,
+    storage: Storage,
+    spools: Spools,
     settings: Arc<FileSettings>,
 }
 
@@ -85,17 +87,25 @@ fn owner_filter(caller: &Principal) -> Result<Option<i64>, FilesError> {
 }
 
 impl FilesService {
-    /// The service over `store`, keeping bytes under `root`.
+    /// The service over `store`, keeping bytes in `storage` and spooling
+    /// uploads under `spools`.
     pub fn new(
         store: Store,
-        root: std::path::PathBuf,
+        storage: &StorageSettings,
+        spools: std::path::PathBuf,
         settings: FileSettings,
     ) -> Result<Self, FilesError> {
         Ok(Self {
             store,
-            storage: LocalStorage::open(root)?,
+            storage: Storage::open(storage)?,
+            spools: Spools::open(spools)?,
             settings: Arc::new(settings),
         })
+    }
+
+    /// Whether the bytes are on this node's disk (so no other node has them).
+    pub fn is_local(&self) -> bool {
+        matches!(self.storage, Storage::Local(_))
     }
 
     /// The largest upload taken, in bytes.
@@ -176,7 +186,7 @@ impl FilesService {
 
     /// A spool for the bytes of an upload, within the size limit.
     pub async fn spool(&self) -> Result<Spool, FilesError> {
-        self.storage.spool(self.settings.max_bytes).await
+        self.spools.spool(self.settings.max_bytes).await
     }
 
     /// Step two: the bytes in `spool`, sent with `policy` and
@@ -281,7 +291,7 @@ impl FilesService {
             .transaction(move |conn| Ok::<_, FilesError>(files::delete(conn, &row_id)?))
             .await?
         {
-            self.storage.remove(&row.id).await?;
+            self.storage.remove(&row.id, &row.storage_key).await?;
         }
         Ok(())
     }
@@ -314,22 +324,22 @@ impl FilesService {
             now - self.settings.upload_ttl,
             now - self.settings.detached_ttl,
         );
-        let ids = self
+        let gone = self
             .store
             .run(move |conn| {
-                let mut ids = files::delete_unstored(conn, unstored)?;
-                ids.extend(files::delete_detached(conn, detached)?);
-                Ok::<_, FilesError>(ids)
+                let mut gone = files::delete_unstored(conn, unstored)?;
+                gone.extend(files::delete_detached(conn, detached)?);
+                Ok::<_, FilesError>(gone)
             })
             .await?;
-        for id in &ids {
-            self.storage.remove(id).await?;
+        for (id, key) in &gone {
+            self.storage.remove(id, key).await?;
         }
         let age = std::time::Duration::from_secs(
             u64::try_from(self.settings.upload_ttl.saturating_mul(2)).unwrap_or(u64::MAX),
         );
-        self.storage.remove_spools_older_than(age).await?;
-        Ok(ids.len())
+        self.spools.remove_older_than(age).await?;
+        Ok(gone.len())
     }
 
     /// The bytes of the stored file `id` whose URL key is `key`.
@@ -342,9 +352,22 @@ impl FilesService {
             .filter(|f| f.stored && constant_time_eq(f.storage_key.as_bytes(), key.as_bytes()))
             .ok_or(FilesError::NotFound)?;
         Ok(Located {
-            path: self.storage.path_of(&file.id, &file.storage_key),
+            stored: self.storage.stored(&file.id, &file.storage_key),
             file,
         })
+    }
+
+    /// The bytes of a located file in the object store, or a `range` of
+    /// them, as they arrive.
+    pub async fn read(
+        &self,
+        file: &FileRow,
+        range: Option<std::ops::Range<u64>>,
+    ) -> Result<
+        futures_util::stream::BoxStream<'static, Result<bytes::Bytes, FilesError>>,
+        FilesError,
+    > {
+        self.storage.read(&file.id, &file.storage_key, range).await
     }
 }
 

@@ -8,9 +8,9 @@ use crate::auth::{
     AuthService, EmailService, EmailSettings, HashingSettings, OAuthService, SmsService,
     SmsSettings, Window,
 };
-use crate::config::{ConfigError, PasswordResetUnknown, Settings, SmsSenderKind};
+use crate::config::{ConfigError, FileStorageKind, PasswordResetUnknown, Settings, SmsSenderKind};
 use crate::domain::FileLinks;
-use crate::files::{FileSettings, FilesService};
+use crate::files::{FileSettings, FilesService, ObjectSettings, StorageSettings};
 use crate::notify::{DevOutbox, Outbox, SmsInbox, SmsSender, Templates};
 use crate::records::Records;
 use crate::store::Store;
@@ -158,11 +158,25 @@ pub(super) fn app_state(
     })
 }
 
-/// Uploaded files, their bytes under `<data_dir>/files`.
+/// Uploaded files: their bytes under `<data_dir>/files` or in the object
+/// store, uploads spooled under `<data_dir>/files/.incoming`.
 pub(super) fn files(settings: &Settings, store: &Store) -> Result<FilesService, StartupError> {
+    let root = settings.data_dir.join("files");
+    let storage = match settings.file_storage {
+        FileStorageKind::Local => StorageSettings::Local(root.clone()),
+        FileStorageKind::S3 => StorageSettings::Objects(ObjectSettings {
+            endpoint: settings.s3_endpoint.trim().to_owned(),
+            bucket: settings.s3_bucket.trim().to_owned(),
+            region: settings.s3_region.trim().to_owned(),
+            access_key_id: settings.s3_access_key_id.trim().to_owned(),
+            secret_access_key: settings.s3_secret_access_key.trim().to_owned(),
+            prefix: settings.s3_prefix.trim().to_owned(),
+        }),
+    };
     Ok(FilesService::new(
         store.clone(),
-        settings.data_dir.join("files"),
+        &storage,
+        root.join(".incoming"),
         FileSettings {
             links: FileLinks::new(&settings.public_url),
             max_bytes: settings.file_max_bytes,

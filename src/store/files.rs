@@ -290,25 +290,31 @@ pub fn delete(conn: &mut AnyConnection, id: &str) -> Result<bool, StoreError> {
 
 /// Deletes the rows of files detached before `before` that no record holds
 /// (a record that took one back since has cleared its mark); answers their
-/// ids.
-pub fn delete_detached(conn: &mut AnyConnection, before: i64) -> Result<Vec<String>, StoreError> {
+/// ids and storage keys.
+pub fn delete_detached(
+    conn: &mut AnyConnection,
+    before: i64,
+) -> Result<Vec<(String, String)>, StoreError> {
     Ok(diesel::delete(
         f::table
             .filter(f::detached_at.lt(before))
             .filter(not(exists(a::table.filter(a::file_id.eq(f::id))))),
     )
-    .returning(f::id)
+    .returning((f::id, f::storage_key))
     .get_results(conn)?)
 }
 
 /// Deletes the rows of files announced but never stored whose upload
-/// expired before `before`; answers their ids.
-pub fn delete_unstored(conn: &mut AnyConnection, before: i64) -> Result<Vec<String>, StoreError> {
+/// expired before `before`; answers their ids and storage keys.
+pub fn delete_unstored(
+    conn: &mut AnyConnection,
+    before: i64,
+) -> Result<Vec<(String, String)>, StoreError> {
     Ok(diesel::delete(
         f::table
             .filter(f::stored.eq(false))
             .filter(f::upload_expires.lt(before)),
     )
-    .returning(f::id)
+    .returning((f::id, f::storage_key))
     .get_results(conn)?)
 }

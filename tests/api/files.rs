@@ -573,12 +573,12 @@ async fn a_file_list_is_filtered_with_the_query_language(backend: Backend) {
     // The SDK's Query: contains on the name, within the caller's own files.
     assert_eq!(
         filtered(json!({"$and": [{"name": {"$contains": "cat"}}]})).await,
-        [cat.clone()]
+        vec![cat.clone()]
     );
-    assert_eq!(filtered(json!({"size": {"$gt": 20}})).await, [cat.clone()]);
+    assert_eq!(filtered(json!({"size": {"$gt": 20}})).await, vec![cat.clone()]);
     assert_eq!(
         filtered(json!({"category_name": "docs", "id": {"$in": [notes.clone()]}})).await,
-        [notes.clone()]
+        vec![notes.clone()]
     );
     let mut both = vec![cat.clone(), notes.clone()];
     both.sort();

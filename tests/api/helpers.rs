@@ -56,6 +56,31 @@ pub fn warn_postgres_skipped() {
     );
 }
 
+/// Stores files in the test S3 server that `scripts/test` starts
+/// (`TEST_S3_*`), under a prefix of this test's own; false when there is
+/// none (said loudly; under CI the test fails instead).
+pub fn use_test_s3(s: &mut Settings) -> bool {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let Some(endpoint) = var("TEST_S3_ENDPOINT") else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "TEST_S3_ENDPOINT is not set: run the tests with scripts/test"
+        );
+        eprintln!(
+            "\n!!!!! OBJECT-STORAGE TEST SKIPPED: TEST_S3_ENDPOINT is not set. \
+             scripts/test starts a SeaweedFS server and sets it. !!!!!\n"
+        );
+        return false;
+    };
+    s.file_storage = protium::config::FileStorageKind::S3;
+    s.s3_endpoint = endpoint;
+    s.s3_bucket = var("TEST_S3_BUCKET").unwrap_or_default();
+    s.s3_access_key_id = var("TEST_S3_ACCESS_KEY_ID").unwrap_or_default();
+    s.s3_secret_access_key = var("TEST_S3_SECRET_ACCESS_KEY").unwrap_or_default();
+    s.s3_prefix = format!("test-{:016x}/", rand::random::<u64>());
+    true
+}
+
 /// A fresh database, removed on drop.
 pub struct TestDb {
     pub url: String,

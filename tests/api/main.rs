@@ -21,6 +21,7 @@ mod docs_examples;
 mod email;
 mod file_fields;
 mod files;
+mod files_s3;
 mod hostile_input;
 mod http_basics;
 mod hydrogen_apps;

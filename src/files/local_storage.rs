@@ -1,0 +1,53 @@
+//! Stored bytes on the local disk, under `<data_dir>/files`: each file at
+//! `<id>/<key>`, where the key is the random part of its URL. A spooled
+//! upload is moved into place in one rename once it is accepted, so a
+//! half-written file is never served. One node only: another node cannot
+//! read these bytes.
+
+use std::path::PathBuf;
+
+use super::error::FilesError;
+use super::spool::Spool;
+
+/// The local store of file bytes.
+#[derive(Debug, Clone)]
+pub struct LocalStorage {
+    root: PathBuf,
+}
+
+impl LocalStorage {
+    /// A store rooted at `root` (made if missing).
+    pub fn open(root: PathBuf) -> Result<Self, FilesError> {
+        std::fs::create_dir_all(&root).map_err(FilesError::Storage)?;
+        Ok(Self { root })
+    }
+
+    /// Where the bytes of file `id` with `key` live.
+    pub fn path_of(&self, id: &str, key: &str) -> PathBuf {
+        self.root.join(id).join(key)
+    }
+
+    /// Moves a finished spool into place as the bytes of `id` with `key`.
+    pub async fn keep(&self, mut spool: Spool, id: &str, key: &str) -> Result<(), FilesError> {
+        let from = spool.finish().await?.to_path_buf();
+        let target = self.path_of(id, key);
+        if let Some(dir) = target.parent() {
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(FilesError::Storage)?;
+        }
+        tokio::fs::rename(&from, &target)
+            .await
+            .map_err(FilesError::Storage)?;
+        spool.moved();
+        Ok(())
+    }
+
+    /// Removes the bytes of `id` (a missing file is no error).
+    pub async fn remove(&self, id: &str) -> Result<(), FilesError> {
+        match tokio::fs::remove_dir_all(self.root.join(id)).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(FilesError::Storage(e)),
+            _ => Ok(()),
+        }
+    }
+}
