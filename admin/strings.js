@@ -327,6 +327,8 @@ const en = {
   'keys.scope.keys:read': 'list API keys',
   'keys.scope.keys:write': 'create and revoke keys',
   'keys.scope.audit:read': 'read the audit log',
+  'keys.scope.files:read': 'read files and file categories',
+  'keys.scope.files:write': 'delete files, manage file categories',
 }
 
 const zh = {
@@ -655,6 +657,8 @@ const zh = {
   'keys.scope.keys:read': '列出 API 密钥',
   'keys.scope.keys:write': '创建和吊销密钥',
   'keys.scope.audit:read': '读取审计日志',
+  'keys.scope.files:read': '读取文件和文件分类',
+  'keys.scope.files:write': '删除文件、管理文件分类',
 }
 
 export const STRINGS = { en, zh }

@@ -8,7 +8,7 @@ import { get, post, del } from '../api.js'
 import { pageHeader, card, badge, button, confirmDialog, toast, copyButton, empty, tableWrap } from '../ui.js'
 import { icon } from '../icons.js'
 
-const SCOPES = ['users:read', 'users:write', 'records:read', 'records:write', 'schema:read', 'schema:write', 'keys:read', 'keys:write', 'audit:read']
+const SCOPES = ['users:read', 'users:write', 'records:read', 'records:write', 'schema:read', 'schema:write', 'keys:read', 'keys:write', 'audit:read', 'files:read', 'files:write']
 
 function statusBadge(status) {
   return badge(t(`keys.status.${status}`), status === 'active' ? 'ok' : status === 'revoked' ? 'danger' : 'warn')

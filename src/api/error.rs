@@ -135,7 +135,7 @@ impl ResponseError for ApiError {
                 FilesError::NotFound => StatusCode::NOT_FOUND,
                 FilesError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
                 FilesError::TooManyPending(_) => StatusCode::TOO_MANY_REQUESTS,
-                FilesError::Storage(_) | FilesError::Objects(_) => {
+                FilesError::Storage(_) | FilesError::Objects(_) | FilesError::OtherDisk { .. } => {
                     StatusCode::INTERNAL_SERVER_ERROR
                 }
                 FilesError::Store(s) => store_status(s),

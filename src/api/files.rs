@@ -12,25 +12,21 @@
 //! `Range` and `ETag`, `nosniff`, a sandboxing CSP, and as a download unless
 //! they are images, audio, video or PDF.
 
-use actix_files::{HttpRange, NamedFile};
 use actix_multipart::Multipart;
-use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
 use super::body::{field, required, Body, BodyOrEmpty};
 use super::error::ApiError;
 use super::extract::LoggedIn;
+use super::file_serving;
 use super::openapi::{file_details as details, Auth};
 use super::route_table::{Doc, Endpoint, Method, Tag};
 use super::wire::page_of;
 use super::{versions, AppState};
 use crate::domain::InvalidInput;
-use crate::files::{
-    parse_file_where, shown_inline, FileName, FileOrder, FileRow, FilesError, Stored,
-};
+use crate::files::{parse_file_where, FileName, FileOrder, FileRow};
 use crate::records::parse_page;
 
 /// The File API.
@@ -80,8 +76,14 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
 /// The routes outside `/hserve`: the upload target and the files themselves.
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/files/upload/", web::post().to(receive))
-        .route("/files/{id}/{key}/{name}/", web::get().to(serve))
-        .route("/files/{id}/{key}/{name}/", web::head().to(serve));
+        .route(
+            "/files/{id}/{key}/{name}/",
+            web::get().to(file_serving::serve),
+        )
+        .route(
+            "/files/{id}/{key}/{name}/",
+            web::head().to(file_serving::serve),
+        );
 }
 
 /// `{filename, category_id?, category_name?}` of step one (SDK builds before
@@ -243,72 +245,13 @@ async fn receive(
     }))
 }
 
-/// A file in the object store, streamed through: one byte range when
-/// asked (206, or 416 past its end), 304 when the client has it — the
-/// bytes at a path never change, so the path's key is its `ETag`.
-async fn serve_object(
-    req: &HttpRequest,
-    state: &AppState,
-    file: &FileRow,
-    mime: mime_guess::mime::Mime,
-    disposition: ContentDisposition,
-) -> Result<HttpResponse, ApiError> {
-    let etag = header::EntityTag::new_strong(file.storage_key.clone());
-    let size = u64::try_from(file.size).unwrap_or(0);
-    let mut answer = HttpResponse::Ok();
-    answer
-        .insert_header(header::ETag(etag.clone()))
-        .insert_header((header::ACCEPT_RANGES, "bytes"))
-        .insert_header(header::ContentType(mime))
-        .insert_header(disposition);
-    let cached = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim() == etag.to_string() || t.trim() == "*")
-        });
-    if cached {
-        return Ok(answer.status(StatusCode::NOT_MODIFIED).finish());
-    }
-    let range = match req
-        .headers()
-        .get(header::RANGE)
-        .and_then(|v| v.to_str().ok())
-    {
-        None => None,
-        Some(asked) => match HttpRange::parse(asked, size).as_deref() {
-            Ok([one]) => Some(one.start..one.start + one.length),
-            // Several ranges: the whole file, as a server may answer.
-            Ok(_) => None,
-            Err(_) => {
-                return Ok(HttpResponse::RangeNotSatisfiable()
-                    .insert_header((header::CONTENT_RANGE, format!("bytes */{size}")))
-                    .finish())
-            }
-        },
-    };
-    let body = state.files.read(file, range.clone()).await?;
-    if let Some(r) = &range {
-        answer.status(StatusCode::PARTIAL_CONTENT).insert_header((
-            header::CONTENT_RANGE,
-            format!("bytes {}-{}/{size}", r.start, r.end.saturating_sub(1)),
-        ));
-    }
-    let length = range.map_or(size, |r| r.end - r.start);
-    Ok(answer
-        .no_chunking(length)
-        .streaming(body.map_err(ApiError::from)))
-}
-
 fn bad_form(e: &actix_multipart::MultipartError) -> ApiError {
     ApiError::BadRequest(format!("request body: not a readable multipart form ({e})"))
 }
 
 /// A file as the SDK reads it.
 #[derive(Debug, Serialize)]
-struct FileView {
+pub(super) struct FileView {
     id: String,
     name: String,
     path: String,
@@ -326,7 +269,7 @@ struct Category {
     name: Option<String>,
 }
 
-fn view(state: &AppState, file: FileRow) -> FileView {
+pub(super) fn view(state: &AppState, file: FileRow) -> FileView {
     let path = state.files.url_of(&file);
     let category =
         (file.category_id.is_some() || file.category_name.is_some()).then_some(Category {
@@ -398,13 +341,31 @@ async fn delete_many(
 
 /// The query of a file list.
 #[derive(Debug, Deserialize)]
-struct ListQuery {
-    limit: Option<String>,
-    offset: Option<String>,
-    order_by: Option<String>,
+pub(super) struct ListQuery {
+    pub(super) limit: Option<String>,
+    pub(super) offset: Option<String>,
+    pub(super) order_by: Option<String>,
     #[serde(rename = "where")]
-    where_json: Option<String>,
-    return_total_count: Option<String>,
+    pub(super) where_json: Option<String>,
+    pub(super) return_total_count: Option<String>,
+}
+
+/// The order a file list's `order_by` asks for (newest first unless told).
+pub(super) fn file_order(raw: Option<&str>) -> Result<FileOrder, InvalidInput> {
+    Ok(match raw.map(str::trim) {
+        None | Some("") | Some("-created_at") => FileOrder::NewestFirst,
+        Some("created_at") => FileOrder::OldestFirst,
+        Some("name") => FileOrder::Name,
+        Some("-name") => FileOrder::NameDesc,
+        Some("size") => FileOrder::Size,
+        Some("-size") => FileOrder::SizeDesc,
+        Some(_) => {
+            return Err(InvalidInput::new(
+                "order_by",
+                "must be created_at, name or size, each with - for descending",
+            ))
+        }
+    })
 }
 
 async fn list(
@@ -416,21 +377,7 @@ async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let version = path.into_inner();
     let (limit, offset) = parse_page(query.limit.as_deref(), query.offset.as_deref())?;
-    let order = match query.order_by.as_deref().map(str::trim) {
-        None | Some("") | Some("-created_at") => FileOrder::NewestFirst,
-        Some("created_at") => FileOrder::OldestFirst,
-        Some("name") => FileOrder::Name,
-        Some("-name") => FileOrder::NameDesc,
-        Some("size") => FileOrder::Size,
-        Some("-size") => FileOrder::SizeDesc,
-        Some(_) => {
-            return Err(InvalidInput::new(
-                "order_by",
-                "must be created_at, name or size, each with - for descending",
-            )
-            .into())
-        }
-    };
+    let order = file_order(query.order_by.as_deref())?;
     let filter = parse_file_where(query.where_json.as_deref())?;
     let with_total = match query.return_total_count.as_deref() {
         Some(flag) => matches!(flag, "1" | "true"),
@@ -442,52 +389,4 @@ async fn list(
         .await?;
     let objects: Vec<FileView> = rows.into_iter().map(|f| view(&state, f)).collect();
     Ok(HttpResponse::Ok().json(page_of(&req, objects, total, limit, offset)))
-}
-
-/// `GET /files/<id>/<key>/<name>`: a stored file's bytes.
-async fn serve(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: web::Path<(String, String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    let (id, key, _) = path.into_inner();
-    let found = state.files.locate(&id, &key).await?;
-    let mime: mime_guess::mime::Mime = found
-        .file
-        .mime_type
-        .parse()
-        .unwrap_or(mime_guess::mime::APPLICATION_OCTET_STREAM);
-    let inline = shown_inline(&found.file.mime_type);
-    let disposition = ContentDisposition {
-        disposition: if inline {
-            DispositionType::Inline
-        } else {
-            DispositionType::Attachment
-        },
-        parameters: vec![DispositionParam::Filename(found.file.name.clone())],
-    };
-    let mut response = match &found.stored {
-        Stored::Path(path) => NamedFile::open_async(path)
-            .await
-            .map_err(|e| ApiError::from(FilesError::Storage(e)))?
-            .set_content_type(mime)
-            .set_content_disposition(disposition)
-            .prefer_utf8(true)
-            .into_response(&req),
-        Stored::Object => serve_object(&req, &state, &found.file, mime, disposition).await?,
-    };
-    let headers = response.headers_mut();
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        header::HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        header::HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
-    Ok(response)
 }

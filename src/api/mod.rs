@@ -15,6 +15,8 @@ mod docs;
 mod email;
 pub mod error;
 mod extract;
+mod file_categories;
+mod file_serving;
 mod files;
 mod meta;
 mod method_override;

@@ -6,7 +6,8 @@ use std::sync::LazyLock;
 
 use super::route_table::Endpoint;
 use super::{
-    account, content, email, files, meta, oauth, records, session, sms, user_info, user_lookup,
+    account, content, email, file_categories, files, meta, oauth, records, session, sms, user_info,
+    user_lookup,
 };
 
 /// The endpoint tables, in the order they are matched.
@@ -22,6 +23,7 @@ static ENDPOINTS: LazyLock<Vec<&'static Endpoint>> = LazyLock::new(|| {
         records::ENDPOINTS,
         content::ENDPOINTS,
         files::ENDPOINTS,
+        file_categories::ENDPOINTS,
         meta::ENDPOINTS,
     ]
     .into_iter()

@@ -51,6 +51,9 @@ pub const UPLOAD: &[&str] = &["v1", "v2.1"];
 /// `…/uploaded-file/`: v1.3 in SDK 2.0, v2.1 (detail, delete; lists up to
 /// 2.9), v2.2 (lists since 3.0; detail and delete as documented).
 pub const UPLOADED_FILE: &[&str] = &["v1.3", "v2.1", "v2.2"];
+/// `…/file-category/`: v2.2 (lists) and v1.3 (detail) in SDK 3.x; the other
+/// prefixes of the File API as well, as older builds send them.
+pub const FILE_CATEGORY: &[&str] = &["v1.3", "v2.1", "v2.2"];
 /// The kind-less `…/register/` and `…/login/` of SDK 2.0.0–2.0.2.
 pub const SIGN_IN_BY_BODY: &[&str] = &["v2.0"];
 

@@ -30,11 +30,15 @@ pub enum Scope {
     KeysWrite,
     /// Read the audit log.
     AuditRead,
+    /// Read files and file categories.
+    FilesRead,
+    /// Delete files; make, rename and delete file categories.
+    FilesWrite,
 }
 
 impl Scope {
     /// Every scope, in order.
-    pub const ALL: [Scope; 9] = [
+    pub const ALL: [Scope; 11] = [
         Scope::UsersRead,
         Scope::UsersWrite,
         Scope::RecordsRead,
@@ -44,6 +48,8 @@ impl Scope {
         Scope::KeysRead,
         Scope::KeysWrite,
         Scope::AuditRead,
+        Scope::FilesRead,
+        Scope::FilesWrite,
     ];
 
     /// The wire name, e.g. `users:read`.
@@ -58,6 +64,8 @@ impl Scope {
             Scope::KeysRead => "keys:read",
             Scope::KeysWrite => "keys:write",
             Scope::AuditRead => "audit:read",
+            Scope::FilesRead => "files:read",
+            Scope::FilesWrite => "files:write",
         }
     }
 

@@ -26,6 +26,19 @@ pub enum FilesError {
     /// The stored bytes could not be written, read or removed.
     #[error("file storage: {0}")]
     Storage(#[source] std::io::Error),
+    /// Files are kept on the local disk, and this database's are on another
+    /// node's.
+    #[error(
+        "PROTIUM_FILE_STORAGE=local keeps uploaded files on one disk, and this database's files \
+         are on another node's disk (the one whose data_dir/files/.disk-id is {holder}): this \
+         node would not find them. With several nodes set PROTIUM_FILE_STORAGE=s3 and the \
+         PROTIUM_S3_* settings (docs/files.md), or mount one shared directory as every node's \
+         data_dir/files; a node that replaces that one takes over its data_dir/files whole"
+    )]
+    OtherDisk {
+        /// The name of the disk holding the files.
+        holder: String,
+    },
     /// The object store refused or could not be reached.
     #[error("file storage: the object store failed: {0}")]
     Objects(#[source] object_store::Error),

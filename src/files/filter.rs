@@ -1,14 +1,14 @@
-//! `where` on file lists, in the query language records use: the fields a
-//! file list may be filtered on (`id`, `name`, `size`, `category_id`,
-//! `category_name`, `created_at`), each with the operators of its kind, so
-//! `File.find` with a `Query` (`contains('name', …)`,
-//! `FileCategory.getFileList`'s `category_id $in`) works as in Hydrogen.
+//! `where` on file and category lists, in the query language records use:
+//! the fields a list may be filtered on, each with the operators of its
+//! kind, so `File.find` and `FileCategory.find` with a `Query`
+//! (`contains('name', …)`, `FileCategory.getFileList`'s `category_id $in`)
+//! work as in Hydrogen.
 
 use crate::query::{parse_where, Condition, FieldCatalog, QueryError, QueryField, SqlIdent};
 use crate::schema::FieldKind;
 
-/// The columns of `uploaded_files` a `where` may name, with their kinds.
-const FIELDS: [(&str, FieldKind); 6] = [
+/// The columns of `uploaded_files` a file list's `where` may name.
+const FILE_FIELDS: &[(&str, FieldKind)] = &[
     ("id", FieldKind::String),
     ("name", FieldKind::String),
     ("size", FieldKind::Integer),
@@ -17,21 +17,37 @@ const FIELDS: [(&str, FieldKind); 6] = [
     ("created_at", FieldKind::Integer),
 ];
 
-/// Resolves the fields of a file list's `where`.
-struct FileFields;
+/// The columns of `file_categories` a category list's `where` may name.
+const CATEGORY_FIELDS: &[(&str, FieldKind)] = &[
+    ("id", FieldKind::String),
+    ("name", FieldKind::String),
+    ("created_at", FieldKind::Integer),
+    ("updated_at", FieldKind::Integer),
+];
 
-impl FieldCatalog for FileFields {
+/// Resolves the fields of a list's `where` among `fields`.
+struct Columns {
+    fields: &'static [(&'static str, FieldKind)],
+    what: &'static str,
+}
+
+impl FieldCatalog for Columns {
     fn resolve(&self, param: &str, name: &str) -> Result<QueryField, QueryError> {
-        let (column, kind) = FIELDS.iter().find(|(f, _)| *f == name).ok_or_else(|| {
-            let names: Vec<&str> = FIELDS.iter().map(|(f, _)| *f).collect();
-            QueryError::new(
-                param,
-                format!(
-                    "files are filtered on {}; not on '{name}'",
-                    names.join(", ")
-                ),
-            )
-        })?;
+        let (column, kind) = self
+            .fields
+            .iter()
+            .find(|(f, _)| *f == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = self.fields.iter().map(|(f, _)| *f).collect();
+                QueryError::new(
+                    param,
+                    format!(
+                        "{} are filtered on {}; not on '{name}'",
+                        self.what,
+                        names.join(", ")
+                    ),
+                )
+            })?;
         Ok(QueryField {
             column: SqlIdent::from_static(column),
             kind: *kind,
@@ -41,7 +57,20 @@ impl FieldCatalog for FileFields {
 
 /// The condition of a file list's `where` (none: every file).
 pub fn parse_file_where(raw: Option<&str>) -> Result<Condition, QueryError> {
-    parse_where(raw, &FileFields)
+    let columns = Columns {
+        fields: FILE_FIELDS,
+        what: "files",
+    };
+    parse_where(raw, &columns)
+}
+
+/// The condition of a category list's `where` (none: every category).
+pub fn parse_category_where(raw: Option<&str>) -> Result<Condition, QueryError> {
+    let columns = Columns {
+        fields: CATEGORY_FIELDS,
+        what: "file categories",
+    };
+    parse_where(raw, &columns)
 }
 
 #[cfg(test)]

@@ -19,3 +19,10 @@ fn other_fields_and_wrong_operators_are_refused_naming_them() {
     let wrong = parse_file_where(Some(r#"{"size":{"$contains":"1"}}"#)).unwrap_err();
     assert!(wrong.to_string().contains("size"), "{wrong}");
 }
+
+#[test]
+fn categories_are_filtered_on_their_own_fields() {
+    assert!(parse_category_where(Some(r#"{"name":{"$contains":"pic"}}"#)).is_ok());
+    let e = parse_category_where(Some(r#"{"size":1}"#)).unwrap_err();
+    assert!(e.to_string().contains("file categories"), "{e}");
+}

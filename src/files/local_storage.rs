@@ -22,6 +22,29 @@ impl LocalStorage {
         Ok(Self { root })
     }
 
+    /// This disk's name: a random id kept in `<root>/.disk-id`, made on
+    /// first use. A directory shared by several nodes has one name.
+    pub fn disk_id(&self) -> Result<String, FilesError> {
+        let path = self.root.join(".disk-id");
+        let made = hex::encode(rand::random::<[u8; 16]>());
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut file) => {
+                std::io::Write::write_all(&mut file, made.as_bytes())
+                    .map_err(FilesError::Storage)?;
+                Ok(made)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let kept = std::fs::read_to_string(&path).map_err(FilesError::Storage)?;
+                Ok(kept.trim().to_owned())
+            }
+            Err(e) => Err(FilesError::Storage(e)),
+        }
+    }
+
     /// Where the bytes of file `id` with `key` live.
     pub fn path_of(&self, id: &str, key: &str) -> PathBuf {
         self.root.join(id).join(key)

@@ -2,6 +2,8 @@
 //! with a single-use authorization — their rows, and the stored bytes.
 //! Knows the store and the domain; no actix types.
 
+mod admin_files;
+mod categories;
 mod error;
 mod filter;
 mod local_storage;
@@ -12,9 +14,12 @@ mod sniff;
 mod spool;
 mod storage;
 
+pub use crate::store::file_categories::{CategoryOrder, CategoryRow};
 pub use crate::store::files::{FileOrder, FileRow};
+pub use admin_files::Holder;
+pub use categories::{Category, CategoryName};
 pub use error::FilesError;
-pub use filter::parse_file_where;
+pub use filter::{parse_category_where, parse_file_where};
 pub use name::FileName;
 pub use object_storage::ObjectSettings;
 pub use service::{Announced, FileSettings, FilesService, Located};

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
+use super::categories::named_by;
 use super::error::FilesError;
 use super::name::FileName;
 use super::sniff::{dimensions, media_type};
@@ -57,7 +58,7 @@ pub struct Located {
 /// Files: rows in the store, bytes in the storage; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct FilesService {
-    store: Store,
+    pub(super) store: Store,
     storage: Storage,
     spools: Spools,
     settings: Arc<FileSettings>,
@@ -103,9 +104,22 @@ impl FilesService {
         })
     }
 
-    /// Whether the bytes are on this node's disk (so no other node has them).
-    pub fn is_local(&self) -> bool {
-        matches!(self.storage, Storage::Local(_))
+    /// With local storage: names this node's disk as the one holding the
+    /// database's files, or refuses if another node's disk already does.
+    /// Start-up work (it blocks).
+    pub fn claim_disk(&self) -> Result<(), FilesError> {
+        let Storage::Local(local) = &self.storage else {
+            return Ok(());
+        };
+        let ours = local.disk_id()?;
+        let (holder, _since) = self
+            .store
+            .run_blocking(|conn| files::claim_disk(conn, &ours, now_unix()))?;
+        if holder == ours {
+            Ok(())
+        } else {
+            Err(FilesError::OtherDisk { holder })
+        }
     }
 
     /// The largest upload taken, in bytes.
@@ -155,14 +169,16 @@ impl FilesService {
                             return Err(FilesError::TooManyPending(MAX_PENDING));
                         }
                     }
+                    let category =
+                        named_by(conn, category_id.as_deref(), category_name.as_deref())?;
                     files::insert(
                         conn,
                         &NewFile {
                             id: &id,
                             name: &name,
                             storage_key: &key,
-                            category_id: category_id.as_deref(),
-                            category_name: category_name.as_deref(),
+                            category_id: category.as_ref().map(|c| c.id.as_str()),
+                            category_name: category.as_ref().map(|c| c.name.as_str()),
                             created_by,
                             created_at: now,
                             upload_hash: &hash,
@@ -294,6 +310,11 @@ impl FilesService {
             self.storage.remove(&row.id, &row.storage_key).await?;
         }
         Ok(())
+    }
+
+    /// Removes the bytes of a file whose row is gone.
+    pub(super) async fn remove_bytes(&self, file: &FileRow) -> Result<(), FilesError> {
+        self.storage.remove(&file.id, &file.storage_key).await
     }
 
     /// Deletes each of `ids` the caller may delete; the others are skipped.

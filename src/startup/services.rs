@@ -173,7 +173,7 @@ pub(super) fn files(settings: &Settings, store: &Store) -> Result<FilesService, 
             prefix: settings.s3_prefix.trim().to_owned(),
         }),
     };
-    Ok(FilesService::new(
+    let files = FilesService::new(
         store.clone(),
         &storage,
         root.join(".incoming"),
@@ -183,7 +183,10 @@ pub(super) fn files(settings: &Settings, store: &Store) -> Result<FilesService, 
             upload_ttl: secs(settings.upload_ttl),
             detached_ttl: secs(settings.detached_file_ttl),
         },
-    )?)
+    )?;
+    // Local files are on one disk: a node with another disk is refused.
+    files.claim_disk()?;
+    Ok(files)
 }
 
 fn email_settings(settings: &Settings) -> EmailSettings {

@@ -80,12 +80,16 @@ pub fn drop_file(conn: &mut AnyConnection, id: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// How many fields hold the file `id`.
-pub fn holders(conn: &mut AnyConnection, id: &str) -> Result<i64, StoreError> {
+/// The fields holding the file `id`: `(object type, record id, field)`.
+pub fn holders(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Vec<(String, String, String)>, StoreError> {
     Ok(a::table
         .filter(a::file_id.eq(id))
-        .count()
-        .get_result(conn)?)
+        .order((a::object_type, a::record_id, a::field))
+        .select((a::object_type, a::record_id, a::field))
+        .load(conn)?)
 }
 
 /// Marks those of `ids` that no record holds as detached at `now`.

@@ -182,6 +182,26 @@ pub fn get_stored(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<FileRo
         .load(conn)?)
 }
 
+/// Names `disk` as the one holding the files, unless another disk was
+/// named first; answers the disk that holds them (and since when).
+pub fn claim_disk(
+    conn: &mut AnyConnection,
+    disk: &str,
+    now: i64,
+) -> Result<(String, i64), StoreError> {
+    use super::connection::per_backend;
+    use super::tables::file_disk as d;
+    let claim = diesel::insert_into(d::table)
+        .values((d::id.eq(1), d::disk.eq(disk), d::claimed_at.eq(now)))
+        .on_conflict(d::id)
+        .do_nothing();
+    per_backend!(conn, c => claim.execute(c))?;
+    Ok(d::table
+        .filter(d::id.eq(1))
+        .select((d::disk, d::claimed_at))
+        .first(conn)?)
+}
+
 /// How a list of files is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileOrder {
@@ -243,24 +263,14 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<FileRow>, StoreError> {
-    #[derive(QueryableByName)]
-    struct IdRow {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        id: String,
-    }
-    let mut q = SqlFragment::new(conn.dialect());
-    q.push("SELECT id FROM uploaded_files WHERE ");
-    render_condition(&listed(owner, filter), &mut q);
-    q.push(" ORDER BY ")
-        .push(order.sql())
-        .push(" LIMIT ")
-        .push_bind(SqlValue::Int(limit))
-        .push(" OFFSET ")
-        .push_bind(SqlValue::Int(offset));
-    let ids: Vec<String> = exec::load::<IdRow>(conn, &q)?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
+    let ids = ids_page(
+        conn,
+        "uploaded_files",
+        &listed(owner, filter),
+        order.sql(),
+        limit,
+        offset,
+    )?;
     let mut rows: HashMap<String, FileRow> = f::table
         .filter(f::id.eq_any(&ids))
         .select(FileRow::as_select())
@@ -269,6 +279,38 @@ pub fn list(
         .map(|r: FileRow| (r.id.clone(), r))
         .collect();
     Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
+}
+
+/// The ids of a page of the rows of the system table `table` matching
+/// `cond`, in `order` (an `ORDER BY` list of its columns).
+pub(super) fn ids_page(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    cond: &Condition,
+    order: &'static str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<String>, StoreError> {
+    #[derive(QueryableByName)]
+    struct IdRow {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        id: String,
+    }
+    let mut q = SqlFragment::new(conn.dialect());
+    q.push("SELECT id FROM ")
+        .push_ident(&SqlIdent::from_static(table))
+        .push(" WHERE ");
+    render_condition(cond, &mut q);
+    q.push(" ORDER BY ")
+        .push(order)
+        .push(" LIMIT ")
+        .push_bind(SqlValue::Int(limit))
+        .push(" OFFSET ")
+        .push_bind(SqlValue::Int(offset));
+    Ok(exec::load::<IdRow>(conn, &q)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect())
 }
 
 /// How many stored files `owner` has (every stored file for `None`)

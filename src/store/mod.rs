@@ -25,6 +25,7 @@ pub mod documents;
 mod error;
 mod exec;
 pub mod file_attachments;
+pub mod file_categories;
 pub mod files;
 pub mod fit;
 pub mod janitor;

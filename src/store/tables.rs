@@ -254,6 +254,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    file_categories (id) {
+        id -> Text,
+        name -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    file_disk (id) {
+        id -> Integer,
+        disk -> Text,
+        claimed_at -> BigInt,
+    }
+}
+
+diesel::table! {
     file_attachments (object_type, record_id, field, file_id) {
         file_id -> Text,
         object_type -> Text,

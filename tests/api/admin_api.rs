@@ -61,7 +61,7 @@ async fn admin_accounts_sign_in_and_keys_carry_scopes(backend: Backend) {
     let session = admin_session(&app, "root@example.com").await;
     let me = app.admin_api(Method::GET, "/me/", &session, None).await;
     assert_eq!(me.body["actor"], "admin:root@example.com");
-    assert_eq!(me.body["scopes"].as_array().unwrap().len(), 9);
+    assert_eq!(me.body["scopes"].as_array().unwrap().len(), 11);
     let none = app.send(Method::GET, "/admin/api/users/", None, None).await;
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
     let bogus = app

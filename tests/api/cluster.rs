@@ -237,14 +237,17 @@ async fn two_nodes_behind_nginx_behave_as_one(backend: Backend) {
         ),
     ];
     // The first node creates the tables; the second starts on them.
-    let a = start_node(&db, &schema, &work.path().join("a"), &env);
+    // The nodes share one data directory, as a mounted shared disk would be
+    // (local file storage refuses a second disk).
+    let data = work.path().join("data");
+    let a = start_node(&db, &schema, &data, &env);
     let mut cluster = Cluster {
         client: reqwest::Client::new(),
         front: format!("http://127.0.0.1:{front_port}"),
         nodes: vec![format!("http://127.0.0.1:{}", a.port)],
     };
     cluster.up(&cluster.nodes[0].clone()).await;
-    let b = start_node(&db, &schema, &work.path().join("b"), &env);
+    let b = start_node(&db, &schema, &data, &env);
     cluster.nodes.push(format!("http://127.0.0.1:{}", b.port));
     cluster.up(&cluster.nodes[1].clone()).await;
     let _nginx = start_nginx(work.path(), front_port, &[a.port, b.port]);

@@ -5,7 +5,7 @@
 use reqwest::{multipart, Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{eventually, spawn_app_public, Backend, Reply, TestApp};
+use crate::helpers::{eventually, spawn_app_public, Backend, Reply, TestApp, ADMIN_TOKEN};
 
 on_both_backends!(
     a_file_uploads_in_two_steps_and_is_served_at_its_path,
@@ -16,6 +16,7 @@ on_both_backends!(
     abandoned_uploads_are_swept,
     one_user_cannot_flood_uploads,
     a_file_list_is_filtered_with_the_query_language,
+    a_node_with_another_disk_is_refused_under_local_storage,
 );
 
 pub(crate) const PNG: &[u8] = &[
@@ -32,19 +33,41 @@ async fn files_app(backend: Backend) -> TestApp {
     spawn_app_public(backend, |s| {
         s.file_max_bytes = 1024;
         s.janitor_interval = 1;
+        s.admin_token = ADMIN_TOKEN.into();
     })
     .await
 }
 
-/// Step one: announces `filename` as the user of `token`.
-pub(crate) async fn announce(app: &TestApp, token: &str, filename: &str) -> Value {
+/// Makes the file category `name` with the admin token; its id.
+pub(crate) async fn create_category(app: &TestApp, name: &str) -> String {
     let r = app
-        .post(
-            "/hserve/v2.1/upload/",
-            Some(token),
-            json!({"filename": filename, "category_name": "docs"}),
+        .admin(
+            Method::POST,
+            "/admin/api/file-categories/",
+            Some(json!({"name": name})),
         )
         .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    r.body["id"].as_str().unwrap().to_owned()
+}
+
+/// Step one: announces `filename` as the user of `token`.
+pub(crate) async fn announce(app: &TestApp, token: &str, filename: &str) -> Value {
+    announce_in(app, token, filename, None).await
+}
+
+/// Step one, naming the file's category.
+pub(crate) async fn announce_in(
+    app: &TestApp,
+    token: &str,
+    filename: &str,
+    category: Option<&str>,
+) -> Value {
+    let mut body = json!({ "filename": filename });
+    if let Some(name) = category {
+        body["category_name"] = name.into();
+    }
+    let r = app.post("/hserve/v2.1/upload/", Some(token), body).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     r.body
 }
@@ -87,7 +110,8 @@ pub(crate) async fn upload(
 async fn a_file_uploads_in_two_steps_and_is_served_at_its_path(backend: Backend) {
     let app = files_app(backend).await;
     let (token, _) = app.register_email("ann@example.com", "password-1").await;
-    let announced = announce(&app, &token, "hello.txt").await;
+    create_category(&app, "docs").await;
+    let announced = announce_in(&app, &token, "hello.txt", Some("docs")).await;
     let path = announced["path"].as_str().unwrap();
     assert!(
         path.starts_with(&app.address) && path.ends_with("/hello.txt"),
@@ -545,8 +569,12 @@ async fn a_file_list_is_filtered_with_the_query_language(backend: Backend) {
     let app = files_app(backend).await;
     let (ann, _) = app.register_email("ann@example.com", "password-1").await;
     let (bob, _) = app.register_email("bob@example.com", "password-1").await;
+    create_category(&app, "docs").await;
     let (cat, _) = upload(&app, &ann, "cat.png", PNG).await;
-    let (notes, _) = upload(&app, &ann, "notes.txt", b"some notes").await;
+    let in_docs = announce_in(&app, &ann, "notes.txt", Some("docs")).await;
+    let sent = send_bytes(&in_docs, "notes.txt", b"some notes").await;
+    assert_eq!(sent.status, StatusCode::OK, "{:?}", sent.body);
+    let notes = in_docs["id"].as_str().unwrap().to_owned();
     let (_, _) = upload(&app, &bob, "cat-of-bob.png", PNG).await;
     let filtered = |filter: Value| {
         let (app, ann) = (&app, &ann);
@@ -575,7 +603,10 @@ async fn a_file_list_is_filtered_with_the_query_language(backend: Backend) {
         filtered(json!({"$and": [{"name": {"$contains": "cat"}}]})).await,
         vec![cat.clone()]
     );
-    assert_eq!(filtered(json!({"size": {"$gt": 20}})).await, vec![cat.clone()]);
+    assert_eq!(
+        filtered(json!({"size": {"$gt": 20}})).await,
+        vec![cat.clone()]
+    );
     assert_eq!(
         filtered(json!({"category_name": "docs", "id": {"$in": [notes.clone()]}})).await,
         vec![notes.clone()]
@@ -599,4 +630,25 @@ async fn a_file_list_is_filtered_with_the_query_language(backend: Backend) {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {:?}", r.body);
         assert!(r.error_msg().contains(names), "{}", r.error_msg());
     }
+}
+
+async fn a_node_with_another_disk_is_refused_under_local_storage(backend: Backend) {
+    let db = std::sync::Arc::new(crate::helpers::TestDb::new(backend));
+    let settings = crate::helpers::test_settings(&db, &crate::helpers::default_schema_dir());
+    let _first = crate::helpers::start(db.clone(), settings.clone(), backend);
+    // A second node on the same disk (a restart, or a shared directory) starts.
+    let _same_disk = crate::helpers::start(db.clone(), settings.clone(), backend);
+    // A node with a disk of its own would not find the files: refused, saying
+    // what to set.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut other = settings.clone();
+    other.data_dir = elsewhere.path().to_path_buf();
+    let refused = protium::startup::Application::build(&other)
+        .err()
+        .expect("a second disk is refused")
+        .to_string();
+    assert!(
+        refused.contains("PROTIUM_FILE_STORAGE=s3") && refused.contains("shared directory"),
+        "{refused}"
+    );
 }

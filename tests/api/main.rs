@@ -19,6 +19,7 @@ mod dev_log;
 mod device_login;
 mod docs_examples;
 mod email;
+mod file_categories;
 mod file_fields;
 mod files;
 mod files_s3;

@@ -57,8 +57,10 @@ async fn minapp_sdk_runs_its_user_flows_unchanged(backend: Backend) {
 async fn minapp_sdk_uploads_reads_and_deletes_files(backend: Backend) {
     let app = spawn_app_public(backend, |s| {
         s.schema_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schema/files");
+        s.admin_token = ADMIN_TOKEN.into();
     })
     .await;
+    crate::files::create_category(&app, "docs").await;
     run_sdk_script("files.js", &app.address, "files done").await;
 }
 

@@ -1,6 +1,7 @@
 // The File API through the official web SDK (minapp-sdk 3.23) under Node:
 // File.upload in its two steps, the file fetched from its path, a record and
-// the profile holding the uploaded file, File.get and File.find, another user
+// the profile holding the uploaded file, File.get and File.find, the file
+// categories (FileCategory.find/get/getFileList), another user
 // seeing none of it, File.delete of one and of a list.
 // Usage: node files.js http://127.0.0.1:PORT
 'use strict'
@@ -83,6 +84,16 @@ async function main() {
   assert.equal(got.data.name, 'hello.txt')
   assert.equal(got.data.size, text.length)
   assert.equal(got.data.path, file.path)
+
+  step('FileCategory.find, get and getFileList')
+  const FileCategory = new BaaS.FileCategory()
+  const categories = (await FileCategory.find({ withCount: true })).data
+  assert.deepEqual(categories.objects.map((c) => [c.name, c.files]), [['docs', 1]])
+  assert.equal(categories.meta.total_count, 1)
+  const docs = categories.objects[0]
+  assert.equal((await FileCategory.get(docs.id)).data.name, 'docs')
+  const inDocs = (await FileCategory.getFileList(docs.id, { withCount: true })).data
+  assert.deepEqual(inDocs.objects.map((f) => f.id), [file.id])
 
   step('File.find, counted')
   const found = await new BaaS.File().find({ withCount: true })

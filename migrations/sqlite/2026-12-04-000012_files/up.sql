@@ -35,3 +35,21 @@ CREATE TABLE file_attachments (
 );
 CREATE INDEX file_attachments_file ON file_attachments (file_id);
 CREATE INDEX uploaded_files_detached ON uploaded_files (detached_at);
+
+-- The disk that holds the files while they are kept on a node's local disk:
+-- the first node to start with local storage names its disk here, and a node
+-- with another disk is refused (the files would be missing there).
+CREATE TABLE file_disk (
+    id INTEGER PRIMARY KEY NOT NULL,
+    disk TEXT NOT NULL,
+    claimed_at BIGINT NOT NULL
+);
+
+-- File categories, managed by admins; an upload may name one (by id or name).
+CREATE TABLE file_categories (
+    id TEXT PRIMARY KEY NOT NULL,
+    name TEXT NOT NULL UNIQUE,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX uploaded_files_category ON uploaded_files (category_id);

@@ -12,6 +12,7 @@
 //! `records:read`, and a credential without it gets a 403 naming the scope and
 //! the field — rather than a shape that silently drops data.
 
+mod files;
 mod keys;
 mod records;
 mod schema;
@@ -56,6 +57,7 @@ static ENDPOINTS: LazyLock<Vec<&'static Endpoint>> = LazyLock::new(|| {
         records::ENDPOINTS,
         schema::ENDPOINTS,
         keys::ENDPOINTS,
+        files::ENDPOINTS,
     ]
     .into_iter()
     .flatten()

@@ -124,3 +124,85 @@ pub fn file_delete_many(op: Op, _: &DocContext<'_>) -> Op {
     ))
     .ok(204, Value::Null)
 }
+
+/// A file category as the API answers it.
+fn category_object() -> Value {
+    object(
+        &[
+            ("id", string()),
+            ("name", string()),
+            ("files", integer()),
+            ("created_at", integer()),
+            ("updated_at", integer()),
+        ],
+        &["id", "name", "files", "created_at", "updated_at"],
+    )
+}
+
+/// `GET …/file-category/` (and the admin API's list).
+pub fn category_list(op: Op, _: &DocContext<'_>) -> Op {
+    op.params(vec![
+        query(
+            "order_by",
+            "created_at or name; `-` for descending. Default `-created_at`.",
+            json!({"type": "string", "enum": ["created_at", "-created_at", "name", "-name"]}),
+        ),
+        query(
+            "limit",
+            "Page size, 0 to 1000 (default 20).",
+            json!({"type": "integer", "minimum": 0, "maximum": 1000}),
+        ),
+        query(
+            "offset",
+            "Categories skipped.",
+            json!({"type": "integer", "minimum": 0}),
+        ),
+        query(
+            "return_total_count",
+            "`1`: add `meta.total_count`.",
+            json!({"type": "string", "enum": ["0", "1"]}),
+        ),
+        query(
+            "where",
+            "A JSON query, as for records, on id, name, created_at and updated_at.",
+            json!({"type": "string"}),
+        ),
+    ])
+    .ok(
+        200,
+        object(
+            &[
+                ("meta", json!({"type": "object"})),
+                (
+                    "objects",
+                    json!({"type": "array", "items": category_object()}),
+                ),
+            ],
+            &["meta", "objects"],
+        ),
+    )
+}
+
+/// `GET …/file-category/{id}/`.
+pub fn category(op: Op, _: &DocContext<'_>) -> Op {
+    op.ok(200, category_object())
+}
+
+/// `POST /admin/api/file-categories/`, `PUT …/{id}/`: `{name}`.
+pub fn category_write(op: Op, _: &DocContext<'_>) -> Op {
+    op.body(object(&[("name", string())], &["name"]))
+        .ok(200, category_object())
+}
+
+/// `GET /admin/api/files/{id}/`: the file with the record fields holding it.
+pub fn admin_file(op: Op, _: &DocContext<'_>) -> Op {
+    let mut file = file_object();
+    file["properties"]["held_by"] = json!({
+        "type": "array",
+        "items": object(
+            &[("object_type", string()), ("record_id", string()), ("field", string())],
+            &["object_type", "record_id", "field"],
+        ),
+    });
+    op.ok(200, file)
+}
