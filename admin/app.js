@@ -12,6 +12,7 @@ import * as tables from './pages/tables.js'
 import * as schema from './pages/schema.js'
 import * as audit from './pages/audit.js'
 import * as keys from './pages/keys.js'
+import * as files from './pages/files.js'
 
 const ROUTES = [
   { re: /^\/$/, render: overview.render, nav: 'overview' },
@@ -21,6 +22,8 @@ const ROUTES = [
   { re: /^\/tables\/([^/]+)$/, render: tables.renderTable, nav: 'tables' },
   { re: /^\/tables\/([^/]+)\/new$/, render: tables.renderNew, nav: 'tables' },
   { re: /^\/tables\/([^/]+)\/([^/]+)$/, render: tables.renderRecord, nav: 'tables' },
+  { re: /^\/files$/, render: files.render, nav: 'files' },
+  { re: /^\/files\/([^/]+)$/, render: files.renderFile, nav: 'files' },
   { re: /^\/schema$/, render: schema.render, nav: 'schema' },
   { re: /^\/audit$/, render: audit.render, nav: 'audit' },
   { re: /^\/keys$/, render: keys.render, nav: 'keys' },

@@ -73,6 +73,21 @@ export function fmtNumber(n) {
   return new Intl.NumberFormat(locale()).format(n)
 }
 
+const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB']
+
+/** A size in bytes, readable: 930 B, 12.5 KB, 3 MB (steps of 1024). */
+export function fmtBytes(n) {
+  if (n === null || n === undefined || !Number.isFinite(Number(n))) return '—'
+  let value = Number(n)
+  let unit = 0
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024
+    unit += 1
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : 1
+  return `${new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(value)} ${BYTE_UNITS[unit]}`
+}
+
 /** A unix time as a local date and time. */
 export function fmtTime(unix) {
   if (unix === null || unix === undefined || unix === '') return '—'

@@ -16,6 +16,10 @@ const SHAPES = {
   audit: [['path', { d: 'M8 5.5h9M8 10h9M8 14.5h9' }], ['circle', { cx: 4.5, cy: 5.5, r: 1 }], ['circle', { cx: 4.5, cy: 10, r: 1 }], ['circle', { cx: 4.5, cy: 14.5, r: 1 }]],
   // A key: ring and bit.
   keys: [['circle', { cx: 6.5, cy: 10, r: 3.5 }], ['path', { d: 'M10 10h7.5M15 10v3M17.5 10v2' }]],
+  // A sheet with a folded corner.
+  files: [['path', { d: 'M5 3h6.5L15 6.5V17H5z' }], ['path', { d: 'M11.5 3v3.5H15' }]],
+  file: [['path', { d: 'M5 3h6.5L15 6.5V17H5z' }], ['path', { d: 'M11.5 3v3.5H15M7.5 10.5h5M7.5 13.5h5' }]],
+  external: [['path', { d: 'M11 4h5v5M16 4l-7 7M14 12v4H4V6h4' }]],
   signout: [['path', { d: 'M8 4H4.5v12H8M12 6.5 15.5 10 12 13.5M15.5 10H7.5' }]],
   plus: [['path', { d: 'M10 4.5v11M4.5 10h11' }]],
   check: [['path', { d: 'M4.5 10.5 8.3 14 15.5 6.5' }]],

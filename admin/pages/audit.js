@@ -12,6 +12,7 @@ const ACTIONS = [
   'user.', 'user.update', 'user.delete', 'user.disable', 'user.enable', 'user.revoke_sessions', 'user.password_reset',
   'record.', 'record.create', 'record.update', 'record.delete',
   'key.create', 'key.revoke', 'admin.sign_in', 'schema.reload', 'schema.prune',
+  'file.delete', 'file_category.', 'file_category.create', 'file_category.update', 'file_category.delete',
 ]
 
 function actionKind(action) {
@@ -53,6 +54,8 @@ function targetView(e) {
   let href = null
   if (e.target_type === PROFILE && e.target_id) href = `#/users/${encodeURIComponent(e.target_id)}`
   else if (e.target_type === 'api_key') href = '#/keys'
+  else if (e.target_type === 'file_category') href = '#/files'
+  else if (e.target_type === 'file' && e.target_id) href = `#/files/${encodeURIComponent(e.target_id)}`
   else if (e.target_id && /^[0-9a-f]{24}$/.test(e.target_id)) href = `#/tables/${encodeURIComponent(e.target_type)}/${encodeURIComponent(e.target_id)}`
   const id = e.target_id ? (e.target_id.length > 12 ? `${e.target_id.slice(0, 6)}…${e.target_id.slice(-4)}` : e.target_id) : ''
   const text = `${e.target_type}${id ? ` · ${id}` : ''}`

@@ -12,16 +12,35 @@ use futures_util::TryStreamExt;
 
 use super::error::ApiError;
 use super::AppState;
-use crate::files::{shown_inline, FileRow, FilesError, Stored};
+use crate::files::{shown_inline, FileRow, FilesError, Stored, VersionSpec};
 
-/// `GET /files/<id>/<key>/<name>`: a stored file's bytes.
+/// `GET /files/<id>/<key>/<name>`: a stored file's bytes;
+/// `…/<name>!/<processing>` an image version of it.
 pub(super) async fn serve(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, key, _) = path.into_inner();
+    let (id, key, tail) = path.into_inner();
+    // A name holds no '/', so the first "!/" starts the processing.
+    let processing = tail
+        .trim_end_matches('/')
+        .split_once("!/")
+        .map(|(_, spec)| VersionSpec::parse(spec))
+        .transpose()?;
     let found = state.files.locate(&id, &key).await?;
+    if let Some(spec) = processing {
+        let version = state.files.version(&found.file, &spec).await?;
+        return Ok(with_safety(
+            HttpResponse::Ok()
+                .insert_header((header::CONTENT_TYPE, version.media_type))
+                .insert_header(ContentDisposition {
+                    disposition: DispositionType::Inline,
+                    parameters: vec![DispositionParam::Filename(found.file.name.clone())],
+                })
+                .body(version.bytes),
+        ));
+    }
     let mime: mime_guess::mime::Mime = found
         .file
         .mime_type
@@ -36,7 +55,7 @@ pub(super) async fn serve(
         },
         parameters: vec![DispositionParam::Filename(found.file.name.clone())],
     };
-    let mut response = match &found.stored {
+    let response = match &found.stored {
         Stored::Path(path) => NamedFile::open_async(path)
             .await
             .map_err(|e| ApiError::from(FilesError::Storage(e)))?
@@ -46,6 +65,12 @@ pub(super) async fn serve(
             .into_response(&req),
         Stored::Object => serve_object(&req, &state, &found.file, mime, disposition).await?,
     };
+    Ok(with_safety(response))
+}
+
+/// `response` with what every served file carries: `nosniff`, a sandboxing
+/// CSP, and immutable caching (the bytes at a path never change).
+fn with_safety(mut response: HttpResponse) -> HttpResponse {
     let headers = response.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -59,7 +84,7 @@ pub(super) async fn serve(
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("public, max-age=31536000, immutable"),
     );
-    Ok(response)
+    response
 }
 
 /// A file in the object store, streamed through: one byte range when

@@ -77,11 +77,11 @@ pub(super) const ENDPOINTS: &[Endpoint] = &[
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/files/upload/", web::post().to(receive))
         .route(
-            "/files/{id}/{key}/{name}/",
+            "/files/{id}/{key}/{tail:.+}",
             web::get().to(file_serving::serve),
         )
         .route(
-            "/files/{id}/{key}/{name}/",
+            "/files/{id}/{key}/{tail:.+}",
             web::head().to(file_serving::serve),
         );
 }

@@ -66,7 +66,51 @@ impl LocalStorage {
         Ok(())
     }
 
-    /// Removes the bytes of `id` (a missing file is no error).
+    /// The whole file `id` with `key`.
+    pub async fn read_all(&self, id: &str, key: &str) -> Result<Vec<u8>, FilesError> {
+        tokio::fs::read(self.path_of(id, key))
+            .await
+            .map_err(FilesError::Storage)
+    }
+
+    /// The version `name` of the file `id` with `key`, if it was made.
+    pub async fn version(
+        &self,
+        id: &str,
+        key: &str,
+        name: &str,
+    ) -> Result<Option<Vec<u8>>, FilesError> {
+        match tokio::fs::read(self.root.join(id).join(format!("{key}.v.{name}"))).await {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(FilesError::Storage(e)),
+        }
+    }
+
+    /// Keeps the version `name` of the file `id` with `key` (written aside,
+    /// then renamed into place, so a half-written version is never read).
+    pub async fn keep_version(
+        &self,
+        id: &str,
+        key: &str,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<(), FilesError> {
+        let dir = self.root.join(id);
+        let aside = dir.join(format!(
+            ".{key}.v.{name}.{}",
+            hex::encode(rand::random::<[u8; 8]>())
+        ));
+        tokio::fs::write(&aside, bytes)
+            .await
+            .map_err(FilesError::Storage)?;
+        tokio::fs::rename(&aside, dir.join(format!("{key}.v.{name}")))
+            .await
+            .map_err(FilesError::Storage)
+    }
+
+    /// Removes the bytes of `id`, its versions too (a missing file is no
+    /// error).
     pub async fn remove(&self, id: &str) -> Result<(), FilesError> {
         match tokio::fs::remove_dir_all(self.root.join(id)).await {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(FilesError::Storage(e)),

@@ -138,11 +138,66 @@ impl ObjectStorage {
         Ok(got.into_stream().map_err(FilesError::Objects).boxed())
     }
 
-    /// Removes the bytes of `id` with `key` (a missing object is no error).
-    pub async fn remove(&self, id: &str, key: &str) -> Result<(), FilesError> {
-        match self.store.delete(&self.path_of(id, key)).await {
-            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+    /// Removes the bytes of `id` and its versions (a missing object is no
+    /// error).
+    pub async fn remove(&self, id: &str) -> Result<(), FilesError> {
+        let prefix = ObjectPath::from(format!("{}{id}", self.prefix));
+        let objects: Vec<ObjectPath> = self
+            .store
+            .list(Some(&prefix))
+            .map_ok(|meta| meta.location)
+            .try_collect()
+            .await
+            .map_err(FilesError::Objects)?;
+        for path in objects {
+            match self.store.delete(&path).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(FilesError::Objects(e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// The whole object of `id` with `key`.
+    pub async fn read_all(&self, id: &str, key: &str) -> Result<Vec<u8>, FilesError> {
+        let got = self
+            .store
+            .get(&self.path_of(id, key))
+            .await
+            .map_err(FilesError::Objects)?;
+        Ok(got.bytes().await.map_err(FilesError::Objects)?.to_vec())
+    }
+
+    /// The version `name` of `id` with `key`, if it was made.
+    pub async fn version(
+        &self,
+        id: &str,
+        key: &str,
+        name: &str,
+    ) -> Result<Option<Vec<u8>>, FilesError> {
+        let path = ObjectPath::from(format!("{}{id}/{key}.v.{name}", self.prefix));
+        match self.store.get(&path).await {
+            Ok(got) => Ok(Some(
+                got.bytes().await.map_err(FilesError::Objects)?.to_vec(),
+            )),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(FilesError::Objects(e)),
         }
+    }
+
+    /// Keeps the version `name` of `id` with `key`.
+    pub async fn keep_version(
+        &self,
+        id: &str,
+        key: &str,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(), FilesError> {
+        let path = ObjectPath::from(format!("{}{id}/{key}.v.{name}", self.prefix));
+        self.store
+            .put(&path, PutPayload::from(bytes))
+            .await
+            .map_err(FilesError::Objects)?;
+        Ok(())
     }
 }

@@ -59,9 +59,11 @@ pub struct Located {
 #[derive(Debug, Clone)]
 pub struct FilesService {
     pub(super) store: Store,
-    storage: Storage,
+    pub(super) storage: Storage,
     spools: Spools,
     settings: Arc<FileSettings>,
+    /// Image versions being made at once, at most.
+    pub(super) versions: Arc<tokio::sync::Semaphore>,
 }
 
 /// Uploads one user may have started and not finished at a time.
@@ -101,6 +103,7 @@ impl FilesService {
             storage: Storage::open(storage)?,
             spools: Spools::open(spools)?,
             settings: Arc::new(settings),
+            versions: Arc::new(tokio::sync::Semaphore::new(2)),
         })
     }
 
@@ -307,14 +310,14 @@ impl FilesService {
             .transaction(move |conn| Ok::<_, FilesError>(files::delete(conn, &row_id)?))
             .await?
         {
-            self.storage.remove(&row.id, &row.storage_key).await?;
+            self.storage.remove(&row.id).await?;
         }
         Ok(())
     }
 
     /// Removes the bytes of a file whose row is gone.
     pub(super) async fn remove_bytes(&self, file: &FileRow) -> Result<(), FilesError> {
-        self.storage.remove(&file.id, &file.storage_key).await
+        self.storage.remove(&file.id).await
     }
 
     /// Deletes each of `ids` the caller may delete; the others are skipped.
@@ -353,8 +356,8 @@ impl FilesService {
                 Ok::<_, FilesError>(gone)
             })
             .await?;
-        for (id, key) in &gone {
-            self.storage.remove(id, key).await?;
+        for (id, _key) in &gone {
+            self.storage.remove(id).await?;
         }
         let age = std::time::Duration::from_secs(
             u64::try_from(self.settings.upload_ttl.saturating_mul(2)).unwrap_or(u64::MAX),

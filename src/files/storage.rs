@@ -79,11 +79,47 @@ impl Storage {
         }
     }
 
-    /// Removes the bytes of `id` with `key` (missing bytes are no error).
-    pub async fn remove(&self, id: &str, key: &str) -> Result<(), FilesError> {
+    /// Removes the bytes of `id` and its versions (missing bytes are no
+    /// error).
+    pub async fn remove(&self, id: &str) -> Result<(), FilesError> {
         match self {
             Self::Local(local) => local.remove(id).await,
-            Self::Objects(objects) => objects.remove(id, key).await,
+            Self::Objects(objects) => objects.remove(id).await,
+        }
+    }
+
+    /// The whole file `id` with `key` (for making a version of it).
+    pub async fn read_all(&self, id: &str, key: &str) -> Result<Vec<u8>, FilesError> {
+        match self {
+            Self::Local(local) => local.read_all(id, key).await,
+            Self::Objects(objects) => objects.read_all(id, key).await,
+        }
+    }
+
+    /// The version `name` of the file `id` with `key`, if it was made.
+    pub async fn version(
+        &self,
+        id: &str,
+        key: &str,
+        name: &str,
+    ) -> Result<Option<Vec<u8>>, FilesError> {
+        match self {
+            Self::Local(local) => local.version(id, key, name).await,
+            Self::Objects(objects) => objects.version(id, key, name).await,
+        }
+    }
+
+    /// Keeps the version `name` of the file `id` with `key`.
+    pub async fn keep_version(
+        &self,
+        id: &str,
+        key: &str,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(), FilesError> {
+        match self {
+            Self::Local(local) => local.keep_version(id, key, name, &bytes).await,
+            Self::Objects(objects) => objects.keep_version(id, key, name, bytes).await,
         }
     }
 }

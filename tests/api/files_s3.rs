@@ -107,6 +107,16 @@ async fn files_live_in_the_object_store_and_are_served_from_it(backend: Backend)
         .to_str()
         .unwrap()
         .starts_with("inline"));
+    // Its versions are made from the store and kept there.
+    for _ in 0..2 {
+        let version = client
+            .get(format!("{picture}!/fw/1/format/webp"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(version.status(), StatusCode::OK);
+        assert_eq!(version.headers()[header::CONTENT_TYPE], "image/webp");
+    }
 
     // A file larger than one request takes goes in parts and comes back whole.
     let big = noise(12 * 1024 * 1024 + 3);

@@ -27,6 +27,7 @@ mod hostile_input;
 mod http_basics;
 mod hydrogen_apps;
 mod hydrogen_requests;
+mod image_versions;
 mod janitor;
 mod login;
 mod mini_program;

@@ -1,8 +1,9 @@
 // Drives the admin console (/admin/) in headless Chromium as an admin would:
 // sign in, read the overview, filter users, edit a user (with an error the
 // API reports next to the field), disable a user, work on records, watch a
-// broken schema edit and its fix, create / use / revoke an API key, read the
-// audit log, switch the language, sign out, and see the session-expired
+// broken schema edit and its fix, create / use / revoke an API key, list the
+// files and add / rename / delete a file category, read the audit log,
+// switch the language, sign out, and see the session-expired
 // message. Every page is checked with axe-core (no serious or critical
 // violation), and the run fails on any console error, page error, failed
 // request or unexpected HTTP error. Takes the screenshots of docs/admin.md.
@@ -411,6 +412,51 @@ async function main() {
       await second.getByText(/in 3 months|in 90 days/).waitFor()
       await axe(page, 'keys')
       await shot(page, 'keys.png')
+    })
+
+    await step('files: the list renders; a category is added, refused as a duplicate, renamed and deleted', async () => {
+      await nav(page, 'Files').click()
+      await heading(page, 'Files').waitFor()
+      await settled(page)
+      // The run may have no files: then the list says so; else every row links to its file.
+      const files = page.getByRole('table', { name: 'Files', exact: true })
+      const links = await files.locator('tbody a[href^="#/files/"]').count()
+      const none = await files.getByText('No files yet: they appear here once they are uploaded.').count()
+      check(links > 0 ? none === 0 : none === 1, `the files list shows ${links} links and ${none} empty lines`)
+      const newName = page.getByLabel('New category', { exact: true })
+      await newName.fill('Console photos')
+      await page.getByRole('button', { name: 'Add category' }).click()
+      const cats = page.getByRole('table', { name: 'Categories', exact: true })
+      await cats.getByRole('rowheader', { name: 'Console photos', exact: true }).waitFor()
+      const filter = page.getByLabel('Category', { exact: true })
+      await until(async () => (await filter.locator('option').allTextContents()).includes('Console photos'), 'the category filter offers the new category')
+      // The same name again: the server's 400 is shown next to the form.
+      await newName.fill('Console photos')
+      expectResponse('POST', /\/admin\/api\/file-categories\/$/, 400)
+      await page.getByRole('button', { name: 'Add category' }).click()
+      await page.getByRole('alert').filter({ hasText: 'another file category has this name' }).waitFor()
+      check((await newName.getAttribute('aria-invalid')) === 'true', 'the new category field is not marked invalid')
+      await settled(page)
+      await axe(page, 'files (with an error)')
+      await cats.getByRole('button', { name: 'Rename Console photos', exact: true }).click()
+      const rename = page.getByLabel('New name for “Console photos”')
+      await rename.fill('Console pictures')
+      await page.getByRole('button', { name: 'Save name' }).click()
+      await cats.getByRole('rowheader', { name: 'Console pictures', exact: true }).waitFor()
+      check((await cats.getByRole('rowheader', { name: 'Console photos', exact: true }).count()) === 0, 'the old name is still listed')
+      await until(async () => {
+        const offered = await filter.locator('option').allTextContents()
+        return offered.includes('Console pictures') && !offered.includes('Console photos')
+      }, 'the category filter offers the new name only')
+      await settled(page)
+      await axe(page, 'files')
+      await cats.getByRole('button', { name: 'Delete Console pictures', exact: true }).click()
+      const dialog = page.getByRole('dialog', { name: 'Delete the category “Console pictures”?' })
+      await dialog.waitFor()
+      await dialog.getByRole('button', { name: 'Delete', exact: true }).click()
+      await until(async () => (await page.getByRole('rowheader', { name: 'Console pictures', exact: true }).count()) === 0, 'the deleted category is gone from the list')
+      await until(async () => !(await filter.locator('option').allTextContents()).includes('Console pictures'), 'the category filter no longer offers the deleted category')
+      await settled(page)
     })
 
     await step('audit: filter by user.update and see Bob\'s change', async () => {
