@@ -55,6 +55,11 @@ function problemBox(id) {
   return h('div', { id, class: 'notice notice-danger', role: 'alert', hidden: true })
 }
 
+/** The words of an API error next to the name field: without the field's name when it is that field. */
+function nameError(e) {
+  return e.field === 'name' ? e.detail : e.message
+}
+
 /** Shows `message` in `box` and marks `input` invalid. */
 function showProblem(box, input, message) {
   box.replaceChildren(icon('alert'), h('p', null, message))
@@ -74,6 +79,7 @@ function clearProblem(box, input) {
 
 // ---- the list -------------------------------------------------------------
 
+/** The files page (#/files): the list with its search, filter and pager, then the categories. */
 export async function render(ctx) {
   const q0 = ctx.query
   let q = q0.get('q') || ''
@@ -111,6 +117,7 @@ export async function render(ctx) {
     return Object.keys(where).length ? where : null
   }
 
+  /** Puts the search, filter, order and page into the address, without a new history entry. */
   function syncAddress() {
     const params = new URLSearchParams()
     if (q) params.set('q', q)
@@ -121,6 +128,7 @@ export async function render(ctx) {
     history.replaceState(history.state, '', `#/files${qs ? `?${qs}` : ''}`)
   }
 
+  /** The header row: sortable columns as buttons saying their order. */
   function renderHead() {
     headRow.replaceChildren(...columns.map((c) => {
       if (!c.sort) return h('th', { scope: 'col' }, c.label)
@@ -141,6 +149,7 @@ export async function render(ctx) {
     }))
   }
 
+  /** Loads and draws the current page of files (a newer load wins). */
   async function load() {
     const mine = ++seq
     table.setAttribute('aria-busy', 'true')
@@ -298,7 +307,7 @@ function categoriesSection({ onChange }) {
       await load()
       name.focus()
     } catch (e) {
-      if (!e.expired) showProblem(problem, name, e.message)
+      if (!e.expired) showProblem(problem, name, nameError(e))
     } finally {
       submit.disabled = false
     }
@@ -341,7 +350,7 @@ function categoriesSection({ onChange }) {
         await load()
         focusAction(cat.id, 'rename')
       } catch (e) {
-        if (!e.expired) showProblem(box, input, e.message)
+        if (!e.expired) showProblem(box, input, nameError(e))
       } finally {
         save.disabled = false
       }
@@ -360,6 +369,7 @@ function categoriesSection({ onChange }) {
     ;(target || name).focus()
   }
 
+  /** Deletes the category `cat` once the admin confirms. */
   async function remove(cat) {
     const ok = await confirmDialog({
       title: t('categories.deleteTitle', { name: cat.name }),
@@ -443,12 +453,11 @@ function categoriesSection({ onChange }) {
 /** Where a record holding a file is shown in the console, and how it is named. */
 function holderLink(holder) {
   const href = pointerHref(holder.object_type, holder.record_id)
-  const text = holder.object_type === PROFILE
-    ? t('files.user', { id: holder.record_id })
-    : `${holder.object_type} · ${shortId(holder.record_id)}`
-  return h('a', { href, class: 'mono', title: holder.record_id }, text)
+  if (holder.object_type === PROFILE) return h('a', { href }, t('files.user', { id: holder.record_id }))
+  return h('a', { href, class: 'mono', title: holder.record_id }, `${holder.object_type} · ${shortId(holder.record_id)}`)
 }
 
+/** One file's page (#/files/<id>): details, preview, the records holding it, delete. */
 export async function renderFile(ctx) {
   const id = ctx.params[0]
   const file = await get(`files/${enc(id)}/`)
@@ -484,7 +493,9 @@ export async function renderFile(ctx) {
     [t('files.id'), h('span', { class: 'mono break' }, file.id)],
     [t('files.type'), h('span', { class: 'mono' }, file.mime_type || '—')],
     [t('files.size'), file.size === null || file.size === undefined ? '—' : `${fmtBytes(file.size)} (${t('files.bytes', { n: fmtNumber(file.size) })})`],
-    [t('files.category'), categoryView(file.category)],
+    [t('files.category'), file.category && file.category.id && file.category.name
+      ? h('a', { href: `#/files?category=${enc(file.category.id)}`, title: t('files.inCategory', { name: file.category.name }) }, file.category.name)
+      : categoryView(file.category)],
     [t('files.created'), timeView(file.created_at)],
     [t('files.link'), h('a', { href: file.path, class: 'mono break', target: '_blank', rel: 'noopener noreferrer' }, file.path, h('span', { class: 'visually-hidden' }, ` ${t('files.newTab')}`))],
     file.cdn_path && file.cdn_path !== file.path

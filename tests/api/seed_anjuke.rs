@@ -17,7 +17,7 @@ on_both_backends!(anjuke_walks_its_operations);
 async fn anjuke_walks_its_operations(backend: Backend) {
     let (weibo, weibo_handle) = crate::native_token::start_fake_weibo();
     let (wechat, wechat_handle) = crate::native_token::start_fake_wechat();
-    let app = crate::helpers::spawn_app_with(backend, |s| {
+    let app = crate::helpers::spawn_app_public(backend, |s| {
         s.schema_dir =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/examples/anjuke");
         s.admin_token = ADMIN_TOKEN.into();
@@ -248,6 +248,15 @@ async fn anjuke_walks_its_operations(backend: Backend) {
         .map(|p| &p["img_id"])
         .collect();
     assert_eq!(ids, [&json!("a"), &json!("b")]);
+
+    // Or a picture of one's own, uploaded (upd1.ajkimg.com/upload in the
+    // app) and kept as the photo's URL.
+    let (_, uploaded) = crate::files::upload(&app, &token, "me.png", crate::files::PNG).await;
+    app.set_profile(&token, json!({"photo": uploaded})).await;
+    assert_eq!(
+        reqwest::get(&uploaded).await.unwrap().status(),
+        StatusCode::OK
+    );
 
     // User ids by city and device type: the city's communities, then their
     // users of that type.

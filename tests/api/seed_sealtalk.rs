@@ -48,7 +48,7 @@ async fn register(app: &TestApp, phone: &str) -> (String, i64) {
 }
 
 async fn sealtalk_walks_its_operations(backend: Backend) {
-    let app = crate::helpers::spawn_app_with(backend, |s| {
+    let app = crate::helpers::spawn_app_public(backend, |s| {
         s.schema_dir =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/examples/sealtalk");
         s.availability_check = true;
@@ -196,11 +196,35 @@ async fn sealtalk_walks_its_operations(backend: Backend) {
         "{}",
         long.error_msg()
     );
-    app.set_profile(
-        &ann,
-        json!({"portrait_uri": "http://test.com/user/abc123.jpg"}),
-    )
-    .await;
+    // get_image_token: the upload's announcement is the token (a policy and
+    // a single-use authorization for one file); the picture's path is then
+    // the portrait's URL.
+    let image_token = app
+        .post(
+            "/hserve/v2.1/upload/",
+            Some(&ann),
+            json!({"filename": "portrait.png"}),
+        )
+        .await;
+    assert_eq!(image_token.status, StatusCode::OK, "{:?}", image_token.body);
+    assert!(
+        image_token.body["policy"].is_string() && image_token.body["authorization"].is_string()
+    );
+    let sent = crate::files::send_bytes(&image_token.body, "portrait.png", crate::files::PNG).await;
+    assert_eq!(sent.status, StatusCode::OK, "{:?}", sent.body);
+    let portrait = image_token.body["path"].as_str().unwrap();
+    app.set_profile(&ann, json!({"portrait_uri": portrait}))
+        .await;
+    assert_eq!(
+        app.get(&format!("/hserve/v2.5/user/info/{ann_id}/"), Some(&bob))
+            .await
+            .body["portrait_uri"],
+        portrait
+    );
+    assert_eq!(
+        reqwest::get(portrait).await.unwrap().status(),
+        StatusCode::OK
+    );
     app.set_profile(&ann, json!({"portrait_uri": ""})).await;
 
     // Find by phone, unless the user turned it off.
