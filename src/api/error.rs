@@ -133,7 +133,7 @@ impl ResponseError for ApiError {
             ApiError::Files(e) => match e {
                 FilesError::Invalid(_) => StatusCode::BAD_REQUEST,
                 FilesError::NotFound => StatusCode::NOT_FOUND,
-                FilesError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                FilesError::TooLarge { .. } | FilesError::Quota(_) => StatusCode::PAYLOAD_TOO_LARGE,
                 FilesError::TooManyPending(_) => StatusCode::TOO_MANY_REQUESTS,
                 FilesError::Storage(_) | FilesError::Objects(_) | FilesError::OtherDisk { .. } => {
                     StatusCode::INTERNAL_SERVER_ERROR

@@ -135,6 +135,12 @@ pub struct Settings {
     /// Seconds a file stays stored after the last record holding it let go
     /// of it, before the janitor removes it (`PROTIUM_DETACHED_FILE_TTL`).
     pub detached_file_ttl: u64,
+    /// Bytes of stored files one user may keep; 0: no limit
+    /// (`PROTIUM_FILE_QUOTA_USER_BYTES`).
+    pub file_quota_user_bytes: u64,
+    /// Bytes of stored files the whole app may keep; 0: no limit
+    /// (`PROTIUM_FILE_QUOTA_APP_BYTES`).
+    pub file_quota_app_bytes: u64,
     /// `local` or `s3` (`PROTIUM_FILE_STORAGE`).
     pub file_storage: FileStorageKind,
     /// The S3-compatible store's URL, e.g. `https://s3.eu-west-1.amazonaws.com`
@@ -283,6 +289,8 @@ impl Default for Settings {
             file_max_bytes: 50 * 1024 * 1024,
             upload_ttl: 3600,
             detached_file_ttl: 86_400,
+            file_quota_user_bytes: 0,
+            file_quota_app_bytes: 0,
             file_storage: FileStorageKind::Local,
             s3_endpoint: String::new(),
             s3_bucket: String::new(),

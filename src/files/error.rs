@@ -18,6 +18,9 @@ pub enum FilesError {
         /// The limit, in bytes.
         limit: u64,
     },
+    /// Keeping the file would pass a quota.
+    #[error("file: {0}")]
+    Quota(String),
     /// The caller has this many uploads started and not finished.
     #[error(
         "too many uploads started and not finished: at most {0} at a time; send their files or wait until they expire"

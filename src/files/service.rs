@@ -15,7 +15,7 @@ use super::storage::{Storage, StorageSettings, Stored};
 use crate::domain::{now_unix, FileLinks, InvalidInput, Principal, RecordId};
 use crate::query::Condition;
 use crate::store::files::{self, FileOrder, FileRow, Measured, NewFile};
-use crate::store::Store;
+use crate::store::{object_writes, Store};
 
 /// How the files service is set up.
 #[derive(Debug, Clone)]
@@ -28,6 +28,10 @@ pub struct FileSettings {
     pub upload_ttl: i64,
     /// Seconds a file no record holds any more is kept.
     pub detached_ttl: i64,
+    /// Bytes one user's stored files may take (0: no limit).
+    pub quota_user: i64,
+    /// Bytes every stored file may take together (0: no limit).
+    pub quota_app: i64,
 }
 
 /// What the first step of an upload answers: the file's id and final URL,
@@ -241,9 +245,11 @@ impl FilesService {
         if spool.is_empty() {
             return Err(InvalidInput::new("file", "is empty").into());
         }
+        let size = i64::try_from(spool.len()).unwrap_or(i64::MAX);
+        self.reserve(&row, size).await?;
         let mime_type = media_type(spool.head(), &row.name);
         let measured = Measured {
-            size: i64::try_from(spool.len()).unwrap_or(i64::MAX),
+            size,
             dimensions: dimensions(spool.head(), &mime_type),
             mime_type,
         };
@@ -260,6 +266,44 @@ impl FilesService {
             stored: true,
             ..row
         })
+    }
+
+    /// Notes `size` bytes for the claimed upload `file` if the quotas allow
+    /// them, or refuses naming the quota. Under the app's lock and then the
+    /// owner's, so uploads in parallel (on any node) cannot pass a quota
+    /// together.
+    async fn reserve(&self, file: &FileRow, size: i64) -> Result<(), FilesError> {
+        let (per_user, per_app) = (self.settings.quota_user, self.settings.quota_app);
+        if per_user == 0 && per_app == 0 {
+            return Ok(());
+        }
+        let (id, owner) = (file.id.clone(), file.created_by);
+        self.store
+            .transaction(move |conn| {
+                if per_app > 0 {
+                    object_writes::lock_key(conn, "uploaded_files", "app")?;
+                    let after = files::bytes_held(conn, None)?.saturating_add(size);
+                    if after > per_app {
+                        return Err(FilesError::Quota(format!(
+                            "the app's files would take {after} bytes; it keeps at most \
+                             {per_app} (PROTIUM_FILE_QUOTA_APP_BYTES)"
+                        )));
+                    }
+                }
+                if let (true, Some(user)) = (per_user > 0, owner) {
+                    object_writes::lock_owner(conn, "uploaded_files", user)?;
+                    let after = files::bytes_held(conn, Some(user))?.saturating_add(size);
+                    if after > per_user {
+                        return Err(FilesError::Quota(format!(
+                            "your files would take {after} bytes; each user keeps at most \
+                             {per_user} (PROTIUM_FILE_QUOTA_USER_BYTES): delete some first"
+                        )));
+                    }
+                }
+                files::reserve(conn, &id, size)?;
+                Ok(())
+            })
+            .await
     }
 
     /// The stored file `id`, if `caller` may see it (its owner, or an admin).

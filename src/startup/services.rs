@@ -182,6 +182,8 @@ pub(super) fn files(settings: &Settings, store: &Store) -> Result<FilesService, 
             max_bytes: settings.file_max_bytes,
             upload_ttl: secs(settings.upload_ttl),
             detached_ttl: secs(settings.detached_file_ttl),
+            quota_user: i64::try_from(settings.file_quota_user_bytes).unwrap_or(i64::MAX),
+            quota_app: i64::try_from(settings.file_quota_app_bytes).unwrap_or(i64::MAX),
         },
     )?;
     // Local files are on one disk: a node with another disk is refused.

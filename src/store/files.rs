@@ -132,6 +132,32 @@ pub struct Measured {
     pub dimensions: Option<(i32, i32)>,
 }
 
+/// Bytes held by the stored files of `owner` (of everyone for `None`),
+/// counting uploads being accepted (claimed, with their size noted).
+pub fn bytes_held(conn: &mut AnyConnection, owner: Option<i64>) -> Result<i64, StoreError> {
+    let mut q = f::table
+        .filter(f::stored.eq(true).or(f::upload_hash.is_null()))
+        .into_boxed();
+    if let Some(user) = owner {
+        q = q.filter(f::created_by.eq(user));
+    }
+    let total: Option<i64> = q
+        .select(diesel::dsl::sql::<
+            diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+        >("CAST(SUM(size) AS BIGINT)"))
+        .first(conn)?;
+    Ok(total.unwrap_or(0))
+}
+
+/// Notes the size of the claimed upload `id` while it is accepted, so
+/// quotas count it.
+pub fn reserve(conn: &mut AnyConnection, id: &str, size: i64) -> Result<(), StoreError> {
+    diesel::update(f::table.filter(f::id.eq(id)))
+        .set(f::size.eq(size))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Marks the file `id` stored, with what was measured of it.
 pub fn mark_stored(conn: &mut AnyConnection, id: &str, m: &Measured) -> Result<(), StoreError> {
     diesel::update(f::table.filter(f::id.eq(id)))

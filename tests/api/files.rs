@@ -17,6 +17,7 @@ on_both_backends!(
     one_user_cannot_flood_uploads,
     a_file_list_is_filtered_with_the_query_language,
     a_node_with_another_disk_is_refused_under_local_storage,
+    quotas_hold_per_user_and_per_app_under_parallel_uploads,
 );
 
 /// A valid 1×1 transparent PNG (68 bytes).
@@ -652,4 +653,67 @@ async fn a_node_with_another_disk_is_refused_under_local_storage(backend: Backen
         refused.contains("PROTIUM_FILE_STORAGE=s3") && refused.contains("shared directory"),
         "{refused}"
     );
+}
+
+async fn quotas_hold_per_user_and_per_app_under_parallel_uploads(backend: Backend) {
+    let app = spawn_app_public(backend, |s| {
+        s.file_quota_user_bytes = 100;
+        s.file_quota_app_bytes = 200;
+    })
+    .await;
+    let (ann, _) = app.register_email("ann@example.com", "password-1").await;
+    let (bob, _) = app.register_email("bob@example.com", "password-1").await;
+    let (carol, _) = app.register_email("carol@example.com", "password-1").await;
+
+    // Ann: 60 bytes, then 50 more would pass her 100.
+    let (first, _) = upload(&app, &ann, "a.bin", &[1; 60]).await;
+    let over = announce(&app, &ann, "b.bin").await;
+    let r = send_bytes(&over, "b.bin", &[2; 50]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{:?}", r.body);
+    let msg = r.body["error_msg"].as_str().unwrap();
+    assert!(
+        msg.contains("PROTIUM_FILE_QUOTA_USER_BYTES") && msg.contains("110"),
+        "{msg}"
+    );
+    // Deleting makes room.
+    let gone = app
+        .call(
+            Method::DELETE,
+            &format!("/hserve/v2.1/uploaded-file/{first}/"),
+            Some(&ann),
+            None,
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+    upload(&app, &ann, "b.bin", &[2; 50]).await;
+
+    // Bob sends five 40-byte files at once: exactly two fit his 100.
+    let mut announced = Vec::new();
+    for i in 0..5 {
+        announced.push(announce(&app, &bob, &format!("{i}.bin")).await);
+    }
+    let sends: Vec<_> = announced
+        .into_iter()
+        .map(|a| tokio::spawn(async move { send_bytes(&a, "x.bin", &[3; 40]).await.status }))
+        .collect();
+    let mut statuses = Vec::new();
+    for send in sends {
+        statuses.push(send.await.unwrap());
+    }
+    let kept = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::PAYLOAD_TOO_LARGE)
+        .count();
+    assert_eq!((kept, refused), (2, 3), "{statuses:?}");
+
+    // The app holds 50 + 80; Carol's 40 fits, her next 40 passes the 200.
+    upload(&app, &carol, "c.bin", &[4; 40]).await;
+    let over = announce(&app, &carol, "d.bin").await;
+    let r = send_bytes(&over, "d.bin", &[5; 40]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{:?}", r.body);
+    assert!(r.body["error_msg"]
+        .as_str()
+        .unwrap()
+        .contains("PROTIUM_FILE_QUOTA_APP_BYTES"));
 }
