@@ -52,6 +52,8 @@ pub struct Op {
     pub params: Vec<Value>,
     /// The request body schema, if any.
     pub body: Option<Value>,
+    /// The request body's media type.
+    pub body_type: &'static str,
     /// The success status and its body schema (`Null` for no body).
     pub ok: (u16, Value),
     /// Other success statuses with their body schemas.
@@ -75,6 +77,7 @@ impl Op {
             summary: summary.into(),
             params: Vec::new(),
             body: None,
+            body_type: "application/json",
             ok: (200, json!({"type": "object"})),
             also: Vec::new(),
             auth: Auth::Public,
@@ -90,6 +93,13 @@ impl Op {
     /// With a JSON body.
     pub fn body(mut self, schema: Value) -> Self {
         self.body = Some(schema);
+        self
+    }
+
+    /// With a `multipart/form-data` body.
+    pub fn form(mut self, schema: Value) -> Self {
+        self.body = Some(schema);
+        self.body_type = "multipart/form-data";
         self
     }
 
@@ -123,10 +133,12 @@ impl Op {
         };
         responses.insert(self.ok.0.to_string(), ok);
         for (status, schema) in &self.also {
-            responses.insert(
-                status.to_string(),
-                json!({"description": "Done.", "content": {"application/json": {"schema": schema}}}),
-            );
+            let also = if schema.is_null() {
+                json!({"description": "Done."})
+            } else {
+                json!({"description": "Done.", "content": {"application/json": {"schema": schema}}})
+            };
+            responses.insert(status.to_string(), also);
         }
         for (code, why) in [
             (
@@ -150,7 +162,7 @@ impl Op {
         });
         if let Some(body) = &self.body {
             op["requestBody"] =
-                json!({"required": true, "content": {"application/json": {"schema": body}}});
+                json!({"required": true, "content": {self.body_type: {"schema": body}}});
         }
         op["security"] = match self.auth {
             Auth::Public => json!([]),

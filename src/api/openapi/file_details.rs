@@ -206,3 +206,52 @@ pub fn admin_file(op: Op, _: &DocContext<'_>) -> Op {
     });
     op.ok(200, file)
 }
+
+/// `POST /files/upload/`: the second step of an upload, the SDK's form.
+pub fn upload_target() -> Op {
+    Op::new(
+        "post",
+        "/files/upload/",
+        "Files",
+        "The bytes of an announced upload: the multipart form the SDK sends (file, policy, authorization), without a session; the authorization is used up by its first use.",
+    )
+    .form(object(
+        &[
+            ("file", json!({"type": "string", "format": "binary"})),
+            ("policy", string()),
+            ("authorization", string()),
+        ],
+        &["file", "policy", "authorization"],
+    ))
+    .ok(
+        200,
+        object(
+            &[
+                ("code", integer()),
+                ("message", string()),
+                ("url", string()),
+                ("time", integer()),
+                ("mimetype", string()),
+                ("file_size", integer()),
+                ("image-width", integer()),
+                ("image-height", integer()),
+                ("image-type", string()),
+            ],
+            &["code", "message", "url", "time", "mimetype", "file_size"],
+        ),
+    )
+    .also(413, json!({"$ref": "#/components/schemas/Error"}))
+}
+
+/// `GET /files/{id}/{key}/{name}`: a stored file, or an image version of
+/// it when the name ends in `!/<processing>`.
+pub fn served_file() -> Op {
+    Op::new(
+        "get",
+        "/files/{id}/{key}/{name}",
+        "Files",
+        "A stored file's bytes at its path (Range, ETag, If-None-Match; nosniff and a sandboxing CSP; attachment unless an image, audio, video or PDF). `{name}!/fw/200` and the other whitelisted suffixes serve an image version.",
+    )
+    .ok(200, Value::Null)
+    .also(206, Value::Null)
+}

@@ -27,6 +27,9 @@ fn operations(snapshot: &Snapshot) -> Vec<Op> {
     let mut ops =
         vec![Op::new("get", "/health/", "Server", "Liveness check.")
             .ok(200, build::schema_ref("Ok"))];
+    // The upload target and the files at their paths, outside the route table.
+    ops.push(file_details::upload_target());
+    ops.push(file_details::served_file());
     for endpoint in super::routes::client_endpoints() {
         let path = format!("{SCOPE}/{}{}", endpoint.documented_version(), endpoint.path);
         listed(endpoint, &path, snapshot, &mut ops);
