@@ -225,7 +225,7 @@ async fn two_nodes_behind_nginx_behave_as_one(backend: Backend) {
     let sms_port = provider.addrs()[0].port();
     tokio::spawn(provider.run());
     let front_port = free_port();
-    let env = [
+    let mut env = vec![
         ("PROTIUM_SMTP_URL", smtp.url()),
         (
             "PROTIUM_SMS_WEBHOOK_URL",
@@ -236,6 +236,19 @@ async fn two_nodes_behind_nginx_behave_as_one(backend: Backend) {
             format!("http://127.0.0.1:{front_port}"),
         ),
     ];
+    // Files in the test S3 server when there is one (scripts/test starts it),
+    // under this test's own prefix.
+    let mut storage = protium::config::Settings::default();
+    if crate::helpers::use_test_s3(&mut storage) {
+        env.extend([
+            ("PROTIUM_FILE_STORAGE", "s3".to_owned()),
+            ("PROTIUM_S3_ENDPOINT", storage.s3_endpoint),
+            ("PROTIUM_S3_BUCKET", storage.s3_bucket),
+            ("PROTIUM_S3_ACCESS_KEY_ID", storage.s3_access_key_id),
+            ("PROTIUM_S3_SECRET_ACCESS_KEY", storage.s3_secret_access_key),
+            ("PROTIUM_S3_PREFIX", storage.s3_prefix),
+        ]);
+    }
     // The first node creates the tables; the second starts on them.
     // The nodes share one data directory, as a mounted shared disk would be
     // (local file storage refuses a second disk).
@@ -274,6 +287,26 @@ async fn two_nodes_behind_nginx_behave_as_one(backend: Backend) {
                 .0,
             StatusCode::OK
         );
+    }
+    // A file announced through the front, its bytes sent through the front,
+    // is served by each node.
+    let (s, announced) = cluster
+        .post(
+            &front,
+            "/hserve/v2.1/upload/",
+            Some(&token),
+            json!({"filename": "both.txt"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{announced}");
+    let sent = crate::files::send_bytes(&announced, "both.txt", b"on every node").await;
+    assert_eq!(sent.status, StatusCode::OK, "{:?}", sent.body);
+    let path = announced["path"].as_str().unwrap();
+    for node in [&na, &nb] {
+        let at_node = path.replace(&front, node);
+        let served = reqwest::get(&at_node).await.unwrap();
+        assert_eq!(served.status(), StatusCode::OK, "{at_node}");
+        assert_eq!(served.bytes().await.unwrap().as_ref(), b"on every node");
     }
     // Logout on one node ends the session on both at once.
     let at = Instant::now();
