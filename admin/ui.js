@@ -2,7 +2,7 @@
 // confirmation dialog, the copy button, loading and error states.
 
 import { h, uid } from './dom.js'
-import { t } from './i18n.js'
+import { t, fmtTime } from './i18n.js'
 import { icon } from './icons.js'
 
 /** The page's title (the one h1) with optional lead text, crumbs and actions. */
@@ -175,4 +175,10 @@ export function tableWrap(table, label) {
     overflowWatch.observe(table)
   }
   return wrap
+}
+
+/** A unix time as a <time> element. */
+export function timeView(unix) {
+  if (unix === null || unix === undefined) return h('span', { class: 'muted' }, '—')
+  return h('time', { datetime: new Date(unix * 1000).toISOString() }, fmtTime(unix))
 }

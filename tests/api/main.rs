@@ -22,6 +22,7 @@ mod email;
 mod file_categories;
 mod file_fields;
 mod files;
+mod files_limits;
 mod files_s3;
 mod hostile_input;
 mod http_basics;
