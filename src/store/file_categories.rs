@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use super::connection::AnyConnection;
 use super::error::StoreError;
-use super::files::ids_page;
+use super::files::{ids_page, in_order};
 use super::tables::{file_categories as c, uploaded_files as f};
 use crate::query::Condition;
 
@@ -119,14 +119,11 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<CategoryRow>, StoreError> {
     let ids = ids_page(conn, "file_categories", filter, order.sql(), limit, offset)?;
-    let mut rows: HashMap<String, CategoryRow> = c::table
+    let rows: Vec<CategoryRow> = c::table
         .filter(c::id.eq_any(&ids))
         .select(CategoryRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(|r: CategoryRow| (r.id.clone(), r))
-        .collect();
-    Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
+        .load(conn)?;
+    Ok(in_order(&ids, rows, |r| &r.id))
 }
 
 /// How many categories match `filter`.

@@ -297,14 +297,17 @@ pub fn list(
         limit,
         offset,
     )?;
-    let mut rows: HashMap<String, FileRow> = f::table
+    let rows: Vec<FileRow> = f::table
         .filter(f::id.eq_any(&ids))
         .select(FileRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(|r: FileRow| (r.id.clone(), r))
-        .collect();
-    Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
+        .load(conn)?;
+    Ok(in_order(&ids, rows, |r| &r.id))
+}
+
+/// `rows` in the order of `ids` (a page's order, from [`ids_page`]).
+pub(super) fn in_order<T>(ids: &[String], rows: Vec<T>, id: impl Fn(&T) -> &String) -> Vec<T> {
+    let mut by_id: HashMap<String, T> = rows.into_iter().map(|r| (id(&r).clone(), r)).collect();
+    ids.iter().filter_map(|i| by_id.remove(i)).collect()
 }
 
 /// The ids of a page of the rows of the system table `table` matching

@@ -84,32 +84,50 @@ pub fn file_list(op: Op, _: &DocContext<'_>) -> Op {
             "created_at, name or size; `-` for descending. Default `-created_at`.",
             json!({"type": "string", "enum": ["created_at", "-created_at", "name", "-name", "size", "-size"]}),
         ),
+        where_param("id, name, size, category_id, category_name and created_at"),
+    ])
+    .params(page_params())
+    .ok(200, page_of(file_object()))
+}
+
+/// `limit`, `offset` and `return_total_count` of a list.
+fn page_params() -> Vec<Value> {
+    vec![
         query(
             "limit",
             "Page size, 0 to 1000 (default 20).",
             json!({"type": "integer", "minimum": 0, "maximum": 1000}),
         ),
-        query("offset", "Files skipped.", json!({"type": "integer", "minimum": 0})),
+        query(
+            "offset",
+            "Rows skipped.",
+            json!({"type": "integer", "minimum": 0}),
+        ),
         query(
             "return_total_count",
             "`1`: add `meta.total_count`.",
             json!({"type": "string", "enum": ["0", "1"]}),
         ),
-        query(
-            "where",
-            "A JSON query, as for records, on id, name, size, category_id, category_name and created_at.",
-            json!({"type": "string"}),
-        ),
-    ])
-    .ok(
-        200,
-        object(
-            &[
-                ("meta", json!({"type": "object"})),
-                ("objects", json!({"type": "array", "items": file_object()})),
-            ],
-            &["meta", "objects"],
-        ),
+    ]
+}
+
+/// `where` on the list's `fields`.
+fn where_param(fields: &str) -> Value {
+    query(
+        "where",
+        &format!("A JSON query, as for records, on {fields}."),
+        json!({"type": "string"}),
+    )
+}
+
+/// A page of `item`s.
+fn page_of(item: Value) -> Value {
+    object(
+        &[
+            ("meta", json!({"type": "object"})),
+            ("objects", json!({"type": "array", "items": item})),
+        ],
+        &["meta", "objects"],
     )
 }
 
@@ -147,40 +165,10 @@ pub fn category_list(op: Op, _: &DocContext<'_>) -> Op {
             "created_at or name; `-` for descending. Default `-created_at`.",
             json!({"type": "string", "enum": ["created_at", "-created_at", "name", "-name"]}),
         ),
-        query(
-            "limit",
-            "Page size, 0 to 1000 (default 20).",
-            json!({"type": "integer", "minimum": 0, "maximum": 1000}),
-        ),
-        query(
-            "offset",
-            "Categories skipped.",
-            json!({"type": "integer", "minimum": 0}),
-        ),
-        query(
-            "return_total_count",
-            "`1`: add `meta.total_count`.",
-            json!({"type": "string", "enum": ["0", "1"]}),
-        ),
-        query(
-            "where",
-            "A JSON query, as for records, on id, name, created_at and updated_at.",
-            json!({"type": "string"}),
-        ),
+        where_param("id, name, created_at and updated_at"),
     ])
-    .ok(
-        200,
-        object(
-            &[
-                ("meta", json!({"type": "object"})),
-                (
-                    "objects",
-                    json!({"type": "array", "items": category_object()}),
-                ),
-            ],
-            &["meta", "objects"],
-        ),
-    )
+    .params(page_params())
+    .ok(200, page_of(category_object()))
 }
 
 /// `GET …/file-category/{id}/`.
