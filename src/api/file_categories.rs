@@ -95,20 +95,20 @@ impl CategoryQuery {
     }
 }
 
-/// A page of categories as `query` asks, under `version` (lists before
-/// v2.2 carry the total unasked).
+/// A page of categories as `query` asks; the total comes when asked, or
+/// unasked when `count_by_default` (client lists before v2.2).
 pub(super) async fn page(
     req: &HttpRequest,
     state: &AppState,
     caller: &crate::domain::Principal,
-    version: &str,
+    count_by_default: bool,
     query: &CategoryQuery,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, offset) = parse_page(query.limit.as_deref(), query.offset.as_deref())?;
     let filter = parse_category_where(query.where_json.as_deref())?;
     let with_total = match query.return_total_count.as_deref() {
         Some(flag) => matches!(flag, "1" | "true"),
-        None => versions::counts_by_default(version),
+        None => count_by_default,
     };
     let (rows, total) = state
         .files
@@ -125,7 +125,8 @@ async fn list(
     caller: LoggedIn,
     query: web::Query<CategoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    page(&req, &state, &caller.0, &path.into_inner(), &query).await
+    let by_default = versions::counts_by_default(&path.into_inner());
+    page(&req, &state, &caller.0, by_default, &query).await
 }
 
 async fn get(

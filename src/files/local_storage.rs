@@ -87,6 +87,21 @@ impl LocalStorage {
         }
     }
 
+    /// How many versions of the file `id` with `key` are kept.
+    pub async fn version_count(&self, id: &str, key: &str) -> Result<usize, FilesError> {
+        let mut entries = tokio::fs::read_dir(self.root.join(id))
+            .await
+            .map_err(FilesError::Storage)?;
+        let prefix = format!("{key}.v.");
+        let mut count = 0;
+        while let Some(entry) = entries.next_entry().await.map_err(FilesError::Storage)? {
+            if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
     /// Keeps the version `name` of the file `id` with `key` (written aside,
     /// then renamed into place, so a half-written version is never read).
     pub async fn keep_version(

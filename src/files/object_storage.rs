@@ -185,6 +185,23 @@ impl ObjectStorage {
         }
     }
 
+    /// How many versions of `id` with `key` are kept.
+    pub async fn version_count(&self, id: &str, key: &str) -> Result<usize, FilesError> {
+        let prefix = ObjectPath::from(format!("{}{id}", self.prefix));
+        let marker = format!("{key}.v.");
+        let names: Vec<ObjectPath> = self
+            .store
+            .list(Some(&prefix))
+            .map_ok(|meta| meta.location)
+            .try_collect()
+            .await
+            .map_err(FilesError::Objects)?;
+        Ok(names
+            .iter()
+            .filter(|p| p.filename().is_some_and(|f| f.starts_with(&marker)))
+            .count())
+    }
+
     /// Keeps the version `name` of `id` with `key`.
     pub async fn keep_version(
         &self,

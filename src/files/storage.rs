@@ -109,6 +109,14 @@ impl Storage {
         }
     }
 
+    /// How many versions of the file `id` with `key` are kept.
+    pub async fn version_count(&self, id: &str, key: &str) -> Result<usize, FilesError> {
+        match self {
+            Self::Local(local) => local.version_count(id, key).await,
+            Self::Objects(objects) => objects.version_count(id, key).await,
+        }
+    }
+
     /// Keeps the version `name` of the file `id` with `key`.
     pub async fn keep_version(
         &self,

@@ -13,6 +13,7 @@ use crate::helpers::{spawn_app_public, Backend};
 on_both_backends!(
     an_image_is_served_resized_and_converted_by_its_suffix,
     unknown_processing_and_oversized_images_are_refused,
+    one_file_keeps_a_bounded_number_of_versions,
 );
 
 /// A `w`×`h` PNG.
@@ -126,4 +127,27 @@ async fn unknown_processing_and_oversized_images_are_refused(backend: Backend) {
         reqwest::get(&bomb_path).await.unwrap().status(),
         StatusCode::OK
     );
+}
+
+async fn one_file_keeps_a_bounded_number_of_versions(backend: Backend) {
+    let app = spawn_app_public(backend, |_| {}).await;
+    let (token, _) = app.register_email("ann@example.com", "password-1").await;
+    let (_, path) = upload(&app, &token, "photo.png", &png(64, 32)).await;
+    // 24 versions are made and kept; a 25th size is refused, naming the
+    // limit, while every kept one is still served.
+    for w in 1..=24 {
+        assert_eq!(
+            fetch(&format!("{path}!/fw/{w}")).await.0,
+            StatusCode::OK,
+            "{w}"
+        );
+    }
+    let r = reqwest::get(format!("{path}!/fw/25")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        body["error_msg"].as_str().unwrap().contains("24 versions"),
+        "{body}"
+    );
+    assert_eq!(fetch(&format!("{path}!/fw/16")).await.2, Some((16, 8)));
 }

@@ -108,7 +108,7 @@ async fn categories(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Scope::FilesRead)?;
     let admin = Principal::Admin(caller.grant.identity.clone());
-    file_categories::page(&req, &state, &admin, "admin", &query).await
+    file_categories::page(&req, &state, &admin, false, &query).await
 }
 
 /// `{name}` of a category.
