@@ -149,9 +149,12 @@ impl Application {
             None
         };
         let feed_horizon = i64::from(settings.feed_horizon_days) * 86_400;
-        let records = Records::new(store.clone(), schema.live().clone())
-            .with_feed_horizon(feed_horizon)
-            .with_file_links(FileLinks::new(&settings.public_url));
+        let records = Records::new(
+            store.clone(),
+            schema.live().clone(),
+            FileLinks::new(&settings.public_url),
+        )
+        .with_feed_horizon(feed_horizon);
         let templates = Arc::new(Templates::load(settings.templates_dir.clone())?);
         let dev_outbox = DevOutbox::new(&settings.data_dir)?;
         let outbox = Outbox::new();

@@ -77,21 +77,16 @@ pub(super) fn named<'s>(
 }
 
 impl Records {
-    /// Builds the service over the live schema.
-    pub fn new(store: Store, live: LiveSchema) -> Self {
+    /// Builds the service over the live schema; file fields store URLs
+    /// under `links` (the server's public URL).
+    pub fn new(store: Store, live: LiveSchema, links: FileLinks) -> Self {
         Self {
             store,
             live,
             feed_horizon: DEFAULT_FEED_HORIZON,
             active: Default::default(),
-            links: FileLinks::new("http://localhost"),
+            links,
         }
-    }
-
-    /// Stores file URLs under `links` (the server's public URL).
-    pub fn with_file_links(mut self, links: FileLinks) -> Self {
-        self.links = links;
-        self
     }
 
     /// Keeps deletions for the change feed `seconds` long; an older feed
